@@ -1,0 +1,72 @@
+/** The kinds of failure the library distinguishes (DESIGN.md §5). */
+export type RealtimeErrorType =
+  | 'CONNECTION_FAILED'
+  | 'SUBSCRIPTION_FAILED'
+  | 'CHANNEL_ERROR'
+  | 'TIMEOUT'
+  | 'AUTHENTICATION_FAILED'
+  | 'NETWORK_ERROR'
+
+export const REALTIME_ERROR_TYPES: readonly RealtimeErrorType[] = [
+  'CONNECTION_FAILED',
+  'SUBSCRIPTION_FAILED',
+  'CHANNEL_ERROR',
+  'TIMEOUT',
+  'AUTHENTICATION_FAILED',
+  'NETWORK_ERROR',
+]
+
+/** The serializable part of an error: the only part that enters the store. */
+export interface SerializedRealtimeError {
+  type: RealtimeErrorType
+  message: string
+  retryable: boolean
+}
+
+export interface RealtimeErrorInit {
+  retryable?: boolean
+  context?: Record<string, unknown>
+  cause?: unknown
+}
+
+const RETRYABLE_BY_DEFAULT: Record<RealtimeErrorType, boolean> = {
+  CONNECTION_FAILED: true,
+  SUBSCRIPTION_FAILED: true,
+  CHANNEL_ERROR: true,
+  TIMEOUT: true,
+  AUTHENTICATION_FAILED: false,
+  NETWORK_ERROR: true,
+}
+
+/**
+ * The one error type of the library.
+ *
+ * @example
+ * if (error instanceof RealtimeError && error.type === 'AUTHENTICATION_FAILED') signOut()
+ */
+export class RealtimeError extends Error {
+  override readonly name = 'RealtimeError'
+  readonly type: RealtimeErrorType
+  readonly retryable: boolean
+  /** Topic, status, attempt: never tokens or row data. */
+  readonly context: Record<string, unknown>
+
+  constructor(type: RealtimeErrorType, message: string, init: RealtimeErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.type = type
+    this.retryable = init.retryable ?? RETRYABLE_BY_DEFAULT[type]
+    this.context = init.context ?? {}
+  }
+
+  toJSON(): SerializedRealtimeError {
+    return serializeRealtimeError(this)
+  }
+}
+
+export function serializeRealtimeError(error: RealtimeError): SerializedRealtimeError {
+  return { type: error.type, message: error.message, retryable: error.retryable }
+}
+
+export function isRealtimeError(value: unknown): value is RealtimeError {
+  return value instanceof RealtimeError
+}

@@ -1,0 +1,81 @@
+import { createSelector } from '@reduxjs/toolkit'
+import type { ConnectionState } from '../policy/connectionTransition'
+import { histogramQuantile, type Histogram } from './histogram'
+import type { ChannelRecord, ErrorRecord, MetricsState, RealtimeState } from './state'
+
+/** Percentiles of a latency histogram, in ms (null before the first sample). */
+export interface LatencySummary {
+  count: number
+  p50: number | null
+  p95: number | null
+  max: number | null
+}
+
+/** `MetricsState` plus the figures derived from it. */
+export interface RealtimeMetrics extends Omit<MetricsState, 'eventToInvalidationMs' | 'eventToRefetchMs'> {
+  averageReconnectMs: number | null
+  activeChannels: number
+  eventToInvalidation: LatencySummary
+  eventToRefetch: LatencySummary
+}
+
+/** Uptime including the current connected period. */
+export function connectionUptimeMs(metrics: Pick<MetricsState, 'uptimeMs' | 'connectedAt'>, now: number): number {
+  return metrics.uptimeMs + (metrics.connectedAt === null ? 0 : Math.max(0, now - metrics.connectedAt))
+}
+
+function summarize(histogram: Histogram): LatencySummary {
+  return {
+    count: histogram.count,
+    p50: histogramQuantile(histogram, 0.5),
+    p95: histogramQuantile(histogram, 0.95),
+    max: histogram.count === 0 ? null : histogram.max,
+  }
+}
+
+/** The selectors of one realtime instance, reading the slice at `reducerPath` of the root state. */
+export interface RealtimeSelectors {
+  selectRealtimeState(root: unknown): RealtimeState
+  selectConnectionState(root: unknown): ConnectionState
+  selectChannels(root: unknown): Record<string, ChannelRecord>
+  /** @example useSelector(realtime.selectors.selectChannel('project:1')) */
+  selectChannel(topic: string): (root: unknown) => ChannelRecord | undefined
+  selectMetrics(root: unknown): RealtimeMetrics
+  selectPollingInterval(root: unknown): number | null
+  selectLastError(root: unknown): ErrorRecord | null
+  selectRecentErrors(root: unknown): ErrorRecord[]
+}
+
+export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors {
+  const selectRealtimeState = (root: unknown): RealtimeState => {
+    const slice = (root as Record<string, RealtimeState | undefined>)[reducerPath]
+    if (!slice) {
+      throw new Error(`[RealtimeCore] no realtime state at "${reducerPath}": add realtime.reducer to the store under realtime.reducerPath`)
+    }
+    return slice
+  }
+  const selectChannels = (root: unknown) => selectRealtimeState(root).channels
+  const selectMetrics = createSelector(
+    [(root: unknown) => selectRealtimeState(root).metrics, selectChannels],
+    (metrics, channels): RealtimeMetrics => {
+      const { eventToInvalidationMs, eventToRefetchMs, ...counters } = metrics
+      return {
+        ...counters,
+        averageReconnectMs: metrics.reconnections === 0 ? null : metrics.reconnectTimeTotalMs / metrics.reconnections,
+        activeChannels: Object.values(channels).filter((channel) => channel.state === 'subscribed').length,
+        eventToInvalidation: summarize(eventToInvalidationMs),
+        eventToRefetch: summarize(eventToRefetchMs),
+      }
+    },
+  )
+  return {
+    selectRealtimeState,
+    selectConnectionState: (root) => selectRealtimeState(root).connection,
+    selectChannels,
+    selectChannel: (topic) => (root) => selectRealtimeState(root).channels[topic],
+    selectMetrics,
+    selectPollingInterval: (root) => selectRealtimeState(root).metrics.pollIntervalMs,
+    selectLastError: (root) => selectRealtimeState(root).lastError,
+    selectRecentErrors: (root) => selectRealtimeState(root).recentErrors,
+  }
+}

@@ -1,0 +1,134 @@
+import type { SerializedRealtimeError } from '../errors/realtimeError'
+import type { ConnectionState } from '../policy/connectionTransition'
+import { emptyHistogram, type Histogram } from './histogram'
+
+export type ChannelState = 'idle' | 'subscribing' | 'subscribed' | 'error' | 'closed'
+
+/** An error as stored: the serializable part, when it happened, and where. */
+export interface ErrorRecord extends SerializedRealtimeError {
+  at: number
+  topic?: string
+}
+
+/** One topic's channel, as the registry saga reports it. */
+export interface ChannelRecord {
+  topic: string
+  state: ChannelState
+  subscriberCount: number
+  private: boolean
+  lastMessageAt: number | null
+  lastError: ErrorRecord | null
+  /** When the current (or last) join succeeded. */
+  joinedAt: number | null
+  /** False when the last join followed a gap (events in between were not delivered). */
+  resumed: boolean
+  /** Length of the last gap: from losing the subscription to joining again. */
+  gapMs: number | null
+  /** When the subscription was last lost (null while subscribed). */
+  lostAt: number | null
+  /** Successful joins so far. */
+  joins: number
+  /** Failed joins since the last success. */
+  attempt: number
+  nextRetryAt: number | null
+}
+
+/** Counters and histograms. Derived figures (averages, percentiles) come from `selectMetrics`. */
+export interface MetricsState {
+  /** Start of the current connected period, or null. */
+  connectedAt: number | null
+  /** Total of completed connected periods. */
+  uptimeMs: number
+  /** When the connection was last lost (null while connected or never connected). */
+  disconnectedAt: number | null
+  reconnections: number
+  reconnectTimeTotalMs: number
+  totalSubscriptions: number
+  messagesReceived: number
+  messagesSent: number
+  eventsRouted: number
+  eventsUnmatched: number
+  eventsMalformed: number
+  invalidationsIssued: number
+  invalidationsCoalesced: number
+  errorsByType: Record<string, number>
+  eventToInvalidationMs: Histogram
+  eventToRefetchMs: Histogram
+  pollIntervalMs: number | null
+  lastEventAt: number | null
+}
+
+/** The slice under `realtime.reducerPath`. Serializable. */
+export interface RealtimeState {
+  connection: ConnectionState
+  /** When `connection` last changed. */
+  connectionSince: number | null
+  /** Retry number of the scheduled connection attempt (0 when healthy). */
+  attempt: number
+  nextRetryAt: number | null
+  visible: boolean
+  online: boolean
+  channels: Record<string, ChannelRecord>
+  lastError: ErrorRecord | null
+  /** The last few errors, newest first (for the debug panel). */
+  recentErrors: ErrorRecord[]
+  metrics: MetricsState
+}
+
+export const RECENT_ERRORS_KEPT = 10
+
+export function initialMetrics(): MetricsState {
+  return {
+    connectedAt: null,
+    uptimeMs: 0,
+    disconnectedAt: null,
+    reconnections: 0,
+    reconnectTimeTotalMs: 0,
+    totalSubscriptions: 0,
+    messagesReceived: 0,
+    messagesSent: 0,
+    eventsRouted: 0,
+    eventsUnmatched: 0,
+    eventsMalformed: 0,
+    invalidationsIssued: 0,
+    invalidationsCoalesced: 0,
+    errorsByType: {},
+    eventToInvalidationMs: emptyHistogram(),
+    eventToRefetchMs: emptyHistogram(),
+    pollIntervalMs: null,
+    lastEventAt: null,
+  }
+}
+
+export function initialRealtimeState(enabled: boolean, visible = true, online = true): RealtimeState {
+  return {
+    connection: enabled ? 'idle' : 'disabled',
+    connectionSince: null,
+    attempt: 0,
+    nextRetryAt: null,
+    visible,
+    online,
+    channels: {},
+    lastError: null,
+    recentErrors: [],
+    metrics: initialMetrics(),
+  }
+}
+
+export function newChannelRecord(topic: string, isPrivate: boolean): ChannelRecord {
+  return {
+    topic,
+    state: 'idle',
+    subscriberCount: 0,
+    private: isPrivate,
+    lastMessageAt: null,
+    lastError: null,
+    joinedAt: null,
+    resumed: true,
+    gapMs: null,
+    lostAt: null,
+    joins: 0,
+    attempt: 0,
+    nextRetryAt: null,
+  }
+}

@@ -1,0 +1,30 @@
+/** A row as delivered by postgres_changes. */
+export type Row = Record<string, unknown>
+
+/** A database change on a subscribed topic, normalised from supabase-js's payload. */
+export interface PostgresChangesEvent {
+  kind: 'postgres_changes'
+  topic: string
+  /** Local receive time (injected clock), for latency metrics. */
+  receivedAt: number
+  schema: string
+  table: string
+  eventType: 'INSERT' | 'UPDATE' | 'DELETE'
+  commitTimestamp: string | null
+  /** The new row (INSERT, UPDATE); null for DELETE. */
+  new: Row | null
+  /** The old row (UPDATE with replica identity, DELETE: at least the primary key); null for INSERT. */
+  old: Row | null
+}
+
+/** A broadcast message on a subscribed topic. */
+export interface BroadcastEvent {
+  kind: 'broadcast'
+  topic: string
+  receivedAt: number
+  event: string
+  payload: unknown
+}
+
+/** Everything a route can be matched against. */
+export type RealtimeEvent = PostgresChangesEvent | BroadcastEvent

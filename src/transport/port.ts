@@ -1,0 +1,72 @@
+import type { RealtimeError } from '../errors/realtimeError'
+import type { PostgresBinding } from '../subscription/spec'
+import type { RealtimeEvent } from './events'
+
+/** What the socket reports. */
+export type SocketSignal =
+  | { type: 'open' }
+  | { type: 'close'; code: number | null; reason: string }
+  | { type: 'error'; message: string }
+  | { type: 'heartbeat'; status: HeartbeatStatus }
+
+export type HeartbeatStatus = 'sent' | 'ok' | 'error' | 'timeout' | 'disconnected'
+
+/** The channel statuses of supabase-js's `subscribe` callback. */
+export type ChannelStatus = 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ERROR'
+
+/** What a channel reports: status changes, normalised events, and what could not be understood. */
+export type ChannelSignal =
+  | { type: 'status'; status: ChannelStatus; error: RealtimeError | null }
+  | { type: 'event'; event: RealtimeEvent }
+  | { type: 'malformed'; reason: string }
+
+/** The union of every subscriber's needs on one topic. */
+export interface ChannelConfig {
+  postgres: PostgresBinding[]
+  broadcast: string[]
+  private: boolean
+  broadcastOptions: { self: boolean; ack: boolean }
+}
+
+export type BroadcastResult = 'ok' | 'timed out' | 'error'
+
+export interface TransportChannel {
+  readonly topic: string
+  /** Starts joining. Signals go to `listener` until the channel is removed. */
+  join(listener: (signal: ChannelSignal) => void, timeoutMs: number): void
+  send(event: string, payload: unknown): Promise<BroadcastResult>
+}
+
+/** The access token handed to realtime before a join. */
+export interface AuthSnapshot {
+  /** True when the token belongs to a signed-in user (not the anon/publishable key). */
+  signedIn: boolean
+}
+
+export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'OTHER'
+
+/**
+ * The small port the sagas talk to. One adapter implements it over supabase-js
+ * (`createSupabaseTransport`); tests use a scripted fake.
+ */
+export interface RealtimeTransport {
+  /** Identifies the underlying client (two realtime instances on two clients are reported). */
+  readonly clientKey: object
+  /** Opens the socket now (after clearing a dead connection and frames buffered for it). */
+  connect(): void
+  /** Closes the socket cleanly; nothing is scheduled after it. */
+  disconnect(): Promise<void>
+  isConnected(): boolean
+  /** Socket open/close/error and heartbeat replies; returns the cleanup. */
+  watchSocket(listener: (signal: SocketSignal) => void): () => void
+  /** Sends one heartbeat now: the liveness probe. */
+  sendHeartbeat(): void
+  /** Awaits a fresh access token (refreshing the session first when asked) and hands it to realtime. */
+  authorize(options: { forceRefresh: boolean }): Promise<AuthSnapshot>
+  /** Session changes; returns the cleanup. */
+  watchAuth(listener: (event: AuthChangeEvent) => void): () => void
+  createChannel(topic: string, config: ChannelConfig): TransportChannel
+  removeChannel(channel: TransportChannel): Promise<void>
+  /** Topics of the channels the client holds (a topic twice would be a bug). */
+  channelTopics(): string[]
+}

@@ -1,0 +1,41 @@
+import { builtinModules } from 'node:module'
+import { defineConfig } from 'vitest/config'
+import pkg from './package.json' with { type: 'json' }
+
+const external = [
+  ...Object.keys(pkg.dependencies),
+  ...Object.keys(pkg.peerDependencies),
+  ...builtinModules,
+  ...builtinModules.map((name) => `node:${name}`),
+]
+
+export default defineConfig({
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    lib: {
+      entry: {
+        index: 'src/index.ts',
+        react: 'src/react/index.ts',
+        testing: 'src/testing/index.ts',
+      },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: (id) => external.some((name) => id === name || id.startsWith(`${name}/`)),
+    },
+  },
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**'],
+          setupFiles: ['test/support/setupWebSocket.ts'],
+        },
+      },
+    ],
+  },
+})
