@@ -25,8 +25,10 @@ function processEnv(): EnvRecord | undefined {
 
 function lookup(name: string, sources: Array<EnvRecord | undefined>): string | boolean | undefined {
   for (const source of sources) {
-    const value = source?.[`VITE_${name}`] ?? source?.[name]
-    if (value !== undefined && value !== '') return value
+    for (const key of [`VITE_${name}`, name]) {
+      const value = source?.[key]
+      if (value !== undefined && value !== '') return value
+    }
   }
   return undefined
 }

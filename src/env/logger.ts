@@ -47,9 +47,9 @@ function redact(context: Record<string, unknown> | undefined): Record<string, un
 
 export function createLogger(options: LoggerOptions): Logger {
   const seenKinds = new Set<string>()
-  const write = (level: LogLevel, message: string, context?: Record<string, unknown>) => {
+  const write = (level: LogLevel, message: string, context?: Record<string, unknown>, sampled = true) => {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[options.level]) return
-    if (level !== 'error' && options.sampleRate < 1 && options.random() >= options.sampleRate) return
+    if (sampled && level !== 'error' && options.sampleRate < 1 && options.random() >= options.sampleRate) return
     options.sink(level, `${options.tag} ${message}`, redact(context))
   }
   return {
@@ -59,8 +59,10 @@ export function createLogger(options: LoggerOptions): Logger {
     error: (m, c) => write('error', m, c),
     once(kind, level, message, context) {
       if (seenKinds.has(kind)) return
-      if (seenKinds.size < MAX_REMEMBERED_KINDS) seenKinds.add(kind)
-      write(level, message, context)
+      const remembered = seenKinds.size < MAX_REMEMBERED_KINDS
+      if (remembered) seenKinds.add(kind)
+      // A remembered kind's first line is its only line: sampling it out would lose the kind.
+      write(level, message, context, !remembered)
     },
   }
 }

@@ -36,12 +36,15 @@ export function backoffCeiling(attempt: number, retry: RetryOptions): number {
  * retryDelay(2, DEFAULT_RETRY, () => 0.5) // 2000: half of min(30000, 1000·2²)
  */
 export function retryDelay(attempt: number, retry: RetryOptions, random: Random): number {
-  return Math.round(random() * backoffCeiling(attempt, retry))
+  const ceiling = backoffCeiling(attempt, retry)
+  // Whole ms, never past a fractional ceiling (e.g. multiplier 1.5): rounding up would overshoot it.
+  return Math.min(Math.floor(ceiling), Math.round(random() * ceiling))
 }
 
 /** Delay between retries once `suspended`: uniform in [0.5, 1.5] × suspendedRetryMs. */
 export function suspendedRetryDelay(retry: RetryOptions, random: Random): number {
-  return Math.round((0.5 + random()) * retry.suspendedRetryMs)
+  // 0.5 + random() can round to exactly 1.5 in floating point; keep the upper bound.
+  return Math.min(Math.floor(1.5 * retry.suspendedRetryMs), Math.round((0.5 + random()) * retry.suspendedRetryMs))
 }
 
 /**

@@ -77,6 +77,8 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
           closeAllChannels(state, action.meta.at)
           state.attempt = 0
           state.nextRetryAt = null
+          // Closed on purpose, as when idling: the next connection is not a reconnection.
+          state.metrics.disconnectedAt = null
         },
         prepare: () => stamped(undefined),
       },
@@ -112,6 +114,11 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       subscriptionReleased: {
         reducer() {},
         prepare: (payload: { id: string }) => ({ payload }),
+      },
+      /** The registry saga (re)started and will report every live subscription again. */
+      registryReset(state, action: PayloadAction<At>) {
+        state.channels = {}
+        void action
       },
       subscriberAdded(state, action: PayloadAction<{ topic: string; private: boolean } & At>) {
         const { topic } = action.payload

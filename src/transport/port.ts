@@ -52,8 +52,8 @@ export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | '
 export interface RealtimeTransport {
   /** Identifies the underlying client (two realtime instances on two clients are reported). */
   readonly clientKey: object
-  /** Opens the socket now (after clearing a dead connection and frames buffered for it). */
-  connect(): void
+  /** Opens the socket now (after clearing a dead connection and frames buffered for it). Resolves once the attempt started. */
+  connect(): Promise<void>
   /** Closes the socket cleanly; nothing is scheduled after it. */
   disconnect(): Promise<void>
   isConnected(): boolean

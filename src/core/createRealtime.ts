@@ -1,0 +1,160 @@
+import type { Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
+import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
+import { call } from 'redux-saga/effects'
+import { createSystemEnvironment, type RealtimeEnvironment } from '../env/environment'
+import { readEnvironmentFlags } from '../env/flags'
+import { createLogger, type Logger } from '../env/logger'
+import type { SagaRegistry } from '../sagas/context'
+import { rootSaga } from '../sagas/rootSaga'
+import { createRealtimeSlice, type RealtimeActions } from '../slice/realtimeSlice'
+import { createRealtimeSelectors, type RealtimeSelectors } from '../slice/selectors'
+import type { RealtimeState } from '../slice/state'
+import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
+import { validateSpec } from '../subscription/validateSpec'
+import type { BroadcastResult, RealtimeTransport } from '../transport/port'
+import { createSupabaseTransport } from '../transport/supabaseTransport'
+import { reportClient } from './clientRegistry'
+import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
+
+/** The commands an app dispatches (DESIGN.md §1). */
+export interface RealtimeCommands {
+  enable: RealtimeActions['enable']
+  disable: RealtimeActions['disable']
+  recover: RealtimeActions['recover']
+  setVisibility: RealtimeActions['setVisibility']
+  setOnline: RealtimeActions['setOnline']
+}
+
+/** A store the realtime middleware was added to. */
+export interface RealtimeStore {
+  dispatch(action: UnknownAction): unknown
+  getState(): unknown
+}
+
+/** One realtime instance: add `reducer` and `middleware` to the store, then `start(store)`. */
+export interface Realtime {
+  readonly reducerPath: string
+  readonly reducer: Reducer<RealtimeState>
+  readonly middleware: Middleware
+  /** Runs the root saga on a store built with `middleware`; returns `stop()`. */
+  start(store: RealtimeStore): () => void
+  /** The root saga, for apps that run it from their own saga middleware instead of `start`. */
+  readonly saga: () => SagaIterator<void>
+  /** Keeps a topic subscribed until the handle's `unsubscribe()` (ref-counted by topic). */
+  subscribe(spec: SubscriptionSpec): SubscriptionHandle
+  /** Sends a broadcast on a subscribed topic. Never rejects. */
+  broadcast(topic: string, event: string, payload: unknown): Promise<BroadcastResult>
+  readonly actions: RealtimeCommands
+  /** Every action creator of the slice, including the past-tense events the sagas report. */
+  readonly events: RealtimeActions
+  readonly selectors: RealtimeSelectors
+  /** The resolved options, for the router and the React bindings. */
+  readonly options: ResolvedOptions
+  readonly env: RealtimeEnvironment
+}
+
+function resolveTransport(options: RealtimeOptions, env: RealtimeEnvironment): RealtimeTransport {
+  if (options.transport) return options.transport
+  assertSupabaseClient(options.client)
+  return createSupabaseTransport(options.client, env.clock)
+}
+
+/**
+ * Creates the realtime layer of one app: one socket, one owner per channel, and the slice
+ * that records what they do.
+ *
+ * @example
+ * export const realtime = createRealtime({ client: supabase, api, routes })
+ * const store = configureStore({
+ *   reducer: { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer },
+ *   middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
+ * })
+ * realtime.start(store)
+ */
+export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
+  const resolved = resolveOptions(options, readEnvironmentFlags())
+  const env = createSystemEnvironment(options.env)
+  const logger: Logger = createLogger({ tag: '[RealtimeCore]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
+  const transport = resolveTransport(options, env)
+  reportClient(transport.clientKey, logger)
+
+  const slice = createRealtimeSlice(resolved.reducerPath, resolved.enabled, env.clock)
+  const actions = slice.actions
+  const selectors = createRealtimeSelectors(resolved.reducerPath)
+  const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
+  const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>() }
+  const sagaMiddleware = createSagaMiddleware()
+  let dispatch: ((action: UnknownAction) => unknown) | null = null
+  let nextId = 0
+
+  const captureDispatch: Middleware = (api) => {
+    dispatch = api.dispatch
+    return (next) => (action) => next(action)
+  }
+  const middleware: Middleware = (api) => {
+    const withSaga = sagaMiddleware(api)
+    const withCapture = captureDispatch(api)
+    return (next) => withCapture(withSaga(next))
+  }
+
+  let running = false
+  function* saga(): SagaIterator<void> {
+    if (running) throw new Error('[RealtimeCore] the realtime saga is already running: start it once per instance')
+    running = true
+    try {
+      yield call(rootSaga, ctx)
+    } finally {
+      running = false
+    }
+  }
+
+  return {
+    reducerPath: resolved.reducerPath,
+    reducer: slice.reducer,
+    middleware,
+    saga,
+    actions: { enable: actions.enable, disable: actions.disable, recover: actions.recover, setVisibility: actions.setVisibility, setOnline: actions.setOnline },
+    events: actions,
+    selectors,
+    options: resolved,
+    env,
+    start(store) {
+      if (!dispatch) throw new Error('[RealtimeCore] start(store): realtime.middleware is not in this store; add it in configureStore')
+      if (typeof store?.getState !== 'function') throw new TypeError('[RealtimeCore] start(store): store must be a Redux store')
+      selectors.selectRealtimeState(store.getState())
+      if (running) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
+      const task: Task = sagaMiddleware.run(saga)
+      return () => {
+        if (task.isRunning()) task.cancel()
+      }
+    },
+    subscribe(spec) {
+      const serializable = validateSpec(spec)
+      nextId += 1
+      const id = `${serializable.topic}#${nextId}`
+      registry.requests.set(id, serializable)
+      if (spec.onMessage) registry.callbacks.set(id, spec.onMessage)
+      dispatch?.(actions.subscriptionRequested({ id, spec: serializable }))
+      let released = false
+      return {
+        id,
+        topic: serializable.topic,
+        unsubscribe() {
+          if (released) return
+          released = true
+          registry.requests.delete(id)
+          registry.callbacks.delete(id)
+          dispatch?.(actions.subscriptionReleased({ id }))
+        },
+      }
+    },
+    async broadcast(topic, event, payload) {
+      const live = registry.liveChannels.get(topic)
+      let status: BroadcastResult = 'error'
+      if (!live) logger.once(`broadcast-unsubscribed:${topic}`, 'warn', 'broadcast() on a topic with no joined channel: subscribe to it first', { topic })
+      else status = await live.send(event, payload)
+      dispatch?.(actions.broadcastSent({ topic, event, status, at: env.clock.now() }))
+      return status
+    },
+  }
+}

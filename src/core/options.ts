@@ -1,0 +1,126 @@
+import type { SupabaseClient } from '@supabase/supabase-js'
+import type { RealtimeEnvironment } from '../env/environment'
+import type { RealtimeFlags } from '../env/flags'
+import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
+import type { CoreTiming } from '../sagas/context'
+import type { RealtimeTransport } from '../transport/port'
+
+/** The options of `createRealtime`. Every number is in milliseconds unless named otherwise. */
+export interface RealtimeOptions<Api = unknown> {
+  /** The app's one Supabase client. */
+  client?: SupabaseClient
+  /** The RTK Query api whose tags realtime keeps fresh. */
+  api?: Api
+  /** The canonical map from events to tags (`defineRoutes`). */
+  routes?: readonly unknown[]
+  /** Where the slice lives in the root state. Default `'realtime'`. */
+  reducerPath?: string
+  /** Start with realtime on (default: `REALTIME_ENABLED`, else true). */
+  enabled?: boolean
+  retry?: Partial<RetryOptions>
+  /** A join (or socket open) without a reply for this long has failed. Default 10000. */
+  joinTimeoutMs?: number
+  /** Liveness probe. Default `{ intervalMs: 5000, timeoutMs: 5000 }`. */
+  liveness?: Partial<CoreTiming['liveness']>
+  /** Events are delivered to the store in batches of this window. Default 16. */
+  batchMs?: number
+  /** Per-tag invalidation throttle window. Default 500. */
+  throttleMs?: number
+  polling?: { forceMs?: number; healthyMs?: number }
+  /** Settling time before a channel is (re)created after its bindings change. Default 50. */
+  rebindDebounceMs?: number
+  /** A channel outlives its last subscriber by this long. Default 1000. */
+  teardownGraceMs?: number
+  /** Replace any part of the environment (clock, random, visibility, online, logging). */
+  env?: Partial<RealtimeEnvironment>
+  /** Advanced: a transport instead of the supabase-js adapter (tests, other clients). */
+  transport?: RealtimeTransport
+}
+
+export interface ResolvedOptions {
+  reducerPath: string
+  enabled: boolean
+  timing: CoreTiming
+  throttleMs: number
+  polling: { forceMs: number | null; healthyMs: number }
+}
+
+function fail(name: string, problem: string, value: unknown): never {
+  let shown: string
+  try {
+    shown = JSON.stringify(value) ?? String(value)
+  } catch {
+    shown = String(value)
+  }
+  throw new TypeError(`createRealtime(): ${name} ${problem}, got ${shown}`)
+}
+
+function number(name: string, value: unknown, fallback: number, { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'must be a finite number', value)
+  if (integer && !Number.isInteger(value)) fail(name, 'must be an integer', value)
+  if (value < min) fail(name, `must be at least ${min}`, value)
+  if (value > max) fail(name, `must be at most ${max}`, value)
+  return value
+}
+
+function object(name: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'must be an object', value)
+  return value as Record<string, unknown>
+}
+
+/** Longest timer a host accepts. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/**
+ * Validates the options and fills in defaults. A wrong type or out-of-range value throws
+ * a TypeError whose message names the option.
+ */
+export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createRealtime(): options must be an object')
+  const reducerPath = options.reducerPath ?? 'realtime'
+  if (typeof reducerPath !== 'string' || reducerPath === '') fail('reducerPath', 'must be a non-empty string', reducerPath)
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') fail('enabled', 'must be a boolean', options.enabled)
+  const retryIn = object('retry', options.retry)
+  const retry: RetryOptions = {
+    maxRetries: number('retry.maxRetries', retryIn.maxRetries, DEFAULT_RETRY.maxRetries, { integer: true }),
+    baseDelay: number('retry.baseDelay', retryIn.baseDelay, DEFAULT_RETRY.baseDelay, { max: MAX_TIMER_MS }),
+    maxDelay: number('retry.maxDelay', retryIn.maxDelay, DEFAULT_RETRY.maxDelay, { max: MAX_TIMER_MS }),
+    backoffMultiplier: number('retry.backoffMultiplier', retryIn.backoffMultiplier, DEFAULT_RETRY.backoffMultiplier, { min: 1 }),
+    suspendedRetryMs: number('retry.suspendedRetryMs', retryIn.suspendedRetryMs, DEFAULT_RETRY.suspendedRetryMs, { min: 1, max: MAX_TIMER_MS / 1.5 }),
+  }
+  if (retry.maxDelay < retry.baseDelay) fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
+  const livenessIn = object('liveness', options.liveness)
+  const pollingIn = object('polling', options.polling)
+  const forceMs = pollingIn.forceMs ?? flags.forcePollingMs
+  return {
+    reducerPath,
+    enabled: options.enabled ?? flags.realtimeEnabled ?? true,
+    timing: {
+      retry,
+      joinTimeoutMs: number('joinTimeoutMs', options.joinTimeoutMs, 10_000, { min: 1, max: MAX_TIMER_MS }),
+      liveness: {
+        intervalMs: number('liveness.intervalMs', livenessIn.intervalMs, 5_000, { min: 1, max: MAX_TIMER_MS }),
+        timeoutMs: number('liveness.timeoutMs', livenessIn.timeoutMs, 5_000, { min: 1, max: MAX_TIMER_MS }),
+      },
+      batchMs: number('batchMs', options.batchMs, 16, { max: 1_000 }),
+      rebindDebounceMs: number('rebindDebounceMs', options.rebindDebounceMs, 50, { max: 60_000 }),
+      teardownGraceMs: number('teardownGraceMs', options.teardownGraceMs, 1_000, { max: MAX_TIMER_MS }),
+    },
+    throttleMs: number('throttleMs', options.throttleMs, 500, { max: 60_000 }),
+    polling: {
+      forceMs: forceMs === undefined ? null : number('polling.forceMs', forceMs, 0, { min: 1, max: MAX_TIMER_MS }),
+      healthyMs: number('polling.healthyMs', pollingIn.healthyMs, 60_000, { max: MAX_TIMER_MS }),
+    },
+  }
+}
+
+/** Checks that `client` looks like a supabase-js client, naming what is missing. */
+export function assertSupabaseClient(client: unknown): asserts client is SupabaseClient {
+  const candidate = client as { realtime?: unknown; channel?: unknown; removeChannel?: unknown } | null
+  if (typeof candidate !== 'object' || candidate === null) fail('client', 'must be a Supabase client from createClient()', client === undefined ? 'undefined' : typeof client)
+  if (typeof candidate.channel !== 'function' || typeof candidate.removeChannel !== 'function' || typeof candidate.realtime !== 'object') {
+    throw new TypeError('createRealtime(): client must be a Supabase client from createClient() (it has no realtime, channel or removeChannel)')
+  }
+}

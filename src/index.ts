@@ -1,0 +1,44 @@
+/**
+ * rtk-supabase-realtime: keeps every RTK Query cache of a Supabase app fresh.
+ * This is the only public entry of the core; everything exported here is public API.
+ */
+export { createRealtime } from './core/createRealtime'
+export type { Realtime, RealtimeCommands, RealtimeStore } from './core/createRealtime'
+export type { RealtimeOptions, ResolvedOptions } from './core/options'
+
+export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
+export type { RealtimeErrorType, SerializedRealtimeError } from './errors/realtimeError'
+
+export type { SubscriptionSpec, SubscriptionHandle, PostgresBinding, PostgresChangeEvent, TagDescription } from './subscription/spec'
+export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './transport/events'
+export type {
+  RealtimeTransport,
+  TransportChannel,
+  ChannelConfig,
+  ChannelSignal,
+  ChannelStatus,
+  SocketSignal,
+  BroadcastResult,
+  AuthSnapshot,
+  AuthChangeEvent,
+} from './transport/port'
+export { createSupabaseTransport } from './transport/supabaseTransport'
+
+export type { ConnectionState } from './policy/connectionTransition'
+export { connectionTransition, CONNECTION_STATES } from './policy/connectionTransition'
+export type { RetryOptions } from './policy/backoff'
+export { DEFAULT_RETRY, retryDelay, suspendedRetryDelay, nextRetryDelay } from './policy/backoff'
+
+export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsState } from './slice/state'
+export type { RealtimeMetrics, LatencySummary, RealtimeSelectors } from './slice/selectors'
+export { connectionUptimeMs } from './slice/selectors'
+export type { Histogram } from './slice/histogram'
+export { histogramQuantile } from './slice/histogram'
+export { defaultSelectors, selectConnectionState, selectChannels, selectChannel, selectMetrics, selectPollingInterval, selectLastError } from './slice/defaultSelectors'
+
+export type { Clock, TimerHandle } from './env/clock'
+export type { Random } from './env/random'
+export { createSeededRandom } from './env/random'
+export type { SignalSource } from './env/signal'
+export type { RealtimeEnvironment } from './env/environment'
+export type { LogLevel, LogSink } from './env/logger'

@@ -1,0 +1,155 @@
+import type { EventChannel, SagaIterator } from 'redux-saga'
+import { call, put, race, select, take } from 'redux-saga/effects'
+import { RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
+import { nextRetryDelay } from '../policy/backoff'
+import type { SerializableSpec } from '../subscription/spec'
+import type { AuthSnapshot, ChannelConfig, ChannelSignal, TransportChannel } from '../transport/port'
+import { channelSignals } from './channelSignals'
+import type { CoreContext } from './context'
+import { deliverEvent } from './deliverEvent'
+import { never, settle, sleep, waitForState, type Settled } from './effects'
+
+/** How one joined (or joining) channel ended. */
+type ChannelOutcome =
+  | { kind: 'failed'; error: RealtimeError; joined: boolean }
+  | { kind: 'recover'; joined: boolean }
+  | { kind: 'disabled'; joined: boolean }
+
+/**
+ * Owns one topic's channel for as long as the topic has subscribers: joins only on an open
+ * socket after a fresh token, rejoins after our own jittered backoff, and removes the
+ * channel (in `finally`) whenever it ends, so supabase-js never retries on its own.
+ */
+export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelConfig, subscribers: ReadonlyMap<string, SerializableSpec>): SagaIterator<void> {
+  const { actions, transport, env, timing } = ctx
+  let failures = 0
+  let refreshToken = false
+  for (;;) {
+    yield call(gateUntilJoinable, ctx, topic)
+    const auth = (yield call(settle, () => transport.authorize({ forceRefresh: refreshToken }))) as Settled<AuthSnapshot>
+    if (config.private && !(auth.ok && auth.value.signedIn)) {
+      const error = new RealtimeError('AUTHENTICATION_FAILED', `${topic} is private and needs a signed-in session`, { context: { topic } })
+      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: null, at: env.clock.now() }))
+      yield take([actions.sessionChanged.type, actions.recover.type])
+      continue
+    }
+    const channel = transport.createChannel(topic, config)
+    const signals = channelSignals(channel, timing.joinTimeoutMs)
+    yield put(actions.channelJoinStarted({ topic, attempt: failures, at: env.clock.now() }))
+    let outcome: ChannelOutcome
+    try {
+      outcome = (yield call(runJoinedChannel, ctx, topic, channel, signals, subscribers)) as ChannelOutcome
+    } finally {
+      signals.close()
+      ctx.registry.liveChannels.delete(topic)
+      yield call(settle, () => transport.removeChannel(channel))
+    }
+    if (outcome.joined) {
+      failures = 0
+      refreshToken = false
+    }
+    if (outcome.kind === 'recover') {
+      failures = 0
+      continue
+    }
+    if (outcome.kind === 'disabled') continue
+    const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
+    failures = retry.failures
+    refreshToken = retry.refreshToken
+  }
+}
+
+/** Waits until joining makes sense: the socket is open (the connection saga owns reconnecting). */
+function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void> {
+  const { actions, selectors } = ctx
+  if ((yield select(selectors.selectConnectionState)) === 'connected') return
+  const channel = (yield select(selectors.selectChannel(topic))) as { state: string } | undefined
+  if (channel && channel.state !== 'closed') yield put(actions.channelClosed({ topic, at: ctx.env.clock.now() }))
+  yield call(waitForState, (root) => selectors.selectConnectionState(root) === 'connected', [actions.connectionOpened.type])
+}
+
+function* runJoinedChannel(
+  ctx: CoreContext,
+  topic: string,
+  channel: TransportChannel,
+  signals: EventChannel<ChannelSignal>,
+  subscribers: ReadonlyMap<string, SerializableSpec>,
+): SagaIterator<ChannelOutcome> {
+  const { actions, env, timing, registry, logger } = ctx
+  const deadline = env.clock.now() + timing.joinTimeoutMs
+  let joined = false
+  for (;;) {
+    const result = (yield race({
+      signal: take(signals),
+      joinTimeout: joined ? call(never) : call(sleep, env.clock, deadline - env.clock.now()),
+      recover: take(actions.recover.type),
+      disabled: take(actions.disable.type),
+    })) as { signal?: ChannelSignal; joinTimeout?: true; recover?: unknown; disabled?: unknown }
+    if (result.recover) return { kind: 'recover', joined }
+    if (result.disabled) return { kind: 'disabled', joined }
+    if (!result.signal) {
+      const error = new RealtimeError('TIMEOUT', `joining ${topic} got no reply within ${timing.joinTimeoutMs} ms`, { context: { topic } })
+      return { kind: 'failed', error, joined }
+    }
+    const signal = result.signal
+    if (signal.type === 'event') {
+      if (deliverEvent(signal.event, subscribers, registry, logger)) ctx.batchSignal.put(true)
+    } else if (signal.type === 'malformed') {
+      logger.once(`malformed:${signal.reason}`, 'warn', `skipped a message it could not read: ${signal.reason}`, { topic })
+      yield put(actions.malformedMessageSkipped({ topic, reason: signal.reason, at: env.clock.now() }))
+    } else if (signal.status === 'SUBSCRIBED') {
+      if (!joined) {
+        joined = true
+        registry.liveChannels.set(topic, channel)
+        yield put(actions.channelSubscribed({ topic, at: env.clock.now() }))
+      }
+    } else {
+      const error = signal.error ?? new RealtimeError('CHANNEL_ERROR', `${topic} reported ${signal.status}`, { context: { topic } })
+      return { kind: 'failed', error, joined }
+    }
+  }
+}
+
+interface FailureDecision {
+  failures: number
+  refreshToken: boolean
+}
+
+/**
+ * Decides what a failure means: a lost socket waits for the connection saga; an auth refusal
+ * is retried once with a refreshed token, then stops until the session changes or `recover()`;
+ * anything else backs off with full jitter.
+ */
+function* handleFailure(
+  ctx: CoreContext,
+  topic: string,
+  config: ChannelConfig,
+  error: RealtimeError,
+  failures: number,
+  tokenWasRefreshed: boolean,
+): SagaIterator<FailureDecision> {
+  const { actions, env, timing, transport, logger } = ctx
+  const at = env.clock.now()
+  if (!transport.isConnected()) {
+    yield put(actions.channelClosed({ topic, at }))
+    return { failures, refreshToken: false }
+  }
+  if (error.type === 'AUTHENTICATION_FAILED') {
+    if (!tokenWasRefreshed) {
+      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at }))
+      return { failures, refreshToken: true }
+    }
+    const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, { retryable: false, context: error.context, cause: error })
+    logger.warn('refused after a token refresh; waiting for a new session or recover()', { topic })
+    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs: null, at }))
+    // A refused public channel means the credentials themselves are refused: the connection has failed.
+    if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
+    yield take([actions.sessionChanged.type, actions.recover.type])
+    return { failures: 0, refreshToken: false }
+  }
+  const delayMs = nextRetryDelay(failures, timing.retry, env.random)
+  logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
+  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: delayMs, at }))
+  const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as { recover?: unknown }
+  return { failures: waited.recover ? 0 : failures + 1, refreshToken: false }
+}

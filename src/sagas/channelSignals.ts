@@ -1,0 +1,14 @@
+import { buffers, eventChannel, type EventChannel } from 'redux-saga'
+import type { ChannelSignal, TransportChannel } from '../transport/port'
+
+/**
+ * The channel's signals as a saga event channel. Joining starts on subscription; the
+ * expanding buffer keeps a burst of messages while the saga is busy, never dropping one.
+ */
+export function channelSignals(channel: TransportChannel, joinTimeoutMs: number): EventChannel<ChannelSignal> {
+  return eventChannel<ChannelSignal>((emit) => {
+    channel.join(emit, joinTimeoutMs)
+    // Removal of the channel itself belongs to the owning saga's finally block.
+    return () => undefined
+  }, buffers.expanding(256))
+}

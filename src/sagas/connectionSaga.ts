@@ -1,0 +1,129 @@
+import type { EventChannel, SagaIterator } from 'redux-saga'
+import { call, put, race, select, take } from 'redux-saga/effects'
+import { RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
+import { nextRetryDelay } from '../policy/backoff'
+import type { RealtimeState } from '../slice/state'
+import type { SocketSignal } from '../transport/port'
+import type { CoreContext } from './context'
+import { settle, sleep } from './effects'
+import { monitorLiveness, type ConnectionEnd } from './livenessMonitor'
+import { socketSignals } from './socketSignals'
+
+/**
+ * Owns the one socket. It connects while some topic has subscribers, notices a dead
+ * connection through its own liveness probe, and reconnects on its own schedule: full-jitter
+ * backoff for `maxRetries` attempts, then the slow suspended cadence forever. The kill
+ * switch and a permanent failure close the socket until `enable()`, `recover()` or a new session.
+ */
+export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
+  const { actions, selectors, transport } = ctx
+  let attempt = 0
+  try {
+    for (;;) {
+      const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
+      if (state.connection === 'disabled') {
+        yield call(settle, () => transport.disconnect())
+        yield take(actions.enable.type)
+        attempt = 0
+        continue
+      }
+      if (state.connection === 'failed') {
+        yield call(settle, () => transport.disconnect())
+        yield take([actions.recover.type, actions.sessionChanged.type])
+        attempt = 0
+        continue
+      }
+      if (Object.keys(state.channels).length === 0) {
+        if (state.connection !== 'idle') {
+          yield call(settle, () => transport.disconnect())
+          yield put(actions.connectionIdled({ at: ctx.env.clock.now() }))
+        }
+        yield take(actions.subscriberAdded.type)
+        continue
+      }
+      const end = (yield call(connectOnce, ctx, attempt)) as ConnectionEnd
+      if (end.kind === 'interrupted') {
+        attempt = 0
+        continue
+      }
+      if (end.kind === 'idle') continue
+      if (end.wasConnected) attempt = 0
+      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error)) as number
+    }
+  } finally {
+    yield call(settle, () => transport.disconnect())
+  }
+}
+
+/** One connection attempt, and the life of the connection if it opens. */
+function* connectOnce(ctx: CoreContext, attempt: number): SagaIterator<ConnectionEnd> {
+  const { actions, transport, env } = ctx
+  const signals = socketSignals(transport)
+  try {
+    yield put(actions.connectionAttemptStarted({ attempt, at: env.clock.now() }))
+    const started = (yield call(settle, () => transport.connect())) as { ok: boolean; error?: unknown }
+    if (!started.ok) {
+      const error = new RealtimeError('CONNECTION_FAILED', 'the socket could not be opened', { cause: started.error })
+      return { kind: 'lost', error, wasConnected: false }
+    }
+    if (!transport.isConnected()) {
+      const opened = (yield call(awaitOpen, ctx, signals)) as ConnectionEnd | null
+      if (opened) return opened
+    }
+    yield put(actions.connectionOpened({ at: env.clock.now() }))
+    return (yield call(monitorLiveness, ctx, signals)) as ConnectionEnd
+  } finally {
+    signals.close()
+  }
+}
+
+/** Waits for the socket to open; returns how the attempt ended if it did not. */
+function* awaitOpen(ctx: CoreContext, signals: EventChannel<SocketSignal>): SagaIterator<ConnectionEnd | null> {
+  const { actions, env, timing } = ctx
+  const deadline = env.clock.now() + timing.joinTimeoutMs
+  for (;;) {
+    const result = (yield race({
+      signal: take(signals),
+      timeout: call(sleep, env.clock, deadline - env.clock.now()),
+      interrupted: take([actions.disable.type, actions.connectionFailed.type, actions.recover.type]),
+    })) as { signal?: SocketSignal; timeout?: true; interrupted?: unknown }
+    if (result.interrupted) return { kind: 'interrupted' }
+    if (result.timeout) {
+      return { kind: 'lost', error: new RealtimeError('TIMEOUT', `the socket did not open within ${timing.joinTimeoutMs} ms`), wasConnected: false }
+    }
+    const signal = result.signal as SocketSignal
+    if (signal.type === 'open') return null
+    if (signal.type === 'close' || signal.type === 'error') {
+      const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
+      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `the socket could not be opened: ${detail}`), wasConnected: false }
+    }
+  }
+}
+
+/**
+ * Closes what is left of the socket cleanly, records the scheduled retry and waits for it.
+ * `recover()` and coming back online cut the wait short. Returns the next attempt number.
+ */
+function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeError): SagaIterator<number> {
+  const { actions, transport, env, timing, logger } = ctx
+  yield call(settle, () => transport.disconnect())
+  const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
+  logger.info(`connection lost (${error.type}); retry ${attempt + 1} in ${delayMs} ms`)
+  yield put(
+    actions.reconnectScheduled({
+      attempt,
+      maxRetries: timing.retry.maxRetries,
+      delayMs,
+      error: serializeRealtimeError(error),
+      at: env.clock.now(),
+    }),
+  )
+  const result = (yield race({
+    slept: call(sleep, env.clock, delayMs),
+    recover: take(actions.recover.type),
+    disabled: take(actions.disable.type),
+    online: take((action: { type: string; payload?: unknown }) => action.type === actions.setOnline.type && action.payload === true),
+  })) as { slept?: true; recover?: unknown; disabled?: unknown; online?: unknown }
+  if (result.recover || result.disabled) return 0
+  return attempt + 1
+}

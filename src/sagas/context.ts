@@ -1,0 +1,45 @@
+import type { Channel } from 'redux-saga'
+import type { RealtimeEnvironment } from '../env/environment'
+import type { Logger } from '../env/logger'
+import type { RetryOptions } from '../policy/backoff'
+import type { RealtimeActions } from '../slice/realtimeSlice'
+import type { RealtimeSelectors } from '../slice/selectors'
+import type { SerializableSpec } from '../subscription/spec'
+import type { RealtimeEvent } from '../transport/events'
+import type { RealtimeTransport, TransportChannel } from '../transport/port'
+
+/** Timing options of the core, resolved with their defaults. */
+export interface CoreTiming {
+  retry: RetryOptions
+  joinTimeoutMs: number
+  /** Liveness probe: a heartbeat every `intervalMs` while visible; dead after `timeoutMs` without a reply. */
+  liveness: { intervalMs: number; timeoutMs: number }
+  batchMs: number
+  /** Settling time before a topic's channel is (re)created, so a mount storm costs one join. */
+  rebindDebounceMs: number
+  /** How long a topic's channel outlives its last subscriber. */
+  teardownGraceMs: number
+}
+
+/** Callbacks and live channel objects: never in the store, owned here. */
+export interface SagaRegistry {
+  /** Every subscription not yet released, by id: the registry saga takes them up when it (re)starts. */
+  requests: Map<string, SerializableSpec>
+  callbacks: Map<string, (event: RealtimeEvent) => void>
+  liveChannels: Map<string, TransportChannel>
+  /** Events waiting for the next batch flush. */
+  pendingEvents: RealtimeEvent[]
+}
+
+/** Everything the sagas of one realtime instance share. */
+export interface CoreContext {
+  transport: RealtimeTransport
+  actions: RealtimeActions
+  selectors: RealtimeSelectors
+  timing: CoreTiming
+  env: RealtimeEnvironment
+  logger: Logger
+  registry: SagaRegistry
+  /** Wakes the batch saga when the first event of a batch arrives. */
+  batchSignal: Channel<true>
+}

@@ -1,0 +1,125 @@
+import type { SagaIterator, Task } from 'redux-saga'
+import { call, cancel, fork, put, take } from 'redux-saga/effects'
+import { channelConfigKey, mergeChannelConfig } from '../subscription/channelConfig'
+import type { SerializableSpec } from '../subscription/spec'
+import { channelSaga } from './channelSaga'
+import type { CoreContext } from './context'
+import { sleep } from './effects'
+
+/** The registry's view of one topic. Tasks live here, never in the store. */
+interface TopicEntry {
+  subscribers: Map<string, SerializableSpec>
+  /** Key of the configuration the running channel task was started with. */
+  appliedKey: string | null
+  channelTask: Task | null
+  /** Pending (debounced) creation or recreation of the channel. */
+  applyTask: Task | null
+  /** Pending removal after the last subscriber left. */
+  teardownTask: Task | null
+}
+
+type RequestAction =
+  | { type: string; payload: { id: string; spec: SerializableSpec } }
+  | { type: string; payload: { id: string } }
+
+/**
+ * Ref-counts subscriptions by topic. The first subscriber of a topic, and any change of
+ * the union of bindings, schedules one (debounced) channel (re)creation; the last
+ * unsubscribe removes the channel after a grace period. StrictMode's mount, unmount,
+ * mount therefore costs one join, and a topic never has two channels.
+ */
+export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
+  const { actions, env } = ctx
+  const topics: Topics = { byTopic: new Map(), topicOfId: new Map() }
+  try {
+    // Subscriptions made before the saga started (or before a restart) are taken up again.
+    yield put(actions.registryReset({ at: env.clock.now() }))
+    for (const [id, spec] of ctx.registry.requests) yield call(addSubscriber, ctx, topics, id, spec)
+    for (;;) {
+      const action = (yield take([actions.subscriptionRequested.type, actions.subscriptionReleased.type])) as RequestAction
+      if ('spec' in action.payload) yield call(addSubscriber, ctx, topics, action.payload.id, action.payload.spec)
+      else yield call(removeSubscriber, ctx, topics, action.payload.id)
+    }
+  } finally {
+    for (const entry of topics.byTopic.values()) yield call(stopEntry, entry)
+  }
+}
+
+interface Topics {
+  byTopic: Map<string, TopicEntry>
+  topicOfId: Map<string, string>
+}
+
+function* addSubscriber(ctx: CoreContext, topics: Topics, id: string, spec: SerializableSpec): SagaIterator<void> {
+  const { actions, logger, env } = ctx
+  if (topics.topicOfId.has(id)) {
+    logger.once(`duplicate-id:${id}`, 'warn', 'ignored a second subscription request with the same id', { id })
+    return
+  }
+  const entry = topics.byTopic.get(spec.topic) ?? newEntry()
+  topics.byTopic.set(spec.topic, entry)
+  const first = entry.subscribers.values().next()
+  if (!first.done && (first.value.private ?? false) !== (spec.private ?? false)) {
+    logger.once(`private-mismatch:${spec.topic}`, 'warn', 'subscribers disagree on private: the channel is private if any asks for it', { topic: spec.topic })
+  }
+  topics.topicOfId.set(id, spec.topic)
+  entry.subscribers.set(id, spec)
+  yield put(actions.subscriberAdded({ topic: spec.topic, private: spec.private ?? false, at: env.clock.now() }))
+  if (entry.teardownTask) {
+    yield cancel(entry.teardownTask)
+    entry.teardownTask = null
+  }
+  yield call(scheduleApply, ctx, spec.topic, entry)
+}
+
+function* removeSubscriber(ctx: CoreContext, topics: Topics, id: string): SagaIterator<void> {
+  const { actions, logger, env } = ctx
+  const topic = topics.topicOfId.get(id)
+  const entry = topic === undefined ? undefined : topics.byTopic.get(topic)
+  if (topic === undefined || !entry) {
+    logger.once(`unknown-id:${id}`, 'debug', 'ignored the release of an unknown subscription', { id })
+    return
+  }
+  topics.topicOfId.delete(id)
+  entry.subscribers.delete(id)
+  yield put(actions.subscriberRemoved({ topic, at: env.clock.now() }))
+  if (entry.subscribers.size > 0) yield call(scheduleApply, ctx, topic, entry)
+  else entry.teardownTask = (yield fork(teardownAfterGrace, ctx, topic, entry, topics.byTopic)) as Task
+}
+
+function newEntry(): TopicEntry {
+  return { subscribers: new Map(), appliedKey: null, channelTask: null, applyTask: null, teardownTask: null }
+}
+
+/** (Re)starts the debounce; when it settles, the channel is recreated only if the union changed. */
+function* scheduleApply(ctx: CoreContext, topic: string, entry: TopicEntry): SagaIterator<void> {
+  if (entry.applyTask) yield cancel(entry.applyTask)
+  entry.applyTask = (yield fork(applyAfterDebounce, ctx, topic, entry)) as Task
+}
+
+function* applyAfterDebounce(ctx: CoreContext, topic: string, entry: TopicEntry): SagaIterator<void> {
+  yield call(sleep, ctx.env.clock, ctx.timing.rebindDebounceMs)
+  entry.applyTask = null
+  const config = mergeChannelConfig(entry.subscribers.values())
+  const key = channelConfigKey(config)
+  if (key === entry.appliedKey && entry.channelTask?.isRunning()) return
+  if (entry.channelTask) yield cancel(entry.channelTask)
+  entry.appliedKey = key
+  entry.channelTask = (yield fork(channelSaga, ctx, topic, config, entry.subscribers)) as Task
+}
+
+function* teardownAfterGrace(ctx: CoreContext, topic: string, entry: TopicEntry, topics: Map<string, TopicEntry>): SagaIterator<void> {
+  yield call(sleep, ctx.env.clock, ctx.timing.teardownGraceMs)
+  entry.teardownTask = null
+  yield call(stopEntry, entry)
+  topics.delete(topic)
+  yield put(ctx.actions.channelRemoved({ topic, at: ctx.env.clock.now() }))
+}
+
+function* stopEntry(entry: TopicEntry): SagaIterator<void> {
+  const tasks = [entry.applyTask, entry.channelTask, entry.teardownTask].filter((task): task is Task => task !== null && task.isRunning())
+  entry.applyTask = null
+  entry.channelTask = null
+  entry.teardownTask = null
+  if (tasks.length > 0) yield cancel(tasks)
+}

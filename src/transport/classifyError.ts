@@ -1,0 +1,40 @@
+import { RealtimeError } from '../errors/realtimeError'
+import type { ChannelStatus } from './port'
+
+const AUTH_FAILURE = /unauthori[sz]ed|permission|forbidden|jwt|token has expired|expired token|invalid token|invalid_token|not authorized|access denied/i
+const NETWORK_FAILURE = /socket closed|connection lost|heartbeat timeout|transport failure|network|econnrefused|econnreset/i
+const BINDING_MISMATCH = /mismatch between server and client bindings/i
+
+/** The text of whatever supabase-js passed (an Error, a reply object, a string). Never row data: only messages. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message
+  if (typeof cause === 'string') return cause
+  if (cause && typeof cause === 'object' && 'reason' in cause && typeof cause.reason === 'string') return cause.reason
+  if (cause && typeof cause === 'object' && 'message' in cause && typeof cause.message === 'string') return cause.message
+  return ''
+}
+
+/**
+ * Normalises a failed channel status into one `RealtimeError`. Auth failures are marked
+ * non-retryable: the saga retries them once after refreshing the token, then stops.
+ */
+export function classifyChannelFailure(status: Exclude<ChannelStatus, 'SUBSCRIBED'>, cause: unknown, topic: string): RealtimeError {
+  const detail = describeCause(cause)
+  const context = { topic, status }
+  if (status === 'TIMED_OUT') {
+    return new RealtimeError('TIMEOUT', `joining ${topic} timed out`, { context, cause })
+  }
+  if (AUTH_FAILURE.test(detail)) {
+    return new RealtimeError('AUTHENTICATION_FAILED', `${topic} refused: ${detail}`, { context, cause })
+  }
+  if (BINDING_MISMATCH.test(detail)) {
+    return new RealtimeError('SUBSCRIPTION_FAILED', `${topic}: the server did not accept the postgres_changes bindings`, { context, cause })
+  }
+  if (NETWORK_FAILURE.test(detail)) {
+    return new RealtimeError('NETWORK_ERROR', `${topic} lost its connection${detail ? `: ${detail}` : ''}`, { context, cause })
+  }
+  if (status === 'CLOSED') {
+    return new RealtimeError('CHANNEL_ERROR', `${topic} was closed by the server${detail ? `: ${detail}` : ''}`, { context, cause })
+  }
+  return new RealtimeError('CHANNEL_ERROR', `${topic} failed${detail ? `: ${detail}` : ''}`, { context, cause })
+}

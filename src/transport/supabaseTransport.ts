@@ -1,0 +1,215 @@
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
+import type { Clock } from '../env/clock'
+import { RealtimeError } from '../errors/realtimeError'
+import { classifyChannelFailure } from './classifyError'
+import { normalizeBroadcast, normalizePostgresChange } from './normalize'
+import type {
+  AuthChangeEvent,
+  BroadcastResult,
+  ChannelConfig,
+  ChannelSignal,
+  RealtimeTransport,
+  SocketSignal,
+  TransportChannel,
+} from './port'
+
+/** Longest delay a JS timer accepts: used to park supabase-js's own retry timers for good. */
+const NEVER_MS = 2_147_483_647
+
+/** The parts of phoenix's Socket (inside realtime-js) that we observe. */
+interface PhoenixSocket {
+  onOpen(callback: () => void): string
+  onClose(callback: (event: { code?: number; reason?: string }) => void): string
+  onError(callback: (error: unknown) => void): string
+  onMessage(callback: (message: { topic?: string; event?: string; payload?: { status?: string } }) => void): string
+  off(refs: string[]): void
+  rejoinAfterMs?: (tries: number) => number
+}
+
+/** realtime-js members that are public at runtime but not (all) in its type declarations. */
+interface RealtimeInternals {
+  socketAdapter?: { getSocket?: () => PhoenixSocket }
+  reconnectTimer?: { timerCalc: (tries: number) => number; reset(): void }
+  sendBuffer?: unknown[]
+  pendingHeartbeatRef?: string | null
+  accessTokenValue?: string | null
+  apiKey?: string | null
+}
+
+interface SupabaseChannelHandle extends TransportChannel {
+  readonly channel: RealtimeChannel
+  /** Set once we remove the channel, so that its own CLOSED is not reported as a failure. */
+  removed: boolean
+}
+
+function phoenixSocketOf(client: SupabaseClient): PhoenixSocket {
+  const socket = (client.realtime as unknown as RealtimeInternals).socketAdapter?.getSocket?.()
+  if (!socket || typeof socket.onOpen !== 'function' || typeof socket.off !== 'function') {
+    throw new RealtimeError('CONNECTION_FAILED', 'this @supabase/supabase-js version does not expose the realtime socket; rtk-supabase-realtime supports ^2.100.0', {
+      retryable: false,
+    })
+  }
+  return socket
+}
+
+/** Park supabase-js's fixed 1/2/5/10 s socket reconnect and channel rejoin timers: all retry timing is the saga's. */
+function takeOverRetryTimers(client: SupabaseClient, socket: PhoenixSocket): void {
+  const internals = client.realtime as unknown as RealtimeInternals
+  if (internals.reconnectTimer) internals.reconnectTimer.timerCalc = () => NEVER_MS
+  socket.rejoinAfterMs = () => NEVER_MS
+}
+
+function toChannelSignalHandler(handle: SupabaseChannelHandle, listener: (signal: ChannelSignal) => void) {
+  return (status: string, error?: Error) => {
+    if (handle.removed) return
+    if (status === 'SUBSCRIBED') {
+      listener({ type: 'status', status: 'SUBSCRIBED', error: null })
+    } else if (status === 'TIMED_OUT' || status === 'CLOSED' || status === 'CHANNEL_ERROR') {
+      listener({ type: 'status', status, error: classifyChannelFailure(status, error, handle.topic) })
+    } else {
+      listener({ type: 'malformed', reason: 'unknown channel status' })
+    }
+  }
+}
+
+/**
+ * The one adapter over supabase-js. It takes supabase-js's retry timers over at creation,
+ * normalises statuses and payloads into plain signals, and never lets a callback of the
+ * same message reach us twice (supabase-js calls one callback per matching binding).
+ *
+ * @example
+ * const transport = createSupabaseTransport(supabase, systemClock)
+ */
+export function createSupabaseTransport(client: SupabaseClient, clock: Clock): RealtimeTransport {
+  const realtime = client.realtime
+  const internals = realtime as unknown as RealtimeInternals
+  const socket = phoenixSocketOf(client)
+  takeOverRetryTimers(client, socket)
+
+  const createChannel = (topic: string, config: ChannelConfig): SupabaseChannelHandle => {
+    const channel = client.channel(topic, {
+      config: { private: config.private, broadcast: { self: config.broadcastOptions.self, ack: config.broadcastOptions.ack } },
+    })
+    const handle: SupabaseChannelHandle = {
+      topic,
+      channel,
+      removed: false,
+      join(listener, timeoutMs) {
+        let lastPayload: unknown
+        // supabase-js passes one payload object to every binding it matches: deliver it once.
+        const once = (payload: unknown, deliver: () => void) => {
+          if (handle.removed || payload === lastPayload) return
+          lastPayload = payload
+          deliver()
+        }
+        const onPostgres = (payload: unknown) =>
+          once(payload, () => {
+            const result = normalizePostgresChange(payload, topic, clock.now())
+            listener(result.ok ? { type: 'event', event: result.event } : { type: 'malformed', reason: result.reason })
+          })
+        const onBroadcast = (payload: unknown) =>
+          once(payload, () => {
+            const result = normalizeBroadcast(payload, topic, clock.now())
+            listener(result.ok ? { type: 'event', event: result.event } : { type: 'malformed', reason: result.reason })
+          })
+        for (const binding of config.postgres) {
+          const filter = { event: binding.event, schema: binding.schema, ...(binding.table ? { table: binding.table } : {}), ...(binding.filter ? { filter: binding.filter } : {}) }
+          channel.on('postgres_changes' as never, filter as never, onPostgres as never)
+        }
+        for (const event of config.broadcast) channel.on('broadcast', { event }, onBroadcast)
+        ;(channel as unknown as { rejoinTimer?: { timerCalc: (tries: number) => number } }).rejoinTimer!.timerCalc = () => NEVER_MS
+        if (!realtime.isConnected()) {
+          // subscribe() would open the socket on its own schedule; the saga only joins on an open socket.
+          listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', topic) })
+          return
+        }
+        channel.subscribe(toChannelSignalHandler(handle, listener), timeoutMs)
+      },
+      async send(event, payload): Promise<BroadcastResult> {
+        try {
+          const result = await channel.send({ type: 'broadcast', event, payload })
+          return result === 'ok' ? 'ok' : result === 'timed out' ? 'timed out' : 'error'
+        } catch {
+          return 'error'
+        }
+      },
+    }
+    return handle
+  }
+
+  return {
+    clientKey: client,
+    async connect() {
+      if (realtime.isConnected()) return
+      // A connection that died on its own is not cleared by phoenix and would block connect();
+      // frames buffered for it (old joins and leaves) must not go out on the new one.
+      await disconnectQuietly()
+      if (internals.sendBuffer) internals.sendBuffer.length = 0
+      realtime.connect()
+    },
+    async disconnect() {
+      await disconnectQuietly()
+    },
+    isConnected: () => realtime.isConnected(),
+    watchSocket(listener) {
+      const refs = [
+        socket.onOpen(() => listener({ type: 'open' })),
+        socket.onClose((event) => listener({ type: 'close', code: typeof event?.code === 'number' ? event.code : null, reason: String(event?.reason ?? '') })),
+        socket.onError((error) => listener({ type: 'error', message: error instanceof Error ? error.message : 'socket error' })),
+        socket.onMessage((message) => {
+          if (message?.topic === 'phoenix' && message.event === 'phx_reply') {
+            listener({ type: 'heartbeat', status: message.payload?.status === 'ok' ? 'ok' : 'error' })
+          }
+        }),
+      ]
+      return () => socket.off(refs)
+    },
+    sendHeartbeat() {
+      // A heartbeat already in flight would make supabase-js declare a timeout: wait for its reply instead.
+      if (internals.pendingHeartbeatRef) return
+      void realtime.sendHeartbeat()
+    },
+    async authorize({ forceRefresh }) {
+      if (forceRefresh) await refreshSessionQuietly(client)
+      await realtime.setAuth()
+      const token = internals.accessTokenValue ?? null
+      return { signedIn: token !== null && token !== '' && token !== internals.apiKey }
+    },
+    watchAuth(listener) {
+      try {
+        const { data } = client.auth.onAuthStateChange((event) => {
+          const known: AuthChangeEvent[] = ['SIGNED_IN', 'SIGNED_OUT', 'TOKEN_REFRESHED', 'USER_UPDATED']
+          listener(known.includes(event as AuthChangeEvent) ? (event as AuthChangeEvent) : 'OTHER')
+        })
+        return () => data.subscription.unsubscribe()
+      } catch {
+        // Third-party auth (the `accessToken` client option) has no auth namespace to watch.
+        return () => undefined
+      }
+    },
+    createChannel,
+    async removeChannel(handle) {
+      const own = handle as SupabaseChannelHandle
+      own.removed = true
+      await client.removeChannel(own.channel)
+    },
+    channelTopics: () => realtime.getChannels().map((channel) => channel.topic.replace(/^realtime:/, '')),
+  }
+
+  async function disconnectQuietly(): Promise<void> {
+    try {
+      internals.reconnectTimer?.reset()
+      await realtime.disconnect()
+    } catch {
+      // Closing an already closed socket is not a failure.
+    }
+  }
+}
+
+async function refreshSessionQuietly(client: SupabaseClient): Promise<void> {
+  try {
+    await client.auth.refreshSession()
+  } catch {
+    // No session, or third-party auth: setAuth() below asks the token source again.
+  }
+}
