@@ -23,6 +23,8 @@ export const DEFAULT_RETRY: Readonly<RetryOptions> = Object.freeze({
 
 /** The upper bound of the full-jitter window for retry number `attempt` (0-based). */
 export function backoffCeiling(attempt: number, retry: RetryOptions): number {
+  // A zero base never grows (and 0 · Infinity, for a huge attempt, would be NaN).
+  if (retry.baseDelay === 0) return 0
   const grown = retry.baseDelay * Math.pow(retry.backoffMultiplier, Math.max(0, attempt))
   return Math.min(retry.maxDelay, grown)
 }
@@ -43,8 +45,11 @@ export function retryDelay(attempt: number, retry: RetryOptions, random: Random)
 
 /** Delay between retries once `suspended`: uniform in [0.5, 1.5] × suspendedRetryMs. */
 export function suspendedRetryDelay(retry: RetryOptions, random: Random): number {
-  // 0.5 + random() can round to exactly 1.5 in floating point; keep the upper bound.
-  return Math.min(Math.floor(1.5 * retry.suspendedRetryMs), Math.round((0.5 + random()) * retry.suspendedRetryMs))
+  const mean = retry.suspendedRetryMs
+  // Whole ms that stay inside the window: rounding a fractional bound (or 0.5 + random()
+  // rounding up to exactly 1.5 in floating point) must not push the delay out of it.
+  const delay = Math.round((0.5 + random()) * mean)
+  return Math.max(Math.ceil(0.5 * mean), Math.min(Math.floor(1.5 * mean), delay))
 }
 
 /**

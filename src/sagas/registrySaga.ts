@@ -1,5 +1,5 @@
-import type { SagaIterator, Task } from 'redux-saga'
-import { call, cancel, fork, put, take } from 'redux-saga/effects'
+import { buffers, channel, type Channel, type SagaIterator, type Task } from 'redux-saga'
+import { call, cancel, fork, put, race, take } from 'redux-saga/effects'
 import { channelConfigKey, mergeChannelConfig } from '../subscription/channelConfig'
 import type { SerializableSpec } from '../subscription/spec'
 import { channelSaga } from './channelSaga'
@@ -30,25 +30,40 @@ type RequestAction =
  */
 export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, env } = ctx
-  const topics: Topics = { byTopic: new Map(), topicOfId: new Map() }
+  const topics: Topics = { byTopic: new Map(), topicOfId: new Map(), timers: channel<TimerFired>(buffers.expanding(16)) }
   try {
     // Subscriptions made before the saga started (or before a restart) are taken up again.
     yield put(actions.registryReset({ at: env.clock.now() }))
-    for (const [id, spec] of ctx.registry.requests) yield call(addSubscriber, ctx, topics, id, spec)
+    for (const [id, spec] of ctx.registry.requests) yield* addSubscriber(ctx, topics, id, spec)
     for (;;) {
-      const action = (yield take([actions.subscriptionRequested.type, actions.subscriptionReleased.type])) as RequestAction
-      if ('spec' in action.payload) yield call(addSubscriber, ctx, topics, action.payload.id, action.payload.spec)
-      else yield call(removeSubscriber, ctx, topics, action.payload.id)
+      const next = (yield race({
+        request: take([actions.subscriptionRequested.type, actions.subscriptionReleased.type]),
+        timer: take(topics.timers),
+      })) as { request?: RequestAction; timer?: TimerFired }
+      if (next.timer) yield* onTimerFired(ctx, topics, next.timer)
+      else if (next.request && 'spec' in next.request.payload) yield* addSubscriber(ctx, topics, next.request.payload.id, next.request.payload.spec)
+      else if (next.request) yield* removeSubscriber(ctx, topics, next.request.payload.id)
     }
   } finally {
-    for (const entry of topics.byTopic.values()) yield call(stopEntry, entry)
+    for (const entry of topics.byTopic.values()) yield* stopEntry(entry)
+    topics.timers.close()
   }
+}
+
+/** A debounce or grace period ended. Handled by the main loop so that channel tasks are its own children. */
+interface TimerFired {
+  kind: 'apply' | 'teardown'
+  topic: string
+  entry: TopicEntry
 }
 
 interface Topics {
   byTopic: Map<string, TopicEntry>
   topicOfId: Map<string, string>
+  timers: Channel<TimerFired>
 }
+
+// Helpers below run with `yield*`, inside the registry's own task: tasks they fork are the registry's children.
 
 function* addSubscriber(ctx: CoreContext, topics: Topics, id: string, spec: SerializableSpec): SagaIterator<void> {
   const { actions, logger, env } = ctx
@@ -69,7 +84,7 @@ function* addSubscriber(ctx: CoreContext, topics: Topics, id: string, spec: Seri
     yield cancel(entry.teardownTask)
     entry.teardownTask = null
   }
-  yield call(scheduleApply, ctx, spec.topic, entry)
+  yield* restartTimer(ctx, topics, { kind: 'apply', topic: spec.topic, entry }, ctx.timing.rebindDebounceMs)
 }
 
 function* removeSubscriber(ctx: CoreContext, topics: Topics, id: string): SagaIterator<void> {
@@ -83,22 +98,32 @@ function* removeSubscriber(ctx: CoreContext, topics: Topics, id: string): SagaIt
   topics.topicOfId.delete(id)
   entry.subscribers.delete(id)
   yield put(actions.subscriberRemoved({ topic, at: env.clock.now() }))
-  if (entry.subscribers.size > 0) yield call(scheduleApply, ctx, topic, entry)
-  else entry.teardownTask = (yield fork(teardownAfterGrace, ctx, topic, entry, topics.byTopic)) as Task
+  if (entry.subscribers.size > 0) yield* restartTimer(ctx, topics, { kind: 'apply', topic, entry }, ctx.timing.rebindDebounceMs)
+  else yield* restartTimer(ctx, topics, { kind: 'teardown', topic, entry }, ctx.timing.teardownGraceMs)
 }
 
-function newEntry(): TopicEntry {
-  return { subscribers: new Map(), appliedKey: null, channelTask: null, applyTask: null, teardownTask: null }
+function* restartTimer(ctx: CoreContext, topics: Topics, timer: TimerFired, ms: number): SagaIterator<void> {
+  const slot = timer.kind === 'apply' ? 'applyTask' : 'teardownTask'
+  const previous = timer.entry[slot]
+  if (previous) yield cancel(previous)
+  timer.entry[slot] = (yield fork(fireAfter, ctx, topics.timers, timer, ms)) as Task
 }
 
-/** (Re)starts the debounce; when it settles, the channel is recreated only if the union changed. */
-function* scheduleApply(ctx: CoreContext, topic: string, entry: TopicEntry): SagaIterator<void> {
-  if (entry.applyTask) yield cancel(entry.applyTask)
-  entry.applyTask = (yield fork(applyAfterDebounce, ctx, topic, entry)) as Task
+function* fireAfter(ctx: CoreContext, timers: Channel<TimerFired>, timer: TimerFired, ms: number): SagaIterator<void> {
+  yield call(sleep, ctx.env.clock, ms)
+  yield put(timers, timer)
 }
 
-function* applyAfterDebounce(ctx: CoreContext, topic: string, entry: TopicEntry): SagaIterator<void> {
-  yield call(sleep, ctx.env.clock, ctx.timing.rebindDebounceMs)
+function* onTimerFired(ctx: CoreContext, topics: Topics, timer: TimerFired): SagaIterator<void> {
+  const { entry, topic } = timer
+  if (topics.byTopic.get(topic) !== entry) return
+  if (timer.kind === 'teardown') {
+    entry.teardownTask = null
+    yield* stopEntry(entry)
+    topics.byTopic.delete(topic)
+    yield put(ctx.actions.channelRemoved({ topic, at: ctx.env.clock.now() }))
+    return
+  }
   entry.applyTask = null
   const config = mergeChannelConfig(entry.subscribers.values())
   const key = channelConfigKey(config)
@@ -108,12 +133,8 @@ function* applyAfterDebounce(ctx: CoreContext, topic: string, entry: TopicEntry)
   entry.channelTask = (yield fork(channelSaga, ctx, topic, config, entry.subscribers)) as Task
 }
 
-function* teardownAfterGrace(ctx: CoreContext, topic: string, entry: TopicEntry, topics: Map<string, TopicEntry>): SagaIterator<void> {
-  yield call(sleep, ctx.env.clock, ctx.timing.teardownGraceMs)
-  entry.teardownTask = null
-  yield call(stopEntry, entry)
-  topics.delete(topic)
-  yield put(ctx.actions.channelRemoved({ topic, at: ctx.env.clock.now() }))
+function newEntry(): TopicEntry {
+  return { subscribers: new Map(), appliedKey: null, channelTask: null, applyTask: null, teardownTask: null }
 }
 
 function* stopEntry(entry: TopicEntry): SagaIterator<void> {

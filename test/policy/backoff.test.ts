@@ -48,6 +48,16 @@ describe('backoffCeiling', () => {
     expect(backoffCeiling(attempt, DEFAULT_RETRY)).toBe(ceiling)
   })
 
+  it('stays 0 for a zero baseDelay however large the attempt (never NaN)', () => {
+    const retry: RetryOptions = { ...DEFAULT_RETRY, baseDelay: 0, maxDelay: 0 }
+    expect(backoffCeiling(2000, retry)).toBe(0)
+    expect(retryDelay(2000, { ...retry, maxRetries: 5000 }, fixed(0.5))).toBe(0)
+  })
+
+  it('stays at maxDelay when multiplier^attempt overflows to Infinity', () => {
+    expect(backoffCeiling(2000, DEFAULT_RETRY)).toBe(30000)
+  })
+
   it('treats a negative attempt as the first retry', () => {
     expect(backoffCeiling(-3, DEFAULT_RETRY)).toBe(1000)
   })
@@ -127,6 +137,10 @@ describe('suspendedRetryDelay', () => {
     expect(suspendedRetryDelay({ ...DEFAULT_RETRY, suspendedRetryMs: 10001 }, fixed(largestBelowOne))).toBe(15001)
   })
 
+  it('stays ≥ 0.5 × a fractional suspendedRetryMs when the random source yields 0', () => {
+    expect(suspendedRetryDelay({ ...DEFAULT_RETRY, suspendedRetryMs: 2.6 }, fixed(0))).toBe(2)
+  })
+
   it('stays within [5000, 15000] ms across 1000 seeded draws', () => {
     const random = createSeededRandom(99)
     for (let draw = 0; draw < 1000; draw++) {
@@ -161,19 +175,27 @@ describe('nextRetryDelay', () => {
 })
 
 describe('backoff properties', () => {
-  const retryOptions = fc.record({
-    maxRetries: fc.integer({ min: 0, max: 20 }),
-    baseDelay: fc.integer({ min: 1, max: 60_000 }),
-    maxDelay: fc.integer({ min: 1, max: 600_000 }),
-    backoffMultiplier: fc.double({ min: 1, max: 4, noNaN: true }),
-    suspendedRetryMs: fc.integer({ min: 1, max: 600_000 }),
-  })
+  // Everything createRealtime's option validation accepts (src/core/options.ts): fractional
+  // milliseconds included, baseDelay ≥ 0, maxDelay ≥ baseDelay, multiplier ≥ 1, suspendedRetryMs ≥ 1.
+  const retryOptions: fc.Arbitrary<RetryOptions> = fc
+    .record({
+      maxRetries: fc.integer({ min: 0, max: 5000 }),
+      baseDelay: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 }), fc.double({ min: 0, max: 60_000, noNaN: true })),
+      extraDelay: fc.oneof(fc.integer({ min: 0, max: 600_000 }), fc.double({ min: 0, max: 600_000, noNaN: true })),
+      backoffMultiplier: fc.oneof(fc.constantFrom(1, 1.5, 2, 3), fc.double({ min: 1, max: 10, noNaN: true })),
+      suspendedRetryMs: fc.oneof(fc.integer({ min: 1, max: 600_000 }), fc.double({ min: 1, max: 600_000, noNaN: true })),
+    })
+    .map(({ extraDelay, ...retry }) => ({ ...retry, maxDelay: retry.baseDelay + extraDelay }))
+  const attempts = fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5000 }))
   const unitInterval = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })
 
   it('keeps every backoff delay within [0, min(maxDelay, baseDelay·multiplier^attempt)]', () => {
     fc.assert(
-      fc.property(retryOptions, fc.integer({ min: 0, max: 60 }), unitInterval, (retry, attempt, value) => {
-        const ceiling = Math.min(retry.maxDelay, retry.baseDelay * Math.pow(retry.backoffMultiplier, attempt))
+      fc.property(retryOptions, attempts, unitInterval, (retry, attempt, value) => {
+        // Mathematically 0 · multiplier^attempt is 0, even where floating point overflows to 0 · Infinity.
+        const grown = retry.baseDelay === 0 ? 0 : retry.baseDelay * Math.pow(retry.backoffMultiplier, attempt)
+        const ceiling = Math.min(retry.maxDelay, grown)
+        expect(backoffCeiling(attempt, retry)).toBe(ceiling)
         const delay = retryDelay(attempt, retry, fixed(value))
         expect(delay).toBeGreaterThanOrEqual(0)
         expect(delay).toBeLessThanOrEqual(ceiling)
@@ -195,7 +217,7 @@ describe('backoff properties', () => {
 
   it('picks the backoff window before maxRetries and the suspended window from it on', () => {
     fc.assert(
-      fc.property(retryOptions, fc.integer({ min: 0, max: 60 }), fc.integer(), (retry, attempt, seed) => {
+      fc.property(retryOptions, attempts, fc.integer(), (retry, attempt, seed) => {
         const delay = nextRetryDelay(attempt, retry, createSeededRandom(seed))
         if (attempt < retry.maxRetries) {
           expect(delay).toBeGreaterThanOrEqual(0)

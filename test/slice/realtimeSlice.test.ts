@@ -124,6 +124,17 @@ describe('realtime slice: subscribers', () => {
     expect(channel('project:1')?.subscriberCount).toBe(0)
   })
 
+  it('forgets every channel on registryReset, keeping connection and metrics', () => {
+    const { actions, dispatch, selectors, root } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.subscriberAdded({ topic: 'b', private: true, at: T0 }))
+    dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
+    dispatch(actions.registryReset({ at: T0 + 1 }))
+    expect(selectors.selectChannels(root())).toEqual({})
+    expect(selectors.selectConnectionState(root())).toBe('connecting')
+    expect(selectors.selectMetrics(root()).totalSubscriptions).toBe(2)
+  })
+
   it('ignores subscriberRemoved for a topic it does not know', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.subscriberRemoved({ topic: 'nobody', at: T0 }))

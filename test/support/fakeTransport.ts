@@ -1,0 +1,180 @@
+import { RealtimeError } from '../../src/errors/realtimeError'
+import type { RealtimeEvent } from '../../src/transport/events'
+import type {
+  AuthChangeEvent,
+  AuthSnapshot,
+  BroadcastResult,
+  ChannelConfig,
+  ChannelSignal,
+  RealtimeTransport,
+  SocketSignal,
+  TransportChannel,
+} from '../../src/transport/port'
+
+export type JoinReply = 'ok' | 'hang' | RealtimeError
+
+interface FakeChannel extends TransportChannel {
+  config: ChannelConfig
+  listener: ((signal: ChannelSignal) => void) | null
+  removed: boolean
+}
+
+/**
+ * A scripted transport for whole-saga tests: it records every call in order (`log`) and
+ * answers as the test says. Replies arrive on a microtask, as network replies would.
+ */
+export class FakeTransport implements RealtimeTransport {
+  readonly clientKey = {}
+  readonly log: string[] = []
+  connectAttempts = 0
+  heartbeatsSent = 0
+  /** What the next connection attempts do. */
+  connectBehavior: 'open' | 'refuse' | 'hang' = 'open'
+  /** Whether heartbeats get a reply. */
+  answerHeartbeats = true
+  signedIn = false
+  /** How each join is answered; by default, at once with SUBSCRIBED. */
+  joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
+  authorizeError: Error | null = null
+
+  private connected = false
+  private socketListeners = new Set<(signal: SocketSignal) => void>()
+  private authListeners = new Set<(event: AuthChangeEvent) => void>()
+  private channels: FakeChannel[] = []
+  private joinsByTopic = new Map<string, number>()
+  readonly joinedConfigs: Array<{ topic: string; config: ChannelConfig }> = []
+
+  private emitSocket(signal: SocketSignal): void {
+    for (const listener of [...this.socketListeners]) listener(signal)
+  }
+
+  async connect(): Promise<void> {
+    this.connectAttempts += 1
+    this.log.push('connect')
+    const behavior = this.connectBehavior
+    queueMicrotask(() => {
+      if (behavior === 'open') {
+        this.connected = true
+        this.emitSocket({ type: 'open' })
+      } else if (behavior === 'refuse') {
+        this.emitSocket({ type: 'error', message: 'connection refused' })
+        this.emitSocket({ type: 'close', code: 1006, reason: '' })
+      }
+    })
+  }
+
+  async disconnect(): Promise<void> {
+    this.log.push('disconnect')
+    const was = this.connected
+    this.connected = false
+    if (was) this.failJoinedChannels('socket closed: 1000')
+  }
+
+  isConnected(): boolean {
+    return this.connected
+  }
+
+  watchSocket(listener: (signal: SocketSignal) => void): () => void {
+    this.socketListeners.add(listener)
+    return () => this.socketListeners.delete(listener)
+  }
+
+  sendHeartbeat(): void {
+    this.heartbeatsSent += 1
+    if (this.answerHeartbeats) queueMicrotask(() => this.emitSocket({ type: 'heartbeat', status: 'ok' }))
+  }
+
+  async authorize({ forceRefresh }: { forceRefresh: boolean }): Promise<AuthSnapshot> {
+    this.log.push(forceRefresh ? 'authorize:refresh' : 'authorize')
+    if (this.authorizeError) throw this.authorizeError
+    return { signedIn: this.signedIn }
+  }
+
+  watchAuth(listener: (event: AuthChangeEvent) => void): () => void {
+    this.authListeners.add(listener)
+    return () => this.authListeners.delete(listener)
+  }
+
+  createChannel(topic: string, config: ChannelConfig): TransportChannel {
+    const fake: FakeChannel = {
+      topic,
+      config,
+      listener: null,
+      removed: false,
+      join: (listener) => {
+        fake.listener = listener
+        const joinNumber = (this.joinsByTopic.get(topic) ?? 0) + 1
+        this.joinsByTopic.set(topic, joinNumber)
+        this.joinedConfigs.push({ topic, config })
+        this.log.push(`join:${topic}`)
+        const reply = this.connected ? this.joinReply(topic, joinNumber) : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
+        queueMicrotask(() => {
+          if (fake.removed || reply === 'hang') return
+          if (reply === 'ok') listener({ type: 'status', status: 'SUBSCRIBED', error: null })
+          else listener({ type: 'status', status: 'CHANNEL_ERROR', error: reply })
+        })
+      },
+      send: async (): Promise<BroadcastResult> => (fake.removed ? 'error' : 'ok'),
+    }
+    this.channels.push(fake)
+    return fake
+  }
+
+  async removeChannel(channel: TransportChannel): Promise<void> {
+    const fake = channel as FakeChannel
+    fake.removed = true
+    this.log.push(`remove:${fake.topic}`)
+    this.channels = this.channels.filter((candidate) => candidate !== fake)
+  }
+
+  channelTopics(): string[] {
+    return this.channels.map((channel) => channel.topic)
+  }
+
+  // ---- what tests do to it ------------------------------------------------------------
+
+  /** Joins made on a topic so far. */
+  joins(topic: string): number {
+    return this.joinsByTopic.get(topic) ?? 0
+  }
+
+  /** The server or the network drops the socket. */
+  dropSocket(code = 1006): void {
+    if (!this.connected) return
+    this.connected = false
+    this.failJoinedChannels(`socket closed: ${code}`)
+    this.emitSocket({ type: 'close', code, reason: '' })
+  }
+
+  /** The socket stays open but nothing answers (half-open connection). */
+  blackhole(): void {
+    this.answerHeartbeats = false
+    this.joinReply = () => 'hang'
+  }
+
+  emit(topic: string, signal: ChannelSignal): void {
+    for (const channel of this.channels) if (channel.topic === topic && !channel.removed) channel.listener?.(signal)
+  }
+
+  emitEvent(event: RealtimeEvent): void {
+    this.emit(event.topic, { type: 'event', event })
+  }
+
+  authChange(event: AuthChangeEvent): void {
+    for (const listener of [...this.authListeners]) listener(event)
+  }
+
+  listenerCount(): { socket: number; auth: number } {
+    return { socket: this.socketListeners.size, auth: this.authListeners.size }
+  }
+
+  private failJoinedChannels(message: string): void {
+    for (const channel of [...this.channels]) {
+      if (channel.removed || !channel.listener) continue
+      const listener = channel.listener
+      queueMicrotask(() => {
+        if (!channel.removed) listener({ type: 'status', status: 'CHANNEL_ERROR', error: new RealtimeError('NETWORK_ERROR', message) })
+      })
+    }
+  }
+}
