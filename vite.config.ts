@@ -12,6 +12,8 @@ const external = [
 export default defineConfig({
   build: {
     target: 'es2022',
+    // Consumers minify; readable output makes stack traces and debugging honest.
+    minify: false,
     sourcemap: true,
     lib: {
       entry: {

@@ -14,6 +14,7 @@ import { validateSpec } from '../subscription/validateSpec'
 import type { BroadcastResult, RealtimeTransport } from '../transport/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
+import { createRouter } from './createRouter'
 import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** The commands an app dispatches (DESIGN.md §1). */
@@ -83,6 +84,7 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
   const selectors = createRealtimeSelectors(resolved.reducerPath)
   const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
   const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>() }
+  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry)
   const sagaMiddleware = createSagaMiddleware()
   let dispatch: ((action: UnknownAction) => unknown) | null = null
   let nextId = 0
@@ -94,7 +96,8 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
   const middleware: Middleware = (api) => {
     const withSaga = sagaMiddleware(api)
     const withCapture = captureDispatch(api)
-    return (next) => withCapture(withSaga(next))
+    const withRouter = router ? router.middleware(api) : (next: (action: unknown) => unknown) => next
+    return (next) => withCapture(withRouter(withSaga(next)))
   }
 
   let running = false
@@ -124,7 +127,9 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
       selectors.selectRealtimeState(store.getState())
       if (running) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
       const task: Task = sagaMiddleware.run(saga)
+      router?.start()
       return () => {
+        router?.stop()
         if (task.isRunning()) task.cancel()
       }
     },

@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js'
 import type { RealtimeEnvironment } from '../env/environment'
 import type { RealtimeFlags } from '../env/flags'
 import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
+import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
 import type { CoreTiming } from '../sagas/context'
 import type { RealtimeTransport } from '../transport/port'
 
@@ -26,7 +27,9 @@ export interface RealtimeOptions<Api = unknown> {
   batchMs?: number
   /** Per-tag invalidation throttle window. Default 500. */
   throttleMs?: number
-  polling?: { forceMs?: number; healthyMs?: number }
+  /** Polling fallback: `forceMs` (`DEADMODE_FORCE_POLLING_MS`), `healthyMs` (default 60000, 0 = off),
+   * `visibleBaseMs` (5000–10000, default 5000), `hiddenBaseMs` (15000–30000, default 15000). */
+  polling?: Partial<PollingOptions>
   /** Settling time before a channel is (re)created after its bindings change. Default 50. */
   rebindDebounceMs?: number
   /** A channel outlives its last subscriber by this long. Default 1000. */
@@ -42,7 +45,7 @@ export interface ResolvedOptions {
   enabled: boolean
   timing: CoreTiming
   throttleMs: number
-  polling: { forceMs: number | null; healthyMs: number }
+  polling: PollingOptions
 }
 
 function fail(name: string, problem: string, value: unknown): never {
@@ -90,6 +93,10 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
     backoffMultiplier: number('retry.backoffMultiplier', retryIn.backoffMultiplier, DEFAULT_RETRY.backoffMultiplier, { min: 1 }),
     suspendedRetryMs: number('retry.suspendedRetryMs', retryIn.suspendedRetryMs, DEFAULT_RETRY.suspendedRetryMs, { min: 1, max: MAX_TIMER_MS / 1.5 }),
   }
+  if (options.routes !== undefined && options.api === undefined) {
+    throw new TypeError('createRealtime(): routes need api (the RTK Query api whose tags they name)')
+  }
+  if (options.api !== undefined) assertRtkQueryApi(options.api)
   if (retry.maxDelay < retry.baseDelay) fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
   const livenessIn = object('liveness', options.liveness)
   const pollingIn = object('polling', options.polling)
@@ -111,7 +118,9 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
     throttleMs: number('throttleMs', options.throttleMs, 500, { max: 60_000 }),
     polling: {
       forceMs: forceMs === undefined ? null : number('polling.forceMs', forceMs, 0, { min: 1, max: MAX_TIMER_MS }),
-      healthyMs: number('polling.healthyMs', pollingIn.healthyMs, 60_000, { max: MAX_TIMER_MS }),
+      healthyMs: number('polling.healthyMs', pollingIn.healthyMs, DEFAULT_POLLING.healthyMs, { max: MAX_TIMER_MS }),
+      visibleBaseMs: number('polling.visibleBaseMs', pollingIn.visibleBaseMs, DEFAULT_POLLING.visibleBaseMs, { min: 5_000, max: 10_000 }),
+      hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, { min: 15_000, max: 30_000 }),
     },
   }
 }
@@ -122,5 +131,19 @@ export function assertSupabaseClient(client: unknown): asserts client is Supabas
   if (typeof candidate !== 'object' || candidate === null) fail('client', 'must be a Supabase client from createClient()', client === undefined ? 'undefined' : typeof client)
   if (typeof candidate.channel !== 'function' || typeof candidate.removeChannel !== 'function' || typeof candidate.realtime !== 'object') {
     throw new TypeError('createRealtime(): client must be a Supabase client from createClient() (it has no realtime, channel or removeChannel)')
+  }
+}
+
+/** Checks that `api` is an RTK Query api (createApi), naming what is missing. */
+export function assertRtkQueryApi(api: unknown): void {
+  const candidate = api as { reducerPath?: unknown; util?: { invalidateTags?: unknown; selectInvalidatedBy?: unknown } } | null
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.reducerPath !== 'string' ||
+    typeof candidate.util?.invalidateTags !== 'function' ||
+    typeof candidate.util?.selectInvalidatedBy !== 'function'
+  ) {
+    throw new TypeError('createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)')
   }
 }

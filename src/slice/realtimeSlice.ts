@@ -19,6 +19,19 @@ interface At {
   at: number
 }
 
+/** Counters and latency samples of one router pass. */
+export interface RouterReport {
+  routed: number
+  unmatched: number
+  malformed: number
+  issued: number
+  coalesced: number
+  /** Counts by kind (ROUTE_THREW, BAD_TAGS, …), added to `errorsByType`. */
+  errors: Record<string, number>
+  eventToInvalidationMs: number[]
+  eventToRefetchMs: number[]
+}
+
 type StampedAction<P = undefined> = PayloadAction<P, string, { at: number }>
 
 function applyConnection(state: RealtimeState, event: ConnectionEvent, at: number): void {
@@ -257,6 +270,23 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       },
       latencyRecorded(state, action: PayloadAction<{ metric: 'eventToInvalidationMs' | 'eventToRefetchMs'; ms: number }>) {
         recordSample(state.metrics[action.payload.metric], action.payload.ms)
+      },
+      /** What the router did with one batch (counters are added, latencies recorded). */
+      routerReported(state, action: PayloadAction<RouterReport>) {
+        const report = action.payload
+        const metrics = state.metrics
+        metrics.eventsRouted += report.routed
+        metrics.eventsUnmatched += report.unmatched
+        metrics.eventsMalformed += report.malformed
+        metrics.invalidationsIssued += report.issued
+        metrics.invalidationsCoalesced += report.coalesced
+        for (const [kind, count] of Object.entries(report.errors)) metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
+        for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
+        for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
+      },
+      /** Realtime down > 60 s while visible with a slow poll cadence: the user should be told. */
+      alertChanged(state, action: PayloadAction<boolean>) {
+        state.alert = action.payload
       },
     },
   })

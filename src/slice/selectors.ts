@@ -44,6 +44,7 @@ export interface RealtimeSelectors {
   selectPollingInterval(root: unknown): number | null
   selectLastError(root: unknown): ErrorRecord | null
   selectRecentErrors(root: unknown): ErrorRecord[]
+  selectAlert(root: unknown): boolean
 }
 
 export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors {
@@ -77,5 +78,6 @@ export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors 
     selectPollingInterval: (root) => selectRealtimeState(root).metrics.pollIntervalMs,
     selectLastError: (root) => selectRealtimeState(root).lastError,
     selectRecentErrors: (root) => selectRealtimeState(root).recentErrors,
+    selectAlert: (root) => selectRealtimeState(root).alert,
   }
 }

@@ -72,6 +72,8 @@ export interface RealtimeState {
   lastError: ErrorRecord | null
   /** The last few errors, newest first (for the debug panel). */
   recentErrors: ErrorRecord[]
+  /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
+  alert: boolean
   metrics: MetricsState
 }
 
@@ -111,6 +113,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     channels: {},
     lastError: null,
     recentErrors: [],
+    alert: false,
     metrics: initialMetrics(),
   }
 }

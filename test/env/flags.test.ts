@@ -76,7 +76,7 @@ describe('parseFlags: DEADMODE_FORCE_POLLING_MS', () => {
     [' 7000 ', 7000],
     ['1e4', 10000],
     ['2500.5', 2500.5],
-  ] as const)('reads %j as %i ms', (value, ms) => {
+  ] as const)('reads %j as %s ms', (value, ms) => {
     expect(parseFlags([{ DEADMODE_FORCE_POLLING_MS: value }])).toEqual({ forcePollingMs: ms })
   })
 

@@ -1,0 +1,57 @@
+import type { Random } from '../env/random'
+import type { ConnectionState } from './connectionTransition'
+
+/** Dead-mode polling (DESIGN.md §4). */
+export interface PollingOptions {
+  /** Fixed dead-mode cadence (`DEADMODE_FORCE_POLLING_MS`); still clamped ≤ 15 s while visible. */
+  forceMs: number | null
+  /** Safety-net cadence while realtime is healthy; 0 turns it off. */
+  healthyMs: number
+  /** Base of the visible dead-mode cadence, within [5000, 10000]. */
+  visibleBaseMs: number
+  /** Base of the hidden dead-mode cadence, within [15000, 30000]. */
+  hiddenBaseMs: number
+}
+
+export const DEFAULT_POLLING: Readonly<PollingOptions> = Object.freeze({
+  forceMs: null,
+  healthyMs: 60_000,
+  visibleBaseMs: 5_000,
+  hiddenBaseMs: 15_000,
+})
+
+export const POLLING_JITTER_MS = 1_000
+export const VISIBLE_CLAMP_MS = 15_000
+/** The floor of any cadence: polling faster than this is a storm, not a fallback. */
+export const MIN_POLL_MS = 1_000
+
+export interface PollingInput {
+  connection: ConnectionState
+  visible: boolean
+}
+
+/** True when realtime cannot be trusted to deliver changes: polling is the correctness path. */
+export function isRealtimeDown(connection: ConnectionState): boolean {
+  return connection !== 'connected'
+}
+
+/** ±`POLLING_JITTER_MS`, uniform. */
+function jitter(random: Random): number {
+  return (random() * 2 - 1) * POLLING_JITTER_MS
+}
+
+/**
+ * The next poll interval in ms, or null when no poll is needed (realtime healthy and the
+ * safety net off). While realtime is down or disabled it is never null: visible base ±1 s
+ * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base.
+ *
+ * @example
+ * pollingInterval({ connection: 'reconnecting', visible: true }, DEFAULT_POLLING, () => 0.5) // 5000
+ */
+export function pollingInterval(input: PollingInput, options: PollingOptions, random: Random): number | null {
+  if (!isRealtimeDown(input.connection)) return options.healthyMs > 0 ? options.healthyMs : null
+  const base = options.forceMs ?? (input.visible ? options.visibleBaseMs : options.hiddenBaseMs)
+  const jittered = Math.round(base + jitter(random))
+  const clamped = input.visible ? Math.min(VISIBLE_CLAMP_MS, jittered) : jittered
+  return Math.max(MIN_POLL_MS, clamped)
+}

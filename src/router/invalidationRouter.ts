@@ -1,0 +1,211 @@
+import { createListenerMiddleware, isAnyOf, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
+import type { RealtimeEnvironment } from '../env/environment'
+import type { Logger } from '../env/logger'
+import type { PollingOptions } from '../policy/pollingPolicy'
+import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
+import type { RealtimeSelectors } from '../slice/selectors'
+import { AlertWatch } from './alertWatch'
+import type { CompiledRoutes } from './compileRoutes'
+import { PollingScheduler } from './pollingScheduler'
+import { RefetchTracker } from './refetchTracker'
+import { routeEvents } from './routeEvents'
+import { TagThrottle, type ThrottledTag } from './tagThrottle'
+import { tagKey, type FullTag } from './tags'
+
+/** The part of an RTK Query api the router uses. */
+export interface RouterApi {
+  reducerPath: string
+  util: {
+    invalidateTags(tags: FullTag[]): UnknownAction
+    selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
+  }
+}
+
+export interface RouterDeps {
+  api: RouterApi
+  routes: CompiledRoutes
+  throttleMs: number
+  polling: PollingOptions
+  env: RealtimeEnvironment
+  logger: Logger
+  actions: RealtimeActions
+  selectors: RealtimeSelectors
+  /** Tags of every active subscription (polling, focus kick, recover). */
+  activeTags(): FullTag[]
+  /** Tags of the active subscriptions of one topic (gap catch-up). */
+  topicTags(topic: string): FullTag[]
+}
+
+/** Focus and online kicks are throttled to one per this window. */
+export const KICK_THROTTLE_MS = 5_000
+
+function emptyReport(): RouterReport {
+  return { routed: 0, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [] }
+}
+
+function asThrottled(tags: FullTag[], eventAt: number): ThrottledTag[] {
+  return tags.map((tag) => ({ key: tagKey(tag), tag, eventAt }))
+}
+
+/**
+ * The InvalidationRouter: one listener middleware that turns realtime events into RTK Query
+ * tag invalidations (per-tag throttled), catches up after every gap, polls while realtime is
+ * down, and kicks once on focus or reconnect. Metrics go to the slice, one action per pass.
+ */
+export function createInvalidationRouter(deps: RouterDeps) {
+  const { api, env, logger, actions, selectors } = deps
+  const listener = createListenerMiddleware()
+  let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
+  let lastKickAt = Number.NEGATIVE_INFINITY
+  const refetches = new RefetchTracker(env.clock, api.reducerPath)
+
+  const issue = (due: ThrottledTag[], report: RouterReport) => {
+    if (!store || due.length === 0) return
+    const now = env.clock.now()
+    const tags = due.map((entry) => entry.tag)
+    const earliest = Math.min(...due.map((entry) => entry.eventAt))
+    try {
+      refetches.invalidated(
+        api.util.selectInvalidatedBy(store.getState() as never, tags).map((entry) => entry.queryCacheKey),
+        earliest,
+      )
+    } catch (error) {
+      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
+    }
+    store.dispatch(api.util.invalidateTags(tags))
+    report.issued += due.length
+    for (const entry of due) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
+  }
+
+  const flushReport = (report: RouterReport) => {
+    const empty = report.routed + report.unmatched + report.malformed + report.issued + report.coalesced === 0 && report.eventToRefetchMs.length === 0 && Object.keys(report.errors).length === 0
+    if (!empty && store) store.dispatch(actions.routerReported(report))
+  }
+
+  const throttle = new TagThrottle(env.clock, deps.throttleMs, (due) => {
+    const report = emptyReport()
+    issue(due, report)
+    flushReport(report)
+  })
+
+  /** Invalidates tags now (through the throttle), for polls, kicks and catch-up. */
+  const invalidateThrough = (tags: FullTag[]) => {
+    if (tags.length === 0) return
+    const report = emptyReport()
+    const { now, coalesced } = throttle.offer(asThrottled(tags, env.clock.now()))
+    report.coalesced += coalesced
+    issue(now, report)
+    flushReport(report)
+  }
+
+  const readView = () => {
+    const state = selectors.selectRealtimeState(store?.getState())
+    return { connection: state.connection, visible: state.visible }
+  }
+  const alert = new AlertWatch(env.clock, (raised) => store?.dispatch(actions.alertChanged(raised)))
+  const polling = new PollingScheduler(
+    env.clock,
+    env.random,
+    deps.polling,
+    readView,
+    (reason) => {
+      logger.debug(`poll (${reason})`)
+      invalidateThrough(deps.activeTags())
+      alert.update(readView(), polling.current())
+    },
+    (intervalMs) => store?.dispatch(actions.pollCadenceChanged({ intervalMs })),
+  )
+
+  listener.startListening({
+    actionCreator: actions.eventsReceived,
+    effect: (action) => {
+      const batch = routeEvents(action.payload.events, deps.routes, logger)
+      const report = emptyReport()
+      report.routed = batch.routed
+      report.unmatched = batch.unmatched
+      report.malformed = batch.malformed
+      report.errors = batch.errors
+      const offered = throttle.offer([...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt })))
+      report.coalesced = offered.coalesced
+      issue(offered.now, report)
+      flushReport(report)
+    },
+  })
+
+  // Gap catch-up: every join after the first lost the events of the gap.
+  listener.startListening({
+    actionCreator: actions.channelSubscribed,
+    effect: (action, api) => {
+      const channel = selectors.selectChannel(action.payload.topic)(api.getState())
+      if (channel && !channel.resumed) invalidateThrough(deps.topicTags(action.payload.topic))
+    },
+  })
+
+  listener.startListening({
+    actionCreator: actions.recover,
+    effect: () => invalidateThrough(deps.activeTags()),
+  })
+
+  // Focus and online kick: one throttled invalidation of the active tags.
+  listener.startListening({
+    matcher: isAnyOf(actions.setVisibility, actions.setOnline),
+    effect: (action, api) => {
+      const before = selectors.selectRealtimeState(api.getOriginalState())
+      const cameBack = actions.setVisibility.match(action) ? action.payload && !before.visible : (action as unknown as { payload: boolean }).payload && !before.online
+      const now = env.clock.now()
+      if (!cameBack || now - lastKickAt < KICK_THROTTLE_MS) return
+      lastKickAt = now
+      invalidateThrough(deps.activeTags())
+    },
+  })
+
+  // Any change of connection or visibility may change the polling cadence and the alert.
+  listener.startListening({
+    predicate: (_action, current, original) => {
+      const now = selectors.selectRealtimeState(current)
+      const before = selectors.selectRealtimeState(original)
+      return now.connection !== before.connection || now.visible !== before.visible
+    },
+    effect: () => {
+      if (!running) return
+      polling.replan()
+      alert.update(readView(), polling.current())
+    },
+  })
+
+  listener.startListening({
+    predicate: (action) => action.type.startsWith(`${api.reducerPath}/executeQuery/`),
+    effect: (action) => {
+      const latency = refetches.observe(action as UnknownAction & { meta?: never })
+      if (latency === null) return
+      const report = emptyReport()
+      report.eventToRefetchMs.push(latency)
+      flushReport(report)
+    },
+  })
+
+  let running = false
+  const middleware: Middleware = (storeApi) => {
+    store = storeApi as typeof store
+    return listener.middleware(storeApi)
+  }
+
+  return {
+    middleware,
+    /** Starts polling (and the alert watch). The store must already carry the middleware. */
+    start() {
+      running = true
+      polling.replan()
+      alert.update(readView(), polling.current())
+    },
+    stop() {
+      running = false
+      polling.stop()
+      alert.stop()
+      throttle.clear()
+      refetches.clear()
+    },
+  }
+}
+
+export type InvalidationRouter = ReturnType<typeof createInvalidationRouter>

@@ -1,0 +1,78 @@
+import type { Clock, TimerHandle } from '../env/clock'
+import type { Random } from '../env/random'
+import type { ConnectionState } from '../policy/connectionTransition'
+import { isRealtimeDown, pollingInterval, type PollingOptions } from '../policy/pollingPolicy'
+
+export interface PollingView {
+  connection: ConnectionState
+  visible: boolean
+}
+
+/**
+ * Runs the polling fallback: while realtime is down (or disabled) every active subscription's
+ * tags are invalidated on the jittered dead-mode cadence; while healthy, on the safety-net
+ * cadence. `replan()` after any change of connection or visibility; a poll that is already
+ * overdue under the new cadence happens at once.
+ */
+export class PollingScheduler {
+  private timer: TimerHandle | null = null
+  private lastPollAt: number | null = null
+  private mode: string | null = null
+  private cadence: number | null = null
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly options: PollingOptions,
+    private readonly read: () => PollingView,
+    private readonly poll: (reason: 'dead-mode' | 'safety-net') => void,
+    private readonly cadenceChanged: (intervalMs: number | null) => void,
+  ) {}
+
+  /** The cadence in force (null: no polling). */
+  current(): number | null {
+    return this.cadence
+  }
+
+  replan(): void {
+    const view = this.read()
+    const mode = `${isRealtimeDown(view.connection)}:${view.visible}`
+    this.lastPollAt ??= this.clock.now()
+    if (mode !== this.mode) {
+      this.mode = mode
+      this.pickCadence(view)
+    }
+    this.arm()
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer)
+    this.timer = null
+    this.mode = null
+    this.lastPollAt = null
+  }
+
+  private pickCadence(view: PollingView): void {
+    const cadence = pollingInterval(view, this.options, this.random)
+    if (cadence !== this.cadence) this.cadenceChanged(cadence)
+    this.cadence = cadence
+  }
+
+  private arm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer)
+    this.timer = null
+    if (this.cadence === null || this.lastPollAt === null) return
+    const wait = Math.max(0, this.lastPollAt + this.cadence - this.clock.now())
+    this.timer = this.clock.setTimeout(() => this.fire(), wait)
+  }
+
+  private fire(): void {
+    this.timer = null
+    const view = this.read()
+    this.lastPollAt = this.clock.now()
+    this.poll(isRealtimeDown(view.connection) ? 'dead-mode' : 'safety-net')
+    // A fresh jitter for every interval, so tabs that polled together drift apart.
+    this.pickCadence(view)
+    this.arm()
+  }
+}

@@ -1,0 +1,93 @@
+import type { Logger } from '../env/logger'
+import type { RealtimeEvent } from '../transport/events'
+import type { CompiledRoutes } from './compileRoutes'
+import { tagKey, toFullTag, type FullTag } from './tags'
+
+/** What routing one batch produced: each tag once, with the receive time of its earliest event. */
+export interface RoutedBatch {
+  tags: Map<string, { tag: FullTag; eventAt: number }>
+  routed: number
+  unmatched: number
+  malformed: number
+  errors: Record<string, number>
+}
+
+/** An id that interpolated a missing field (`project:undefined`): the change would be lost. */
+const MISSING_ID = /(^|[:/|.#-])(undefined|null|NaN)($|[:/|.#-])/
+
+function count(batch: RoutedBatch, kind: string): void {
+  batch.errors[kind] = (batch.errors[kind] ?? 0) + 1
+}
+
+function isEvent(value: unknown): value is RealtimeEvent {
+  if (typeof value !== 'object' || value === null) return false
+  const event = value as Partial<RealtimeEvent> & Record<string, unknown>
+  if (typeof event.topic !== 'string' || typeof event.receivedAt !== 'number') return false
+  if (event.kind === 'broadcast') return typeof event.event === 'string'
+  if (event.kind === 'postgres_changes') return typeof event.table === 'string' && typeof event.schema === 'string'
+  return false
+}
+
+function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger: Logger, routeName: string): void {
+  if (!Array.isArray(returned)) {
+    count(batch, 'BAD_TAGS')
+    logger.once(`bad-tags:${routeName}`, 'warn', `route ${routeName} returned something other than an array of tags; skipped`)
+    return
+  }
+  for (const value of returned) {
+    if (value === null || value === undefined || value === false) continue
+    let tag = toFullTag(value)
+    if (!tag) {
+      count(batch, 'BAD_TAGS')
+      logger.once(`bad-tag:${routeName}`, 'warn', `route ${routeName} returned an invalid tag; skipped`)
+      continue
+    }
+    if (typeof tag.id === 'string' && MISSING_ID.test(tag.id)) {
+      // Invalidating "project:undefined" would refresh nothing: refresh every tag of the type instead.
+      count(batch, 'TAG_ID_MISSING')
+      logger.once(`missing-id:${routeName}:${tag.type}`, 'warn', `route ${routeName} built a ${tag.type} id from a missing field; invalidating all ${tag.type} tags instead`)
+      tag = { type: tag.type }
+    }
+    const key = tagKey(tag)
+    const known = batch.tags.get(key)
+    if (!known || eventAt < known.eventAt) batch.tags.set(key, { tag, eventAt })
+  }
+}
+
+/**
+ * Maps a batch of events through the routes. Never throws: a malformed event, an unknown
+ * table or a route that throws is counted, logged once per kind, and skipped; the events
+ * behind it are still routed.
+ */
+export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, logger: Logger): RoutedBatch {
+  const batch: RoutedBatch = { tags: new Map(), routed: 0, unmatched: 0, malformed: 0, errors: {} }
+  for (const event of events) {
+    if (!isEvent(event)) {
+      batch.malformed += 1
+      count(batch, 'MALFORMED_EVENT')
+      logger.once('malformed-event', 'warn', 'skipped a malformed event (missing or wrong-typed fields)')
+      continue
+    }
+    const candidates = event.kind === 'broadcast' ? routes.byBroadcast.get(event.event) : routes.byTable.get(`${event.schema}.${event.table}`)
+    let matched = false
+    for (const route of candidates ?? []) {
+      if ('event' in route && route.event !== '*' && event.kind === 'postgres_changes' && route.event !== event.eventType) continue
+      matched = true
+      const routeName = event.kind === 'broadcast' ? `broadcast:${event.event}` : `${event.schema}.${event.table}`
+      try {
+        addTags(batch, (route.tags as (e: RealtimeEvent) => unknown)(event), event.receivedAt, logger, routeName)
+      } catch (error) {
+        count(batch, 'ROUTE_THREW')
+        logger.once(`route-threw:${routeName}`, 'error', `route ${routeName} threw; the event is skipped`, {
+          error: error instanceof Error ? error.message : String(error),
+        })
+      }
+    }
+    if (matched) batch.routed += 1
+    else {
+      batch.unmatched += 1
+      logger.once(`unmatched:${event.kind === 'broadcast' ? event.event : `${event.schema}.${event.table}`}`, 'debug', 'an event matched no route')
+    }
+  }
+  return batch
+}

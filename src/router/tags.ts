@@ -1,0 +1,36 @@
+import type { TagDescription } from '../subscription/spec'
+
+/** A tag in RTK Query's full form. */
+export interface FullTag {
+  type: string
+  id?: string | number
+}
+
+/** A stable key per tag (`Type` or `Type|id`), for throttling and de-duplication. */
+export function tagKey(tag: FullTag): string {
+  return tag.id === undefined ? tag.type : `${tag.type}|${typeof tag.id}:${tag.id}`
+}
+
+/**
+ * Normalises what a route returned. Anything that is not a tag is reported (by returning
+ * null) instead of reaching RTK Query, which would throw on it later, far from the cause.
+ */
+export function toFullTag(value: unknown): FullTag | null {
+  if (typeof value === 'string') return value === '' ? null : { type: value }
+  if (typeof value !== 'object' || value === null) return null
+  const { type, id } = value as { type?: unknown; id?: unknown }
+  if (typeof type !== 'string' || type === '') return null
+  if (id === undefined) return { type }
+  if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) return { type, id }
+  return null
+}
+
+/** The full tags of a subscription spec's `tags`. */
+export function fullTagsOf(tags: ReadonlyArray<TagDescription> | undefined): FullTag[] {
+  const result: FullTag[] = []
+  for (const tag of tags ?? []) {
+    const full = toFullTag(tag)
+    if (full) result.push(full)
+  }
+  return result
+}
