@@ -15,10 +15,17 @@ export interface PostgresRoute<TagType extends string> {
   tags: (event: PostgresChangesEvent) => RouteTags<TagType>
 }
 
+/**
+ * A broadcast as a route sees it: the payload is whatever the sender sent, so it is typed
+ * loosely; a route that reads a missing field and throws is counted and skipped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RoutedBroadcastEvent = Omit<BroadcastEvent, 'payload'> & { payload: any }
+
 /** Matches broadcast messages by event name. */
 export interface BroadcastRoute<TagType extends string> {
   on: { broadcast: string }
-  tags: (event: BroadcastEvent) => RouteTags<TagType>
+  tags: (event: RoutedBroadcastEvent) => RouteTags<TagType>
 }
 
 export type Route<TagType extends string = string> = PostgresRoute<TagType> | BroadcastRoute<TagType>
@@ -32,7 +39,7 @@ export type Route<TagType extends string = string> = PostgresRoute<TagType> | Br
  *   { on: { table: 'generations' },
  *     tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.new?.project_id ?? e.old?.project_id}` }] },
  *   { on: { broadcast: 'GENERATIONS_UPDATED' },
- *     tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${(e.payload as { projectId: string }).projectId}` }] },
+ *     tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.payload.projectId}` }] },
  * ])
  */
 export function defineRoutes<A>() {
