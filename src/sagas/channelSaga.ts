@@ -27,10 +27,17 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
   for (;;) {
     yield call(gateUntilJoinable, ctx, topic)
     const auth = (yield call(settle, () => transport.authorize({ forceRefresh: refreshToken }))) as Settled<AuthSnapshot>
-    if (config.private && !(auth.ok && auth.value.signedIn)) {
+    if (!auth.ok) {
+      // No fresh token (auth server unreachable, a throwing token callback): not a refusal, and
+      // no reason to join with a stale token either. Back off and ask again.
+      const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not get an access token before joining ${topic}`, { context: { topic }, cause: auth.error })
+      failures = (yield call(backOff, ctx, topic, error, failures)) as number
+      continue
+    }
+    if (config.private && !auth.value.signedIn) {
       const error = new RealtimeError('AUTHENTICATION_FAILED', `${topic} is private and needs a signed-in session`, { context: { topic } })
       yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: null, at: env.clock.now() }))
-      yield take([actions.sessionChanged.type, actions.recover.type])
+      yield take(retryRefusedOn(actions))
       continue
     }
     const channel = transport.createChannel(topic, config)
@@ -59,13 +66,26 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
   }
 }
 
-/** Waits until joining makes sense: the socket is open (the connection saga owns reconnecting). */
+/**
+ * What lets a refused channel try again: a new session, `recover()`, or the kill switch being
+ * turned back on (`enable()` starts over; the connection leaves `failed` that way too).
+ */
+function retryRefusedOn(actions: CoreContext['actions']): string[] {
+  return [actions.sessionChanged.type, actions.recover.type, actions.enable.type]
+}
+
+/**
+ * Waits until joining makes sense: the socket is open (the connection saga owns reconnecting).
+ * The transport is asked too: a channel can hear of a drop before the connection saga has
+ * recorded it, and a join sent then would go out on a closed socket.
+ */
 function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void> {
-  const { actions, selectors } = ctx
-  if ((yield select(selectors.selectConnectionState)) === 'connected') return
+  const { actions, selectors, transport } = ctx
+  const joinable = (root: unknown) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
+  if ((yield select(joinable)) as boolean) return
   const channel = (yield select(selectors.selectChannel(topic))) as { state: string } | undefined
   if (channel && channel.state !== 'closed') yield put(actions.channelClosed({ topic, at: ctx.env.clock.now() }))
-  yield call(waitForState, (root) => selectors.selectConnectionState(root) === 'connected', [actions.connectionOpened.type])
+  yield call(waitForState, joinable, [actions.connectionOpened.type])
 }
 
 function* runJoinedChannel(
@@ -128,7 +148,7 @@ function* handleFailure(
   failures: number,
   tokenWasRefreshed: boolean,
 ): SagaIterator<FailureDecision> {
-  const { actions, env, timing, transport, logger } = ctx
+  const { actions, env, transport, logger } = ctx
   const at = env.clock.now()
   if (!transport.isConnected()) {
     yield put(actions.channelClosed({ topic, at }))
@@ -144,12 +164,18 @@ function* handleFailure(
     yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs: null, at }))
     // A refused public channel means the credentials themselves are refused: the connection has failed.
     if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
-    yield take([actions.sessionChanged.type, actions.recover.type])
+    yield take(retryRefusedOn(actions))
     return { failures: 0, refreshToken: false }
   }
+  return { failures: (yield call(backOff, ctx, topic, error, failures)) as number, refreshToken: false }
+}
+
+/** Records a retryable failure and waits out the full-jitter backoff (`recover()` cuts it short). Returns the new failure count. */
+function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number): SagaIterator<number> {
+  const { actions, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(failures, timing.retry, env.random)
   logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
-  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: delayMs, at }))
+  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }))
   const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as { recover?: unknown }
-  return { failures: waited.recover ? 0 : failures + 1, refreshToken: false }
+  return waited.recover ? 0 : failures + 1
 }

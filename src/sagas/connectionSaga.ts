@@ -5,7 +5,7 @@ import { nextRetryDelay } from '../policy/backoff'
 import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../transport/port'
 import type { CoreContext } from './context'
-import { settle, sleep } from './effects'
+import { settle, sleep, waitForState } from './effects'
 import { monitorLiveness, type ConnectionEnd } from './livenessMonitor'
 import { socketSignals } from './socketSignals'
 
@@ -21,15 +21,22 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
   try {
     for (;;) {
       const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
+      // Each wait below re-reads the state first: the action that ends it may have been
+      // dispatched while the socket was still closing (a real disconnect takes a while).
       if (state.connection === 'disabled') {
         yield call(settle, () => transport.disconnect())
-        yield take(actions.enable.type)
+        yield call(waitForState, (root) => selectors.selectConnectionState(root) !== 'disabled', [actions.enable.type])
         attempt = 0
         continue
       }
       if (state.connection === 'failed') {
         yield call(settle, () => transport.disconnect())
-        yield take([actions.recover.type, actions.sessionChanged.type])
+        // recover() or a new session lifts it; the kill switch takes over from it.
+        yield call(waitForState, (root) => selectors.selectConnectionState(root) !== 'failed', [
+          actions.recover.type,
+          actions.sessionChanged.type,
+          actions.disable.type,
+        ])
         attempt = 0
         continue
       }
@@ -38,7 +45,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
           yield call(settle, () => transport.disconnect())
           yield put(actions.connectionIdled({ at: ctx.env.clock.now() }))
         }
-        yield take(actions.subscriberAdded.type)
+        yield call(waitForState, (root) => Object.keys(selectors.selectChannels(root)).length > 0, [actions.subscriberAdded.type])
         continue
       }
       const end = (yield call(connectOnce, ctx, attempt)) as ConnectionEnd

@@ -5,11 +5,12 @@ import type { Clock } from '../env/clock'
 /**
  * A delay on the injected clock that redux-saga can cancel (its timer is cleared when the
  * waiting task is cancelled or loses a race), so that a stopped store leaves no timers.
+ * Resolves with `true`, so that a race can tell it won (`{ timeout: true }`).
  */
-export function sleep(clock: Clock, ms: number): Promise<void> {
+export function sleep(clock: Clock, ms: number): Promise<true> {
   let handle: ReturnType<Clock['setTimeout']> | undefined
-  const promise = new Promise<void>((resolve) => {
-    handle = clock.setTimeout(resolve, Math.max(0, ms))
+  const promise = new Promise<true>((resolve) => {
+    handle = clock.setTimeout(() => resolve(true), Math.max(0, ms))
   })
   ;(promise as unknown as Record<typeof CANCEL, () => void>)[CANCEL] = () => {
     if (handle !== undefined) clock.clearTimeout(handle)

@@ -148,6 +148,8 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       channelJoinStarted(state, action: PayloadAction<{ topic: string; attempt: number } & At>) {
         const channel = state.channels[action.payload.topic]
         if (!channel) return
+        // Recreated while subscribed (recover, new bindings): the gap starts now.
+        if (channel.state === 'subscribed') markLost(channel, action.payload.at)
         channel.state = 'subscribing'
         channel.attempt = action.payload.attempt
         channel.nextRetryAt = null
@@ -217,8 +219,8 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       ) {
         const { attempt, maxRetries, delayMs, error, at } = action.payload
         recordError(state, error, at)
+        // disconnectedAt is set only when a connected period ends, so failed first attempts are not a "reconnection".
         applyConnection(state, { type: 'connectionLost', attempt, maxRetries }, at)
-        if (state.metrics.disconnectedAt === null) state.metrics.disconnectedAt = at
         state.attempt = attempt
         state.nextRetryAt = at + delayMs
       },

@@ -714,3 +714,25 @@ describe('realtime slice: serializability', () => {
     expect(warnings).not.toHaveBeenCalled()
   })
 })
+
+describe('realtime slice: gaps and reconnections that are not', () => {
+  it('does not count the first successful connection after failed attempts as a reconnection', () => {
+    const { actions, dispatch, selectors, root } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
+    dispatch(actions.reconnectScheduled({ attempt: 0, maxRetries: 3, delayMs: 500, error: networkError, at: T0 + 10 }))
+    dispatch(actions.connectionAttemptStarted({ attempt: 1, at: T0 + 510 }))
+    dispatch(actions.connectionOpened({ at: T0 + 600 }))
+    expect(selectors.selectMetrics(root())).toMatchObject({ reconnections: 0, averageReconnectMs: null })
+  })
+
+  it('measures the gap of a channel recreated while subscribed from the moment its rejoin starts', () => {
+    const { actions, dispatch, channel } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.channelJoinStarted({ topic: 'a', attempt: 0, at: T0 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 10 }))
+    dispatch(actions.channelJoinStarted({ topic: 'a', attempt: 0, at: T0 + 1_000 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 1_250 }))
+    expect(channel('a')).toMatchObject({ resumed: false, gapMs: 250 })
+  })
+})

@@ -13,7 +13,7 @@ import type {
 
 export type JoinReply = 'ok' | 'hang' | RealtimeError
 
-interface FakeChannel extends TransportChannel {
+export interface FakeChannel extends TransportChannel {
   config: ChannelConfig
   listener: ((signal: ChannelSignal) => void) | null
   removed: boolean
@@ -36,6 +36,12 @@ export class FakeTransport implements RealtimeTransport {
   /** How each join is answered; by default, at once with SUBSCRIBED. */
   joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
   authorizeError: Error | null = null
+  /** The next this many `createChannel` calls throw (a surprise from the transport). */
+  createChannelFailures = 0
+  /** Joins started while the socket was closed (the sagas should never do this). */
+  joinsWhileDisconnected = 0
+  /** Every channel ever created, removed ones included, in creation order. */
+  readonly createdChannels: FakeChannel[] = []
 
   private connected = false
   private socketListeners = new Set<(signal: SocketSignal) => void>()
@@ -63,11 +69,15 @@ export class FakeTransport implements RealtimeTransport {
     })
   }
 
+  /** While set, `disconnect()` closes the socket at once but resolves only when this settles (a slow close). */
+  disconnectGate: Promise<void> | null = null
+
   async disconnect(): Promise<void> {
     this.log.push('disconnect')
     const was = this.connected
     this.connected = false
     if (was) this.failJoinedChannels('socket closed: 1000')
+    if (this.disconnectGate) await this.disconnectGate
   }
 
   isConnected(): boolean {
@@ -96,6 +106,11 @@ export class FakeTransport implements RealtimeTransport {
   }
 
   createChannel(topic: string, config: ChannelConfig): TransportChannel {
+    if (this.createChannelFailures > 0) {
+      this.createChannelFailures -= 1
+      this.log.push(`createChannel-threw:${topic}`)
+      throw new Error('createChannel exploded')
+    }
     const fake: FakeChannel = {
       topic,
       config,
@@ -107,6 +122,7 @@ export class FakeTransport implements RealtimeTransport {
         this.joinsByTopic.set(topic, joinNumber)
         this.joinedConfigs.push({ topic, config })
         this.log.push(`join:${topic}`)
+        if (!this.connected) this.joinsWhileDisconnected += 1
         const reply = this.connected ? this.joinReply(topic, joinNumber) : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
         queueMicrotask(() => {
           if (fake.removed || reply === 'hang') return
@@ -117,6 +133,7 @@ export class FakeTransport implements RealtimeTransport {
       send: async (): Promise<BroadcastResult> => (fake.removed ? 'error' : 'ok'),
     }
     this.channels.push(fake)
+    this.createdChannels.push(fake)
     return fake
   }
 
@@ -138,11 +155,21 @@ export class FakeTransport implements RealtimeTransport {
     return this.joinsByTopic.get(topic) ?? 0
   }
 
-  /** The server or the network drops the socket. */
-  dropSocket(code = 1006): void {
+  /**
+   * The server or the network drops the socket. By default the socket's close is reported
+   * first and the channels' errors a microtask later; `channelErrorsFirst` reports the
+   * channels' errors synchronously before the close, as phoenix's `triggerChanError` does.
+   */
+  dropSocket(code = 1006, { channelErrorsFirst = false }: { channelErrorsFirst?: boolean } = {}): void {
     if (!this.connected) return
     this.connected = false
-    this.failJoinedChannels(`socket closed: ${code}`)
+    if (channelErrorsFirst) {
+      for (const channel of [...this.channels]) {
+        if (!channel.removed) channel.listener?.({ type: 'status', status: 'CHANNEL_ERROR', error: new RealtimeError('NETWORK_ERROR', `socket closed: ${code}`) })
+      }
+    } else {
+      this.failJoinedChannels(`socket closed: ${code}`)
+    }
     this.emitSocket({ type: 'close', code, reason: '' })
   }
 

@@ -1,0 +1,96 @@
+/** A row as the emulator moves it around. */
+export type Row = Record<string, unknown>
+
+/** A column as postgres_changes describes it (`{ name, type }`, type as Postgres names it: int8, text, …). */
+export interface ColumnInfo {
+  name: string
+  type: string
+}
+
+/** One committed row change, read from logical replication (pgoutput). */
+export interface RowChange {
+  schema: string
+  table: string
+  type: 'INSERT' | 'UPDATE' | 'DELETE'
+  /** The new row (INSERT, UPDATE); null for DELETE. */
+  record: Row | null
+  /** The old row (UPDATE with REPLICA IDENTITY FULL, DELETE: at least the key); null for INSERT. */
+  oldRecord: Row | null
+  columns: ColumnInfo[]
+  /** ISO timestamp of the commit. */
+  commitTimestamp: string
+}
+
+/** Where row changes come from: a logical replication stream on real Postgres. */
+export interface ChangeSource {
+  /** Calls `listener` for every committed change of a watched table, in commit order; returns the cleanup. */
+  onChange(listener: (change: RowChange) => void): () => void
+  stop(): Promise<void>
+}
+
+/** A running Postgres: embedded (started by the emulator) or external (`DATABASE_URL`). */
+export interface DatabaseHandle {
+  /** `postgres://…@127.0.0.1:port/db` */
+  url: string
+  /** Stops an embedded server and removes its data directory; leaves an external one alone. */
+  stop(): Promise<void>
+}
+
+/** Claims the emulator's JWTs carry (HS256). */
+export interface JwtClaims {
+  role?: string
+  sub?: string
+  /** Seconds since the epoch. */
+  exp?: number
+  [claim: string]: unknown
+}
+
+/** Faults injected on command (DESIGN.md §7). Each returns once the fault is in force. */
+export interface EmulatorFaults {
+  /** Drops every socket abruptly (close code 1006 as the client sees it). */
+  dropAllSockets(): void
+  /** Refuses the next `count` WebSocket upgrades (or for `ms` when given). */
+  refuseConnections(options: { count?: number; ms?: number }): void
+  /** Stops answering heartbeats and joins (a half-open or blackholed server); `false` ends it. */
+  blackhole(on: boolean): void
+  /** Delays (ms) or drops (`'drop'`) join replies until cleared with `null`. */
+  joinReplies(mode: number | 'drop' | null): void
+  /** Sends `phx_error` on a topic (or on every joined topic). */
+  channelError(topic?: string): void
+  /** Treats every token issued so far as expired: joined channels get the system error and `phx_close`. */
+  expireTokens(): void
+  /** Delays (ms) or drops (`'drop'`) postgres_changes until cleared with `null`. */
+  postgresChanges(mode: number | 'drop' | null): void
+  /** Sends a frame the client cannot parse. */
+  sendMalformedFrame(): void
+  /** Closes every socket and the listener, then listens again on the same port. */
+  restartServer(): Promise<void>
+  /** Clears every fault. */
+  reset(): void
+}
+
+export interface StartRealtimeEmulatorOptions {
+  /** Default 0: a free port. Always bound to 127.0.0.1. */
+  port?: number
+  /** Postgres to use; default `DATABASE_URL`, else an embedded Postgres with `wal_level=logical`. */
+  databaseUrl?: string
+  /** HS256 secret for every JWT; default a fixed development secret. */
+  jwtSecret?: string
+  /** Tables (in `public`) to watch; default every table in `public`. */
+  tables?: string[]
+  /** SQL run once after start (migrations, seed data). */
+  setupSql?: string
+}
+
+/** A running emulator: point `createClient(url, anonKey)` at it. */
+export interface RealtimeEmulator {
+  /** `http://127.0.0.1:port`: the Supabase URL (REST at `/rest/v1`, realtime at `/realtime/v1`). */
+  url: string
+  anonKey: string
+  serviceRoleKey: string
+  databaseUrl: string
+  /** Signs a user token (role `authenticated` unless given). */
+  signToken(claims: JwtClaims): string
+  faults: EmulatorFaults
+  stop(): Promise<void>
+}
