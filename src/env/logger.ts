@@ -30,6 +30,14 @@ const LEVEL_ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, erro
 const SECRET_KEY = /token|jwt|apikey|api_key|authorization|password|secret/i
 const MAX_REMEMBERED_KINDS = 256
 
+/**
+ * What may be logged of an error thrown by app code (a route, an onMessage callback): its
+ * name only. Its message is the app's own text and may carry row data.
+ */
+export function thrownKind(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error
+}
+
 export const consoleSink: LogSink = (level, line, context) => {
   const write = level === 'debug' ? console.debug : level === 'info' ? console.info : level === 'warn' ? console.warn : console.error
   if (context === undefined) write(line)

@@ -23,7 +23,8 @@ export class AlertWatch {
 
   update(view: PollingView, cadence: number | null): void {
     const now = this.clock.now()
-    const down = isRealtimeDown(view.connection)
+    // 'idle' is not an outage: nothing is subscribed, so the socket is closed on purpose.
+    const down = isRealtimeDown(view.connection) && view.connection !== 'idle'
     if (!down) this.downSince = null
     else this.downSince ??= now
     if (this.timer !== null) this.clock.clearTimeout(this.timer)

@@ -1,17 +1,33 @@
-import type { Api } from '@reduxjs/toolkit/query'
 import type { PostgresChangeEvent, TagDescription } from '../subscription/spec'
 import type { BroadcastEvent, PostgresChangesEvent } from '../transport/events'
 
-/** The tag types of an RTK Query api (`tagTypes`), or `string` for an untyped api. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TagTypesOf<A> = A extends Api<any, any, any, infer TagTypes, any> ? TagTypes : string
+/**
+ * The tag types of an RTK Query api (`tagTypes`), or `string` for an untyped api. Read from
+ * `util.invalidateTags`, whose parameter names them plainly (inferring through RTK's `Api`
+ * intersection type yields `string` or `never`, which would type-check any tag).
+ */
+export type TagTypesOf<A> = A extends { util: { invalidateTags: (tags: Array<infer Description>) => unknown } }
+  ? Extract<Description, string>
+  : string
 
 /** The tags a route returns: typed against the api, `null`/`undefined`/`false` entries are skipped. */
 export type RouteTags<TagType extends string> = ReadonlyArray<TagDescription<TagType> | null | undefined | false>
 
+/** What a postgres_changes route matches: one table (schema `public` and any event unless narrowed). */
+export interface PostgresOn {
+  table: string
+  schema?: string
+  event?: PostgresChangeEvent
+}
+
+/** What a broadcast route matches: an event name. */
+export interface BroadcastOn {
+  broadcast: string
+}
+
 /** Matches postgres_changes on one table (schema `public` and any event unless narrowed). */
 export interface PostgresRoute<TagType extends string> {
-  on: { table: string; schema?: string; event?: PostgresChangeEvent }
+  on: PostgresOn
   tags: (event: PostgresChangesEvent) => RouteTags<TagType>
 }
 
@@ -30,9 +46,19 @@ export interface BroadcastRoute<TagType extends string> {
 
 export type Route<TagType extends string = string> = PostgresRoute<TagType> | BroadcastRoute<TagType>
 
+/** The event a route with this `on` receives. */
+export type EventFor<On> = On extends BroadcastOn ? RoutedBroadcastEvent : PostgresChangesEvent
+
+/** The route an `on` describes, so that `tags` gets the matching event type. */
+export interface RouteFor<On, TagType extends string> {
+  on: On
+  tags: (event: EventFor<On>) => RouteTags<TagType>
+}
+
 /**
  * Declares the canonical map from realtime events to cache tags, typed against an api: a tag
- * type the api does not declare is a compile error.
+ * type the api does not declare is a compile error, and each route's `tags` receives the event
+ * its `on` matches (a `PostgresChangesEvent` for `{ table }`, a `RoutedBroadcastEvent` for `{ broadcast }`).
  *
  * @example
  * const routes = defineRoutes<typeof api>()([
@@ -41,7 +67,13 @@ export type Route<TagType extends string = string> = PostgresRoute<TagType> | Br
  *   { on: { broadcast: 'GENERATIONS_UPDATED' },
  *     tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.payload.projectId}` }] },
  * ])
+ *
+ * Route lists compose by spreading whole lists: `defineRoutes<typeof api>()([...generationRoutes, ...taskRoutes])`.
+ * (Write inline routes before any spread: TypeScript types an inline route that follows a spread
+ * from the wrong position.)
  */
 export function defineRoutes<A>() {
-  return <const R extends ReadonlyArray<Route<TagTypesOf<A>>>>(routes: R): R => routes
+  // The routes are a mapped tuple over their `on`s: TypeScript infers each `on` first, then types
+  // that route's `tags` parameter from it (a plain union of route types leaves `e` untyped).
+  return <const Ons extends ReadonlyArray<PostgresOn | BroadcastOn>>(routes: { [K in keyof Ons]: RouteFor<Ons[K], TagTypesOf<A>> }) => routes
 }

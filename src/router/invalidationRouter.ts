@@ -7,6 +7,7 @@ import type { RealtimeSelectors } from '../slice/selectors'
 import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
 import { PollingScheduler } from './pollingScheduler'
+import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
 import { routeEvents } from './routeEvents'
 import { TagThrottle, type ThrottledTag } from './tagThrottle'
@@ -19,6 +20,7 @@ export interface RouterApi {
     invalidateTags(tags: FullTag[]): UnknownAction
     selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
   }
+  endpoints: Record<string, { initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } | undefined>
 }
 
 export interface RouterDeps {
@@ -36,6 +38,9 @@ export interface RouterDeps {
   topicTags(topic: string): FullTag[]
 }
 
+/** Tags per `invalidateTags` action at most. */
+const MAX_TAGS_PER_INVALIDATION = 10_000
+
 /** Focus and online kicks are throttled to one per this window. */
 export const KICK_THROTTLE_MS = 5_000
 
@@ -43,8 +48,9 @@ function emptyReport(): RouterReport {
   return { routed: 0, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [] }
 }
 
-function asThrottled(tags: FullTag[], eventAt: number): ThrottledTag[] {
-  return tags.map((tag) => ({ key: tagKey(tag), tag, eventAt }))
+/** Polls, kicks and catch-ups: no event is behind them, so they carry no event latency. */
+function asSynthetic(tags: FullTag[], at: number): ThrottledTag[] {
+  return tags.map((tag) => ({ key: tagKey(tag), tag, eventAt: at, synthetic: true }))
 }
 
 /**
@@ -58,23 +64,29 @@ export function createInvalidationRouter(deps: RouterDeps) {
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let lastKickAt = Number.NEGATIVE_INFINITY
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
+  const inFlight = new InFlightRefetches(api.reducerPath)
 
   const issue = (due: ThrottledTag[], report: RouterReport) => {
     if (!store || due.length === 0) return
     const now = env.clock.now()
     const tags = due.map((entry) => entry.tag)
-    const earliest = Math.min(...due.map((entry) => entry.eventAt))
+    // A loop, not Math.min(...): a spread of a huge burst's tags overflows the argument limit (65,536 in Safari).
+    let earliest = Number.POSITIVE_INFINITY
+    for (const entry of due) if (!entry.synthetic && entry.eventAt < earliest) earliest = entry.eventAt
     try {
-      refetches.invalidated(
-        api.util.selectInvalidatedBy(store.getState() as never, tags).map((entry) => entry.queryCacheKey),
-        earliest,
-      )
+      const state = store.getState()
+      const keys = api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
+      if (earliest !== Number.POSITIVE_INFINITY) refetches.invalidated(keys, earliest)
+      inFlight.invalidating(state, keys)
     } catch (error) {
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
     }
-    store.dispatch(api.util.invalidateTags(tags))
+    // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
+    for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
+      store.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
+    }
     report.issued += due.length
-    for (const entry of due) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
+    for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
 
   const flushReport = (report: RouterReport) => {
@@ -92,7 +104,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
   const invalidateThrough = (tags: FullTag[]) => {
     if (tags.length === 0) return
     const report = emptyReport()
-    const { now, coalesced } = throttle.offer(asThrottled(tags, env.clock.now()))
+    const { now, coalesced } = throttle.offer(asSynthetic(tags, env.clock.now()))
     report.coalesced += coalesced
     issue(now, report)
     flushReport(report)
@@ -175,7 +187,11 @@ export function createInvalidationRouter(deps: RouterDeps) {
 
   listener.startListening({
     predicate: (action) => action.type.startsWith(`${api.reducerPath}/executeQuery/`),
-    effect: (action) => {
+    effect: (action, listenerApi) => {
+      inFlight.observe(action as UnknownAction & { meta?: never }, listenerApi.getState(), (endpointName, originalArgs) => {
+        const endpoint = api.endpoints?.[endpointName]
+        if (endpoint) listenerApi.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction)
+      })
       const latency = refetches.observe(action as UnknownAction & { meta?: never })
       if (latency === null) return
       const report = emptyReport()
@@ -204,6 +220,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
       alert.stop()
       throttle.clear()
       refetches.clear()
+      inFlight.clear()
     },
   }
 }

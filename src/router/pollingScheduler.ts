@@ -70,9 +70,13 @@ export class PollingScheduler {
     this.timer = null
     const view = this.read()
     this.lastPollAt = this.clock.now()
-    this.poll(isRealtimeDown(view.connection) ? 'dead-mode' : 'safety-net')
-    // A fresh jitter for every interval, so tabs that polled together drift apart.
-    this.pickCadence(view)
-    this.arm()
+    try {
+      this.poll(isRealtimeDown(view.connection) ? 'dead-mode' : 'safety-net')
+    } finally {
+      // Re-armed even when a poll throws (a reducer or middleware downstream): polling never stops while down.
+      // A fresh jitter for every interval, so tabs that polled together drift apart.
+      this.pickCadence(view)
+      this.arm()
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../env/logger'
+import { thrownKind, type Logger } from '../env/logger'
 import type { RealtimeEvent } from '../transport/events'
 import type { CompiledRoutes } from './compileRoutes'
 import { tagKey, toFullTag, type FullTag } from './tags'
@@ -15,8 +15,54 @@ export interface RoutedBatch {
 /** An id that interpolated a missing field (`project:undefined`): the change would be lost. */
 const MISSING_ID = /(^|[:/|.#-])(undefined|null|NaN)($|[:/|.#-])/
 
+/**
+ * Events larger than this (string characters plus about 8 per other value) are skipped as
+ * malformed. Above anything Supabase delivers: records are capped at 1 MB and broadcasts at
+ * 3,000 KB on the largest plans.
+ */
+export const MAX_EVENT_SIZE = 4 * 1024 * 1024
+
+/** True when `value` is larger than `budget`; stops walking as soon as it knows. Cycles are walked once. */
+function exceedsSize(value: unknown, budget: number): boolean {
+  const stack: unknown[] = [value]
+  let seen: Set<object> | null = null
+  while (stack.length > 0) {
+    const current = stack.pop()
+    if (typeof current === 'string') budget -= current.length
+    else if (typeof current !== 'object' || current === null) budget -= 8
+    else {
+      seen ??= new Set()
+      if (seen.has(current)) continue
+      seen.add(current)
+      for (const key of Object.keys(current)) {
+        budget -= key.length + 2
+        stack.push((current as Record<string, unknown>)[key])
+      }
+    }
+    if (budget < 0) return true
+  }
+  return false
+}
+
 function count(batch: RoutedBatch, kind: string): void {
   batch.errors[kind] = (batch.errors[kind] ?? 0) + 1
+}
+
+type Rejection = 'MALFORMED_EVENT' | 'PAYLOAD_TOO_LARGE'
+
+/** The event, or why it is skipped. A field that throws when read (a hostile getter or proxy) is malformed. */
+function inspect(value: unknown): RealtimeEvent | Rejection {
+  try {
+    if (!isEvent(value)) return 'MALFORMED_EVENT'
+    return exceedsSize(value, MAX_EVENT_SIZE) ? 'PAYLOAD_TOO_LARGE' : value
+  } catch {
+    return 'MALFORMED_EVENT'
+  }
+}
+
+const REJECTION_LOG: Record<Rejection, string> = {
+  MALFORMED_EVENT: 'skipped a malformed event (missing or wrong-typed fields)',
+  PAYLOAD_TOO_LARGE: `skipped an event larger than ${MAX_EVENT_SIZE} characters`,
 }
 
 function isEvent(value: unknown): value is RealtimeEvent {
@@ -55,17 +101,18 @@ function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger:
 }
 
 /**
- * Maps a batch of events through the routes. Never throws: a malformed event, an unknown
- * table or a route that throws is counted, logged once per kind, and skipped; the events
- * behind it are still routed.
+ * Maps a batch of events through the routes. Never throws: a malformed event, a payload of
+ * megabytes, an unknown table or a route that throws is counted, logged once per kind, and
+ * skipped; the events behind it are still routed.
  */
 export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, logger: Logger): RoutedBatch {
   const batch: RoutedBatch = { tags: new Map(), routed: 0, unmatched: 0, malformed: 0, errors: {} }
-  for (const event of events) {
-    if (!isEvent(event)) {
+  for (const candidate of events) {
+    const event = inspect(candidate)
+    if (typeof event === 'string') {
       batch.malformed += 1
-      count(batch, 'MALFORMED_EVENT')
-      logger.once('malformed-event', 'warn', 'skipped a malformed event (missing or wrong-typed fields)')
+      count(batch, event)
+      logger.once(event, 'warn', REJECTION_LOG[event])
       continue
     }
     const candidates = event.kind === 'broadcast' ? routes.byBroadcast.get(event.event) : routes.byTable.get(`${event.schema}.${event.table}`)
@@ -79,7 +126,7 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       } catch (error) {
         count(batch, 'ROUTE_THREW')
         logger.once(`route-threw:${routeName}`, 'error', `route ${routeName} threw; the event is skipped`, {
-          error: error instanceof Error ? error.message : String(error),
+          error: thrownKind(error),
         })
       }
     }

@@ -4,8 +4,17 @@ import type { FullTag } from './tags'
 export interface ThrottledTag {
   key: string
   tag: FullTag
-  /** Receive time of the earliest event behind this invalidation. */
+  /** Receive time of the earliest event behind this invalidation (for a synthetic one, when it was asked for). */
   eventAt: number
+  /** No realtime event is behind it (a poll, a kick, a catch-up): it has no event latency to measure. */
+  synthetic?: boolean
+}
+
+/** What a trailing invalidation carries: an event over a synthetic request, then the earliest. */
+function preferred(current: ThrottledTag | null, next: ThrottledTag): ThrottledTag {
+  if (!current) return next
+  if (Boolean(current.synthetic) !== Boolean(next.synthetic)) return current.synthetic ? next : current
+  return next.eventAt < current.eventAt ? next : current
 }
 
 interface Window {
@@ -46,7 +55,7 @@ export class TagThrottle {
         continue
       }
       coalesced += 1
-      if (!window.trailing || entry.eventAt < window.trailing.eventAt) window.trailing = entry
+      window.trailing = preferred(window.trailing, entry)
     }
     this.schedule()
     return { now, coalesced }

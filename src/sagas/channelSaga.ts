@@ -21,7 +21,7 @@ type ChannelOutcome =
  * channel (in `finally`) whenever it ends, so supabase-js never retries on its own.
  */
 export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelConfig, subscribers: ReadonlyMap<string, SerializableSpec>): SagaIterator<void> {
-  const { actions, transport, env, timing } = ctx
+  const { actions, transport, env } = ctx
   let failures = 0
   let refreshToken = false
   for (;;) {
@@ -40,8 +40,13 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
       yield take(retryRefusedOn(actions))
       continue
     }
-    const channel = transport.createChannel(topic, config)
-    const signals = channelSignals(channel, timing.joinTimeoutMs)
+    const opened = openChannel(ctx, topic, config)
+    if (!opened.ok) {
+      // A transport that throws here must cost this topic a backoff, not the registry its life.
+      failures = (yield call(backOff, ctx, topic, opened.error, failures)) as number
+      continue
+    }
+    const { channel, signals } = opened
     yield put(actions.channelJoinStarted({ topic, attempt: failures, at: env.clock.now() }))
     let outcome: ChannelOutcome
     try {
@@ -63,6 +68,19 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
     const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
     failures = retry.failures
     refreshToken = retry.refreshToken
+  }
+}
+
+/** Creates the channel and starts joining; a throw from the transport becomes a retryable failure. */
+function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig) {
+  let channel: TransportChannel | null = null
+  try {
+    channel = ctx.transport.createChannel(topic, config)
+    return { ok: true as const, channel, signals: channelSignals(channel, ctx.timing.joinTimeoutMs) }
+  } catch (cause) {
+    if (channel) void ctx.transport.removeChannel(channel).catch(() => undefined)
+    const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not create the channel for ${topic}`, { context: { topic }, cause })
+    return { ok: false as const, error }
   }
 }
 

@@ -108,13 +108,15 @@ function* awaitOpen(ctx: CoreContext, signals: EventChannel<SocketSignal>): Saga
 }
 
 /**
- * Closes what is left of the socket cleanly, records the scheduled retry and waits for it.
- * `recover()` and coming back online cut the wait short. Returns the next attempt number.
+ * Records the scheduled retry at once (so that state and polling react without waiting for
+ * the socket to finish closing), closes what is left of the socket cleanly, and waits until
+ * the retry is due. `recover()`, the kill switch and coming back online cut the wait short.
+ * Returns the next attempt number.
  */
 function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeError): SagaIterator<number> {
   const { actions, transport, env, timing, logger } = ctx
-  yield call(settle, () => transport.disconnect())
   const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
+  const dueAt = env.clock.now() + delayMs
   logger.info(`connection lost (${error.type}); retry ${attempt + 1} in ${delayMs} ms`)
   yield put(
     actions.reconnectScheduled({
@@ -125,12 +127,14 @@ function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeErro
       at: env.clock.now(),
     }),
   )
-  const result = (yield race({
-    slept: call(sleep, env.clock, delayMs),
+  const interruptions = {
     recover: take(actions.recover.type),
     disabled: take(actions.disable.type),
     online: take((action: { type: string; payload?: unknown }) => action.type === actions.setOnline.type && action.payload === true),
-  })) as { slept?: true; recover?: unknown; disabled?: unknown; online?: unknown }
+  }
+  type Waited = { done?: unknown; recover?: unknown; disabled?: unknown; online?: unknown }
+  let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
+  if (result.done) result = (yield race({ done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())), ...interruptions })) as Waited
   if (result.recover || result.disabled) return 0
   return attempt + 1
 }

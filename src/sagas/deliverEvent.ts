@@ -1,4 +1,4 @@
-import type { Logger } from '../env/logger'
+import { thrownKind, type Logger } from '../env/logger'
 import { eventMatchesSpec } from '../subscription/eventMatchesSpec'
 import type { SerializableSpec } from '../subscription/spec'
 import type { RealtimeEvent } from '../transport/events'
@@ -23,7 +23,7 @@ export function deliverEvent(
     } catch (error) {
       logger.once(`onMessage-threw:${event.topic}`, 'error', 'an onMessage callback threw; other subscribers still receive the event', {
         topic: event.topic,
-        error: error instanceof Error ? error.message : String(error),
+        error: thrownKind(error),
       })
     }
   }

@@ -33,7 +33,8 @@ export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
   const topics: Topics = { byTopic: new Map(), topicOfId: new Map(), timers: channel<TimerFired>(buffers.expanding(16)) }
   try {
     // Subscriptions made before the saga started (or before a restart) are taken up again.
-    yield put(actions.registryReset({ at: env.clock.now() }))
+    const liveTopics = [...new Set([...ctx.registry.requests.values()].map((spec) => spec.topic))]
+    yield put(actions.registryReset({ topics: liveTopics, at: env.clock.now() }))
     for (const [id, spec] of ctx.registry.requests) yield* addSubscriber(ctx, topics, id, spec)
     for (;;) {
       const next = (yield race({

@@ -129,9 +129,19 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         prepare: (payload: { id: string }) => ({ payload }),
       },
       /** The registry saga (re)started and will report every live subscription again. */
-      registryReset(state, action: PayloadAction<At>) {
-        state.channels = {}
-        void action
+      registryReset(state, action: PayloadAction<{ topics: string[] } & At>) {
+        // Records of topics still wanted are kept (their next join is after a gap); the rest go.
+        const keep = new Set(action.payload.topics)
+        for (const [topic, channel] of Object.entries(state.channels)) {
+          if (!keep.has(topic)) {
+            delete state.channels[topic]
+            continue
+          }
+          markLost(channel, action.payload.at)
+          channel.state = 'closed'
+          channel.subscriberCount = 0
+          channel.nextRetryAt = null
+        }
       },
       subscriberAdded(state, action: PayloadAction<{ topic: string; private: boolean } & At>) {
         const { topic } = action.payload
@@ -248,8 +258,10 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         state.metrics.messagesReceived += events.length
         state.metrics.lastEventAt = at
         for (const event of events) {
-          const channel = state.channels[event.topic]
-          if (channel) channel.lastMessageAt = event.receivedAt
+          // Anyone can dispatch this action: a malformed entry must not break the reducer.
+          if (typeof event !== 'object' || event === null || typeof event.topic !== 'string') continue
+          const channel = Object.hasOwn(state.channels, event.topic) ? state.channels[event.topic] : undefined
+          if (channel && typeof event.receivedAt === 'number') channel.lastMessageAt = event.receivedAt
         }
       },
       /** A message from the transport that could not be understood: counted and skipped. */

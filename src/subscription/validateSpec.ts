@@ -1,6 +1,8 @@
 import type { PostgresBinding, SerializableSpec, SubscriptionSpec } from './spec'
 
 const EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE'])
+/** Topics key plain objects in the store; these names would reach Object.prototype. */
+const RESERVED_TOPICS = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'])
 /** supabase Realtime's server-side filter grammar: `column=op.value`. */
 export const FILTER_PATTERN = /^([A-Za-z_][A-Za-z0-9_]*)=(eq|neq|lt|lte|gt|gte|in)\.(.*)$/s
 
@@ -53,6 +55,7 @@ export function validateSpec(spec: SubscriptionSpec): SerializableSpec {
   const { topic, postgres, broadcast, tags, broadcastOptions, onMessage } = spec
   if (typeof topic !== 'string' || topic.trim() === '') fail('topic', 'must be a non-empty string')
   if (topic.startsWith('realtime:')) fail('topic', "must not start with 'realtime:' (supabase-js adds it)")
+  if (RESERVED_TOPICS.has(topic)) fail('topic', `must not be ${JSON.stringify(topic)} (a reserved object key)`)
   if (postgres !== undefined && !Array.isArray(postgres)) fail('postgres', 'must be an array of bindings')
   if (broadcast !== undefined && (!Array.isArray(broadcast) || broadcast.some((name) => typeof name !== 'string' || name === ''))) {
     fail('broadcast', 'must be an array of non-empty event names')

@@ -1,17 +1,10 @@
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
+import type { SupabaseClient } from '@supabase/supabase-js'
 import type { Clock } from '../env/clock'
 import { RealtimeError } from '../errors/realtimeError'
+import { foreignTopicHandle, heldChannel, toChannelSignalHandler, type SupabaseChannelHandle } from './channelHandles'
 import { classifyChannelFailure } from './classifyError'
 import { normalizeBroadcast, normalizePostgresChange } from './normalize'
-import type {
-  AuthChangeEvent,
-  BroadcastResult,
-  ChannelConfig,
-  ChannelSignal,
-  RealtimeTransport,
-  SocketSignal,
-  TransportChannel,
-} from './port'
+import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from './port'
 
 /** Longest delay a JS timer accepts: used to park supabase-js's own retry timers for good. */
 const NEVER_MS = 2_147_483_647
@@ -36,12 +29,6 @@ interface RealtimeInternals {
   apiKey?: string | null
 }
 
-interface SupabaseChannelHandle extends TransportChannel {
-  readonly channel: RealtimeChannel
-  /** Set once we remove the channel, so that its own CLOSED is not reported as a failure. */
-  removed: boolean
-}
-
 function phoenixSocketOf(client: SupabaseClient): PhoenixSocket {
   const socket = (client.realtime as unknown as RealtimeInternals).socketAdapter?.getSocket?.()
   if (!socket || typeof socket.onOpen !== 'function' || typeof socket.off !== 'function') {
@@ -59,19 +46,6 @@ function takeOverRetryTimers(client: SupabaseClient, socket: PhoenixSocket): voi
   socket.rejoinAfterMs = () => NEVER_MS
 }
 
-function toChannelSignalHandler(handle: SupabaseChannelHandle, listener: (signal: ChannelSignal) => void) {
-  return (status: string, error?: Error) => {
-    if (handle.removed) return
-    if (status === 'SUBSCRIBED') {
-      listener({ type: 'status', status: 'SUBSCRIBED', error: null })
-    } else if (status === 'TIMED_OUT' || status === 'CLOSED' || status === 'CHANNEL_ERROR') {
-      listener({ type: 'status', status, error: classifyChannelFailure(status, error, handle.topic) })
-    } else {
-      listener({ type: 'malformed', reason: 'unknown channel status' })
-    }
-  }
-}
-
 /**
  * The one adapter over supabase-js. It takes supabase-js's retry timers over at creation,
  * normalises statuses and payloads into plain signals, and never lets a callback of the
@@ -87,6 +61,9 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
   takeOverRetryTimers(client, socket)
 
   const createChannel = (topic: string, config: ChannelConfig): SupabaseChannelHandle => {
+    // client.channel() returns an existing channel of the same topic: adding bindings to it throws
+    // once it is joined, its subscribe() would be a no-op, and removing it would break its owner.
+    if (heldChannel(client, topic)) return foreignTopicHandle(topic)
     const channel = client.channel(topic, {
       config: { private: config.private, broadcast: { self: config.broadcastOptions.self, ack: config.broadcastOptions.ack } },
     })
@@ -112,18 +89,25 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
             const result = normalizeBroadcast(payload, topic, clock.now())
             listener(result.ok ? { type: 'event', event: result.event } : { type: 'malformed', reason: result.reason })
           })
-        for (const binding of config.postgres) {
-          const filter = { event: binding.event, schema: binding.schema, ...(binding.table ? { table: binding.table } : {}), ...(binding.filter ? { filter: binding.filter } : {}) }
-          channel.on('postgres_changes' as never, filter as never, onPostgres as never)
+        try {
+          for (const binding of config.postgres) {
+            const filter = { event: binding.event, schema: binding.schema, ...(binding.table ? { table: binding.table } : {}), ...(binding.filter ? { filter: binding.filter } : {}) }
+            channel.on('postgres_changes' as never, filter as never, onPostgres as never)
+          }
+          for (const event of config.broadcast) channel.on('broadcast', { event }, onBroadcast)
+          const rejoinTimer = (channel as unknown as { rejoinTimer?: { timerCalc: (tries: number) => number } }).rejoinTimer
+          if (rejoinTimer) rejoinTimer.timerCalc = () => NEVER_MS
+          if (!realtime.isConnected()) {
+            // subscribe() would open the socket on its own schedule; the saga only joins on an open socket.
+            listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', topic) })
+            return
+          }
+          channel.subscribe(toChannelSignalHandler(handle, listener), timeoutMs)
+        } catch (error) {
+          // supabase-js throws for bindings it refuses ("cannot add postgres_changes callbacks ... after subscribe()",
+          // "tried to join multiple times"): a failed join, never an exception in the caller.
+          listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', error, topic) })
         }
-        for (const event of config.broadcast) channel.on('broadcast', { event }, onBroadcast)
-        ;(channel as unknown as { rejoinTimer?: { timerCalc: (tries: number) => number } }).rejoinTimer!.timerCalc = () => NEVER_MS
-        if (!realtime.isConnected()) {
-          // subscribe() would open the socket on its own schedule; the saga only joins on an open socket.
-          listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', topic) })
-          return
-        }
-        channel.subscribe(toChannelSignalHandler(handle, listener), timeoutMs)
       },
       async send(event, payload): Promise<BroadcastResult> {
         try {
@@ -191,7 +175,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
     async removeChannel(handle) {
       const own = handle as SupabaseChannelHandle
       own.removed = true
-      await client.removeChannel(own.channel)
+      if (own.channel) await client.removeChannel(own.channel)
     },
     channelTopics: () => realtime.getChannels().map((channel) => channel.topic.replace(/^realtime:/, '')),
   }

@@ -124,12 +124,12 @@ describe('realtime slice: subscribers', () => {
     expect(channel('project:1')?.subscriberCount).toBe(0)
   })
 
-  it('forgets every channel on registryReset, keeping connection and metrics', () => {
+  it('forgets every channel no longer wanted on registryReset, keeping connection and metrics', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
     dispatch(actions.subscriberAdded({ topic: 'b', private: true, at: T0 }))
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
-    dispatch(actions.registryReset({ at: T0 + 1 }))
+    dispatch(actions.registryReset({ topics: [], at: T0 + 1 }))
     expect(selectors.selectChannels(root())).toEqual({})
     expect(selectors.selectConnectionState(root())).toBe('connecting')
     expect(selectors.selectMetrics(root()).totalSubscriptions).toBe(2)
@@ -734,5 +734,27 @@ describe('realtime slice: gaps and reconnections that are not', () => {
     dispatch(actions.channelJoinStarted({ topic: 'a', attempt: 0, at: T0 + 1_000 }))
     dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 1_250 }))
     expect(channel('a')).toMatchObject({ resumed: false, gapMs: 250 })
+  })
+})
+
+describe('realtime slice: registry restarts', () => {
+  it('keeps the records of topics still wanted on registryReset, so their next join counts as after a gap', () => {
+    const { actions, dispatch, channel } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.channelJoinStarted({ topic: 'a', attempt: 0, at: T0 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 10 }))
+    dispatch(actions.registryReset({ topics: ['a'], at: T0 + 100 }))
+    expect(channel('a')).toMatchObject({ state: 'closed', subscriberCount: 0 })
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 + 100 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 400 }))
+    expect(channel('a')).toMatchObject({ subscriberCount: 1, resumed: false, gapMs: 300 })
+  })
+
+  it('ignores malformed entries in eventsReceived instead of throwing', () => {
+    const { actions, dispatch, channel } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    const events = [null, undefined, 42, { topic: 7 }, broadcast('a', T0 + 5)] as unknown as BroadcastEvent[]
+    expect(() => dispatch(actions.eventsReceived({ events, at: T0 + 6 }))).not.toThrow()
+    expect(channel('a')?.lastMessageAt).toBe(T0 + 5)
   })
 })

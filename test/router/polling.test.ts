@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { RealtimeOptions } from '../../src/core/options'
+import { createRouterHarness, type RouterHarness } from '../support/routerHarness'
+
+let h: RouterHarness | null = null
+afterEach(() => {
+  h?.stop()
+  h = null
+})
+
+/**
+ * Project p1's list is kept fresh by the subscription; p2's list is mounted but belongs to no
+ * subscription, so polling must never touch it.
+ */
+async function connected(options: Partial<RealtimeOptions> = {}, seed = 1) {
+  h = createRouterHarness(options, { seed })
+  h.mount('projectGenerations', 'p1')
+  h.mount('projectGenerations', 'p2')
+  h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+  await h.clock.advance(100)
+  expect(h.state().connection).toBe('connected')
+  return h
+}
+
+/** Drops the socket and refuses every reconnection: realtime stays down. */
+async function goDown(harness: RouterHarness) {
+  harness.transport.connectBehavior = 'refuse'
+  harness.transport.dropSocket()
+  await harness.clock.advance(0)
+  expect(harness.state().connection).not.toBe('connected')
+}
+
+/** Refetches of p1 (the polled query) during `ms` of fake time. */
+async function refetchesOver(harness: RouterHarness, ms: number) {
+  const before = harness.fetches('projectGenerations', 'p1')
+  await harness.clock.advance(ms)
+  return harness.fetches('projectGenerations', 'p1') - before
+}
+
+describe('gap catch-up', () => {
+  it('refetches the tags of the subscription once when its topic joins again after a drop', async () => {
+    const harness = await connected()
+    harness.transport.dropSocket()
+    await harness.clock.advance(3_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(harness.transport.joins('project:p1')).toBe(2)
+    expect(harness.state().channels['project:p1']).toMatchObject({ state: 'subscribed', resumed: false, gapMs: expect.any(Number) })
+    expect(harness.state().channels['project:p1']!.gapMs!).toBeGreaterThan(0)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
+    expect(harness.fetches('projectGenerations', 'p2')).toBe(1)
+  })
+
+  it('does not refetch on the first join of a topic', async () => {
+    const harness = await connected()
+    expect(harness.state().channels['project:p1']?.resumed).toBe(true)
+    await harness.clock.advance(10_000)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(1)
+  })
+})
+
+describe('polling fallback', () => {
+  it('reports the safety-net cadence while healthy, and none when it is off', async () => {
+    expect((await connected()).pollingInterval()).toBe(60_000)
+    h!.stop()
+    expect((await connected({ polling: { healthyMs: 0 } })).pollingInterval()).toBeNull()
+  })
+
+  it('polls the subscription tags every 5 s ± 1 s while disconnected and visible, and never stops', async () => {
+    const harness = await connected()
+    await goDown(harness)
+    expect(harness.pollingInterval()).toBeGreaterThanOrEqual(4_000)
+    expect(harness.pollingInterval()).toBeLessThanOrEqual(6_000)
+    for (let minute = 0; minute < 3; minute++) {
+      const count = await refetchesOver(harness, 60_000)
+      expect(count).toBeGreaterThanOrEqual(10)
+      expect(count).toBeLessThanOrEqual(15)
+    }
+    expect(harness.state().connection).toBe('suspended')
+    expect(harness.fetches('projectGenerations', 'p2')).toBe(1)
+  })
+
+  it('polls every 15 s ± 1 s while disconnected and hidden', async () => {
+    const harness = await connected()
+    await goDown(harness)
+    harness.store.dispatch(harness.realtime.actions.setVisibility(false))
+    expect(harness.pollingInterval()).toBeGreaterThanOrEqual(14_000)
+    expect(harness.pollingInterval()).toBeLessThanOrEqual(16_000)
+    await harness.clock.advance(16_000)
+    const count = await refetchesOver(harness, 60_000)
+    expect(count).toBeGreaterThanOrEqual(3)
+    expect(count).toBeLessThanOrEqual(5)
+  })
+
+  it('polls at forceMs (DEADMODE_FORCE_POLLING_MS) while down', async () => {
+    const harness = await connected({ polling: { forceMs: 8_000 } })
+    await goDown(harness)
+    const count = await refetchesOver(harness, 63_000)
+    expect(count).toBeGreaterThanOrEqual(7)
+    expect(count).toBeLessThanOrEqual(9)
+  })
+
+  it('stops dead-mode polling once connected again; only the safety net remains', async () => {
+    const harness = await connected()
+    await goDown(harness)
+    await harness.clock.advance(30_000)
+    harness.transport.connectBehavior = 'open'
+    await harness.clock.advance(15_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(harness.pollingInterval()).toBe(60_000)
+    // The catch-up after the rejoin is done; from here on, one poll a minute.
+    await harness.clock.advance(1_000)
+    const count = await refetchesOver(harness, 120_000)
+    expect(count).toBeGreaterThanOrEqual(1)
+    expect(count).toBeLessThanOrEqual(2)
+  })
+
+  it('switches to polling on the kill switch and keeps polling while disabled', async () => {
+    const harness = await connected()
+    harness.store.dispatch(harness.realtime.actions.disable())
+    await harness.clock.advance(0)
+    expect(harness.state().connection).toBe('disabled')
+    expect(harness.transport.isConnected()).toBe(false)
+    expect(harness.pollingInterval()).toBeLessThanOrEqual(6_000)
+    const count = await refetchesOver(harness, 60_000)
+    expect(count).toBeGreaterThanOrEqual(10)
+    expect(count).toBeLessThanOrEqual(15)
+  })
+
+  it('polls while disabled from the start (REALTIME_ENABLED=false)', async () => {
+    h = createRouterHarness({ enabled: false })
+    h.mount('projectGenerations', 'p1')
+    h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    await h.clock.advance(100)
+    expect(h.transport.connectAttempts).toBe(0)
+    const count = await refetchesOver(h, 60_000)
+    expect(count).toBeGreaterThanOrEqual(10)
+    expect(count).toBeLessThanOrEqual(15)
+  })
+
+  it('refetches every active subscription once on recover()', async () => {
+    const harness = await connected()
+    harness.subscribe('project:p2', [{ type: 'UnifiedGenerations', id: 'project:p2' }])
+    await harness.clock.advance(1_000)
+    harness.store.dispatch(harness.realtime.actions.disable())
+    await harness.clock.advance(1_000)
+    const before = { p1: harness.fetches('projectGenerations', 'p1'), p2: harness.fetches('projectGenerations', 'p2') }
+    harness.store.dispatch(harness.realtime.actions.recover())
+    await harness.clock.advance(0)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(before.p1 + 1)
+    expect(harness.fetches('projectGenerations', 'p2')).toBe(before.p2 + 1)
+  })
+})
+
+describe('recover()', () => {
+  it('refetches the subscription tags at once while connected; the rejoin it causes adds at most one trailing refetch', async () => {
+    const harness = await connected()
+    harness.store.dispatch(harness.realtime.actions.recover())
+    await harness.clock.advance(0)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
+    await harness.clock.advance(3_000)
+    expect(harness.transport.joins('project:p1')).toBe(2)
+    expect(harness.fetches('projectGenerations', 'p1')).toBeLessThanOrEqual(3)
+    expect(harness.fetches('projectGenerations', 'p2')).toBe(1)
+  })
+})
+
+describe('focus and online kick', () => {
+  it('refetches the subscription tags once when the page becomes visible, at most once per 5 s', async () => {
+    const harness = await connected()
+    const { setVisibility } = harness.realtime.actions
+    const kick = async () => {
+      harness.store.dispatch(setVisibility(false))
+      await harness.clock.advance(500)
+      harness.store.dispatch(setVisibility(true))
+      await harness.clock.advance(500)
+    }
+    expect(await refetchesOverDuring(harness, kick)).toBe(1)
+    expect(await refetchesOverDuring(harness, kick)).toBe(0)
+    await harness.clock.advance(4_000)
+    expect(await refetchesOverDuring(harness, kick)).toBe(1)
+    expect(harness.fetches('projectGenerations', 'p2')).toBe(1)
+  })
+
+  it('refetches once when the network comes back', async () => {
+    const harness = await connected()
+    const { setOnline } = harness.realtime.actions
+    harness.store.dispatch(setOnline(true))
+    await harness.clock.advance(0)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(1)
+    harness.store.dispatch(setOnline(false))
+    harness.store.dispatch(setOnline(true))
+    await harness.clock.advance(0)
+    expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
+  })
+})
+
+async function refetchesOverDuring(harness: RouterHarness, act: () => Promise<void>) {
+  const before = harness.fetches('projectGenerations', 'p1')
+  await act()
+  return harness.fetches('projectGenerations', 'p1') - before
+}
+
+describe('alert', () => {
+  it('is raised after 60 s down while visible with a cadence over 10 s, and cleared on reconnect', async () => {
+    const harness = await connected({ polling: { forceMs: 20_000 } })
+    await goDown(harness)
+    expect(harness.pollingInterval()).toBe(15_000)
+    await harness.clock.advance(59_000)
+    expect(harness.alert()).toBe(false)
+    await harness.clock.advance(2_000)
+    expect(harness.alert()).toBe(true)
+    harness.transport.connectBehavior = 'open'
+    await harness.clock.advance(20_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(harness.alert()).toBe(false)
+  })
+
+  it('is not raised while idle (nothing subscribed: the socket is closed on purpose)', async () => {
+    h = createRouterHarness({ polling: { forceMs: 20_000 } })
+    await h.clock.advance(120_000)
+    expect(h.state().connection).toBe('idle')
+    expect(h.alert()).toBe(false)
+  })
+
+  it('is not raised at the default visible cadence, nor while hidden', async () => {
+    const harness = await connected()
+    await goDown(harness)
+    await harness.clock.advance(120_000)
+    expect(harness.alert()).toBe(false)
+    h!.stop()
+    const hidden = await connected({ polling: { forceMs: 20_000 } })
+    hidden.store.dispatch(hidden.realtime.actions.setVisibility(false))
+    await goDown(hidden)
+    await hidden.clock.advance(120_000)
+    expect(hidden.alert()).toBe(false)
+    hidden.store.dispatch(hidden.realtime.actions.setVisibility(true))
+    await hidden.clock.advance(0)
+    expect(hidden.alert()).toBe(true)
+  })
+})
