@@ -14,6 +14,8 @@ type ChannelOutcome =
   | { kind: 'failed'; error: RealtimeError; joined: boolean }
   | { kind: 'recover'; joined: boolean }
   | { kind: 'disabled'; joined: boolean }
+  /** The connection saga declared the socket lost: the channel goes with it, whatever supabase-js reported. */
+  | { kind: 'connectionLost'; joined: boolean }
 
 /**
  * Owns one topic's channel for as long as the topic has subscribers: joins only on an open
@@ -65,6 +67,10 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
       continue
     }
     if (outcome.kind === 'disabled') continue
+    if (outcome.kind === 'connectionLost') {
+      yield put(actions.channelClosed({ topic, at: env.clock.now() }))
+      continue
+    }
     const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
     failures = retry.failures
     refreshToken = retry.refreshToken
@@ -122,9 +128,12 @@ function* runJoinedChannel(
       joinTimeout: joined ? call(never) : call(sleep, env.clock, deadline - env.clock.now()),
       recover: take(actions.recover.type),
       disabled: take(actions.disable.type),
-    })) as { signal?: ChannelSignal; joinTimeout?: true; recover?: unknown; disabled?: unknown }
+      // A socket can die without supabase-js erroring its channels (it gave up waiting for the close).
+      connectionLost: take([actions.reconnectScheduled.type, actions.connectionFailed.type]),
+    })) as { signal?: ChannelSignal; joinTimeout?: true; recover?: unknown; disabled?: unknown; connectionLost?: unknown }
     if (result.recover) return { kind: 'recover', joined }
     if (result.disabled) return { kind: 'disabled', joined }
+    if (result.connectionLost) return { kind: 'connectionLost', joined }
     if (!result.signal) {
       const error = new RealtimeError('TIMEOUT', `joining ${topic} got no reply within ${timing.joinTimeoutMs} ms`, { context: { topic } })
       return { kind: 'failed', error, joined }

@@ -91,3 +91,24 @@ describe('the liveness probe', () => {
     expect(transport.connectAttempts).toBe(1)
   })
 })
+
+describe('a connection lost without channel errors', () => {
+  it('closes and rejoins every channel even when the transport never reports their loss', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('project:1'))
+    await clock.advance(100)
+    expect(transport.joins('project:1')).toBe(1)
+    transport.silentChannelsOnDisconnect = true
+    transport.answerHeartbeats = false
+    await clock.advance(10_000)
+    expect(harness.state().connection).toBe('reconnecting')
+    expect(harness.state().channels['project:1']?.state).toBe('closed')
+    transport.answerHeartbeats = true
+    await clock.advance(2_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(transport.joins('project:1')).toBe(2)
+    expect(transport.channelTopics()).toEqual(['project:1'])
+    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: false })
+  })
+})

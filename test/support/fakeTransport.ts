@@ -71,12 +71,14 @@ export class FakeTransport implements RealtimeTransport {
 
   /** While set, `disconnect()` closes the socket at once but resolves only when this settles (a slow close). */
   disconnectGate: Promise<void> | null = null
+  /** supabase-js sometimes gives up on a dying socket without erroring its channels: act like it. */
+  silentChannelsOnDisconnect = false
 
   async disconnect(): Promise<void> {
     this.log.push('disconnect')
     const was = this.connected
     this.connected = false
-    if (was) this.failJoinedChannels('socket closed: 1000')
+    if (was && !this.silentChannelsOnDisconnect) this.failJoinedChannels('socket closed: 1000')
     if (this.disconnectGate) await this.disconnectGate
   }
 

@@ -20,18 +20,12 @@
 import { http, HttpResponse, ws, type WebSocketData, type WebSocketHandlerConnection, type WebSocketLink } from 'msw'
 import { setupServer, type SetupServerApi } from 'msw/node'
 import NodeWebSocket from 'ws'
+import { decodeTextFrame, decodeUserBroadcastPush, encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } from '../../src/testing/emulator/protocol'
+
+export { decodeUserBroadcastPush, encodeUserBroadcast, type PhoenixMessage, type Vsn }
 
 type WsClient = WebSocketHandlerConnection['client']
-export type Vsn = '1.0.0' | '2.0.0'
 export type PostgresEvent = 'INSERT' | 'UPDATE' | 'DELETE'
-
-export interface PhoenixMessage {
-  join_ref: string | null
-  ref: string | null
-  topic: string
-  event: string
-  payload: unknown
-}
 
 /** A decoded client→server frame. */
 export interface ClientFrame extends PhoenixMessage {
@@ -140,41 +134,6 @@ function toBytes(data: WebSocketData): Uint8Array | null {
   return null
 }
 
-/** Decodes a kind 3 (userBroadcastPush) frame: header, five strings, then the payload. */
-export function decodeUserBroadcastPush(bytes: Uint8Array): PhoenixMessage | null {
-  if (bytes.length < 7 || bytes[0] !== 3) return null
-  const [joinRefLen, refLen, topicLen, eventLen, metaLen, encoding] = Array.from(bytes.subarray(1, 7))
-  const decoder = new TextDecoder()
-  let offset = 7
-  const take = (length = 0): string => decoder.decode(bytes.subarray(offset, (offset += length)))
-  const joinRef = take(joinRefLen)
-  const ref = take(refLen)
-  const topic = take(topicLen)
-  const event = take(eventLen)
-  const meta = take(metaLen)
-  const body = bytes.slice(offset)
-  const payload = encoding === 1 ? (JSON.parse(decoder.decode(body)) as unknown) : body.buffer
-  const data: Record<string, unknown> = { type: 'broadcast', event, payload }
-  if (meta) data.meta = JSON.parse(meta) as unknown
-  return { join_ref: joinRef || null, ref: ref || null, topic, event: 'broadcast', payload: data }
-}
-
-/** Encodes a kind 4 (userBroadcast) frame, the binary form realtime-js decodes server pushes from. */
-export function encodeUserBroadcast(topic: string, event: string, payload: unknown, meta?: unknown): ArrayBuffer {
-  const encoder = new TextEncoder()
-  const isBinary = payload instanceof ArrayBuffer
-  const parts = [topic, event, meta === undefined ? '' : JSON.stringify(meta)].map((s) => encoder.encode(s))
-  const body = isBinary ? new Uint8Array(payload) : encoder.encode(JSON.stringify(payload))
-  const out = new Uint8Array(5 + parts.reduce((n, p) => n + p.length, 0) + body.length)
-  out.set([4, parts[0]!.length, parts[1]!.length, parts[2]!.length, isBinary ? 0 : 1])
-  let offset = 5
-  for (const part of [...parts, body]) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out.buffer
-}
-
 function inferColumns(...records: (Record<string, unknown> | null | undefined)[]): { name: string; type: string }[] {
   const columns = new Map<string, string>()
   for (const record of records) {
@@ -215,8 +174,7 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
 
   const send = (conn: Connection, msg: PhoenixMessage): void => {
     if (!conn.open) return
-    const { join_ref, ref, topic, event, payload } = msg
-    conn.client.send(conn.vsn === '1.0.0' ? JSON.stringify(msg) : JSON.stringify([join_ref, ref, topic, event, payload]))
+    conn.client.send(encodeTextFrame(conn.vsn, msg))
   }
   const reply = (conn: Connection, frame: PhoenixMessage, status: Reply['status'], response: Record<string, unknown> = {}): void =>
     send(conn, { join_ref: frame.join_ref, ref: frame.ref, topic: frame.topic, event: 'phx_reply', payload: { status, response } })
@@ -493,20 +451,9 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
         api.frames.push({ ...frame, connection: id, binary: true })
         return handleFrame(conn, frame)
       }
-      let frame: PhoenixMessage
-      try {
-        const parsed = JSON.parse(String(data)) as unknown
-        if (Array.isArray(parsed)) {
-          const [join_ref = null, ref = null, topic, event, payload] = parsed as [string | null, string | null, string, string, unknown]
-          frame = { join_ref, ref, topic, event, payload }
-        } else {
-          const { join_ref = null, ref = null, topic, event, payload } = parsed as PhoenixMessage
-          frame = { join_ref, ref, topic, event, payload }
-        }
-        if (typeof frame.topic !== 'string' || typeof frame.event !== 'string') throw new Error('not a phoenix frame')
-      } catch {
-        return void api.malformedFrames.push({ connection: id, data })
-      }
+      const decoded = decodeTextFrame(String(data))
+      if (!decoded.ok) return void api.malformedFrames.push({ connection: id, data })
+      const frame = decoded.message
       api.frames.push({ ...frame, connection: id, binary: false })
       handleFrame(conn, frame)
     })

@@ -1,3 +1,5 @@
+import type { Clock } from '../../env/clock'
+
 /** A row as the emulator moves it around. */
 export type Row = Record<string, unknown>
 
@@ -45,6 +47,9 @@ export interface JwtClaims {
   [claim: string]: unknown
 }
 
+/** The kinds of frame `faults.sendMalformedFrame` sends. */
+export type MalformedFrameKind = 'text' | 'binary' | 'shape'
+
 /** Faults injected on command (DESIGN.md §7). Each returns once the fault is in force. */
 export interface EmulatorFaults {
   /** Drops every socket abruptly (close code 1006 as the client sees it). */
@@ -57,18 +62,26 @@ export interface EmulatorFaults {
   joinReplies(mode: number | 'drop' | null): void
   /** Sends `phx_error` on a topic (or on every joined topic). */
   channelError(topic?: string): void
-  /** Treats every token issued so far as expired: joined channels get the system error and `phx_close`. */
+  /**
+   * Treats every token issued (`signToken`) or seen so far as expired: joined channels get the
+   * system error and `phx_close`, and those tokens are refused from now on. The project API keys
+   * (anon, service role) are exempt; tokens signed afterwards are valid. `reset()` lifts it.
+   */
   expireTokens(): void
   /** Delays (ms) or drops (`'drop'`) postgres_changes until cleared with `null`. */
   postgresChanges(mode: number | 'drop' | null): void
-  /** Sends a frame the client cannot parse. */
-  sendMalformedFrame(): void
+  /**
+   * Sends every open socket a frame the client cannot parse: `'text'` (default) is not JSON,
+   * `'binary'` is a binary frame of an unknown kind, `'shape'` is JSON that is not a Phoenix message.
+   */
+  sendMalformedFrame(kind?: MalformedFrameKind): void
   /** Closes every socket and the listener, then listens again on the same port. */
   restartServer(): Promise<void>
   /** Clears every fault. */
   reset(): void
 }
 
+/** Options of `startRealtimeEmulator`; all optional. */
 export interface StartRealtimeEmulatorOptions {
   /** Default 0: a free port. Always bound to 127.0.0.1. */
   port?: number
@@ -80,6 +93,15 @@ export interface StartRealtimeEmulatorOptions {
   tables?: string[]
   /** SQL run once after start (migrations, seed data). */
   setupSql?: string
+  /**
+   * Decides whether a user may join a private channel (the real server checks RLS on
+   * `realtime.messages`). Default: any valid token with role `authenticated`; `service_role` always may.
+   */
+  authorizePrivate?: (subTopic: string, claims: JwtClaims) => boolean
+  /** Log what the emulator does (tag `[Emulator]`) to the console. Default false: silent. */
+  verbose?: boolean
+  /** The source of time for token expiry and delayed faults; default the system clock. */
+  clock?: Clock
 }
 
 /** A running emulator: point `createClient(url, anonKey)` at it. */
@@ -89,7 +111,7 @@ export interface RealtimeEmulator {
   anonKey: string
   serviceRoleKey: string
   databaseUrl: string
-  /** Signs a user token (role `authenticated` unless given). */
+  /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
   signToken(claims: JwtClaims): string
   faults: EmulatorFaults
   stop(): Promise<void>

@@ -1,0 +1,178 @@
+import type { RawData, WebSocket } from 'ws'
+import type { TimerHandle } from '../../../env/clock'
+import { thrownKind } from '../../../env/logger'
+import { decodeTextFrame, decodeUserBroadcastPush, type DecodeResult, type Vsn } from '../protocol'
+import type { MalformedFrameKind, RowChange } from '../types'
+import { matchingIds, postgresChangesPayload } from './bindings'
+import { endSession, handleFrame } from './frames'
+import { pushBroadcast, removeChannel, send, shutdownChannel, subscribersOf, type ServerContext, type Session } from './session'
+
+/** Close codes the emulator uses. */
+export const CLOSE = {
+  /** The client sent a frame that is not a message of its serializer. */
+  malformed: 1007,
+  /** A binary frame on a vsn 1.0.0 socket. */
+  unsupported: 1003,
+  /** The emulator failed on a frame (a bug): this socket closes, the server stays up. */
+  internal: 1011,
+  /** `faults.restartServer()` and `stop()`. */
+  restart: 1012,
+} as const
+
+/** The sockets of one server, the channels they joined, and the fan-out of broadcasts and row changes. */
+export interface Hub {
+  accept(socket: WebSocket, vsn: Vsn, apikey: string): void
+  deliverChange(change: RowChange): void
+  /** A broadcast from the REST endpoint to every socket joined on `realtime:<subTopic>`. */
+  broadcast(subTopic: string, event: string, payload: unknown, options: { isPrivate: boolean; binary: boolean }): number
+  /** Terminates every socket without a close frame (the client sees 1006). */
+  dropAll(): number
+  /** Closes every socket with a close frame. */
+  closeAll(code: number, reason: string): void
+  /** Sends `phx_error` on a topic (`room` or `realtime:room`), or on every joined topic; they are no longer joined. */
+  channelError(topic?: string): number
+  /** Shuts down every channel whose token `TokenAuthority.expireAll` covered. */
+  shutDownExpired(): number
+  sendMalformed(kind: MalformedFrameKind): number
+  /** Sockets currently open. */
+  readonly openSockets: number
+  /** Topics joined on any socket. */
+  joinedTopics(): string[]
+  /** Cancels postgres_changes the `postgresChanges` fault is still holding back. */
+  dispose(): void
+}
+
+const MALFORMED: Record<MalformedFrameKind, string | Buffer> = {
+  text: '{"this is": not json',
+  binary: Buffer.from([9, 0, 0, 0]),
+  shape: '{"unexpected":"shape"}',
+}
+
+const CLOSE_REASON_MAX = 120
+const closeReason = (text: string): string => (Buffer.byteLength(text) <= CLOSE_REASON_MAX ? text : `${text.slice(0, CLOSE_REASON_MAX - 3)}...`)
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}
+
+/** Creates the hub over a shared server context. */
+export function createHub(ctx: ServerContext): Hub {
+  let nextSessionId = 1
+  const delayed = new Set<TimerHandle>()
+
+  const refuse = (session: Session, code: number, reason: string): void => {
+    ctx.logger.once(`refused-frame:${reason}`, 'warn', 'closing a socket that sent a bad frame', { session: session.id, code, reason })
+    session.socket.close(code, closeReason(reason))
+  }
+
+  const onMessage = (session: Session, data: RawData, isBinary: boolean): void => {
+    let decoded: DecodeResult
+    if (isBinary) {
+      if (session.vsn !== '2.0.0') return refuse(session, CLOSE.unsupported, 'binary frames need vsn 2.0.0')
+      const message = decodeUserBroadcastPush(toBytes(data))
+      decoded = message ? { ok: true, message } : { ok: false, reason: 'binary frame is not a kind 3 user broadcast push' }
+    } else {
+      decoded = decodeTextFrame(Buffer.from(toBytes(data)).toString('utf8'), session.vsn)
+    }
+    if (!decoded.ok) return refuse(session, CLOSE.malformed, `malformed frame: ${decoded.reason}`)
+    handleFrame(ctx, session, decoded.message, { binary: isBinary })
+  }
+
+  const deliverNow = (change: RowChange): void => {
+    for (const session of ctx.sessions) {
+      for (const channel of session.channels.values()) {
+        const ids = matchingIds(channel.bindings, change)
+        if (ids.length === 0) continue
+        send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload: postgresChangesPayload(ids, change) })
+      }
+    }
+  }
+
+  const openSessions = (): Session[] => [...ctx.sessions].filter((session) => session.socket.readyState === 1)
+
+  return {
+    accept(socket, vsn, apikey) {
+      const session: Session = { id: nextSessionId++, vsn, socket, apikey, channels: new Map(), pendingJoins: new Map() }
+      ctx.sessions.add(session)
+      ctx.logger.debug('socket open', { session: session.id, vsn })
+      socket.on('message', (data, isBinary) => {
+        try {
+          onMessage(session, data, isBinary)
+        } catch (error) {
+          ctx.logger.error('frame handling failed', { session: session.id, error: thrownKind(error) })
+          socket.close(CLOSE.internal, 'internal error')
+        }
+      })
+      // ws reports protocol violations (oversized frames: 1009, invalid UTF-8: 1007) here, then closes.
+      socket.on('error', (error) => ctx.logger.info('socket error', { session: session.id, error: (error as { code?: string }).code ?? thrownKind(error) }))
+      socket.on('close', (code) => {
+        endSession(ctx, session)
+        ctx.logger.debug('socket closed', { session: session.id, code })
+      })
+    },
+    deliverChange(change) {
+      const mode = ctx.faults.postgresChanges
+      if (mode === 'drop') return
+      if (typeof mode !== 'number') return deliverNow(change)
+      const timer = ctx.clock.setTimeout(() => {
+        delayed.delete(timer)
+        deliverNow(change)
+      }, mode)
+      delayed.add(timer)
+    },
+    broadcast(subTopic, event, payload, { isPrivate, binary }) {
+      const targets = subscribersOf(ctx, `realtime:${subTopic}`, isPrivate)
+      for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, binary)
+      return targets.length
+    },
+    dropAll() {
+      const sessions = [...ctx.sessions]
+      for (const session of sessions) session.socket.terminate()
+      return sessions.length
+    },
+    closeAll(code, reason) {
+      for (const session of [...ctx.sessions]) session.socket.close(code, reason)
+    },
+    channelError(topic) {
+      const full = topic === undefined ? undefined : topic.startsWith('realtime:') ? topic : `realtime:${topic}`
+      let count = 0
+      for (const session of openSessions()) {
+        for (const channel of [...session.channels.values()]) {
+          if (full !== undefined && channel.topic !== full) continue
+          removeChannel(ctx, session, channel.topic)
+          send(ctx, session, { join_ref: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_error', payload: {} })
+          count++
+        }
+      }
+      return count
+    },
+    shutDownExpired() {
+      let count = 0
+      for (const session of openSessions()) {
+        for (const channel of [...session.channels.values()]) {
+          if (!ctx.auth.isExpired(channel.token)) continue
+          const check = ctx.auth.check(channel.token)
+          shutdownChannel(ctx, session, channel, check.ok ? 'Token has expired 0 seconds ago' : check.shutdownMessage)
+          count++
+        }
+      }
+      return count
+    },
+    sendMalformed(kind) {
+      const sessions = openSessions()
+      for (const session of sessions) session.socket.send(MALFORMED[kind])
+      return sessions.length
+    },
+    get openSockets() {
+      return openSessions().length
+    },
+    joinedTopics() {
+      return [...new Set([...ctx.sessions].flatMap((session) => [...session.channels.keys()]))]
+    },
+    dispose() {
+      for (const timer of delayed) ctx.clock.clearTimeout(timer)
+      delayed.clear()
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import type { PhoenixMessage } from '../protocol'
+import { parseBindings } from './bindings'
+import {
+  closeChannel,
+  mayJoinPrivate,
+  pushSystem,
+  reply,
+  scheduleTokenCheck,
+  type JoinedChannel,
+  type ServerContext,
+  type Session,
+} from './session'
+
+const TOPIC_PREFIX = 'realtime:'
+
+interface JoinConfig {
+  broadcast?: { self?: unknown; ack?: unknown }
+  postgres_changes?: unknown
+  private?: unknown
+}
+
+const asObject = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+
+/** The reason the real server gives when a private channel's policies deny reading. */
+export const unauthorizedTopic = (subTopic: string): string => `You do not have permissions to read from this Channel topic: ${subTopic}`
+
+/**
+ * `phx_join` on a `realtime:` topic, as Supabase Realtime answers it: token check (join payload
+ * `access_token`, else the socket's apikey), private channel authorization, then an ok reply that
+ * echoes every `postgres_changes` entry with its server id in order, and a `system` message once
+ * the bindings are live. The `joinReplies` fault delays or drops the whole join.
+ */
+export function handleJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
+  const mode = ctx.faults.joinReplies
+  if (mode === 'drop') return ctx.logger.debug('join dropped (fault)', { session: session.id, topic: message.topic })
+  if (typeof mode === 'number') {
+    const previous = session.pendingJoins.get(message.topic)
+    if (previous !== undefined) ctx.clock.clearTimeout(previous)
+    const timer = ctx.clock.setTimeout(() => {
+      if (session.pendingJoins.get(message.topic) !== timer) return
+      session.pendingJoins.delete(message.topic)
+      processJoin(ctx, session, message)
+    }, mode)
+    session.pendingJoins.set(message.topic, timer)
+    return
+  }
+  processJoin(ctx, session, message)
+}
+
+function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
+  const { topic } = message
+  if (!topic.startsWith(TOPIC_PREFIX)) return reply(ctx, session, message, 'error', { reason: 'unmatched topic' })
+  const subTopic = topic.slice(TOPIC_PREFIX.length)
+  if (subTopic === '') return reply(ctx, session, message, 'error', { reason: 'TopicNameRequired: You must provide a topic name' })
+
+  // Phoenix closes the previous channel of a duplicate join before joining again.
+  const existing = session.channels.get(topic)
+  if (existing) closeChannel(ctx, session, existing)
+
+  const payload = asObject(message.payload)
+  const config = asObject(payload.config) as JoinConfig
+  const given = typeof payload.access_token === 'string' ? payload.access_token : typeof payload.user_token === 'string' ? payload.user_token : null
+  const token = given ?? session.apikey
+  const check = ctx.auth.check(token)
+  if (!check.ok) {
+    ctx.logger.info('join refused', { session: session.id, topic, reason: check.joinReason })
+    return reply(ctx, session, message, 'error', { reason: check.joinReason })
+  }
+  const isPrivate = config.private === true
+  if (isPrivate && !mayJoinPrivate(ctx, subTopic, check.claims)) {
+    ctx.logger.info('private join refused', { session: session.id, topic })
+    return reply(ctx, session, message, 'error', { reason: `Unauthorized: ${unauthorizedTopic(subTopic)}` })
+  }
+
+  const { bindings, errors } = parseBindings(config.postgres_changes)
+  const broadcast = asObject(config.broadcast)
+  const channel: JoinedChannel = {
+    topic,
+    subTopic,
+    joinRef: message.join_ref,
+    isPrivate,
+    self: broadcast.self === true,
+    ack: broadcast.ack === true,
+    bindings,
+    token,
+    claims: check.claims,
+    expiry: null,
+  }
+  session.channels.set(topic, channel)
+  scheduleTokenCheck(ctx, session, channel)
+  ctx.logger.debug('joined', { session: session.id, topic, bindings: bindings.length, private: isPrivate })
+  reply(ctx, session, message, 'ok', { postgres_changes: bindings.map((binding) => ({ ...binding.params, id: binding.id })) })
+  if (bindings.length === 0) return
+  if (errors.length > 0) pushSystem(ctx, session, channel, 'postgres_changes', 'error', errors.join('; '))
+  else pushSystem(ctx, session, channel, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')
+}
+
+/** Cancels a join the `joinReplies` fault is still holding (the client left or went away). */
+export function cancelPendingJoin(ctx: ServerContext, session: Session, topic: string): boolean {
+  const timer = session.pendingJoins.get(topic)
+  if (timer === undefined) return false
+  ctx.clock.clearTimeout(timer)
+  session.pendingJoins.delete(topic)
+  return true
+}

@@ -1,0 +1,141 @@
+import type { WebSocket } from 'ws'
+import type { Clock, TimerHandle } from '../../../env/clock'
+import type { Logger } from '../../../env/logger'
+import type { FaultState } from '../faults'
+import { encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } from '../protocol'
+import type { JwtClaims } from '../types'
+import type { TokenAuthority } from './auth'
+import type { Binding } from './bindings'
+
+/** A channel one socket has joined. */
+export interface JoinedChannel {
+  /** `realtime:room` */
+  topic: string
+  /** `room` */
+  subTopic: string
+  joinRef: string | null
+  isPrivate: boolean
+  self: boolean
+  ack: boolean
+  bindings: Binding[]
+  token: string
+  claims: JwtClaims
+  expiry: TimerHandle | null
+}
+
+/** One WebSocket connection and the channels it joined. */
+export interface Session {
+  id: number
+  vsn: Vsn
+  socket: WebSocket
+  /** The `apikey` the socket connected with (the token of joins that carry none). */
+  apikey: string
+  channels: Map<string, JoinedChannel>
+  /** Joins whose processing a fault delays, by topic. */
+  pendingJoins: Map<string, TimerHandle>
+}
+
+/** Decides whether `claims` may join the private channel `subTopic` (default: role `authenticated`). */
+export type AuthorizePrivate = (subTopic: string, claims: JwtClaims) => boolean
+
+/** What the frame handlers share. */
+export interface ServerContext {
+  clock: Clock
+  logger: Logger
+  auth: TokenAuthority
+  faults: FaultState
+  authorizePrivate?: AuthorizePrivate
+  sessions: Set<Session>
+}
+
+const OPEN = 1
+/** Longest expiry timer; a token valid for longer is re-checked then (as the real server does hourly). */
+const MAX_EXPIRY_TIMER_MS = 3_600_000
+
+/** Sends a text frame in the socket's serializer; nothing while blackholed or once the socket is closing. */
+export function send(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
+  if (ctx.faults.blackholed || session.socket.readyState !== OPEN) return
+  session.socket.send(encodeTextFrame(session.vsn, message))
+}
+
+/** Answers a client push (`phx_reply` with the push's refs). */
+export function reply(ctx: ServerContext, session: Session, to: PhoenixMessage, status: 'ok' | 'error', response: Record<string, unknown> = {}): void {
+  send(ctx, session, { join_ref: to.join_ref, ref: to.ref, topic: to.topic, event: 'phx_reply', payload: { status, response } })
+}
+
+/** Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary, JSON text otherwise. */
+export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean): void {
+  if (binary && session.vsn === '2.0.0') {
+    if (ctx.faults.blackholed || session.socket.readyState !== OPEN) return
+    let frame: ArrayBuffer
+    try {
+      frame = encodeUserBroadcast(topic, event, payload)
+    } catch {
+      return ctx.logger.once('broadcast-too-long', 'warn', 'a binary broadcast whose topic or event is over 255 bytes was not relayed', { topic: topic.slice(0, 64) })
+    }
+    session.socket.send(frame)
+    return
+  }
+  if (payload instanceof ArrayBuffer) return // vsn 1.0.0 cannot carry raw bytes (the real server skips them too)
+  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload } })
+}
+
+/** Pushes a `system` message on a joined channel. */
+export function pushSystem(ctx: ServerContext, session: Session, channel: JoinedChannel, extension: string, status: 'ok' | 'error', message: string): void {
+  const payload = { extension, status, message, channel: channel.subTopic }
+  send(ctx, session, { join_ref: channel.joinRef, ref: null, topic: channel.topic, event: 'system', payload })
+}
+
+/** Forgets a joined channel and its timers. */
+export function removeChannel(ctx: ServerContext, session: Session, topic: string): JoinedChannel | undefined {
+  const channel = session.channels.get(topic)
+  if (!channel) return undefined
+  if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
+  channel.expiry = null
+  session.channels.delete(topic)
+  return channel
+}
+
+/** Ends a channel from the server side: `phx_close` with its join_ref, then it is no longer joined. */
+export function closeChannel(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
+  removeChannel(ctx, session, channel.topic)
+  send(ctx, session, { join_ref: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_close', payload: {} })
+}
+
+/** The real server's `shutdown_response`: a `system` error with the reason, then `phx_close`. */
+export function shutdownChannel(ctx: ServerContext, session: Session, channel: JoinedChannel, message: string): void {
+  ctx.logger.info('channel shut down', { session: session.id, topic: channel.topic, reason: message })
+  pushSystem(ctx, session, channel, 'system', 'error', message)
+  closeChannel(ctx, session, channel)
+}
+
+/** Re-checks the channel's token when it expires (capped at an hour) and shuts the channel down if it is no longer valid. */
+export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
+  if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
+  channel.expiry = null
+  const remaining = ctx.auth.expiresInMs(channel.claims)
+  if (remaining === Infinity) return
+  channel.expiry = ctx.clock.setTimeout(() => {
+    channel.expiry = null
+    if (session.channels.get(channel.topic) !== channel) return
+    const check = ctx.auth.check(channel.token)
+    if (check.ok) scheduleTokenCheck(ctx, session, channel)
+    else shutdownChannel(ctx, session, channel, check.shutdownMessage)
+  }, Math.min(remaining + 1, MAX_EXPIRY_TIMER_MS))
+}
+
+/** Whether these claims may join (or stay on) a private channel. */
+export function mayJoinPrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): boolean {
+  if (claims.role === 'service_role') return true
+  return ctx.authorizePrivate ? ctx.authorizePrivate(subTopic, claims) : claims.role === 'authenticated'
+}
+
+/** Every socket's channel on `topic` with that privacy (public and private channels of one name never mix). */
+export function subscribersOf(ctx: ServerContext, topic: string, isPrivate: boolean): [Session, JoinedChannel][] {
+  const out: [Session, JoinedChannel][] = []
+  for (const session of ctx.sessions) {
+    const channel = session.channels.get(topic)
+    if (channel && channel.isPrivate === isPrivate) out.push([session, channel])
+  }
+  return out
+}

@@ -1,0 +1,189 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { systemClock, type Clock } from '../../env/clock'
+import { thrownKind, type Logger } from '../../env/logger'
+import { createFaults } from './faults'
+import { parseVsn } from './protocol'
+import { createTokenAuthority } from './realtime/auth'
+import { CLOSE, createHub } from './realtime/hub'
+import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
+import { handleRestBroadcast, json } from './realtime/rest'
+import type { AuthorizePrivate, ServerContext } from './realtime/session'
+import type { ChangeSource, EmulatorFaults, RowChange } from './types'
+
+/** Default largest WebSocket frame (bigger ones close the socket with 1009). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+
+const WEBSOCKET_PATH = '/realtime/v1/websocket'
+
+/** Options of {@link startRealtimeServer}: only `jwtSecret` is required. */
+export interface RealtimeServerOptions {
+  /** Default 0: a free port. Always bound to 127.0.0.1. */
+  port?: number
+  /** HS256 secret every token is checked against. */
+  jwtSecret: string
+  /** Project API keys (anon, service role): `faults.expireTokens()` never expires them. */
+  apiKeys?: readonly string[]
+  /** Row changes to turn into postgres_changes (a fake in tests, logical replication in the emulator). */
+  changeSource?: ChangeSource
+  authorizePrivate?: AuthorizePrivate
+  /** Other HTTP routes (PostgREST at /rest/v1): resolves true when it answered the request. */
+  httpHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>
+  clock?: Clock
+  logger?: Logger
+  /** Largest WebSocket frame accepted; default {@link DEFAULT_MAX_PAYLOAD_BYTES}. */
+  maxPayloadBytes?: number
+}
+
+/** A running realtime server: Supabase Realtime's WebSocket protocol and REST broadcast on 127.0.0.1. */
+export interface RealtimeServer {
+  /** `http://127.0.0.1:port` */
+  url: string
+  port: number
+  faults: EmulatorFaults
+  /** Records a token signed outside the server so that `faults.expireTokens()` covers it. */
+  registerToken(token: string): void
+  /** Sockets currently open. */
+  readonly openSockets: number
+  /** Topics (`realtime:…`) joined on any socket. */
+  joinedTopics(): string[]
+  /** Closes every socket and the listener; idempotent. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the realtime half of the emulator: a node:http server on 127.0.0.1 that upgrades
+ * `/realtime/v1/websocket` (checking `apikey` and `vsn`), serves the REST broadcast endpoints and
+ * hands every other request to `httpHandler`. Row changes from `changeSource` become
+ * postgres_changes frames for the channels whose bindings match.
+ *
+ * @example
+ * const server = await startRealtimeServer({ jwtSecret: DEFAULT_JWT_SECRET, changeSource })
+ * const client = createClient(server.url, anonKey)
+ */
+export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? emulatorLogger(false)
+  const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
+  const { WebSocketServer } = await loadWs()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES })
+  let accepting = true
+  let stopped = false
+  let restarting: Promise<void> | null = null
+  let stopping: Promise<void> | null = null
+
+  // Stop listening first (nothing new gets in), then close the sockets, then wait for the listener.
+  const shutdown = async (code: number, reason: string): Promise<void> => {
+    accepting = false
+    const listenerClosed = closeListener(server)
+    await closeSockets(wss, clock, code, reason)
+    await listenerClosed
+  }
+
+  const { state, faults } = createFaults(clock, {
+    dropAllSockets: () => logger.info('dropping every socket (fault)', { sockets: hub.dropAll() }),
+    channelError: (topic) => logger.info('phx_error (fault)', { channels: hub.channelError(topic) }),
+    expireTokens: () => {
+      auth.expireAll()
+      logger.info('tokens expired (fault)', { channels: hub.shutDownExpired() })
+    },
+    clearExpiredTokens: () => auth.clearExpired(),
+    sendMalformedFrame: (kind) => logger.info('malformed frame sent (fault)', { kind, sockets: hub.sendMalformed(kind) }),
+    restartServer() {
+      if (stopped) return Promise.reject(new Error('faults.restartServer: the emulator is stopped'))
+      restarting ??= (async () => {
+        logger.info('restarting the server (fault)', { port })
+        await shutdown(CLOSE.restart, 'server restart')
+        if (stopped) return
+        port = await listen(server, port)
+        accepting = true
+      })().finally(() => {
+        restarting = null
+      })
+      return restarting
+    },
+  })
+  const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
+  if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
+  const hub = createHub(ctx)
+  const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET, HEAD, POST, PATCH, PUT, DELETE, OPTIONS',
+        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+        'Access-Control-Max-Age': '600',
+      })
+      return void res.end()
+    }
+    res.setHeader('Access-Control-Allow-Origin', '*')
+    if (await handleRestBroadcast(req, res, restDeps)) return
+    if (options.httpHandler && (await options.httpHandler(req, res))) return
+    json(res, 404, { message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}` })
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined)
+    if (!accepting) return void socket.destroy()
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH) return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
+    if (state.refuseUpgrade()) {
+      logger.debug('upgrade refused (fault)')
+      return rejectUpgrade(socket, 503, 'connection refused (fault)')
+    }
+    const vsn = parseVsn(url.searchParams.get('vsn'))
+    if (!vsn) return rejectUpgrade(socket, 400, `unsupported serializer vsn ${JSON.stringify(url.searchParams.get('vsn'))}: use 1.0.0 or 2.0.0`)
+    const header = req.headers.apikey ?? req.headers['x-api-key']
+    const apikey = url.searchParams.get('apikey') ?? (Array.isArray(header) ? header[0] : header)
+    if (!apikey) return rejectUpgrade(socket, 401, 'No API key found in request')
+    const check = auth.check(apikey)
+    if (!check.ok) return rejectUpgrade(socket, 403, `Invalid API key: ${check.joinReason}`)
+    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
+  }
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((error: unknown) => {
+      logger.error('request failed', { error: thrownKind(error) })
+      if (!res.headersSent) json(res, 500, { message: 'emulator error' })
+      else res.destroy()
+    })
+  })
+  server.on('upgrade', onUpgrade)
+  let port = await listen(server, options.port ?? 0)
+  const onChange = (change: RowChange): void => {
+    try {
+      hub.deliverChange(change)
+    } catch (error) {
+      logger.error('delivering a row change failed', { table: change.table, error: thrownKind(error) })
+    }
+  }
+  const unsubscribe = options.changeSource?.onChange(onChange) ?? (() => undefined)
+  logger.info('listening', { url: `http://127.0.0.1:${port}` })
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get port() {
+      return port
+    },
+    faults,
+    registerToken: (token) => auth.issued(token),
+    get openSockets() {
+      return hub.openSockets
+    },
+    joinedTopics: () => hub.joinedTopics(),
+    stop() {
+      stopping ??= (async () => {
+        stopped = true
+        unsubscribe()
+        await restarting?.catch(() => undefined)
+        hub.dispose()
+        await shutdown(1001, 'server stopped')
+        wss.close()
+        logger.info('stopped')
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,96 @@
+import { systemClock } from '../../env/clock'
+import { thrownKind } from '../../env/logger'
+import { startDatabase } from './database'
+import { loadPg } from './db/modules'
+import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
+import { createPostgrestHandler } from './postgrest'
+import { emulatorLogger } from './realtime/lifecycle'
+import { startRealtimeServer } from './realtimeServer'
+import { startChangeSource } from './replication'
+import type { JwtClaims, RealtimeEmulator, StartRealtimeEmulatorOptions } from './types'
+
+/** Lifetime of a token from `signToken` when the claims carry no `exp`. */
+const DEFAULT_TOKEN_LIFETIME_S = 3_600
+
+async function runSql(databaseUrl: string, sql: string): Promise<void> {
+  const pg = await loadPg()
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    await client.query(sql)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Starts a local Supabase stand-in on 127.0.0.1 for tests and demos: Postgres (embedded with
+ * `wal_level=logical`, or `databaseUrl` / `DATABASE_URL`), `setupSql`, logical replication of
+ * every table in `public` (or `tables`), and one HTTP server with PostgREST at `/rest/v1`,
+ * Supabase Realtime at `/realtime/v1/websocket` and the REST broadcast endpoint. Point
+ * `createClient(emulator.url, emulator.anonKey)` at it. `stop()` closes everything in reverse
+ * order and removes the embedded database; it is idempotent.
+ *
+ * @example
+ * const emulator = await startRealtimeEmulator({ setupSql: 'create table todos (id bigint primary key, title text)' })
+ * const supabase = createClient(emulator.url, emulator.anonKey)
+ * emulator.faults.dropAllSockets()
+ * await emulator.stop()
+ */
+export async function startRealtimeEmulator(options: StartRealtimeEmulatorOptions = {}): Promise<RealtimeEmulator> {
+  const clock = options.clock ?? systemClock
+  const logger = emulatorLogger(options.verbose ?? false)
+  const jwtSecret = options.jwtSecret ?? DEFAULT_JWT_SECRET
+  const keys = createDefaultKeys(jwtSecret)
+  const cleanups: (() => Promise<void>)[] = []
+  const unwind = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.error('cleanup failed', { error: thrownKind(error) }))
+    }
+  }
+
+  try {
+    const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
+    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock })
+    cleanups.push(() => database.stop())
+    if (options.setupSql) await runSql(database.url, options.setupSql)
+    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock, logger })
+    cleanups.push(() => changeSource.stop())
+    const postgrest = createPostgrestHandler({ databaseUrl: database.url, jwtSecret, clock, logger })
+    cleanups.push(() => postgrest.close())
+    const server = await startRealtimeServer({
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      jwtSecret,
+      apiKeys: [keys.anonKey, keys.serviceRoleKey],
+      changeSource,
+      ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
+      httpHandler: (req, res) => postgrest.handle(req, res),
+      clock,
+      logger,
+    })
+    cleanups.push(() => server.stop())
+    logger.info('emulator ready', { url: server.url })
+
+    let stopping: Promise<void> | null = null
+    return {
+      url: server.url,
+      anonKey: keys.anonKey,
+      serviceRoleKey: keys.serviceRoleKey,
+      databaseUrl: database.url,
+      signToken(claims: JwtClaims) {
+        const now = Math.floor(clock.now() / 1000)
+        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, ...claims }, jwtSecret)
+        server.registerToken(token)
+        return token
+      },
+      faults: server.faults,
+      stop() {
+        stopping ??= unwind()
+        return stopping
+      },
+    }
+  } catch (error) {
+    await unwind()
+    throw error
+  }
+}
