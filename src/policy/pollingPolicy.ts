@@ -28,6 +28,8 @@ export const MIN_POLL_MS = 1_000
 export interface PollingInput {
   connection: ConnectionState
   visible: boolean
+  /** Some subscribed topic's channel has failed while the socket is up (its events are not arriving). */
+  degraded?: boolean
 }
 
 /** True when realtime cannot be trusted to deliver changes: polling is the correctness path. */
@@ -42,14 +44,14 @@ function jitter(random: Random): number {
 
 /**
  * The next poll interval in ms, or null when no poll is needed (realtime healthy and the
- * safety net off). While realtime is down or disabled it is never null: visible base ±1 s
+ * safety net off). While realtime is down or disabled, or a channel is degraded, it is never null: visible base ±1 s
  * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base.
  *
  * @example
  * pollingInterval({ connection: 'reconnecting', visible: true }, DEFAULT_POLLING, () => 0.5) // 5000
  */
 export function pollingInterval(input: PollingInput, options: PollingOptions, random: Random): number | null {
-  if (!isRealtimeDown(input.connection)) return options.healthyMs > 0 ? options.healthyMs : null
+  if (!isRealtimeDown(input.connection) && !input.degraded) return options.healthyMs > 0 ? options.healthyMs : null
   const base = options.forceMs ?? (input.visible ? options.visibleBaseMs : options.hiddenBaseMs)
   const jittered = Math.round(base + jitter(random))
   const clamped = input.visible ? Math.min(VISIBLE_CLAMP_MS, jittered) : jittered

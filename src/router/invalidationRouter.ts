@@ -4,9 +4,10 @@ import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
+import type { RealtimeState } from '../slice/state'
 import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
-import { PollingScheduler } from './pollingScheduler'
+import { PollingScheduler, type PollingView } from './pollingScheduler'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
 import { routeEvents } from './routeEvents'
@@ -46,6 +47,20 @@ export const KICK_THROTTLE_MS = 5_000
 
 function emptyReport(): RouterReport {
   return { routed: 0, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [] }
+}
+
+/** Topics whose channel failed (error, closed) although the connection is up: their events are not arriving. */
+function degradedTopics(state: RealtimeState): string[] {
+  if (state.connection !== 'connected') return []
+  const topics: string[] = []
+  for (const channel of Object.values(state.channels)) {
+    if (channel.subscriberCount > 0 && (channel.state === 'error' || channel.state === 'closed')) topics.push(channel.topic)
+  }
+  return topics
+}
+
+function viewOf(state: RealtimeState): PollingView {
+  return { connection: state.connection, visible: state.visible, degraded: degradedTopics(state).length > 0 }
 }
 
 /** Polls, kicks and catch-ups: no event is behind them, so they carry no event latency. */
@@ -110,10 +125,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
     flushReport(report)
   }
 
-  const readView = () => {
-    const state = selectors.selectRealtimeState(store?.getState())
-    return { connection: state.connection, visible: state.visible }
-  }
+  const readView = () => viewOf(selectors.selectRealtimeState(store?.getState()))
   const alert = new AlertWatch(env.clock, (raised) => store?.dispatch(actions.alertChanged(raised)))
   const polling = new PollingScheduler(
     env.clock,
@@ -122,7 +134,11 @@ export function createInvalidationRouter(deps: RouterDeps) {
     readView,
     (reason) => {
       logger.debug(`poll (${reason})`)
-      invalidateThrough(deps.activeTags())
+      if (reason === 'degraded') {
+        // The socket is up and healthy topics get their events: poll only the topics that do not.
+        const state = selectors.selectRealtimeState(store?.getState())
+        invalidateThrough(degradedTopics(state).flatMap((topic) => deps.topicTags(topic)))
+      } else invalidateThrough(deps.activeTags())
       alert.update(readView(), polling.current())
     },
     (intervalMs) => store?.dispatch(actions.pollCadenceChanged({ intervalMs })),
@@ -176,7 +192,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     predicate: (_action, current, original) => {
       const now = selectors.selectRealtimeState(current)
       const before = selectors.selectRealtimeState(original)
-      return now.connection !== before.connection || now.visible !== before.visible
+      if (now.connection !== before.connection || now.visible !== before.visible) return true
+      return now.channels !== before.channels && viewOf(now).degraded !== viewOf(before).degraded
     },
     effect: () => {
       if (!running) return

@@ -6,11 +6,21 @@ import { isRealtimeDown, pollingInterval, type PollingOptions } from '../policy/
 export interface PollingView {
   connection: ConnectionState
   visible: boolean
+  /** Some subscribed topic's channel failed (error/closed) while the connection is up. */
+  degraded: boolean
+}
+
+export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
+
+function reasonOf(view: PollingView): PollReason {
+  if (isRealtimeDown(view.connection)) return 'dead-mode'
+  return view.degraded ? 'degraded' : 'safety-net'
 }
 
 /**
  * Runs the polling fallback: while realtime is down (or disabled) every active subscription's
- * tags are invalidated on the jittered dead-mode cadence; while healthy, on the safety-net
+ * tags are invalidated on the jittered dead-mode cadence; while the socket is up but some topic's
+ * channel has failed, that topic's tags on the same cadence; while healthy, on the safety-net
  * cadence. `replan()` after any change of connection or visibility; a poll that is already
  * overdue under the new cadence happens at once.
  */
@@ -25,7 +35,7 @@ export class PollingScheduler {
     private readonly random: Random,
     private readonly options: PollingOptions,
     private readonly read: () => PollingView,
-    private readonly poll: (reason: 'dead-mode' | 'safety-net') => void,
+    private readonly poll: (reason: PollReason) => void,
     private readonly cadenceChanged: (intervalMs: number | null) => void,
   ) {}
 
@@ -36,7 +46,7 @@ export class PollingScheduler {
 
   replan(): void {
     const view = this.read()
-    const mode = `${isRealtimeDown(view.connection)}:${view.visible}`
+    const mode = `${reasonOf(view)}:${view.visible}`
     this.lastPollAt ??= this.clock.now()
     if (mode !== this.mode) {
       this.mode = mode
@@ -71,7 +81,7 @@ export class PollingScheduler {
     const view = this.read()
     this.lastPollAt = this.clock.now()
     try {
-      this.poll(isRealtimeDown(view.connection) ? 'dead-mode' : 'safety-net')
+      this.poll(reasonOf(view))
     } finally {
       // Re-armed even when a poll throws (a reducer or middleware downstream): polling never stops while down.
       // A fresh jitter for every interval, so tabs that polled together drift apart.

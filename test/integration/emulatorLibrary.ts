@@ -32,7 +32,7 @@ export interface Todo {
  * malformed frame): the error is reported (here: rethrown on its own turn, an uncaughtException)
  * and the socket keeps delivering. Plain `ws` stops reading for good after such a throw.
  */
-class BrowserLikeWebSocket extends WebSocket {}
+export class BrowserLikeWebSocket extends WebSocket {}
 const onmessage = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage')!
 Object.defineProperty(BrowserLikeWebSocket.prototype, 'onmessage', {
   configurable: true,

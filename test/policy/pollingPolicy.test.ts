@@ -95,3 +95,12 @@ describe('pollingInterval', () => {
     )
   })
 })
+
+describe('pollingInterval with a degraded channel', () => {
+  it('uses the dead-mode cadence while connected when a channel is degraded, and the safety net otherwise', () => {
+    const random = () => 0.5
+    expect(pollingInterval({ connection: 'connected', visible: true, degraded: true }, DEFAULT_POLLING, random)).toBe(5_000)
+    expect(pollingInterval({ connection: 'connected', visible: false, degraded: true }, DEFAULT_POLLING, random)).toBe(15_000)
+    expect(pollingInterval({ connection: 'connected', visible: true, degraded: false }, DEFAULT_POLLING, random)).toBe(60_000)
+  })
+})

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RealtimeOptions } from '../../src/core/options'
+import { RealtimeError } from '../../src/errors/realtimeError'
 import { createRouterHarness, type RouterHarness } from '../support/routerHarness'
 
 let h: RouterHarness | null = null
@@ -236,5 +237,30 @@ describe('alert', () => {
     hidden.store.dispatch(hidden.realtime.actions.setVisibility(true))
     await hidden.clock.advance(0)
     expect(hidden.alert()).toBe(true)
+  })
+})
+
+describe('a topic whose channel keeps failing while the socket is up', () => {
+  it('is polled on the dead-mode cadence, and only that topic: healthy topics keep relying on events', async () => {
+    h = createRouterHarness({}, { seed: 3 })
+    const harness = h
+    harness.transport.joinReply = (topic) =>
+      topic === 'project:p2' ? new RealtimeError('CHANNEL_ERROR', 'join refused for the test') : 'ok'
+    harness.mount('projectGenerations', 'p1')
+    harness.mount('projectGenerations', 'p2')
+    harness.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    harness.subscribe('project:p2', [{ type: 'UnifiedGenerations', id: 'project:p2' }])
+    await harness.clock.advance(100)
+    expect(harness.state().connection).toBe('connected')
+    expect(harness.state().channels['project:p2']?.state).toBe('error')
+
+    const p1Before = harness.fetches('projectGenerations', 'p1')
+    const p2Before = harness.fetches('projectGenerations', 'p2')
+    await harness.clock.advance(60_000)
+    const p2Polls = harness.fetches('projectGenerations', 'p2') - p2Before
+    expect(p2Polls).toBeGreaterThanOrEqual(9)
+    expect(p2Polls).toBeLessThanOrEqual(15)
+    expect(harness.fetches('projectGenerations', 'p1') - p1Before).toBeLessThanOrEqual(1)
+    expect(harness.state().metrics.pollIntervalMs).toBeLessThanOrEqual(6_000)
   })
 })

@@ -4,7 +4,7 @@ import { DEFAULT_POLLING } from '../../src/policy/pollingPolicy'
 import { PollingScheduler, type PollingView } from '../../src/router/pollingScheduler'
 import { FakeClock } from '../support/fakeClock'
 
-function setup(initial: PollingView = { connection: 'connected', visible: true }) {
+function setup(initial: PollingView = { connection: 'connected', visible: true, degraded: false }) {
   const clock = new FakeClock(0)
   const view: PollingView = { ...initial }
   const polls: Array<{ at: number; reason: string }> = []
@@ -59,7 +59,7 @@ describe('PollingScheduler', () => {
   })
 
   it('slows to the hidden cadence while hidden and down', async () => {
-    const { clock, polls, set } = setup({ connection: 'suspended', visible: false })
+    const { clock, polls, set } = setup({ connection: 'suspended', visible: false, degraded: false })
     set('suspended', false)
     await clock.advance(45_000)
     expect(polls.map((poll) => poll.at)).toEqual([15_000, 30_000, 45_000])
@@ -77,7 +77,7 @@ describe('PollingScheduler', () => {
   it('does not poll while healthy with the safety net off, and leaves no timer after stop()', async () => {
     const clock = new FakeClock(0)
     const polls: number[] = []
-    const scheduler = new PollingScheduler(clock, () => 0.5, { ...DEFAULT_POLLING, healthyMs: 0 }, () => ({ connection: 'connected', visible: true }), () => polls.push(clock.now()), () => undefined)
+    const scheduler = new PollingScheduler(clock, () => 0.5, { ...DEFAULT_POLLING, healthyMs: 0 }, () => ({ connection: 'connected', visible: true, degraded: false }), () => polls.push(clock.now()), () => undefined)
     scheduler.replan()
     expect(scheduler.current()).toBeNull()
     expect(clock.pendingTimers()).toBe(0)

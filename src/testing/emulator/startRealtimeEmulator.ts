@@ -84,6 +84,10 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
         return token
       },
       faults: server.faults,
+      get openSockets() {
+        return server.openSockets
+      },
+      joinedTopics: () => server.joinedTopics(),
       stop() {
         stopping ??= unwind()
         return stopping

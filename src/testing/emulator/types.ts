@@ -113,6 +113,10 @@ export interface RealtimeEmulator {
   databaseUrl: string
   /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
   signToken(claims: JwtClaims): string
+  /** WebSocket connections open now (for leak checks). */
+  readonly openSockets: number
+  /** Topics (`realtime:…`) joined on any open socket. */
+  joinedTopics(): string[]
   faults: EmulatorFaults
   stop(): Promise<void>
 }
