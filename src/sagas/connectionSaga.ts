@@ -77,10 +77,38 @@ function* connectOnce(ctx: CoreContext, attempt: number): SagaIterator<Connectio
       const opened = (yield call(awaitOpen, ctx, signals)) as ConnectionEnd | null
       if (opened) return opened
     }
+    // An open socket is not a working connection (a blackholed server accepts upgrades): it counts
+    // as connected, and stops dead-mode polling, only once the server answers a heartbeat.
+    const answered = (yield call(awaitFirstReply, ctx, signals)) as ConnectionEnd | null
+    if (answered) return answered
     yield put(actions.connectionOpened({ at: env.clock.now() }))
     return (yield call(monitorLiveness, ctx, signals)) as ConnectionEnd
   } finally {
     signals.close()
+  }
+}
+
+/** Sends a heartbeat on the new socket and waits for its reply; returns how the attempt ended if none came. */
+function* awaitFirstReply(ctx: CoreContext, signals: EventChannel<SocketSignal>): SagaIterator<ConnectionEnd | null> {
+  const { actions, env, timing, transport } = ctx
+  const deadline = env.clock.now() + timing.liveness.timeoutMs
+  transport.sendHeartbeat()
+  for (;;) {
+    const result = (yield race({
+      signal: take(signals),
+      timeout: call(sleep, env.clock, deadline - env.clock.now()),
+      interrupted: take([actions.disable.type, actions.connectionFailed.type, actions.recover.type]),
+    })) as { signal?: SocketSignal; timeout?: true; interrupted?: unknown }
+    if (result.interrupted) return { kind: 'interrupted' }
+    if (result.timeout) {
+      return { kind: 'lost', error: new RealtimeError('TIMEOUT', `the socket opened but the server did not answer within ${timing.liveness.timeoutMs} ms`), wasConnected: false }
+    }
+    const signal = result.signal as SocketSignal
+    if (signal.type === 'heartbeat' && signal.status === 'ok') return null
+    if (signal.type === 'close' || signal.type === 'error') {
+      const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
+      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `the socket closed before the server answered: ${detail}`), wasConnected: false }
+    }
   }
 }
 

@@ -19,13 +19,13 @@ describe('the liveness probe', () => {
     await clock.advance(0)
     const openedAt = harness.payloadsOf(realtime.events.connectionOpened)[0]!.at
 
-    // Healthy: a probe every 5 s of silence, each answered.
+    // The connection counted only after the server answered a first heartbeat; then a probe every 5 s of silence.
     await clock.advance(openedAt + 4_999 - clock.now())
-    expect(transport.heartbeatsSent).toBe(0)
-    await clock.advance(1)
     expect(transport.heartbeatsSent).toBe(1)
-    await clock.advance(5_000)
+    await clock.advance(1)
     expect(transport.heartbeatsSent).toBe(2)
+    await clock.advance(5_000)
+    expect(transport.heartbeatsSent).toBe(3)
     const lastReplyAt = clock.now()
 
     goSilent(harness)
@@ -33,7 +33,7 @@ describe('the liveness probe', () => {
       await clock.advance(Math.min(500, lastReplyAt + 9_999 - t))
       expect(harness.state().connection).toBe('connected')
     }
-    expect(transport.heartbeatsSent).toBe(3)
+    expect(transport.heartbeatsSent).toBe(4)
     await clock.advance(1)
     expect(harness.state().connection).toBe('reconnecting')
     expect(clock.now() - lastReplyAt).toBeLessThanOrEqual(10_000)
@@ -55,25 +55,27 @@ describe('the liveness probe', () => {
     const { realtime, clock, transport } = harness
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
+    // One heartbeat verified the new connection.
+    expect(transport.heartbeatsSent).toBe(1)
 
     visibility.set(false)
     await clock.advance(0)
     expect(harness.state().visible).toBe(false)
     await clock.advance(60_000)
-    expect(transport.heartbeatsSent).toBe(0)
+    expect(transport.heartbeatsSent).toBe(1)
     expect(harness.state().connection).toBe('connected')
 
     visibility.set(true)
     await clock.advance(5_000)
-    expect(transport.heartbeatsSent).toBe(1)
-    await clock.advance(5_000)
     expect(transport.heartbeatsSent).toBe(2)
+    await clock.advance(5_000)
+    expect(transport.heartbeatsSent).toBe(3)
 
     // Hidden again: the probes stop, and a silent server is not declared dead meanwhile.
     visibility.set(false)
     transport.answerHeartbeats = false
     await clock.advance(60_000)
-    expect(transport.heartbeatsSent).toBe(2)
+    expect(transport.heartbeatsSent).toBe(3)
     expect(harness.state().connection).toBe('connected')
   })
 
@@ -110,5 +112,24 @@ describe('a connection lost without channel errors', () => {
     expect(transport.joins('project:1')).toBe(2)
     expect(transport.channelTopics()).toEqual(['project:1'])
     expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: false })
+  })
+})
+
+describe('a socket that opens but never answers', () => {
+  it('is not counted as connected, keeps its backoff growing, and leaves polling on', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    transport.answerHeartbeats = false
+    realtime.subscribe(tableSpec('project:1'))
+    await clock.advance(30_000)
+    expect(harness.payloadsOf(realtime.events.connectionOpened)).toHaveLength(0)
+    expect(harness.state().connection === 'reconnecting' || harness.state().connection === 'suspended').toBe(true)
+    expect(transport.joins('project:1')).toBe(0)
+    const attempts = harness.payloadsOf(realtime.events.reconnectScheduled).map((payload) => payload.attempt)
+    expect(attempts.slice(0, 4)).toEqual([0, 1, 2, 3])
+    transport.answerHeartbeats = true
+    await clock.advance(20_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(transport.joins('project:1')).toBe(1)
   })
 })

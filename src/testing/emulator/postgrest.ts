@@ -125,10 +125,11 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
     return state
   }
 
-  const roleExists = (pool: Pool, role: string) => {
+  /** Asked on the client the request already holds: a second pool checkout could deadlock a full pool. */
+  const roleExists = (client: PoolClient, role: string) => {
     let known = roles.get(role)
     if (!known) {
-      known = pool.query<{ found: boolean }>('select exists(select 1 from pg_roles where rolname = $1) as found', [role]).then((r) => r.rows[0]?.found === true)
+      known = client.query<{ found: boolean }>('select exists(select 1 from pg_roles where rolname = $1) as found', [role]).then((r) => r.rows[0]?.found === true)
       known.catch(() => roles.delete(role))
       roles.set(role, known)
     }
@@ -141,11 +142,14 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
       const table = await schema.table(request.table)
       if (!table) throw unknownTable(SCHEMA, request.table)
       const client = await pool.connect()
+      // A checked-out client has no pool listener: without this, a shutdown mid-request would crash the process.
+      const onClientError = (error: Error) => logger?.debug('postgrest: connection lost mid-request', { error: error.message })
+      client.on('error', onClientError)
       try {
         const role = request.claims.role as string
         await client.query('BEGIN')
         await client.query(`select set_config('request.jwt.claims', $1, true), set_config('request.method', $2, true)`, [JSON.stringify(request.claims), request.method])
-        if (IDENTIFIER.test(role) && (await roleExists(pool, role))) await client.query(`SET LOCAL ROLE "${role}"`)
+        if (IDENTIFIER.test(role) && (await roleExists(client, role))) await client.query(`SET LOCAL ROLE "${role}"`)
         const outcome = await execute(client, table, request)
         await client.query(request.prefer.rollback ? 'ROLLBACK' : 'COMMIT')
         return outcome
@@ -159,6 +163,7 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
         }
         throw error
       } finally {
+        client.off('error', onClientError)
         client.release()
       }
     }
