@@ -90,32 +90,36 @@ function* connectOnce(ctx: CoreContext, attempt: number): SagaIterator<Connectio
 
 /** Sends a heartbeat on the new socket and waits for its reply; returns how the attempt ended if none came. */
 function* awaitFirstReply(ctx: CoreContext, signals: EventChannel<SocketSignal>): SagaIterator<ConnectionEnd | null> {
-  const { actions, env, timing, transport } = ctx
-  const deadline = env.clock.now() + timing.liveness.timeoutMs
-  transport.sendHeartbeat()
-  for (;;) {
-    const result = (yield race({
-      signal: take(signals),
-      timeout: call(sleep, env.clock, deadline - env.clock.now()),
-      interrupted: take([actions.disable.type, actions.connectionFailed.type, actions.recover.type]),
-    })) as { signal?: SocketSignal; timeout?: true; interrupted?: unknown }
-    if (result.interrupted) return { kind: 'interrupted' }
-    if (result.timeout) {
-      return { kind: 'lost', error: new RealtimeError('TIMEOUT', `the socket opened but the server did not answer within ${timing.liveness.timeoutMs} ms`), wasConnected: false }
-    }
-    const signal = result.signal as SocketSignal
-    if (signal.type === 'heartbeat' && signal.status === 'ok') return null
-    if (signal.type === 'close' || signal.type === 'error') {
-      const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
-      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `the socket closed before the server answered: ${detail}`), wasConnected: false }
-    }
-  }
+  ctx.transport.sendHeartbeat()
+  return (yield call(awaitSocket, ctx, signals, {
+    within: ctx.timing.liveness.timeoutMs,
+    done: (signal) => signal.type === 'heartbeat' && signal.status === 'ok',
+    timedOut: `the socket opened but the server did not answer within ${ctx.timing.liveness.timeoutMs} ms`,
+    failed: 'the socket closed before the server answered',
+  })) as ConnectionEnd | null
 }
 
 /** Waits for the socket to open; returns how the attempt ended if it did not. */
 function* awaitOpen(ctx: CoreContext, signals: EventChannel<SocketSignal>): SagaIterator<ConnectionEnd | null> {
-  const { actions, env, timing } = ctx
-  const deadline = env.clock.now() + timing.joinTimeoutMs
+  return (yield call(awaitSocket, ctx, signals, {
+    within: ctx.timing.joinTimeoutMs,
+    done: (signal) => signal.type === 'open',
+    timedOut: `the socket did not open within ${ctx.timing.joinTimeoutMs} ms`,
+    failed: 'the socket could not be opened',
+  })) as ConnectionEnd | null
+}
+
+interface SocketWait {
+  within: number
+  done: (signal: SocketSignal) => boolean
+  timedOut: string
+  failed: string
+}
+
+/** Waits for a socket signal that `done` accepts; null when it came, else how the attempt ended. */
+function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wait: SocketWait): SagaIterator<ConnectionEnd | null> {
+  const { actions, env } = ctx
+  const deadline = env.clock.now() + wait.within
   for (;;) {
     const result = (yield race({
       signal: take(signals),
@@ -123,14 +127,12 @@ function* awaitOpen(ctx: CoreContext, signals: EventChannel<SocketSignal>): Saga
       interrupted: take([actions.disable.type, actions.connectionFailed.type, actions.recover.type]),
     })) as { signal?: SocketSignal; timeout?: true; interrupted?: unknown }
     if (result.interrupted) return { kind: 'interrupted' }
-    if (result.timeout) {
-      return { kind: 'lost', error: new RealtimeError('TIMEOUT', `the socket did not open within ${timing.joinTimeoutMs} ms`), wasConnected: false }
-    }
+    if (result.timeout) return { kind: 'lost', error: new RealtimeError('TIMEOUT', wait.timedOut), wasConnected: false }
     const signal = result.signal as SocketSignal
-    if (signal.type === 'open') return null
+    if (wait.done(signal)) return null
     if (signal.type === 'close' || signal.type === 'error') {
       const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
-      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `the socket could not be opened: ${detail}`), wasConnected: false }
+      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: ${detail}`), wasConnected: false }
     }
   }
 }
