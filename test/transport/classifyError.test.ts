@@ -20,7 +20,7 @@ describe('describeCause', () => {
 })
 
 describe('classifyChannelFailure', () => {
-  // The texts supabase-js 2.109 and Supabase Realtime actually produce (see /tmp/research/realtime-js.md §4).
+  // The texts supabase-js 2.109 and Supabase Realtime actually produce.
   it.each<[string, 'CLOSED' | 'CHANNEL_ERROR', unknown, RealtimeErrorType, boolean]>([
     ['a join refused by RLS', 'CHANNEL_ERROR', new Error('Unauthorized: You do not have permissions to read from this Channel topic: x'), 'AUTHENTICATION_FAILED', false],
     ['an expired token', 'CHANNEL_ERROR', new Error(EXPIRED_TOKEN_REASON), 'AUTHENTICATION_FAILED', false],
