@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { RealtimeError } from '../../src/errors/realtimeError'
-import { createHarness, finishHarness, type Harness, tableSpec } from '../support/harness'
+import { createHarness, failedByAuth, finishHarness, type Harness, tableSpec } from '../support/harness'
 
 let harness: Harness | undefined
 afterEach(() => {
@@ -109,14 +109,11 @@ describe('authentication', () => {
   })
 
   it('lifts a failed connection with recover()', async () => {
-    harness = createHarness()
-    const { realtime, clock, transport, store } = harness
-    let accept = false
-    transport.joinReply = () => (accept ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized'))
-    realtime.subscribe(tableSpec('project:1'))
-    await clock.advance(100)
+    const failed = await failedByAuth()
+    harness = failed.harness
+    const { realtime, clock, store } = harness
     expect(harness.state().connection).toBe('failed')
-    accept = true
+    failed.accept()
     store.dispatch(realtime.actions.recover())
     await clock.advance(100)
     expect(harness.state().connection).toBe('connected')

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { RealtimeError } from '../../src/errors/realtimeError'
-import { createHarness, finishHarness, type Harness, tableSpec } from '../support/harness'
+import { createHarness, failedByAuth, finishHarness, type Harness, tableSpec } from '../support/harness'
 
 let harness: Harness | undefined
 afterEach(() => {
@@ -137,15 +136,12 @@ describe('the kill switch', () => {
   })
 
   it('starts over from failed when the kill switch is turned off and on', async () => {
-    harness = createHarness()
+    const failed = await failedByAuth()
+    harness = failed.harness
     const { realtime, clock, transport, store } = harness
-    let accept = false
-    transport.joinReply = () => (accept ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized'))
-    realtime.subscribe(tableSpec('project:1'))
-    await clock.advance(100)
     expect(harness.state().connection).toBe('failed')
 
-    accept = true
+    failed.accept()
     store.dispatch(realtime.actions.disable())
     await clock.advance(100)
     expect(harness.state().connection).toBe('disabled')

@@ -1,6 +1,9 @@
 import { configureStore, type Middleware, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { createRealtime, type Realtime } from '../../src/core/createRealtime'
 import type { RealtimeOptions } from '../../src/core/options'
+import type { Clock } from '../../src/env/clock'
+import type { RealtimeEnvironment } from '../../src/env/environment'
+import { RealtimeError } from '../../src/errors/realtimeError'
 import { createSeededRandom } from '../../src/env/random'
 import { constantSignal, type SignalSource } from '../../src/env/signal'
 import type { LogLevel } from '../../src/env/logger'
@@ -77,6 +80,35 @@ export function controllableSignal(initial: boolean): ControllableSignal {
   }
 }
 
+/**
+ * The environment every library test runs in: the given clock, a seeded random, always visible
+ * and online, and every log line recorded into `logs` (no sampling).
+ */
+export function recordingEnv(clock: Clock, seed: number, logs: Array<{ level: LogLevel; line: string }>): RealtimeEnvironment {
+  return {
+    clock,
+    random: createSeededRandom(seed),
+    visibility: constantSignal(true),
+    online: constantSignal(true),
+    logSink: (level, line) => logs.push({ level, line }),
+    logLevel: 'debug',
+    logSampleRate: 1,
+  }
+}
+
+/**
+ * A started harness whose joins are refused as unauthorized until `accept()`: after 100 ms the
+ * connection is `failed` (refused again after the token refresh).
+ */
+export async function failedByAuth(topic = 'project:1'): Promise<{ harness: Harness; accept: () => void }> {
+  const harness = createHarness()
+  let accepted = false
+  harness.transport.joinReply = () => (accepted ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized'))
+  harness.realtime.subscribe(tableSpec(topic))
+  await harness.clock.advance(100)
+  return { harness, accept: () => (accepted = true) }
+}
+
 /** A realtime instance on a fake transport and a fake clock, started on a real store. */
 export function createHarness(
   options: Partial<RealtimeOptions> = {},
@@ -87,16 +119,7 @@ export function createHarness(
   const realtime = createRealtime({
     transport,
     ...options,
-    env: {
-      clock,
-      random: createSeededRandom(seed),
-      visibility: constantSignal(true),
-      online: constantSignal(true),
-      logSink: (level, line) => logs.push({ level, line }),
-      logLevel: 'debug',
-      logSampleRate: 1,
-      ...options.env,
-    },
+    env: { ...recordingEnv(clock, seed, logs), ...options.env },
   })
   const connectionAfter = new WeakMap<object, string>()
   const recorder: Middleware = (api) => (next) => (action) => {

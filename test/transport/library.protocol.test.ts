@@ -6,11 +6,10 @@ import { createRealtime, type Realtime } from '../../src/core/createRealtime'
 import type { RealtimeOptions } from '../../src/core/options'
 import { systemClock } from '../../src/env/clock'
 import type { LogLevel } from '../../src/env/logger'
-import { createSeededRandom } from '../../src/env/random'
-import { constantSignal } from '../../src/env/signal'
 import type { RealtimeState } from '../../src/slice/state'
 import type { SubscriptionSpec } from '../../src/subscription/spec'
 import type { RealtimeEvent } from '../../src/transport/events'
+import { recordingEnv } from '../support/harness'
 import { captureUncaughtErrors, createMswRealtimeServer, EXPIRED_TOKEN_REASON, type MswRealtimeServer } from '../support/mswRealtimeServer'
 import { advance, ANON_KEY, clientTopics, closeAll, endTest, expectNoDuplicateTopics, fakeJwt, fakeSession, FAKE_USER, makeClient, until, useProtocolFakeTimers, whileAdvancing } from './protocolSupport'
 
@@ -80,13 +79,7 @@ function startLibrary(options: Partial<RealtimeOptions> = {}, clientOptions: Sup
     retry: RETRY,
     ...options,
     env: {
-      clock: systemClock,
-      random: createSeededRandom(1),
-      visibility: constantSignal(true),
-      online: constantSignal(true),
-      logSink: (level, line) => logs.push({ level, line }),
-      logLevel: 'debug',
-      logSampleRate: 1,
+      ...recordingEnv(systemClock, 1, logs),
       ...options.env,
     },
   })
