@@ -1,6 +1,7 @@
 import js from '@eslint/js'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+import reactHooks from 'eslint-plugin-react-hooks'
 
 const timeAndRandomness = [
   { name: 'setTimeout', message: 'Use the injected Clock (src/env/) so tests can drive time.' },
@@ -15,7 +16,7 @@ const timeAndRandomnessSyntax = [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'storybook-static/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'storybook-static/', 'node_modules/', '.compat/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,6 +25,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['src/react/**/*.{ts,tsx}', 'src/devtools/**/*.{ts,tsx}', 'storybook/**/*.{ts,tsx}', 'test/react/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['src/**/*.{ts,tsx}'],

@@ -1,6 +1,9 @@
 import { builtinModules } from 'node:module'
+import { storybookTest } from '@storybook/addon-vitest/vitest-plugin'
+import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
 import pkg from './package.json' with { type: 'json' }
+import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.ts'
 
 const external = [
   ...Object.keys(pkg.dependencies),
@@ -12,6 +15,19 @@ const external = [
 // The compatibility run points tests at another @supabase/supabase-js (the newest 2.x) with this.
 const supabaseJsDir = process.env.SUPABASE_JS_DIR
 const resolve = supabaseJsDir ? { alias: { '@supabase/supabase-js': supabaseJsDir } } : undefined
+
+// Browser tests run in the system Chromium, never a downloaded one.
+const chromium = findChromium()
+if (!chromium) console.warn('[vite.config] No Chromium found on PATH (Debian: apt-get install chromium, or set CHROMIUM_PATH): the browser projects cannot run')
+const browser = {
+  enabled: true,
+  headless: true,
+  screenshotFailures: false,
+  provider: playwright({ launchOptions: { executablePath: chromium ?? 'chromium-not-found', args: CHROMIUM_ARGS } }),
+  instances: [{ browser: 'chromium' as const }],
+}
+// Pre-bundled up front: a dependency discovered mid-run would reload the page under a test.
+const browserDeps = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-redux', '@reduxjs/toolkit', '@reduxjs/toolkit/query', '@reduxjs/toolkit/query/react', 'redux-saga', 'redux-saga/effects']
 
 export default defineConfig({
   build: {
@@ -55,6 +71,24 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Hooks and the debug panel with a real store, rendered by React in real Chromium.
+        optimizeDeps: { include: [...browserDeps, 'vitest-browser-react'] },
+        test: {
+          name: 'browser',
+          include: ['test/react/**/*.test.tsx', 'test/devtools/**/*.test.tsx'],
+          browser,
+        },
+      },
+      {
+        // Every story is a test (its play function included), in real Chromium.
+        plugins: [storybookTest({ configDir: '.storybook' })],
+        optimizeDeps: { include: browserDeps },
+        test: {
+          name: 'storybook',
+          browser,
         },
       },
     ],

@@ -27,12 +27,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/**
- * The system Chromium: `CHROMIUM_PATH` when set, else the first Chromium or Chrome on PATH.
- * Browser tests never download a browser of their own; install the distribution's package
- * (Debian: `apt-get install chromium`).
- */
-export function chromiumExecutable(): string {
+/** The system Chromium: `CHROMIUM_PATH` when set, else the first Chromium or Chrome on PATH, else null. */
+export function findChromium(): string | null {
   const fromEnv = process.env.CHROMIUM_PATH
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`CHROMIUM_PATH=${fromEnv} is not an executable file`)
@@ -44,5 +40,15 @@ export function chromiumExecutable(): string {
       if (dir && isExecutable(file)) return file
     }
   }
-  throw new Error('No Chromium found on PATH: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH')
+  return null
+}
+
+/**
+ * The system Chromium, or an error saying how to get one. Browser tests never download a
+ * browser of their own; install the distribution's package (Debian: `apt-get install chromium`).
+ */
+export function chromiumExecutable(): string {
+  const found = findChromium()
+  if (!found) throw new Error('No Chromium found on PATH: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH')
+  return found
 }

@@ -6,9 +6,15 @@ interface Timer {
   callback: () => void
 }
 
+/** A macrotask turn: `setImmediate` in Node, a zero timeout in browsers (browser tests share this clock). */
+const nextTurn = (resolve: () => void): void => {
+  if (typeof setImmediate === 'function') setImmediate(resolve)
+  else setTimeout(resolve, 0)
+}
+
 /** Lets every pending promise continuation run (sagas resume through promises). */
 export async function flushMicrotasks(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => nextTurn(resolve))
 }
 
 /**

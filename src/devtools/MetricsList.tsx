@@ -1,0 +1,43 @@
+import { useSelector } from 'react-redux'
+import type { Realtime } from '../core/createRealtime'
+import { connectionUptimeMs } from '../slice/selectors'
+import { formatAge, formatDuration, formatPercentiles } from './format'
+import { styles } from './panelStyles'
+
+function errorsByType(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).filter(([, count]) => count > 0)
+  return entries.length === 0 ? 'none' : entries.map(([type, count]) => `${type} ${count}`).join(', ')
+}
+
+/** The slice's metrics as a definition list (derived figures from `selectMetrics`). */
+export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; now: number; headingId: string }) {
+  const metrics = useSelector(realtime.selectors.selectMetrics)
+  const rows: Array<[string, string]> = [
+    ['Uptime', formatDuration(connectionUptimeMs(metrics, now))],
+    ['Reconnects', `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)})`],
+    ['Channels', `${metrics.activeChannels} joined, ${metrics.totalSubscriptions} subscriptions`],
+    ['Messages in / out', `${metrics.messagesReceived} / ${metrics.messagesSent}`],
+    ['Last event', formatAge(metrics.lastEventAt, now)],
+    ['Events routed', `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`],
+    ['Invalidations', `${metrics.invalidationsIssued} issued, ${metrics.invalidationsCoalesced} coalesced`],
+    ['Event → invalidate P50/P95', formatPercentiles(metrics.eventToInvalidation.p50, metrics.eventToInvalidation.p95)],
+    ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],
+    ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
+    ['Errors', errorsByType(metrics.errorsByType)],
+  ]
+  return (
+    <section aria-labelledby={headingId} style={styles.section}>
+      <h3 id={headingId} style={styles.heading}>
+        Metrics
+      </h3>
+      <dl style={styles.metrics}>
+        {rows.map(([term, value]) => (
+          <div key={term} style={{ display: 'contents' }}>
+            <dt style={styles.term}>{term}</dt>
+            <dd style={styles.definition}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  )
+}

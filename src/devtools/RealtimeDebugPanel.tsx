@@ -1,0 +1,55 @@
+import { useId, useState, type CSSProperties } from 'react'
+import { useSelector } from 'react-redux'
+import { useRealtime } from '../react/RealtimeProvider'
+import { ChannelsTable } from './ChannelsTable'
+import { ConnectionHeader } from './ConnectionHeader'
+import { MetricsList } from './MetricsList'
+import { styles } from './panelStyles'
+import { RecentErrors } from './RecentErrors'
+import { useNow } from './useNow'
+
+/** Props of {@link RealtimeDebugPanel}. */
+export interface RealtimeDebugPanelProps {
+  /** Start with the channels, metrics and errors shown. Default true. */
+  defaultExpanded?: boolean
+  /** How many of the last errors to list. Default 5. */
+  maxErrors?: number
+  className?: string
+  /** Merged over the panel's own style (e.g. `{ position: 'fixed', right: 8, bottom: 8 }` to dock it). */
+  style?: CSSProperties
+}
+
+/**
+ * A compact view of the realtime layer for developers: the connection state and how long it
+ * has been in it, every channel, the metrics, the last errors, and "Recover now" and the kill
+ * switch. It reads only selectors, and shows no row data or tokens. Needs react-redux's
+ * `<Provider>` and a `<RealtimeProvider>` above it.
+ *
+ * @example
+ * {import.meta.env.DEV && <RealtimeDebugPanel style={{ position: 'fixed', right: 8, bottom: 8 }} />}
+ */
+export function RealtimeDebugPanel({ defaultExpanded = true, maxErrors = 5, className, style }: RealtimeDebugPanelProps) {
+  const realtime = useRealtime()
+  const now = useNow(realtime.env.clock)
+  const [expanded, setExpanded] = useState(defaultExpanded)
+  const id = useId()
+  const alert = useSelector(realtime.selectors.selectAlert)
+
+  return (
+    <section aria-labelledby={`${id}-title`} className={className} style={{ ...styles.panel, ...style }} data-testid="realtime-debug-panel">
+      <ConnectionHeader realtime={realtime} now={now} titleId={`${id}-title`} expanded={expanded} onToggle={() => setExpanded((value) => !value)} />
+      {alert ? (
+        <p role="alert" style={styles.alert}>
+          Realtime has been down for over a minute and polling is slow: data may be stale.
+        </p>
+      ) : null}
+      <div id={`${id}-title-details`} hidden={!expanded}>
+        <div style={styles.section}>
+          <ChannelsTable realtime={realtime} now={now} />
+        </div>
+        <MetricsList realtime={realtime} now={now} headingId={`${id}-metrics`} />
+        <RecentErrors realtime={realtime} now={now} limit={maxErrors} headingId={`${id}-errors`} />
+      </div>
+    </section>
+  )
+}
