@@ -1,6 +1,9 @@
 import type { Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
 import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
 import { call } from 'redux-saga/effects'
+import { createCrossTab } from '../crossTab/crossTab'
+import type { RelayApi } from '../crossTab/mutationTags'
+import { createTabRoleSource } from '../crossTab/roleSource'
 import { createSystemEnvironment, type RealtimeEnvironment } from '../env/environment'
 import { readEnvironmentFlags } from '../env/flags'
 import { createLogger, type Logger } from '../env/logger'
@@ -84,7 +87,20 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
   const selectors = createRealtimeSelectors(resolved.reducerPath)
   const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
   const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>() }
+  // The polling scheduler follows this tab's cross-tab role (a follower polls on the hidden cadence).
+  const tabRole = createTabRoleSource()
+  resolved.polling = { ...resolved.polling, tabRole }
   const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry)
+  const crossTab = createCrossTab({
+    enabled: resolved.crossTab.enabled,
+    channelName: resolved.crossTab.channelName,
+    env,
+    logger,
+    actions,
+    selectors,
+    api: options.api === undefined ? null : (options.api as RelayApi),
+    role: tabRole,
+  })
   const sagaMiddleware = createSagaMiddleware()
   let dispatch: ((action: UnknownAction) => unknown) | null = null
   let nextId = 0
@@ -97,7 +113,8 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
     const withSaga = sagaMiddleware(api)
     const withCapture = captureDispatch(api)
     const withRouter = router ? router.middleware(api) : (next: (action: unknown) => unknown) => next
-    return (next) => withCapture(withRouter(withSaga(next)))
+    const withCrossTab = crossTab.middleware(api)
+    return (next) => withCapture(withCrossTab(withRouter(withSaga(next))))
   }
 
   let running = false
@@ -128,8 +145,10 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
       if (running) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
       const task: Task = sagaMiddleware.run(saga)
       router?.start()
+      crossTab.start()
       return () => {
         router?.stop()
+        crossTab.stop()
         if (task.isRunning()) task.cancel()
       }
     },

@@ -3,6 +3,7 @@ import type { RealtimeEnvironment } from '../env/environment'
 import type { RealtimeFlags } from '../env/flags'
 import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
 import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
+import type { PollingSchedulerOptions } from '../router/pollingScheduler'
 import type { CoreTiming } from '../sagas/context'
 import type { RealtimeTransport } from '../transport/port'
 
@@ -38,6 +39,23 @@ export interface RealtimeOptions<Api = unknown> {
   env?: Partial<RealtimeEnvironment>
   /** Advanced: a transport instead of the supabase-js adapter (tests, other clients). */
   transport?: RealtimeTransport
+  /** Leader election and mutation relay among the tabs of this origin (see {@link CrossTabOptions}). */
+  crossTab?: CrossTabOptions
+}
+
+/**
+ * Cross-tab coordination. The tabs of one origin elect a leader (Web Locks, else BroadcastChannel
+ * heartbeats) that polls on the visible dead-mode cadence while the others poll on the hidden
+ * one, and the tags a local mutation invalidates are relayed to the other tabs.
+ *
+ * @example
+ * createRealtime({ client, api, routes, crossTab: { channelName: 'my-app:realtime' } })
+ */
+export interface CrossTabOptions {
+  /** Default true; it is off anyway where there is no BroadcastChannel (SSR, Node). */
+  enabled?: boolean
+  /** The BroadcastChannel (and Web Lock) name shared by the tabs. Default `rtk-supabase-realtime:<reducerPath>`. */
+  channelName?: string
 }
 
 export interface ResolvedOptions {
@@ -45,7 +63,22 @@ export interface ResolvedOptions {
   enabled: boolean
   timing: CoreTiming
   throttleMs: number
-  polling: PollingOptions
+  /** The polling options; createRealtime adds the cross-tab role source (`tabRole`) when cross-tab runs. */
+  polling: PollingSchedulerOptions
+  crossTab: { enabled: boolean; channelName: string }
+}
+
+/** Longest channel name accepted. */
+const MAX_CHANNEL_NAME_LENGTH = 256
+
+function resolveCrossTab(value: unknown, reducerPath: string): ResolvedOptions['crossTab'] {
+  const input = object('crossTab', value)
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean') fail('crossTab.enabled', 'must be a boolean', input.enabled)
+  const channelName = input.channelName ?? `rtk-supabase-realtime:${reducerPath}`
+  if (typeof channelName !== 'string' || channelName === '' || channelName.length > MAX_CHANNEL_NAME_LENGTH) {
+    fail('crossTab.channelName', `must be a non-empty string of at most ${MAX_CHANNEL_NAME_LENGTH} characters`, channelName)
+  }
+  return { enabled: input.enabled ?? true, channelName }
 }
 
 function fail(name: string, problem: string, value: unknown): never {
@@ -122,6 +155,7 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
       visibleBaseMs: number('polling.visibleBaseMs', pollingIn.visibleBaseMs, DEFAULT_POLLING.visibleBaseMs, { min: 5_000, max: 10_000 }),
       hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, { min: 15_000, max: 30_000 }),
     },
+    crossTab: resolveCrossTab(options.crossTab, reducerPath),
   }
 }
 

@@ -1,4 +1,6 @@
+import { systemBroadcastChannel, type BroadcastChannelFactory } from './broadcast'
 import { systemClock, type Clock } from './clock'
+import { systemLocks, type LocksPort } from './locks'
 import { consoleSink, type LogLevel, type LogSink } from './logger'
 import { createNavigatorOnline } from './online'
 import { systemRandom, type Random } from './random'
@@ -19,6 +21,10 @@ export interface RealtimeEnvironment {
   logLevel: LogLevel
   /** Fraction of non-error log lines kept. */
   logSampleRate: number
+  /** Web Locks for cross-tab leader election; null (or absent) where there are none. */
+  locks?: LocksPort | null
+  /** Opens a channel to the other tabs of this origin; null (or absent) where there is none (SSR, Node). */
+  broadcastChannel?: BroadcastChannelFactory | null
 }
 
 function isProduction(): boolean {
@@ -37,5 +43,7 @@ export function createSystemEnvironment(overrides: Partial<RealtimeEnvironment> 
     logSink: overrides.logSink ?? consoleSink,
     logLevel: overrides.logLevel ?? (production ? 'warn' : 'info'),
     logSampleRate: overrides.logSampleRate ?? (production ? 0.1 : 1),
+    locks: overrides.locks !== undefined ? overrides.locks : systemLocks(),
+    broadcastChannel: overrides.broadcastChannel !== undefined ? overrides.broadcastChannel : systemBroadcastChannel(),
   }
 }

@@ -30,6 +30,8 @@ export interface PollingInput {
   visible: boolean
   /** Some subscribed topic's channel has failed while the socket is up (its events are not arriving). */
   degraded?: boolean
+  /** Another tab of this origin leads: this one polls on the hidden cadence, as a hidden tab does. */
+  follower?: boolean
 }
 
 /** True when realtime cannot be trusted to deliver changes: polling is the correctness path. */
@@ -45,15 +47,18 @@ function jitter(random: Random): number {
 /**
  * The next poll interval in ms, or null when no poll is needed (realtime healthy and the
  * safety net off). While realtime is down or disabled, or a channel is degraded, it is never null: visible base ±1 s
- * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base.
+ * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base. A cross-tab follower
+ * polls as a hidden tab does, so one tab per browser polls fast, not every open window.
  *
  * @example
  * pollingInterval({ connection: 'reconnecting', visible: true }, DEFAULT_POLLING, () => 0.5) // 5000
+ * pollingInterval({ connection: 'reconnecting', visible: true, follower: true }, DEFAULT_POLLING, () => 0.5) // 15000
  */
 export function pollingInterval(input: PollingInput, options: PollingOptions, random: Random): number | null {
   if (!isRealtimeDown(input.connection) && !input.degraded) return options.healthyMs > 0 ? options.healthyMs : null
-  const base = options.forceMs ?? (input.visible ? options.visibleBaseMs : options.hiddenBaseMs)
+  const fast = input.visible && !input.follower
+  const base = options.forceMs ?? (fast ? options.visibleBaseMs : options.hiddenBaseMs)
   const jittered = Math.round(base + jitter(random))
-  const clamped = input.visible ? Math.min(VISIBLE_CLAMP_MS, jittered) : jittered
+  const clamped = fast ? Math.min(VISIBLE_CLAMP_MS, jittered) : jittered
   return Math.max(MIN_POLL_MS, clamped)
 }

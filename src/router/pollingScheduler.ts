@@ -1,3 +1,4 @@
+import type { TabRoleSource } from '../crossTab/roleSource'
 import type { Clock, TimerHandle } from '../env/clock'
 import type { Random } from '../env/random'
 import type { ConnectionState } from '../policy/connectionTransition'
@@ -12,6 +13,12 @@ export interface PollingView {
 
 export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
 
+/**
+ * The polling options plus, when cross-tab is on, this tab's role: a follower polls on the
+ * hidden cadence (createRealtime adds `tabRole` to the resolved options).
+ */
+export type PollingSchedulerOptions = PollingOptions & { tabRole?: TabRoleSource }
+
 function reasonOf(view: PollingView): PollReason {
   if (isRealtimeDown(view.connection)) return 'dead-mode'
   return view.degraded ? 'degraded' : 'safety-net'
@@ -22,18 +29,20 @@ function reasonOf(view: PollingView): PollReason {
  * tags are invalidated on the jittered dead-mode cadence; while the socket is up but some topic's
  * channel has failed, that topic's tags on the same cadence; while healthy, on the safety-net
  * cadence. `replan()` after any change of connection or visibility; a poll that is already
- * overdue under the new cadence happens at once.
+ * overdue under the new cadence happens at once. With `options.tabRole`, a change of this tab's
+ * cross-tab role replans too (a follower polls on the hidden cadence).
  */
 export class PollingScheduler {
   private timer: TimerHandle | null = null
   private lastPollAt: number | null = null
   private mode: string | null = null
   private cadence: number | null = null
+  private unwatchRole: (() => void) | null = null
 
   constructor(
     private readonly clock: Clock,
     private readonly random: Random,
-    private readonly options: PollingOptions,
+    private readonly options: PollingSchedulerOptions,
     private readonly read: () => PollingView,
     private readonly poll: (reason: PollReason) => void,
     private readonly cadenceChanged: (intervalMs: number | null) => void,
@@ -45,8 +54,9 @@ export class PollingScheduler {
   }
 
   replan(): void {
+    this.unwatchRole ??= this.options.tabRole?.subscribe(() => this.replan()) ?? null
     const view = this.read()
-    const mode = `${reasonOf(view)}:${view.visible}`
+    const mode = `${reasonOf(view)}:${view.visible}:${this.isFollower()}`
     this.lastPollAt ??= this.clock.now()
     if (mode !== this.mode) {
       this.mode = mode
@@ -56,14 +66,20 @@ export class PollingScheduler {
   }
 
   stop(): void {
+    this.unwatchRole?.()
+    this.unwatchRole = null
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
     this.timer = null
     this.mode = null
     this.lastPollAt = null
   }
 
+  private isFollower(): boolean {
+    return this.options.tabRole?.current() === 'follower'
+  }
+
   private pickCadence(view: PollingView): void {
-    const cadence = pollingInterval(view, this.options, this.random)
+    const cadence = pollingInterval({ ...view, follower: this.isFollower() }, this.options, this.random)
     if (cadence !== this.cadence) this.cadenceChanged(cadence)
     this.cadence = cadence
   }

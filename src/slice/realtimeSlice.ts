@@ -4,6 +4,7 @@ import type { SerializedRealtimeError } from '../errors/realtimeError'
 import { connectionTransition, type ConnectionEvent } from '../policy/connectionTransition'
 import type { RealtimeEvent } from '../transport/events'
 import type { SerializableSpec } from '../subscription/spec'
+import { crossTabReducers } from './crossTabReducers'
 import { recordSample } from './histogram'
 import {
   initialRealtimeState,
@@ -302,6 +303,9 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       alertChanged(state, action: PayloadAction<boolean>) {
         state.alert = action.payload
       },
+
+      // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
+      ...crossTabReducers,
     },
   })
 }

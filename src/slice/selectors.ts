@@ -1,7 +1,7 @@
 import { createSelector } from '@reduxjs/toolkit'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { histogramQuantile, type Histogram } from './histogram'
-import type { ChannelRecord, ErrorRecord, MetricsState, RealtimeState } from './state'
+import type { ChannelRecord, CrossTabState, ErrorRecord, MetricsState, RealtimeState } from './state'
 
 /** Percentiles of a latency histogram, in ms (null before the first sample). */
 export interface LatencySummary {
@@ -45,6 +45,8 @@ export interface RealtimeSelectors {
   selectLastError(root: unknown): ErrorRecord | null
   selectRecentErrors(root: unknown): ErrorRecord[]
   selectAlert(root: unknown): boolean
+  /** Cross-tab role and relay counters. @example useSelector(realtime.selectors.selectCrossTab).role // 'leader' */
+  selectCrossTab(root: unknown): CrossTabState
 }
 
 export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors {
@@ -79,5 +81,6 @@ export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors 
     selectLastError: (root) => selectRealtimeState(root).lastError,
     selectRecentErrors: (root) => selectRealtimeState(root).recentErrors,
     selectAlert: (root) => selectRealtimeState(root).alert,
+    selectCrossTab: (root) => selectRealtimeState(root).crossTab,
   }
 }

@@ -58,6 +58,35 @@ export interface MetricsState {
   lastEventAt: number | null
 }
 
+/**
+ * This tab among the tabs of its origin: `off` (cross-tab disabled or unsupported), `solo`
+ * (no other tab heard), `leader` (polls on the visible cadence for all), `follower`.
+ */
+export type CrossTabRole = 'off' | 'solo' | 'leader' | 'follower'
+
+/** Cross-tab leadership and relay counters (for the debug panel). */
+export interface CrossTabState {
+  role: CrossTabRole
+  /** This tab's id (random per instance); null before cross-tab started. */
+  tabId: string | null
+  /** How leadership is decided: Web Locks plus heartbeats, or heartbeats alone. */
+  election: 'locks' | 'heartbeat' | null
+  /** The leading tab as far as this tab knows (itself when leader). */
+  leaderId: string | null
+  /** When this tab last became leader; null unless it leads. */
+  leaderSince: number | null
+  /** Other tabs heard within the last few seconds. */
+  peers: number
+  /** Relay messages posted for local mutations. */
+  relaysSent: number
+  /** Valid relay messages received from other tabs. */
+  relaysReceived: number
+  /** Received relays that invalidated at least one query of this tab. */
+  relaysApplied: number
+  /** Malformed or unsupported cross-tab messages dropped (any kind). */
+  relaysDropped: number
+}
+
 /** The slice under `realtime.reducerPath`. Serializable. */
 export interface RealtimeState {
   connection: ConnectionState
@@ -75,6 +104,7 @@ export interface RealtimeState {
   /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
   alert: boolean
   metrics: MetricsState
+  crossTab: CrossTabState
 }
 
 export const RECENT_ERRORS_KEPT = 10
@@ -102,6 +132,21 @@ export function initialMetrics(): MetricsState {
   }
 }
 
+export function initialCrossTab(): CrossTabState {
+  return {
+    role: 'off',
+    tabId: null,
+    election: null,
+    leaderId: null,
+    leaderSince: null,
+    peers: 0,
+    relaysSent: 0,
+    relaysReceived: 0,
+    relaysApplied: 0,
+    relaysDropped: 0,
+  }
+}
+
 export function initialRealtimeState(enabled: boolean, visible = true, online = true): RealtimeState {
   return {
     connection: enabled ? 'idle' : 'disabled',
@@ -115,6 +160,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     recentErrors: [],
     alert: false,
     metrics: initialMetrics(),
+    crossTab: initialCrossTab(),
   }
 }
 

@@ -1,0 +1,81 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { thrownKind, type Logger } from '../env/logger'
+import { toFullTag, type FullTag } from '../router/tags'
+
+/** The part of an RTK Query api (`createApi`) the relay uses. */
+export interface RelayApi {
+  reducerPath: string
+  util: {
+    invalidateTags(tags: FullTag[]): UnknownAction
+    selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
+  }
+  /** Read-only use: the function form hands us an endpoint's definition (its `invalidatesTags`). */
+  enhanceEndpoints?(options: { endpoints: Record<string, (definition: unknown) => void> }): unknown
+}
+
+interface MutationResultAction {
+  type: string
+  payload?: unknown
+  meta?: { rejectedWithValue?: boolean; baseQueryMeta?: unknown; arg?: { endpointName?: unknown; originalArgs?: unknown } }
+}
+
+type Description = ((result: unknown, error: unknown, arg: unknown, meta: unknown) => unknown) | readonly unknown[] | undefined
+
+/**
+ * Computes the tags a mutation's result action invalidates, as RTK Query's own
+ * invalidation middleware does: on `executeMutation/fulfilled`, and on `rejected` with a value
+ * (a base query error), from the endpoint's `invalidatesTags`. Returns null for any other action.
+ *
+ * @example
+ * const tagsOf = createMutationTags(api, logger)
+ * tagsOf(action) // [{ type: 'Todo', id: 1 }] after a mutation with invalidatesTags: (r, e, id) => [{ type: 'Todo', id }]
+ */
+export function createMutationTags(api: RelayApi, logger: Logger): (action: UnknownAction) => FullTag[] | null {
+  const fulfilled = `${api.reducerPath}/executeMutation/fulfilled`
+  const rejected = `${api.reducerPath}/executeMutation/rejected`
+  const descriptions = new Map<string, Description>()
+
+  const descriptionOf = (endpointName: string): Description => {
+    if (descriptions.has(endpointName)) return descriptions.get(endpointName)
+    let description: Description
+    try {
+      api.enhanceEndpoints?.({
+        endpoints: {
+          [endpointName]: (definition) => {
+            description = (definition as { invalidatesTags?: Description } | undefined)?.invalidatesTags
+          },
+        },
+      })
+    } catch (error) {
+      logger.once('cross-tab-definition', 'warn', 'could not read an endpoint definition for the cross-tab relay', { error: thrownKind(error) })
+    }
+    descriptions.set(endpointName, description)
+    return description
+  }
+
+  return (action) => {
+    const result = action as MutationResultAction
+    const isFulfilled = result.type === fulfilled
+    if (!isFulfilled && !(result.type === rejected && result.meta?.rejectedWithValue === true)) return null
+    const endpointName = result.meta?.arg?.endpointName
+    if (typeof endpointName !== 'string') return null
+    const description = descriptionOf(endpointName)
+    let described: unknown
+    try {
+      described =
+        typeof description === 'function'
+          ? description(isFulfilled ? result.payload : undefined, isFulfilled ? undefined : result.payload, result.meta?.arg?.originalArgs, result.meta?.baseQueryMeta)
+          : description
+    } catch (error) {
+      logger.once(`cross-tab-tags-threw:${endpointName}`, 'warn', 'invalidatesTags threw while computing the cross-tab relay', { endpoint: endpointName, error: thrownKind(error) })
+      return []
+    }
+    if (!Array.isArray(described)) return []
+    const tags: FullTag[] = []
+    for (const entry of described) {
+      const tag = entry === null || entry === undefined ? null : toFullTag(entry)
+      if (tag) tags.push(tag)
+    }
+    return tags
+  }
+}
