@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { userEvent } from 'vitest/browser'
+import { render } from 'vitest-browser-react'
+import { RealtimeDebugPanel } from '../../src/react'
+import { failedByAuth, finishHarness, insertEvent, type Harness } from '../support/harness'
+import { providersFor, settle } from '../support/reactHarness'
+import { createRouterHarness } from '../support/routerHarness'
+
+let harness: Harness | undefined
+afterEach(() => finishHarness(harness))
+
+async function renderPanel(h: Harness) {
+  const Providers = providersFor(h)
+  return render(
+    <Providers>
+      <RealtimeDebugPanel />
+    </Providers>,
+  )
+}
+
+describe('RealtimeDebugPanel', () => {
+  it('shows the connection, each channel and the metrics, and no row data', async () => {
+    const h = (harness = createRouterHarness())
+    h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
+    const screen = await renderPanel(h)
+    await settle(h)
+    h.emit(insertEvent('project:1', 'generations', { id: 7, project_id: 1, prompt: 'TOP-SECRET-PROMPT' }, h.clock.now()))
+    await settle(h, 1_000)
+
+    const panel = screen.getByRole('region', { name: 'Realtime' })
+    await expect.element(panel.getByRole('status')).toHaveTextContent(/connected/)
+    const row = panel.getByRole('row', { name: /project:1/ })
+    await expect.element(row).toHaveTextContent(/subscribed/)
+    await expect.element(row).toHaveTextContent(/1/)
+    await expect.element(panel.getByText('Messages in / out')).toBeVisible()
+    const issued = h.metrics().invalidationsIssued
+    expect(issued).toBeGreaterThan(0)
+    await expect.element(panel).toHaveTextContent(new RegExp(`Invalidations\\s*${issued} issued`))
+    await expect.element(panel).not.toHaveTextContent(/TOP-SECRET-PROMPT/)
+  })
+
+  it('turns the kill switch on and off with the keyboard', async () => {
+    const h = (harness = createRouterHarness())
+    h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
+    const screen = await renderPanel(h)
+    await settle(h)
+    const killSwitch = screen.getByRole('switch', { name: /kill switch/i })
+    await expect.element(killSwitch).toHaveAttribute('aria-checked', 'false')
+
+    ;(killSwitch.element() as HTMLElement).focus()
+    await userEvent.keyboard(' ')
+    await settle(h)
+    await expect.element(killSwitch).toHaveAttribute('aria-checked', 'true')
+    await expect.element(screen.getByRole('status')).toHaveTextContent(/disabled/)
+    expect(h.transport.isConnected()).toBe(false)
+    await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/Poll cadence\s*every/)
+
+    await userEvent.keyboard('{Enter}')
+    await settle(h)
+    await expect.element(screen.getByRole('status')).toHaveTextContent(/connected/)
+    expect(h.transport.isConnected()).toBe(true)
+  })
+
+  it('recovers a connection that failed on auth, and lists the error', async () => {
+    const { harness: h, accept } = await failedByAuth('project:1')
+    harness = h
+    const screen = await renderPanel(h)
+    await expect.element(screen.getByRole('status')).toHaveTextContent(/failed/)
+    await expect.element(screen.getByRole('listitem').first()).toHaveTextContent(/AUTHENTICATION_FAILED/)
+
+    accept()
+    await screen.getByRole('button', { name: 'Recover now' }).click()
+    await settle(h, 2_000)
+    await expect.element(screen.getByRole('status')).toHaveTextContent(/connected/)
+    expect(h.payloadsOf(h.realtime.events.recover)).toHaveLength(1)
+    await expect.element(screen.getByRole('row', { name: /project:1/ })).toHaveTextContent(/subscribed/)
+  })
+
+  it('hides and shows its details, telling assistive technology', async () => {
+    const h = (harness = createRouterHarness())
+    const screen = await renderPanel(h)
+    const toggle = screen.getByRole('button', { name: 'Hide details' })
+    await expect.element(toggle).toHaveAttribute('aria-expanded', 'true')
+    await toggle.click()
+    await expect.element(screen.getByRole('button', { name: 'Show details' })).toHaveAttribute('aria-expanded', 'false')
+    await expect.element(screen.getByRole('table')).not.toBeInTheDocument()
+  })
+
+  it('says what is missing when used outside a RealtimeProvider', async () => {
+    const errors: unknown[] = []
+    const quiet = (globalThis.console.error = ((original) => Object.assign(() => undefined, { original }))(globalThis.console.error))
+    try {
+      await render(<RealtimeDebugPanel />).catch((error: unknown) => errors.push(error))
+    } finally {
+      globalThis.console.error = quiet.original
+    }
+    expect(String(errors[0])).toMatch(/wrap the app in <RealtimeProvider realtime=\{realtime\}>/)
+  })
+})
