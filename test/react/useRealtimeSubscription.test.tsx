@@ -38,7 +38,7 @@ describe('useRealtimeSubscription', () => {
   it('gives many components on one topic one channel', async () => {
     harness = createHarness()
     const wrapper = providersFor(harness)
-    const hooks = []
+    const hooks: Array<{ result: { current: { isSubscribed: boolean } } }> = []
     for (let i = 0; i < 5; i++) hooks.push(await renderHook(() => useRealtimeSubscription(tableSpec('project:1')), { wrapper }))
     await settle(harness)
     expect(harness.transport.createdChannels.map((channel) => channel.topic)).toEqual(['project:1'])
