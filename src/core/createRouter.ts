@@ -1,5 +1,7 @@
 import type { RealtimeEnvironment } from '../env/environment'
+import type { Middleware } from '@reduxjs/toolkit'
 import { createLogger } from '../env/logger'
+import { createPlaceholderTracker } from '../optimistic/placeholderTracker'
 import { compileRoutes } from '../router/compileRoutes'
 import { createInvalidationRouter, type InvalidationRouter, type RouterApi } from '../router/invalidationRouter'
 import { fullTagsOf, tagKey, type FullTag } from '../router/tags'
@@ -15,7 +17,16 @@ function unionOfTags(specs: Iterable<SerializableSpec>): FullTag[] {
   return [...tags.values()]
 }
 
-/** Wires the InvalidationRouter to the instance: its routes, its slice, and the live subscriptions' tags. */
+/** Endpoint names of the api, to check the routes' `patch.endpoint` against. */
+function endpointNames(api: unknown): ReadonlySet<string> | undefined {
+  const endpoints = (api as { endpoints?: unknown } | null)?.endpoints
+  return typeof endpoints === 'object' && endpoints !== null ? new Set(Object.keys(endpoints)) : undefined
+}
+
+/**
+ * Wires the InvalidationRouter to the instance (its routes, its slice, and the live
+ * subscriptions' tags) and, in the same middleware, the tracker of optimistic placeholders.
+ */
 export function createRouter(
   options: RealtimeOptions,
   resolved: ResolvedOptions,
@@ -24,16 +35,31 @@ export function createRouter(
   selectors: RealtimeSelectors,
   registry: SagaRegistry,
 ): InvalidationRouter {
-  return createInvalidationRouter({
+  const logger = createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
+  const router = createInvalidationRouter({
     api: options.api as RouterApi,
-    routes: compileRoutes(options.routes),
+    routes: compileRoutes(options.routes, endpointNames(options.api)),
     throttleMs: resolved.throttleMs,
     polling: resolved.polling,
     env,
-    logger: createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random }),
+    logger,
     actions,
     selectors,
     activeTags: () => unionOfTags(registry.requests.values()),
     topicTags: (topic) => unionOfTags([...registry.requests.values()].filter((spec) => spec.topic === topic)),
   })
+  const placeholders = createPlaceholderTracker({ api: options.api as RouterApi, clock: env.clock, logger })
+  const middleware: Middleware = (storeApi) => {
+    const tracking = placeholders.middleware(storeApi)
+    const routing = router.middleware(storeApi)
+    return (next) => tracking(routing(next))
+  }
+  return {
+    ...router,
+    middleware,
+    stop() {
+      router.stop()
+      placeholders.clear()
+    },
+  }
 }

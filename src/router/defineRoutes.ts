@@ -1,5 +1,6 @@
 import type { PostgresChangeEvent, TagDescription } from '../subscription/spec'
 import type { BroadcastEvent, PostgresChangesEvent } from '../transport/events'
+import type { PatchOptions } from './patchTypes'
 
 /**
  * The tag types of an RTK Query api (`tagTypes`), or `string` for an untyped api. Read from
@@ -32,6 +33,18 @@ export interface PostgresRoute<TagType extends string> {
 }
 
 /**
+ * A postgres_changes route that patches a cached list from the event's row instead of
+ * refetching it (see {@link PatchOptions}). `fallbackTags` are invalidated only when the patch
+ * cannot be applied; `tags`, when given, are invalidated for every event as in any route.
+ */
+export interface PostgresPatchRoute<TagType extends string, A = unknown> {
+  on: PostgresOn
+  patch: PatchOptions<A>
+  fallbackTags: (event: PostgresChangesEvent) => RouteTags<TagType>
+  tags?: (event: PostgresChangesEvent) => RouteTags<TagType>
+}
+
+/**
  * A broadcast as a route sees it: the payload is whatever the sender sent, so it is typed
  * loosely; a route that reads a missing field and throws is counted and skipped.
  */
@@ -44,16 +57,20 @@ export interface BroadcastRoute<TagType extends string> {
   tags: (event: RoutedBroadcastEvent) => RouteTags<TagType>
 }
 
-export type Route<TagType extends string = string> = PostgresRoute<TagType> | BroadcastRoute<TagType>
+export type Route<TagType extends string = string> = PostgresRoute<TagType> | PostgresPatchRoute<TagType> | BroadcastRoute<TagType>
 
 /** The event a route with this `on` receives. */
 export type EventFor<On> = On extends BroadcastOn ? RoutedBroadcastEvent : PostgresChangesEvent
 
-/** The route an `on` describes, so that `tags` gets the matching event type. */
-export interface RouteFor<On, TagType extends string> {
-  on: On
-  tags: (event: EventFor<On>) => RouteTags<TagType>
-}
+/** The route an `on` describes, so that `tags` gets the matching event type; a postgres route may patch instead. */
+export type RouteFor<On, TagType extends string, A = unknown> =
+  | { on: On; tags: (event: EventFor<On>) => RouteTags<TagType>; patch?: undefined; fallbackTags?: undefined }
+  | {
+      on: On
+      patch: On extends BroadcastOn ? never : PatchOptions<A>
+      fallbackTags: (event: PostgresChangesEvent) => RouteTags<TagType>
+      tags?: (event: EventFor<On>) => RouteTags<TagType>
+    }
 
 /**
  * Declares the canonical map from realtime events to cache tags, typed against an api: a tag
@@ -75,5 +92,5 @@ export interface RouteFor<On, TagType extends string> {
 export function defineRoutes<A>() {
   // The routes are a mapped tuple over their `on`s: TypeScript infers each `on` first, then types
   // that route's `tags` parameter from it (a plain union of route types leaves `e` untyped).
-  return <const Ons extends ReadonlyArray<PostgresOn | BroadcastOn>>(routes: { [K in keyof Ons]: RouteFor<Ons[K], TagTypesOf<A>> }) => routes
+  return <const Ons extends ReadonlyArray<PostgresOn | BroadcastOn>>(routes: { [K in keyof Ons]: RouteFor<Ons[K], TagTypesOf<A>, A> }) => routes
 }

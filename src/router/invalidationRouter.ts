@@ -10,18 +10,21 @@ import type { CompiledRoutes } from './compileRoutes'
 import { PollingScheduler, type PollingView } from './pollingScheduler'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
-import { routeEvents } from './routeEvents'
+import { PatchApplier, type PatchApi } from './patchApplier'
+import { addRouteTags, routeEvents } from './routeEvents'
 import { TagThrottle, type ThrottledTag } from './tagThrottle'
 import { tagKey, type FullTag } from './tags'
 
 /** The part of an RTK Query api the router uses. */
-export interface RouterApi {
-  reducerPath: string
-  util: {
+export interface RouterApi extends PatchApi {
+  util: PatchApi['util'] & {
     invalidateTags(tags: FullTag[]): UnknownAction
     selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
   }
-  endpoints: Record<string, { initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } | undefined>
+  endpoints: Record<
+    string,
+    ({ initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } & NonNullable<PatchApi['endpoints'][string]>) | undefined
+  >
 }
 
 export interface RouterDeps {
@@ -80,6 +83,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
   let lastKickAt = Number.NEGATIVE_INFINITY
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
   const inFlight = new InFlightRefetches(api.reducerPath)
+  const patcher = new PatchApplier(api, logger)
 
   const issue = (due: ThrottledTag[], report: RouterReport) => {
     if (!store || due.length === 0) return
@@ -148,6 +152,10 @@ export function createInvalidationRouter(deps: RouterDeps) {
     actionCreator: actions.eventsReceived,
     effect: (action) => {
       const batch = routeEvents(action.payload.events, deps.routes, logger)
+      // Patch mode: rows go straight into the cached lists; what cannot be patched exactly invalidates its fallback tags.
+      if (batch.patches.length > 0 && store) {
+        for (const job of patcher.apply(batch.patches, store, batch.errors).fallbacks) addRouteTags(batch, job.fallbackTags, job.event, logger, job.routeName)
+      }
       const report = emptyReport()
       report.routed = batch.routed
       report.unmatched = batch.unmatched
@@ -238,6 +246,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
       throttle.clear()
       refetches.clear()
       inFlight.clear()
+      patcher.clear()
     },
   }
 }

@@ -1,6 +1,7 @@
 import { thrownKind, type Logger } from '../env/logger'
-import type { RealtimeEvent } from '../transport/events'
-import type { CompiledRoutes } from './compileRoutes'
+import type { PostgresChangesEvent, RealtimeEvent } from '../transport/events'
+import type { CompiledPostgresRoute, CompiledRoutes } from './compileRoutes'
+import type { CompiledPatch } from './patchTypes'
 import { tagKey, toFullTag, type FullTag } from './tags'
 
 /** What routing one batch produced: each tag once, with the receive time of its earliest event. */
@@ -10,6 +11,16 @@ export interface RoutedBatch {
   unmatched: number
   malformed: number
   errors: Record<string, number>
+  /** Events of patch routes, in arrival order: the router patches the cache or falls back to `fallbackTags`. */
+  patches: PatchJob[]
+}
+
+/** One event to patch into the cache by one route. */
+export interface PatchJob {
+  event: PostgresChangesEvent
+  patch: CompiledPatch
+  fallbackTags: NonNullable<CompiledPostgresRoute['fallbackTags']>
+  routeName: string
 }
 
 /** An id that interpolated a missing field (`project:undefined`): the change would be lost. */
@@ -101,12 +112,27 @@ function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger:
 }
 
 /**
+ * Adds what a route's tag function returns for an event to the batch; a function that throws
+ * is counted (ROUTE_THREW) and logged once, and its event's other routes still run.
+ */
+export function addRouteTags(batch: RoutedBatch, tags: (event: never) => unknown, event: RealtimeEvent, logger: Logger, routeName: string): void {
+  try {
+    addTags(batch, (tags as (e: RealtimeEvent) => unknown)(event), event.receivedAt, logger, routeName)
+  } catch (error) {
+    count(batch, 'ROUTE_THREW')
+    logger.once(`route-threw:${routeName}`, 'error', `route ${routeName} threw; the event is skipped`, {
+      error: thrownKind(error),
+    })
+  }
+}
+
+/**
  * Maps a batch of events through the routes. Never throws: a malformed event, a payload of
  * megabytes, an unknown table or a route that throws is counted, logged once per kind, and
  * skipped; the events behind it are still routed.
  */
 export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, logger: Logger): RoutedBatch {
-  const batch: RoutedBatch = { tags: new Map(), routed: 0, unmatched: 0, malformed: 0, errors: {} }
+  const batch: RoutedBatch = { tags: new Map(), routed: 0, unmatched: 0, malformed: 0, errors: {}, patches: [] }
   for (const candidate of events) {
     const event = inspect(candidate)
     if (typeof event === 'string') {
@@ -121,13 +147,9 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       if ('event' in route && route.event !== '*' && event.kind === 'postgres_changes' && route.event !== event.eventType) continue
       matched = true
       const routeName = event.kind === 'broadcast' ? `broadcast:${event.event}` : `${event.schema}.${event.table}`
-      try {
-        addTags(batch, (route.tags as (e: RealtimeEvent) => unknown)(event), event.receivedAt, logger, routeName)
-      } catch (error) {
-        count(batch, 'ROUTE_THREW')
-        logger.once(`route-threw:${routeName}`, 'error', `route ${routeName} threw; the event is skipped`, {
-          error: thrownKind(error),
-        })
+      if (route.tags) addRouteTags(batch, route.tags, event, logger, routeName)
+      if ('patch' in route && route.patch && route.fallbackTags && event.kind === 'postgres_changes') {
+        batch.patches.push({ event, patch: route.patch, fallbackTags: route.fallbackTags, routeName })
       }
     }
     if (matched) batch.routed += 1

@@ -1,0 +1,53 @@
+import { isRecord, sameKey } from '../router/rowKeys'
+
+/** How a placeholder is recognised in a cached list. */
+export interface PlaceholderMatch {
+  /** The placeholder's id (also its `key` field). */
+  id: string | number
+  /** The field that identifies list items (default `id`). */
+  key: string
+  /** A field of real rows that carries the client request id the placeholder was added with. */
+  requestIdKey: string | undefined
+}
+
+/**
+ * Whether a list item is an optimistic placeholder that has not been replaced by its real row
+ * yet (added with `addPlaceholder`, it carries `pending: true`).
+ *
+ * @example
+ * const generations = useGetGenerationsQuery({ projectId }).data ?? []
+ * generations.map((g) => (isPending(g) ? <PendingTile key={g.id} /> : <Tile key={g.id} generation={g} />))
+ */
+export function isPending(item: unknown): boolean {
+  return isRecord(item) && item.pending === true
+}
+
+/** Index of the placeholder in the list, or -1. */
+export function placeholderIndex(list: readonly unknown[], match: PlaceholderMatch): number {
+  return list.findIndex((item) => isPending(item) && sameKey((item as Record<string, unknown>)[match.key], match.id))
+}
+
+/** Whether the placeholder's real row is in the list: same id, or carrying its client request id. */
+export function realRowPresent(list: readonly unknown[], match: PlaceholderMatch): boolean {
+  return list.some((item) => {
+    if (!isRecord(item) || isPending(item)) return false
+    if (sameKey(item[match.key], match.id)) return true
+    return match.requestIdKey !== undefined && sameKey(item[match.requestIdKey], match.id)
+  })
+}
+
+/** Removes the placeholder from a list (an immer draft); real rows are never touched. */
+export function removePlaceholder(list: unknown[], match: PlaceholderMatch): void {
+  for (let index = list.length - 1; index >= 0; index--) {
+    const item = list[index]
+    if (isPending(item) && sameKey((item as Record<string, unknown>)[match.key], match.id)) list.splice(index, 1)
+  }
+}
+
+/** Puts the placeholder item (or, on confirm, its real row) into a list (an immer draft), replacing the placeholder in place. */
+export function putItem(list: unknown[], match: PlaceholderMatch, item: unknown, insertAt: 'start' | 'end'): void {
+  const index = placeholderIndex(list, match)
+  if (index >= 0) list[index] = item
+  else if (insertAt === 'start') list.unshift(item)
+  else list.push(item)
+}

@@ -1,0 +1,168 @@
+import type { UnknownAction } from '@reduxjs/toolkit'
+import type { Logger } from '../env/logger'
+import { deleteRow, intentOf, upsertRow, type FallbackReason, type ListOutcome, type PatchIntent } from './patchRows'
+import type { PatchJob } from './routeEvents'
+import { RecentWrites } from './recentWrites'
+
+/** The part of an RTK Query api that patching uses. */
+export interface PatchApi {
+  reducerPath: string
+  util: {
+    updateQueryData(endpointName: never, args: never, recipe: (draft: never) => void): unknown
+  }
+  endpoints: Record<string, { select?(arg: unknown): (state: never) => { status?: string; requestId?: string; data?: unknown } } | undefined>
+}
+
+interface CachedEntry {
+  endpointName?: string
+  originalArgs?: unknown
+  status?: string
+  requestId?: string
+  data?: unknown
+}
+
+interface PatchStore {
+  dispatch(action: UnknownAction): unknown
+  getState(): unknown
+}
+
+/** What patching a batch did: the jobs to fall back on, and counts for the logs and tests. */
+export interface PatchResult {
+  fallbacks: PatchJob[]
+  patched: number
+  stale: number
+}
+
+const REASONS: Record<FallbackReason, string> = {
+  PAYLOAD_ERRORS: 'Realtime reported errors for the record (trimmed by size or permissions)',
+  NO_ROW: 'the payload carries no row',
+  NO_KEY: 'the row lacks the key field',
+  NO_VERSION: 'the row lacks the version field',
+  NO_ARGS: 'args(event) returned undefined',
+  MISSING_COLUMNS: 'the row lacks columns the cached rows have (TOAST-ed or hidden)',
+  VERSION_UNCOMPARABLE: 'the versions cannot be compared',
+  ORDER_UNKNOWN: 'a write to a deleted row has no commit timestamp to order it by',
+  IN_FLIGHT: 'the cached list is being fetched and the result may predate the event',
+  NOT_A_LIST: 'the cached data is not an array',
+  ARGS_THREW: 'args(event) threw',
+}
+
+interface Op {
+  job: PatchJob
+  intent: Exclude<PatchIntent, { kind: 'fallback' }>
+}
+
+/**
+ * Patch mode: writes postgres_changes rows straight into cached lists with
+ * `api.util.updateQueryData` (one write per list per batch, events in arrival order), so that
+ * a change costs no refetch. Anything it cannot apply exactly falls back to invalidation.
+ */
+export class PatchApplier {
+  readonly recent = new RecentWrites()
+
+  constructor(
+    private readonly api: PatchApi,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Applies a batch's patch jobs; `errors` (the router report's) counts PATCH_ARGS_THREW and PATCH_NOT_A_LIST. */
+  apply(jobs: readonly PatchJob[], store: PatchStore, errors: Record<string, number> = {}): PatchResult {
+    const result: PatchResult = { fallbacks: [], patched: 0, stale: 0 }
+    const fallingBack = new Set<PatchJob>()
+    const fallBack = (job: PatchJob, reason: FallbackReason) => {
+      if (reason === 'ARGS_THREW' || reason === 'NOT_A_LIST') errors[`PATCH_${reason}`] = (errors[`PATCH_${reason}`] ?? 0) + 1
+      this.logger.once(`patch-fallback:${job.routeName}:${reason}`, reason === 'ARGS_THREW' || reason === 'NOT_A_LIST' ? 'warn' : 'info', `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`)
+      if (!fallingBack.has(job)) result.fallbacks.push(job)
+      fallingBack.add(job)
+    }
+    const queries = this.queries(store.getState())
+    const groups = new Map<string, Op[]>()
+    for (const job of jobs) {
+      const intent = intentOf(job.event, job.patch)
+      if (intent.kind === 'fallback') {
+        fallBack(job, intent.reason)
+        continue
+      }
+      const { endpoint } = job.patch
+      const at = job.event.commitTimestamp
+      const verdict = this.recent.verdict(endpoint, intent.key, at, intent.kind === 'delete')
+      if (verdict === 'older') {
+        result.stale += 1
+        this.logger.once(`patch-stale:${job.routeName}`, 'debug', `route ${job.routeName} ignored an event older than the last write to its row`)
+        continue
+      }
+      if (verdict === 'unknown-after-delete') {
+        fallBack(job, 'ORDER_UNKNOWN')
+        continue
+      }
+      this.recent.record(endpoint, intent.key, at, intent.kind === 'delete')
+      const targets = intent.kind === 'delete' ? this.entriesOf(queries, endpoint) : this.targetOf(job, queries, store.getState(), fallBack)
+      for (const key of targets) {
+        const entry = queries[key]
+        if (entry?.status === 'pending') fallBack(job, 'IN_FLIGHT')
+        if (entry?.data === undefined) continue
+        if (!Array.isArray(entry.data)) {
+          fallBack(job, 'NOT_A_LIST')
+          continue
+        }
+        const ops = groups.get(key) ?? []
+        ops.push({ job, intent })
+        groups.set(key, ops)
+      }
+    }
+    for (const [key, ops] of groups) {
+      const { endpointName, originalArgs } = queries[key]!
+      const outcomes: Array<[Op, ListOutcome]> = []
+      const recipe = (draft: unknown[]) => {
+        for (const op of ops) {
+          const { patch } = op.job
+          outcomes.push([op, op.intent.kind === 'delete' ? deleteRow(draft, op.intent.key, patch) : upsertRow(draft, op.intent.key, op.intent.row, patch)])
+        }
+      }
+      store.dispatch(this.api.util.updateQueryData(endpointName as never, originalArgs as never, recipe as never) as UnknownAction)
+      for (const [op, outcome] of outcomes) {
+        if (outcome === 'patched') {
+          result.patched += 1
+          this.logger.once(`patched:${op.job.routeName}:${op.job.patch.endpoint}`, 'info', `route ${op.job.routeName} patches ${op.job.patch.endpoint} from events (no refetch)`)
+        } else if (outcome === 'stale') {
+          result.stale += 1
+          this.logger.once(`patch-stale:${op.job.routeName}`, 'debug', `route ${op.job.routeName} ignored an event older than the cached row`)
+        } else if (outcome !== 'unchanged') fallBack(op.job, outcome)
+      }
+    }
+    return result
+  }
+
+  clear(): void {
+    this.recent.clear()
+  }
+
+  private queries(state: unknown): Record<string, CachedEntry | undefined> {
+    return ((state as Record<string, { queries?: Record<string, CachedEntry | undefined> } | undefined>)[this.api.reducerPath]?.queries ?? {}) as Record<string, CachedEntry | undefined>
+  }
+
+  /** Every cached entry of an endpoint (a deleted row leaves all of them). */
+  private entriesOf(queries: Record<string, CachedEntry | undefined>, endpoint: string): string[] {
+    return Object.keys(queries).filter((key) => queries[key]?.endpointName === endpoint && queries[key]?.status !== 'uninitialized')
+  }
+
+  /** The cache entry `args(event)` names, found through the api's own selector (its serializeQueryArgs); none when not cached. */
+  private targetOf(job: PatchJob, queries: Record<string, CachedEntry | undefined>, state: unknown, fallBack: (job: PatchJob, reason: FallbackReason) => void): string[] {
+    let args: unknown
+    try {
+      args = job.patch.args(job.event)
+    } catch {
+      fallBack(job, 'ARGS_THREW')
+      return []
+    }
+    if (args === undefined) {
+      fallBack(job, 'NO_ARGS')
+      return []
+    }
+    const select = this.api.endpoints[job.patch.endpoint]?.select
+    const selected = select ? select(args)(state as never) : undefined
+    if (!selected || selected.status === 'uninitialized' || selected.requestId === undefined) return []
+    const key = Object.keys(queries).find((candidate) => queries[candidate]?.endpointName === job.patch.endpoint && queries[candidate]?.requestId === selected.requestId)
+    return key === undefined ? [] : [key]
+  }
+}

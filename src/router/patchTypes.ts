@@ -1,0 +1,69 @@
+import type { PostgresChangesEvent } from '../transport/events'
+
+/** The `endpoints` of an RTK Query api type. */
+type EndpointsOf<A> = A extends { endpoints: infer E } ? E : Record<string, never>
+
+/** RTK Query's phantom `Types` of one endpoint. */
+type TypesOf<A, E> = E extends keyof EndpointsOf<A> ? (EndpointsOf<A>[E] extends { Types: infer T } ? T : never) : never
+
+/**
+ * The names of an api's plain query endpoints (not mutations, not infinite queries), or
+ * `string` for an untyped api.
+ */
+export type QueryEndpointName<A> = string extends keyof EndpointsOf<A>
+  ? string
+  : { [K in keyof EndpointsOf<A>]: EndpointsOf<A>[K] extends { Types: { QueryDefinition: unknown } } ? K : never }[keyof EndpointsOf<A>] & string
+
+/** The argument of a query endpoint (`unknown` for an untyped api). */
+export type QueryArgOf<A, E> = TypesOf<A, E> extends { QueryArg: infer Q } ? Q : unknown
+
+/** The cached data of a query endpoint (`unknown` for an untyped api). */
+export type QueryResultOf<A, E> = TypesOf<A, E> extends { ResultType: infer R } ? R : unknown
+
+/** The element type of a query endpoint whose data is a list (`any` for an untyped api). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ListItemOf<A, E> = QueryResultOf<A, E> extends ReadonlyArray<infer I> ? I : unknown extends QueryResultOf<A, E> ? any : never
+
+/** The query endpoints of an api whose data is a list: the ones a patch or a placeholder can write. */
+export type ListEndpointName<A> = string extends QueryEndpointName<A>
+  ? string
+  : { [E in QueryEndpointName<A>]: QueryResultOf<A, E> extends ReadonlyArray<unknown> ? E : never }[QueryEndpointName<A>]
+
+/** A field name of a list item (any string for an untyped api or untyped items). */
+export type ItemField<A, E> = string extends QueryEndpointName<A> ? string : ListItemOf<A, E> extends object ? Extract<keyof ListItemOf<A, E>, string> : string
+
+/** Patch options for one endpoint: `args` is typed by the endpoint's argument. */
+export interface PatchFor<A, E extends string> {
+  /** The query endpoint whose cached list is patched. */
+  endpoint: E
+  /**
+   * The argument of the cached list an INSERT or UPDATE belongs to (read from `e.new`).
+   * `undefined` (a field the payload lacks) falls back to invalidation. Not called for DELETE:
+   * a deleted row is removed from every cached list of the endpoint.
+   */
+  args: (event: PostgresChangesEvent) => QueryArgOf<A, E> | undefined
+  /** The field that identifies a row in the list. Default `'id'`. */
+  key?: ItemField<A, E>
+  /**
+   * A field that grows with every write (`updated_at`, a version number): an event whose row
+   * is older than the cached one is ignored (last write wins).
+   */
+  version?: ItemField<A, E>
+  /** Where an INSERT (or a row new to the list) goes: `'start'` or `'end'` (default). */
+  insertAt?: 'start' | 'end'
+  /** Keeps the list sorted after every write (a stable sort). */
+  sort?: (a: ListItemOf<A, E>, b: ListItemOf<A, E>) => number
+}
+
+/** How a postgres_changes route patches a cached list; typed against the api's list endpoints. */
+export type PatchOptions<A> = { [E in ListEndpointName<A>]: PatchFor<A, E> }[ListEndpointName<A>]
+
+/** Patch options as the router reads them at runtime. */
+export interface CompiledPatch {
+  endpoint: string
+  args: (event: PostgresChangesEvent) => unknown
+  key: string
+  version: string | undefined
+  insertAt: 'start' | 'end'
+  sort: ((a: unknown, b: unknown) => number) | undefined
+}
