@@ -1,0 +1,68 @@
+/**
+ * A page for the real-browser cross-tab test: a store with the library's source, a tiny RTK
+ * Query api on a fake base query, and a transport whose socket never opens (realtime is down,
+ * no Supabase needed). What the test reads is on `window.crossTabFixture`.
+ */
+import { configureStore } from '@reduxjs/toolkit'
+import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
+import { createRealtime, type RealtimeTransport } from '../../../src/index'
+
+const fetches: Record<string, number> = {}
+
+const api = createApi({
+  reducerPath: 'todoApi',
+  baseQuery: fakeBaseQuery<{ message: string }>(),
+  tagTypes: ['Todos'],
+  endpoints: (build) => ({
+    todos: build.query<string, string>({
+      queryFn: (projectId) => {
+        fetches[projectId] = (fetches[projectId] ?? 0) + 1
+        return { data: `todos of ${projectId}` }
+      },
+      providesTags: (_result, _error, projectId) => [{ type: 'Todos', id: projectId }],
+    }),
+    addTodo: build.mutation<string, string>({
+      queryFn: (projectId) => ({ data: `added to ${projectId}` }),
+      invalidatesTags: (_result, _error, projectId) => [{ type: 'Todos', id: projectId }],
+    }),
+  }),
+})
+
+/** A socket that never opens: the connection stays down, and nothing leaves the page. */
+const silentTransport: RealtimeTransport = {
+  clientKey: {},
+  connect: async () => undefined,
+  disconnect: async () => undefined,
+  isConnected: () => false,
+  watchSocket: () => () => undefined,
+  sendHeartbeat: () => undefined,
+  authorize: async () => ({ signedIn: false }),
+  watchAuth: () => () => undefined,
+  createChannel: (topic) => ({ topic, join: () => undefined, send: async () => 'error' }),
+  removeChannel: async () => undefined,
+  channelTopics: () => [],
+}
+
+const params = new URLSearchParams(window.location.search)
+const realtime = createRealtime({
+  api,
+  transport: silentTransport,
+  env: params.get('locks') === 'off' ? { locks: null } : {},
+})
+
+const store = configureStore({
+  reducer: { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer },
+  middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
+})
+realtime.start(store)
+store.dispatch(api.endpoints.todos.initiate('p1'))
+
+Object.assign(window, {
+  crossTabFixture: {
+    crossTab: () => realtime.selectors.selectCrossTab(store.getState()),
+    fetches: (projectId: string) => fetches[projectId] ?? 0,
+    addTodo: async (projectId: string) => {
+      await store.dispatch(api.endpoints.addTodo.initiate(projectId))
+    },
+  },
+})
