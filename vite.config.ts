@@ -19,13 +19,13 @@ const resolve = supabaseJsDir ? { alias: { '@supabase/supabase-js': supabaseJsDi
 // Browser tests run in the system Chromium, never a downloaded one.
 const chromium = findChromium()
 if (!chromium) console.warn('[vite.config] No Chromium found on PATH (Debian: apt-get install chromium, or set CHROMIUM_PATH): the browser projects cannot run')
-const browser = {
+const browser = (name: string) => ({
   enabled: true,
   headless: true,
   screenshotFailures: false,
   provider: playwright({ launchOptions: { executablePath: chromium ?? 'chromium-not-found', args: CHROMIUM_ARGS } }),
-  instances: [{ browser: 'chromium' as const }],
-}
+  instances: [{ browser: 'chromium' as const, name }],
+})
 // Pre-bundled up front: a dependency discovered mid-run would reload the page under a test.
 const browserDeps = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-redux', '@reduxjs/toolkit', '@reduxjs/toolkit/query', '@reduxjs/toolkit/query/react', 'redux-saga', 'redux-saga/effects']
 
@@ -79,7 +79,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/react/**/*.test.tsx', 'test/devtools/**/*.test.tsx'],
-          browser,
+          browser: browser('browser (chromium)'),
         },
       },
       {
@@ -88,7 +88,7 @@ export default defineConfig({
         optimizeDeps: { include: browserDeps },
         test: {
           name: 'storybook',
-          browser,
+          browser: browser('storybook (chromium)'),
         },
       },
     ],

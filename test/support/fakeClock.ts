@@ -6,10 +6,21 @@ interface Timer {
   callback: () => void
 }
 
-/** A macrotask turn: `setImmediate` in Node, a zero timeout in browsers (browser tests share this clock). */
+/**
+ * A macrotask turn: `setImmediate` in Node; in browsers (browser tests share this clock) a
+ * MessageChannel message, which unlike a zero timeout is not clamped to 4 ms when nested.
+ */
 const nextTurn = (resolve: () => void): void => {
-  if (typeof setImmediate === 'function') setImmediate(resolve)
-  else setTimeout(resolve, 0)
+  if (typeof setImmediate === 'function') {
+    setImmediate(resolve)
+    return
+  }
+  const { port1, port2 } = new MessageChannel()
+  port1.onmessage = () => {
+    port1.close()
+    resolve()
+  }
+  port2.postMessage(null)
 }
 
 /** Lets every pending promise continuation run (sagas resume through promises). */

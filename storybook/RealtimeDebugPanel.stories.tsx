@@ -1,0 +1,144 @@
+import type { Meta, StoryObj } from '@storybook/react-vite'
+import { expect, waitFor, within } from 'storybook/test'
+import { RealtimeDebugPanel } from '../src/react'
+import { createLiveScene, type LiveScene } from './support/liveScene'
+import {
+  churnScene,
+  connectedScene,
+  connectingScene,
+  disabledScene,
+  failedAuthScene,
+  reconnectingScene,
+  stuckChannelScene,
+  suspendedScene,
+  type Scene,
+} from './support/scenes'
+import { SceneView } from './support/SceneView'
+
+type Loaded = { scene: Scene }
+
+const meta = {
+  title: 'Debug panel/RealtimeDebugPanel',
+  component: RealtimeDebugPanel,
+  render: (args, { loaded }) => (
+    <SceneView scene={(loaded as Loaded).scene}>
+      <RealtimeDebugPanel {...args} />
+    </SceneView>
+  ),
+} satisfies Meta<typeof RealtimeDebugPanel>
+
+export default meta
+type Story = StoryObj<typeof meta>
+
+const sceneOf = (loaded: unknown) => (loaded as Loaded).scene
+const status = (canvasElement: HTMLElement) => within(canvasElement).getByRole('status')
+
+export const Connected: Story = {
+  loaders: [async () => ({ scene: await connectedScene() })],
+  play: async ({ canvasElement, loaded, userEvent }) => {
+    const canvas = within(canvasElement)
+    const scene = sceneOf(loaded)
+    await expect(status(canvasElement)).toHaveTextContent(/connected/)
+    await expect(canvas.getAllByRole('row', { name: /project:|tasks:/ })).toHaveLength(3)
+
+    await userEvent.click(canvas.getByRole('switch', { name: /kill switch/i }))
+    await scene.clock.advance(100)
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/disabled/))
+    await expect(scene.transport.isConnected()).toBe(false)
+
+    await userEvent.click(canvas.getByRole('switch', { name: /kill switch/i }))
+    await scene.clock.advance(500)
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/connected/))
+  },
+}
+
+export const Connecting: Story = {
+  loaders: [async () => ({ scene: await connectingScene() })],
+  play: async ({ canvasElement }) => {
+    await expect(status(canvasElement)).toHaveTextContent(/connecting/)
+  },
+}
+
+export const ReconnectingWithBackoff: Story = {
+  loaders: [async () => ({ scene: await reconnectingScene() })],
+  play: async ({ canvasElement, loaded }) => {
+    await expect(status(canvasElement)).toHaveTextContent(/reconnecting.*retry \d+ in/)
+    await expect(sceneOf(loaded).state().attempt).toBeGreaterThan(0)
+  },
+}
+
+export const Suspended: Story = {
+  loaders: [async () => ({ scene: await suspendedScene() })],
+  play: async ({ canvasElement, loaded, userEvent }) => {
+    const scene = sceneOf(loaded)
+    await expect(status(canvasElement)).toHaveTextContent(/suspended/)
+    // The server is back; "Recover now" does not wait for the next suspended retry.
+    scene.transport.connectBehavior = 'open'
+    await userEvent.click(within(canvasElement).getByRole('button', { name: 'Recover now' }))
+    await scene.clock.advance(500)
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/connected/))
+  },
+}
+
+export const FailedAuth: Story = {
+  loaders: [async () => ({ scene: await failedAuthScene() })],
+  play: async ({ canvasElement, loaded, userEvent }) => {
+    const canvas = within(canvasElement)
+    const scene = sceneOf(loaded)
+    await expect(status(canvasElement)).toHaveTextContent(/failed/)
+    await expect(canvas.getAllByRole('listitem')[0]).toHaveTextContent(/AUTHENTICATION_FAILED/)
+    scene.accept?.()
+    await userEvent.click(canvas.getByRole('button', { name: 'Recover now' }))
+    await scene.clock.advance(2_000)
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/connected/))
+  },
+}
+
+export const DisabledDeadModePolling: Story = {
+  loaders: [async () => ({ scene: await disabledScene() })],
+  play: async ({ canvasElement, loaded }) => {
+    const canvas = within(canvasElement)
+    await expect(status(canvasElement)).toHaveTextContent(/disabled/)
+    await expect(canvas.getByRole('switch', { name: /kill switch/i })).toHaveAttribute('aria-checked', 'true')
+    const cadence = sceneOf(loaded).pollingInterval()
+    await expect(cadence).toBeGreaterThanOrEqual(4_000)
+    await expect(canvasElement).toHaveTextContent(/Poll cadence\s*every \d/)
+  },
+}
+
+export const ChannelStuckJoining: Story = {
+  loaders: [async () => ({ scene: await stuckChannelScene() })],
+  play: async ({ canvasElement }) => {
+    const row = within(canvasElement).getByRole('row', { name: /tasks:1/ })
+    await expect(row).toHaveTextContent(/TIMEOUT|error/)
+    await expect(status(canvasElement)).toHaveTextContent(/connected/)
+  },
+}
+
+export const ChurnStorm: Story = {
+  loaders: [async () => ({ scene: await churnScene() })],
+  play: async ({ canvasElement, loaded }) => {
+    const metrics = sceneOf(loaded).metrics()
+    await expect(metrics.invalidationsCoalesced).toBeGreaterThan(0)
+    await expect(canvasElement).toHaveTextContent(new RegExp(`${metrics.invalidationsCoalesced} coalesced`))
+    // Ten rounds of fifty mounts left five topics each: one channel per topic, never two.
+    await expect(within(canvasElement).getAllByRole('row', { name: /gallery:/ }).length).toBeLessThanOrEqual(50)
+  },
+}
+
+/** Real time: a change every 400 ms, the socket lost every 12 s, and the library recovering. */
+export const Live: StoryObj<typeof meta> = {
+  loaders: [async () => ({ scene: createLiveScene() })],
+  render: (args, { loaded }) => (
+    <SceneView scene={(loaded as { scene: LiveScene }).scene}>
+      <RealtimeDebugPanel {...args} />
+    </SceneView>
+  ),
+  play: async ({ canvasElement, userEvent }) => {
+    const canvas = within(canvasElement)
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/connected/), { timeout: 5_000 })
+    await waitFor(() => expect(canvasElement).toHaveTextContent(/Messages in \/ out\s*[1-9]/), { timeout: 5_000 })
+    await userEvent.click(canvas.getByRole('button', { name: 'Recover now' }))
+    await waitFor(() => expect(status(canvasElement)).toHaveTextContent(/connected/), { timeout: 10_000 })
+  },
+}
