@@ -14,7 +14,7 @@ export function createLiveScene({ eventEveryMs = 400, dropEveryMs = 12_000 } = {
   const api = createCanonicalApi(new FakeBackend())
   const realtime = createRealtime({ transport, api, routes: canonicalRoutes, env: { random: createSeededRandom(7), logLevel: 'warn' } })
   const store = configureStore({
-    reducer: { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer },
+    reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
     middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
   })
   const stopRealtime = realtime.start(store)
