@@ -3,7 +3,7 @@
  * Query api on a fake base query, and a transport whose socket never opens (realtime is down,
  * no Supabase needed). What the test reads is on `window.crossTabFixture`.
  */
-import { configureStore } from '@reduxjs/toolkit'
+import { configureStore, type Middleware, type Reducer } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { createRealtime, type RealtimeTransport } from '../../../src/index'
 
@@ -50,12 +50,13 @@ const realtime = createRealtime({
   env: params.get('locks') === 'off' ? { locks: null } : {},
 })
 
+const reducer: Record<string, Reducer> = { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer }
 const store = configureStore({
-  reducer: { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer },
-  middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
+  reducer,
+  middleware: (gDM) => gDM().concat(api.middleware as Middleware, realtime.middleware),
 })
 realtime.start(store)
-store.dispatch(api.endpoints.todos.initiate('p1'))
+void store.dispatch(api.endpoints.todos.initiate('p1'))
 
 Object.assign(window, {
   crossTabFixture: {

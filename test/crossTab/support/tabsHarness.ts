@@ -1,4 +1,4 @@
-import { configureStore, type UnknownAction } from '@reduxjs/toolkit'
+import { configureStore, type Middleware, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { createRealtime, type Realtime } from '../../../src/core/createRealtime'
 import type { RealtimeOptions } from '../../../src/core/options'
@@ -70,9 +70,10 @@ export interface Tab {
 }
 
 function makeStore(realtime: Realtime, api: TodoApi) {
+  const reducer: Record<string, Reducer> = { [realtime.reducerPath]: realtime.reducer, [api.reducerPath]: api.reducer }
   return configureStore({
-    reducer: { [realtime.reducerPath]: realtime.reducer, [api.reducerPath]: api.reducer },
-    middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),
+    reducer,
+    middleware: (gDM) => gDM().concat(api.middleware as Middleware, realtime.middleware),
   })
 }
 
