@@ -51,7 +51,7 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
         Kill switch: {killed ? 'on' : 'off'}
       </button>
       <button type="button" style={styles.button} aria-expanded={expanded} aria-controls={`${titleId}-details`} onClick={onToggle}>
-        {expanded ? 'Hide details' : 'Show details'}
+        Details <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
       </button>
     </div>
   )

@@ -41,7 +41,7 @@ export const styles = {
     border: `1px solid ${line}`,
     borderRadius: 6,
     padding: 10,
-    maxWidth: 560,
+    maxWidth: 640,
     boxSizing: 'border-box',
   },
   header: { display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap' },
