@@ -104,3 +104,24 @@ describe('pollingInterval with a degraded channel', () => {
     expect(pollingInterval({ connection: 'connected', visible: true, degraded: false }, DEFAULT_POLLING, random)).toBe(60_000)
   })
 })
+
+describe('pollingInterval for a cross-tab follower', () => {
+  it('polls a visible follower on the hidden cadence, unclamped, while realtime is down', () => {
+    const random = () => 0.5
+    expect(pollingInterval({ connection: 'reconnecting', visible: true, follower: true }, DEFAULT_POLLING, random)).toBe(15_000)
+    expect(pollingInterval({ connection: 'reconnecting', visible: true, follower: true }, { ...DEFAULT_POLLING, hiddenBaseMs: 30_000 }, random)).toBe(30_000)
+    expect(pollingInterval({ connection: 'connected', visible: true, degraded: true, follower: true }, DEFAULT_POLLING, random)).toBe(15_000)
+  })
+
+  it('keeps the safety net and a forced cadence as they are for a follower', () => {
+    const random = () => 0.5
+    expect(pollingInterval({ connection: 'connected', visible: true, follower: true }, DEFAULT_POLLING, random)).toBe(60_000)
+    expect(pollingInterval({ connection: 'failed', visible: true, follower: true }, { ...DEFAULT_POLLING, forceMs: 3_000 }, random)).toBe(3_000)
+  })
+
+  it('polls a leader or a lone tab exactly as a tab without cross-tab', () => {
+    const random = () => 0.5
+    expect(pollingInterval({ connection: 'reconnecting', visible: true, follower: false }, DEFAULT_POLLING, random)).toBe(5_000)
+    expect(pollingInterval({ connection: 'reconnecting', visible: false, follower: false }, DEFAULT_POLLING, random)).toBe(15_000)
+  })
+})

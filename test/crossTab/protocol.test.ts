@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { invalidateMessages, isRelayTag, MAX_RELAY_TAGS, parseMessage } from '../../src/crossTab/protocol'
+
+describe('cross-tab protocol', () => {
+  it('accepts the three message kinds of version 1, keeping only their known fields', () => {
+    expect(parseMessage({ v: 1, kind: 'heartbeat', from: 'a', leader: true, visible: false, extra: 'x' })).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'heartbeat', from: 'a', leader: true, visible: false },
+    })
+    expect(parseMessage({ v: 1, kind: 'bye', from: 'a' })).toEqual({ ok: true, message: { v: 1, kind: 'bye', from: 'a' } })
+    expect(parseMessage({ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos', id: 1, secret: 'row data' }, { type: 'Projects' }] })).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos', id: 1 }, { type: 'Projects' }] },
+    })
+  })
+
+  it.each([
+    [null, 'NOT_AN_OBJECT'],
+    [42, 'NOT_AN_OBJECT'],
+    [[], 'NOT_AN_OBJECT'],
+    [{ kind: 'bye', from: 'a' }, 'UNSUPPORTED_VERSION'],
+    [{ v: '1', kind: 'bye', from: 'a' }, 'UNSUPPORTED_VERSION'],
+    [{ v: 2, kind: 'bye', from: 'a' }, 'UNSUPPORTED_VERSION'],
+    [{ v: 1, kind: 'hello', from: 'a' }, 'UNKNOWN_KIND'],
+    [{ v: 1, kind: 'bye' }, 'BAD_SENDER'],
+    [{ v: 1, kind: 'bye', from: 7 }, 'BAD_SENDER'],
+    [{ v: 1, kind: 'heartbeat', from: 'a', leader: true }, 'BAD_FIELDS'],
+    [{ v: 1, kind: 'invalidate', from: 'a' }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [] }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: ['Todos'] }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: '' }] }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos', id: Number.NaN }] }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos', id: null }] }, 'BAD_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: Array.from({ length: MAX_RELAY_TAGS + 1 }, () => ({ type: 'T' })) }, 'TOO_MANY_TAGS'],
+  ])('drops %j as %s', (data, reason) => {
+    expect(parseMessage(data)).toEqual({ ok: false, reason })
+  })
+
+  it('sends only the tags that can cross tabs, in messages of at most MAX_RELAY_TAGS tags', () => {
+    expect(isRelayTag({ type: 'Todos', id: 'p1' })).toBe(true)
+    expect(isRelayTag({ type: 'Todos', id: { p: 1 } })).toBe(false)
+    const tags = [{ type: 'Todos', id: { p: 1 } }, ...Array.from({ length: MAX_RELAY_TAGS + 1 }, (_, i) => ({ type: 'Todos', id: i }))]
+    const messages = invalidateMessages('a', tags)
+    expect(messages.map((message) => message.tags.length)).toEqual([MAX_RELAY_TAGS, 1])
+    expect(messages.every((message) => parseMessage(message).ok)).toBe(true)
+    expect(invalidateMessages('a', [{ type: 'Todos', id: { p: 1 } }])).toEqual([])
+  })
+})
