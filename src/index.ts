@@ -61,3 +61,10 @@ export type { BroadcastPort, BroadcastChannelFactory } from './env/broadcast'
 export { createBroadcastChannelFactory } from './env/broadcast'
 export type { CrossTabMessage } from './crossTab/protocol'
 export { CROSS_TAB_PROTOCOL_VERSION } from './crossTab/protocol'
+
+// Optimistic placeholders and patch mode (zero-refetch updates from postgres_changes).
+export { addPlaceholder, DEFAULT_PLACEHOLDER_TTL_MS } from './optimistic/addPlaceholder'
+export type { PlaceholderHandle, PlaceholderOptions } from './optimistic/addPlaceholder'
+export { isPending } from './optimistic/placeholderList'
+export type { PostgresPatchRoute } from './router/defineRoutes'
+export type { PatchOptions } from './router/patchTypes'
