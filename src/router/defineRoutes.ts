@@ -36,6 +36,14 @@ export interface PostgresRoute<TagType extends string> {
  * A postgres_changes route that patches a cached list from the event's row instead of
  * refetching it (see {@link PatchOptions}). `fallbackTags` are invalidated only when the patch
  * cannot be applied; `tags`, when given, are invalidated for every event as in any route.
+ *
+ * @example
+ * const route: PostgresPatchRoute<'Generations' | 'Counts', typeof api> = {
+ *   on: { table: 'generations' },
+ *   patch: { endpoint: 'getGenerations', args: (e) => ({ projectId: String(e.new?.project_id) }), version: 'updated_at' },
+ *   fallbackTags: (e) => [{ type: 'Generations', id: String(e.new?.project_id ?? e.old?.project_id) }],
+ *   tags: (e) => [{ type: 'Counts', id: String(e.new?.project_id ?? e.old?.project_id) }],   // refetched for every event
+ * }
  */
 export interface PostgresPatchRoute<TagType extends string, A = unknown> {
   on: PostgresOn

@@ -4,10 +4,10 @@ import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
-import type { RealtimeState } from '../slice/state'
 import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
-import { PollingScheduler, type PollingView } from './pollingScheduler'
+import { PollingScheduler } from './pollingScheduler'
+import { degradedTopics, viewOf } from './pollingView'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, type PatchApi } from './patchApplier'
@@ -50,20 +50,6 @@ export const KICK_THROTTLE_MS = 5_000
 
 function emptyReport(): RouterReport {
   return { routed: 0, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [] }
-}
-
-/** Topics whose channel failed (error, closed) although the connection is up: their events are not arriving. */
-function degradedTopics(state: RealtimeState): string[] {
-  if (state.connection !== 'connected') return []
-  const topics: string[] = []
-  for (const channel of Object.values(state.channels)) {
-    if (channel.subscriberCount > 0 && (channel.state === 'error' || channel.state === 'closed')) topics.push(channel.topic)
-  }
-  return topics
-}
-
-function viewOf(state: RealtimeState): PollingView {
-  return { connection: state.connection, visible: state.visible, degraded: degradedTopics(state).length > 0 }
 }
 
 /** Polls, kicks and catch-ups: no event is behind them, so they carry no event latency. */

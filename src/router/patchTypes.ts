@@ -55,7 +55,22 @@ export interface PatchFor<A, E extends string> {
   sort?: (a: ListItemOf<A, E>, b: ListItemOf<A, E>) => number
 }
 
-/** How a postgres_changes route patches a cached list; typed against the api's list endpoints. */
+/**
+ * How a postgres_changes route patches a cached list (zero-refetch updates), typed against the
+ * api's list endpoints: INSERT and UPDATE upsert the row into the list `args(event)` names,
+ * DELETE removes it from every cached list of the endpoint. Last write wins on `version`, and
+ * an event committed before the last one applied to its row is ignored (a late UPDATE never
+ * resurrects a deleted row). A payload that cannot be applied exactly (Realtime `errors`, a
+ * missing key, version or column) invalidates the route's `fallbackTags` instead.
+ *
+ * @example
+ * defineRoutes<typeof api>()([
+ *   { on: { table: 'generations' },
+ *     patch: { endpoint: 'getGenerations', args: (e) => e.new?.project_id === undefined ? undefined : { projectId: String(e.new.project_id) },
+ *              key: 'id', version: 'updated_at', insertAt: 'start' },
+ *     fallbackTags: (e) => [{ type: 'Generations', id: `project:${e.new?.project_id ?? e.old?.project_id}` }] },
+ * ])
+ */
 export type PatchOptions<A> = { [E in ListEndpointName<A>]: PatchFor<A, E> }[ListEndpointName<A>]
 
 /** Patch options as the router reads them at runtime. */
