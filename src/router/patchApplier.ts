@@ -1,5 +1,5 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
-import type { Logger } from '../env/logger'
+import type { Logger, LogLevel } from '../env/logger'
 import { deleteRow, intentOf, upsertRow, type FallbackReason, type ListOutcome, type PatchIntent } from './patchRows'
 import type { PatchJob } from './routeEvents'
 import { RecentWrites } from './recentWrites'
@@ -43,9 +43,12 @@ const REASONS: Record<FallbackReason, string> = {
   VERSION_UNCOMPARABLE: 'the versions cannot be compared',
   ORDER_UNKNOWN: 'a write to a deleted row has no commit timestamp to order it by',
   IN_FLIGHT: 'the cached list is being fetched and the result may predate the event',
+  NOT_CACHED: 'no list is cached under args(event) (a list cached under other args would stay stale)',
   NOT_A_LIST: 'the cached data is not an array',
   ARGS_THREW: 'args(event) threw',
 }
+
+const LEVELS: Partial<Record<FallbackReason, LogLevel>> = { ARGS_THREW: 'warn', NOT_A_LIST: 'warn', IN_FLIGHT: 'debug', NOT_CACHED: 'debug' }
 
 interface Op {
   job: PatchJob
@@ -71,7 +74,7 @@ export class PatchApplier {
     const fallingBack = new Set<PatchJob>()
     const fallBack = (job: PatchJob, reason: FallbackReason) => {
       if (reason === 'ARGS_THREW' || reason === 'NOT_A_LIST') errors[`PATCH_${reason}`] = (errors[`PATCH_${reason}`] ?? 0) + 1
-      this.logger.once(`patch-fallback:${job.routeName}:${reason}`, reason === 'ARGS_THREW' || reason === 'NOT_A_LIST' ? 'warn' : 'info', `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`)
+      this.logger.once(`patch-fallback:${job.routeName}:${reason}`, LEVELS[reason] ?? 'info', `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`)
       if (!fallingBack.has(job)) result.fallbacks.push(job)
       fallingBack.add(job)
     }
@@ -146,7 +149,10 @@ export class PatchApplier {
     return Object.keys(queries).filter((key) => queries[key]?.endpointName === endpoint && queries[key]?.status !== 'uninitialized')
   }
 
-  /** The cache entry `args(event)` names, found through the api's own selector (its serializeQueryArgs); none when not cached. */
+  /**
+   * The cache entry `args(event)` names, found through the api's own selector (its
+   * serializeQueryArgs); none when not cached, and then the job falls back.
+   */
   private targetOf(job: PatchJob, queries: Record<string, CachedEntry | undefined>, state: unknown, fallBack: (job: PatchJob, reason: FallbackReason) => void): string[] {
     let args: unknown
     try {
@@ -161,8 +167,12 @@ export class PatchApplier {
     }
     const select = this.api.endpoints[job.patch.endpoint]?.select
     const selected = select ? select(args)(state as never) : undefined
-    if (!selected || selected.status === 'uninitialized' || selected.requestId === undefined) return []
-    const key = Object.keys(queries).find((candidate) => queries[candidate]?.endpointName === job.patch.endpoint && queries[candidate]?.requestId === selected.requestId)
+    const key =
+      selected && selected.status !== 'uninitialized' && selected.requestId !== undefined
+        ? Object.keys(queries).find((candidate) => queries[candidate]?.endpointName === job.patch.endpoint && queries[candidate]?.requestId === selected.requestId)
+        : undefined
+    // Not cached under these args: invalidate rather than skip (cheap when nothing provides the tags).
+    if (key === undefined) fallBack(job, 'NOT_CACHED')
     return key === undefined ? [] : [key]
   }
 }

@@ -15,6 +15,7 @@ export type FallbackReason =
   | 'VERSION_UNCOMPARABLE'
   | 'ORDER_UNKNOWN'
   | 'IN_FLIGHT'
+  | 'NOT_CACHED'
   | 'NOT_A_LIST'
   | 'ARGS_THREW'
 

@@ -116,7 +116,7 @@ export function createListHarness(options: Partial<RealtimeOptions> = {}) {
       store.dispatch(realtime.events.eventsReceived({ events: events.map((event) => ({ ...event, receivedAt: clock.now() })) as RealtimeEvent[], at: clock.now() }))
     },
     /** Tag invalidations dispatched so far. */
-    invalidationCount: () => harness.actions.filter((action) => api.util.invalidateTags.match(action)).length,
+    invalidations: () => harness.actions.filter((action) => api.util.invalidateTags.match(action)).map((action) => (action as { payload: unknown }).payload),
     /** Started fetches of the generations endpoint. */
     fetches: () => backend.count('generations'),
     routerLines: (pattern: RegExp) => harness.logs.filter((entry) => entry.line.startsWith('[InvalidationRouter]') && pattern.test(entry.line)).map((entry) => entry.line),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { defineRoutes } from '../../src/router/defineRoutes'
 import { finishHarness } from '../support/harness'
 import { change, createListHarness, generation, type ListHarness } from './listSupport'
 
@@ -128,13 +129,31 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
     expect(harness.ids()).toEqual(['a', 'b', 'c'])
   })
 
-  it('patches nothing and refetches nothing for a list that is not cached', async () => {
+  it('invalidates fallbackTags instead of patching a list that is not cached (nothing refetches when nothing provides them)', async () => {
     const harness = await cachedList()
     harness.deliver(change('INSERT', { new: { ...generation('z', 3, { project_id: 'p9' }) } }, 1))
     await harness.clock.advance(1_000)
     expect(harness.list('p9')).toBeUndefined()
     expect(harness.fetches()).toBe(1)
-    expect(harness.invalidationCount()).toBe(0)
+    expect(harness.invalidations()).toEqual([[{ type: 'Generations', id: 'p9' }]])
+  })
+
+  it('refreshes a list cached under other args than the route names, rather than leaving it stale', async () => {
+    const routes = defineRoutes<unknown>()([
+      {
+        on: { table: 'generations' },
+        patch: { endpoint: 'generations', args: (e) => ({ projectId: String(e.new?.project_id), limit: 50 }) },
+        fallbackTags: (e) => [{ type: 'Generations', id: String(e.new?.project_id) }],
+      },
+    ])
+    h = createListHarness({ routes })
+    h.backend.put(generation('a', 1))
+    await h.mount('p1')
+    h.backend.put(generation('c', 3))
+    h.deliver(change('INSERT', { new: { ...generation('c', 3) } }, 1))
+    await h.clock.advance(1_000)
+    expect(h.fetches()).toBe(2)
+    expect(h.ids()).toEqual(['a', 'c'])
   })
 
   it('patches a list whose refetch is in flight, and refetches once more after it (the fetch may predate the event)', async () => {
