@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createWebLocks } from '../../src/env/locks'
 import { createTabs } from './support/tabsHarness'
 
 let world: ReturnType<typeof createTabs> | null = null
@@ -98,5 +99,18 @@ describe.each([
     await world.clock.advance(5_000)
     expect(world.roles()).toEqual(['follower', 'follower'])
     if (locks) expect(world.browser.lockHolder(LOCK)).toBeNull()
+  })
+})
+
+describe('cross-tab leader election when Web Locks refuse', () => {
+  it('falls back to heartbeats, says so in the state, and still elects one leader', async () => {
+    world = createTabs()
+    const refusing = createWebLocks({ request: () => Promise.reject(new Error('SecurityError')) })
+    const a = world.open('a', { env: { locks: refusing } })
+    const b = world.open('b', { env: { locks: refusing } })
+    await world.clock.advance(3_000)
+    expect([a.crossTab().election, b.crossTab().election]).toEqual(['heartbeat', 'heartbeat'])
+    expect(world.roles().sort()).toEqual(['follower', 'leader'])
+    expect(a.logs.filter((log) => log.line.includes('Web Locks refused'))).toHaveLength(1)
   })
 })
