@@ -43,6 +43,7 @@ const REASONS: Record<FallbackReason, string> = {
   VERSION_UNCOMPARABLE: 'the versions cannot be compared',
   ORDER_UNKNOWN: 'a write to a deleted row has no commit timestamp to order it by',
   IN_FLIGHT: 'the cached list is being fetched and the result may predate the event',
+  NOT_IN_LIST: 'an UPDATE of a row the list lacks (another page, or a row that moved into the list)',
   NOT_CACHED: 'no list is cached under args(event) (a list cached under other args would stay stale)',
   NOT_A_LIST: 'the cached data is not an array',
   ARGS_THREW: 'args(event) threw',
@@ -119,7 +120,7 @@ export class PatchApplier {
       const recipe = (draft: unknown[]) => {
         for (const op of ops) {
           const { patch } = op.job
-          outcomes.push([op, op.intent.kind === 'delete' ? deleteRow(draft, op.intent.key, patch) : upsertRow(draft, op.intent.key, op.intent.row, patch)])
+          outcomes.push([op, op.intent.kind === 'delete' ? deleteRow(draft, op.intent.key, patch) : upsertRow(draft, op.intent.key, op.intent.row, patch, op.intent.insert)])
         }
       }
       store.dispatch(this.api.util.updateQueryData(endpointName as never, originalArgs as never, recipe as never) as UnknownAction)

@@ -16,11 +16,12 @@ export type FallbackReason =
   | 'ORDER_UNKNOWN'
   | 'IN_FLIGHT'
   | 'NOT_CACHED'
+  | 'NOT_IN_LIST'
   | 'NOT_A_LIST'
   | 'ARGS_THREW'
 
 /** What one event asks of the cache, or why it cannot be applied from its payload alone. */
-export type PatchIntent = { kind: 'upsert'; key: unknown; row: Row } | { kind: 'delete'; key: unknown } | { kind: 'fallback'; reason: FallbackReason }
+export type PatchIntent = { kind: 'upsert'; key: unknown; row: Row; insert: boolean } | { kind: 'delete'; key: unknown } | { kind: 'fallback'; reason: FallbackReason }
 
 /** What writing one event into one cached list did. */
 export type ListOutcome = 'patched' | 'unchanged' | 'stale' | FallbackReason
@@ -39,7 +40,7 @@ export function intentOf(event: PostgresChangesEvent, patch: CompiledPatch): Pat
   if (key === undefined || key === null) return { kind: 'fallback', reason: 'NO_KEY' }
   if (event.eventType === 'DELETE') return { kind: 'delete', key }
   if (patch.version !== undefined && (row[patch.version] === undefined || row[patch.version] === null)) return { kind: 'fallback', reason: 'NO_VERSION' }
-  return { kind: 'upsert', key, row }
+  return { kind: 'upsert', key, row, insert: event.eventType === 'INSERT' }
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -62,10 +63,13 @@ function missesColumns(reference: Record<string, unknown> | undefined, row: Row)
 
 /**
  * Upserts a row into a cached list (an immer draft), last write wins on `patch.version`. A
- * placeholder with the row's key is replaced in place; an incomplete row is never written.
+ * placeholder with the row's key is replaced in place; an incomplete row is never written. Only
+ * an INSERT (`insert`) adds a row: an UPDATE of a row the list lacks may belong to another page
+ * or have just moved into the list's filter, which only a refetch can tell.
  */
-export function upsertRow(list: unknown[], key: unknown, row: Row, patch: CompiledPatch): ListOutcome {
+export function upsertRow(list: unknown[], key: unknown, row: Row, patch: CompiledPatch, insert: boolean): ListOutcome {
   const index = list.findIndex((item) => isRecord(item) && sameKey(item[patch.key], key))
+  if (index < 0 && !insert) return 'NOT_IN_LIST'
   const existing = index >= 0 && !isPlaceholder(list[index]) ? (list[index] as Record<string, unknown>) : undefined
   if (existing && patch.version !== undefined) {
     const order = compareVersions(row[patch.version], existing[patch.version])

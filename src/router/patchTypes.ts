@@ -49,7 +49,7 @@ export interface PatchFor<A, E extends string> {
    * is older than the cached one is ignored (last write wins).
    */
   version?: ItemField<A, E>
-  /** Where an INSERT (or a row new to the list) goes: `'start'` or `'end'` (default). */
+  /** Where an INSERTed row goes: `'start'` or `'end'` (default). */
   insertAt?: 'start' | 'end'
   /** Keeps the list sorted after every write (a stable sort). */
   sort?: (a: ListItemOf<A, E>, b: ListItemOf<A, E>) => number
@@ -57,7 +57,8 @@ export interface PatchFor<A, E extends string> {
 
 /**
  * How a postgres_changes route patches a cached list (zero-refetch updates), typed against the
- * api's list endpoints: INSERT and UPDATE upsert the row into the list `args(event)` names,
+ * api's list endpoints: INSERT adds the row to the list `args(event)` names, UPDATE replaces
+ * it there in place (an UPDATE of a row that list lacks refetches: it may sit on another page),
  * DELETE removes it from every cached list of the endpoint. Last write wins on `version`, and
  * an event committed before the last one applied to its row is ignored (a late UPDATE never
  * resurrects a deleted row). A payload that cannot be applied exactly (Realtime `errors`, a

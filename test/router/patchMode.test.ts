@@ -51,6 +51,16 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
     expect(harness.fetches()).toBe(2)
   })
 
+  it('refetches for an UPDATE of a row the list lacks (another page, or a row that moved into the list) instead of adding it', async () => {
+    const harness = await cachedList()
+    harness.backend.put(generation('m', 4, { prompt: 'moved in' }))
+    harness.deliver(change('UPDATE', { new: { ...generation('m', 4, { prompt: 'moved in' }) }, old: { id: 'm' } }, 1))
+    expect(harness.ids()).toEqual(['a', 'b'])
+    await harness.clock.advance(1_000)
+    expect(harness.fetches()).toBe(2)
+    expect(harness.ids()).toEqual(['a', 'b', 'm'])
+  })
+
   it('ignores an UPDATE older than the cached row (last write wins on version)', async () => {
     const harness = await cachedList()
     harness.deliver(change('UPDATE', { new: { ...generation('a', 9, { prompt: 'newest' }) } }, 5))
