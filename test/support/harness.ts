@@ -93,6 +93,9 @@ export function recordingEnv(clock: Clock, seed: number, logs: Array<{ level: Lo
     logSink: (level, line) => logs.push({ level, line }),
     logLevel: 'debug',
     logSampleRate: 1,
+    // No cross-tab: browser tests share one origin, and their stores must not elect each other.
+    locks: null,
+    broadcastChannel: null,
   }
 }
 
