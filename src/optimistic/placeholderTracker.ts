@@ -121,7 +121,11 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: Placehol
     const placeholder = tracked.get(token)
     if (!placeholder || row === undefined) return
     const list = listOf(placeholder)
-    if (list && realRowPresent(list, placeholder)) write(placeholder, (draft) => removePlaceholder(draft, placeholder))
+    // The row may be cached already (a patch or a refetch got there first): never list it twice.
+    const rowId = row[placeholder.key]
+    const byRowId = typeof rowId === 'string' || typeof rowId === 'number' ? { key: placeholder.key, id: rowId, requestIdKey: undefined } : null
+    const cached = list !== undefined && (realRowPresent(list, placeholder) || (byRowId !== null && realRowPresent(list, byRowId)))
+    if (list && cached) write(placeholder, (draft) => removePlaceholder(draft, placeholder))
     else if (list) write(placeholder, (draft) => putItem(draft, placeholder, row, placeholder.insertAt))
     drop(placeholder, 'confirmed with its row')
   }

@@ -120,6 +120,15 @@ describe('addPlaceholder: optimistic items that survive refetches until their ro
     expect(harness.list()?.[0]).toEqual(generation('r1', 4))
   })
 
+  it('confirm(row) never lists a row twice when a patch already brought it under another id', async () => {
+    const harness = await cachedList()
+    const handle = place(harness, 'req-1')
+    harness.deliver(change('INSERT', { new: { ...generation('g-9', 3) } }, 1))
+    expect(harness.ids()).toEqual(['req-1', 'a', 'b', 'g-9'])
+    handle.confirm(generation('g-9', 3))
+    expect(harness.ids()).toEqual(['a', 'b', 'g-9'])
+  })
+
   it('rollback after a refetch replaced the placeholder with its row is a no-op', async () => {
     const harness = await cachedList()
     const handle = place(harness, 'r1')
