@@ -22,7 +22,11 @@ const history = fc
     const slots = writes.flatMap((list, index) => list.map(() => index))
     return fc.shuffledSubarray(slots, { minLength: slots.length, maxLength: slots.length }).map((order) => {
       const next = writes.map(() => 0)
-      return order.map((index) => writes[index]![next[index]++]!)
+      return order.map((index) => {
+        const position = next[index]!
+        next[index] = position + 1
+        return writes[index]![position]!
+      })
     })
   })
 
