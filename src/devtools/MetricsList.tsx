@@ -1,6 +1,7 @@
 import { useSelector } from 'react-redux'
 import type { Realtime } from '../core/createRealtime'
 import { connectionUptimeMs } from '../slice/selectors'
+import type { CrossTabState } from '../slice/state'
 import { formatAge, formatDuration, formatPercentiles } from './format'
 import { styles } from './panelStyles'
 
@@ -10,8 +11,16 @@ function errorsByType(counts: Record<string, number>): string {
 }
 
 /** The slice's metrics as a definition list (derived figures from `selectMetrics`). */
+function tabRole(crossTab: CrossTabState, now: number): string {
+  const others = `${crossTab.peers} other tab${crossTab.peers === 1 ? '' : 's'}`
+  if (crossTab.role === 'off') return 'off (no BroadcastChannel here)'
+  if (crossTab.role === 'leader' && crossTab.leaderSince !== null) return `leader for ${formatDuration(now - crossTab.leaderSince)} · ${others}`
+  return `${crossTab.role} · ${others}`
+}
+
 export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; now: number; headingId: string }) {
   const metrics = useSelector(realtime.selectors.selectMetrics)
+  const crossTab = useSelector(realtime.selectors.selectCrossTab)
   const rows: Array<[string, string]> = [
     ['Uptime', formatDuration(connectionUptimeMs(metrics, now))],
     ['Reconnects', `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)})`],
@@ -24,6 +33,8 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
     ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],
     ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
     ['Errors', errorsByType(metrics.errorsByType)],
+    ['This tab', tabRole(crossTab, now)],
+    ['Tab relays', `${crossTab.relaysSent} sent, ${crossTab.relaysReceived} received (${crossTab.relaysApplied} applied), ${crossTab.relaysDropped} dropped`],
   ]
   return (
     <section aria-labelledby={headingId} style={styles.section}>

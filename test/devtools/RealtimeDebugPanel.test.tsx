@@ -5,6 +5,7 @@ import { RealtimeDebugPanel } from '../../src/react'
 import { failedByAuth, finishHarness, insertEvent, type Harness } from '../support/harness'
 import { providersFor, settle } from '../support/reactHarness'
 import { createRouterHarness } from '../support/routerHarness'
+import { createTabs } from '../crossTab/support/tabsHarness'
 
 let harness: Harness | undefined
 afterEach(() => finishHarness(harness))
@@ -74,6 +75,30 @@ describe('RealtimeDebugPanel', () => {
     await expect.element(screen.getByRole('status')).toHaveTextContent(/connected/)
     expect(h.payloadsOf(h.realtime.events.recover)).toHaveLength(1)
     await expect.element(screen.getByRole('row', { name: /project:1/ })).toHaveTextContent(/subscribed/)
+  })
+
+  it("shows this tab's cross-tab role and the relays it received", async () => {
+    const tabs = createTabs()
+    try {
+      const first = tabs.open('first')
+      const second = tabs.open('second')
+      await tabs.clock.advance(5_000)
+      const leader = first.crossTab().role === 'leader' ? first : second
+      const follower = leader === first ? second : first
+      first.mount('todos', 'p1')
+      const Providers = providersFor(leader)
+      const screen = await render(
+        <Providers>
+          <RealtimeDebugPanel />
+        </Providers>,
+      )
+      await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/This tab\s*leader for [\d.]+ s · 1 other tab/)
+      await follower.mutate('addTodo', { projectId: 'p1' })
+      await tabs.clock.advance(100)
+      await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/Tab relays\s*0 sent, 1 received/)
+    } finally {
+      tabs.stopAll()
+    }
   })
 
   it('hides and shows its details, telling assistive technology', async () => {
