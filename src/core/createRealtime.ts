@@ -36,8 +36,9 @@ export interface RealtimeStore {
 }
 
 /** One realtime instance: add `reducer` and `middleware` to the store, then `start(store)`. */
-export interface Realtime {
-  readonly reducerPath: string
+export interface Realtime<ReducerPath extends string = string> {
+  /** Where the slice lives in the root state; a literal type, so `{ [realtime.reducerPath]: realtime.reducer }` types the state. */
+  readonly reducerPath: ReducerPath
   readonly reducer: Reducer<RealtimeState>
   readonly middleware: Middleware
   /** Runs the root saga on a store built with `middleware`; returns `stop()`. */
@@ -75,7 +76,7 @@ function resolveTransport(options: RealtimeOptions, env: RealtimeEnvironment): R
  * })
  * realtime.start(store)
  */
-export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
+export function createRealtime<Api, ReducerPath extends string = 'realtime'>(options: RealtimeOptions<Api> & { reducerPath?: ReducerPath }): Realtime<ReducerPath> {
   const resolved = resolveOptions(options, readEnvironmentFlags())
   const env = createSystemEnvironment(options.env)
   const logger: Logger = createLogger({ tag: '[RealtimeCore]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
@@ -129,7 +130,7 @@ export function createRealtime<Api>(options: RealtimeOptions<Api>): Realtime {
   }
 
   return {
-    reducerPath: resolved.reducerPath,
+    reducerPath: resolved.reducerPath as ReducerPath,
     reducer: slice.reducer,
     middleware,
     saga,
