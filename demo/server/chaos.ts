@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RealtimeEmulator } from '../../src/testing/index.ts'
+
+/** The faults the demo's chaos strip can inject, by name. */
+export const CHAOS_ACTIONS = ['drop', 'blackhole-on', 'blackhole-off', 'expire-tokens', 'reset'] as const
+export type ChaosAction = (typeof CHAOS_ACTIONS)[number]
+
+function apply(emulator: RealtimeEmulator, action: ChaosAction): void {
+  switch (action) {
+    case 'drop':
+      return emulator.faults.dropAllSockets()
+    case 'blackhole-on':
+      return emulator.faults.blackhole(true)
+    case 'blackhole-off':
+      return emulator.faults.blackhole(false)
+    case 'expire-tokens':
+      return emulator.faults.expireTokens()
+    case 'reset':
+      return emulator.faults.reset()
+  }
+}
+
+/**
+ * `POST /__demo/chaos/<action>` injects a fault into the emulator; `GET /__demo/token` signs a
+ * fresh user token (the app's `accessToken` source, so an expired token is replaced on the next join).
+ */
+export function demoMiddleware(emulator: RealtimeEmulator) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = new URL(req.url ?? '/', 'http://demo.invalid')
+    if (req.method === 'GET' && url.pathname === '/__demo/token') {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' })
+      res.end(emulator.signToken({ sub: 'demo-user' }))
+      return
+    }
+    const match = /^\/__demo\/chaos\/([a-z-]+)$/.exec(url.pathname)
+    if (!match) return next()
+    const action = match[1] as ChaosAction
+    if (req.method !== 'POST' || !CHAOS_ACTIONS.includes(action)) {
+      res.writeHead(req.method !== 'POST' ? 405 : 404, { 'Content-Type': 'application/json' })
+      res.end(JSON.stringify({ error: `unknown chaos action ${JSON.stringify(action)}; one of ${CHAOS_ACTIONS.join(', ')}` }))
+      return
+    }
+    apply(emulator, action)
+    res.writeHead(204)
+    res.end()
+  }
+}

@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { createServer, type ViteDevServer } from 'vite'
+import { startRealtimeEmulator, type RealtimeEmulator } from '../../src/testing/index.ts'
+import { demoMiddleware } from './chaos.ts'
+import { startTaskWorker, type TaskWorker } from './taskWorker.ts'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export interface DemoOptions {
+  /** Port of the web app; default 5173 (the next free one if taken); 0 for any. */
+  port?: number
+  /** How long the worker takes per task. */
+  workMs?: number
+}
+
+export interface RunningDemo {
+  /** The app's address. */
+  url: string
+  emulator: RealtimeEmulator
+  stop(): Promise<void>
+}
+
+/** What the browser app is told at build time: where Supabase is. */
+export interface DemoConfig {
+  supabaseUrl: string
+  anonKey: string
+}
+
+function appServer(emulator: RealtimeEmulator, port: number): Promise<ViteDevServer> {
+  const config: DemoConfig = { supabaseUrl: emulator.url, anonKey: emulator.anonKey }
+  return createServer({
+    configFile: false,
+    root: here('../app'),
+    logLevel: 'warn',
+    clearScreen: false,
+    plugins: [react(), { name: 'demo-endpoints', configureServer: (server) => void server.middlewares.use(demoMiddleware(emulator)) }],
+    // The app imports the library by its package names, as a user's app would; here they are the sources.
+    resolve: {
+      alias: [
+        { find: /^rtk-supabase-realtime\/react$/, replacement: here('../../src/react/index.ts') },
+        { find: /^rtk-supabase-realtime$/, replacement: here('../../src/index.ts') },
+      ],
+    },
+    define: { __DEMO_CONFIG__: JSON.stringify(config) },
+    server: { host: '127.0.0.1', port, strictPort: port === 0, hmr: false },
+    optimizeDeps: {
+      include: ['react', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-redux', '@reduxjs/toolkit', '@reduxjs/toolkit/query/react', 'redux-saga', 'redux-saga/effects', '@supabase/supabase-js'],
+    },
+  })
+}
+
+/**
+ * Starts the whole demo: the realtime emulator on an embedded Postgres with the demo schema,
+ * the task worker, and the React app. `stop()` leaves nothing running or on disk.
+ */
+export async function startDemo({ port = 5173, workMs }: DemoOptions = {}): Promise<RunningDemo> {
+  const setupSql = await readFile(here('../schema.sql'), 'utf8')
+  const emulator = await startRealtimeEmulator({ setupSql })
+  let worker: TaskWorker | null = null
+  let server: ViteDevServer | null = null
+  const stop = async () => {
+    await server?.close()
+    await worker?.stop()
+    await emulator.stop()
+  }
+  try {
+    worker = startTaskWorker({ databaseUrl: emulator.databaseUrl, workMs, onError: (error) => console.error('[demo] worker:', error) })
+    server = await appServer(emulator, port)
+    await server.listen()
+    const address = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`
+    return { url: address, emulator, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}

@@ -1,0 +1,64 @@
+import pg from 'pg'
+
+/** The demo's stand-in for a GPU worker: claims queued tasks, and after a while completes each with a new generation. */
+export interface TaskWorker {
+  stop(): Promise<void>
+}
+
+export interface TaskWorkerOptions {
+  databaseUrl: string
+  /** How long one task "renders". */
+  workMs?: number
+  /** How often the queue is checked. */
+  pollMs?: number
+  onError?: (error: unknown) => void
+}
+
+const CLAIM = `
+  update tasks set status = 'running', updated_at = now()
+  where id = (select id from tasks where status = 'queued' order by id limit 1 for update skip locked)
+  returning id, project_id, prompt, client_request_id`
+
+const COMPLETE = `
+  with done as (
+    update tasks set status = 'complete', updated_at = now() where id = $1 returning project_id, prompt, client_request_id
+  )
+  insert into generations (project_id, prompt, client_request_id) select project_id, prompt, client_request_id from done`
+
+/** Starts the worker loop; `stop()` waits for the task in hand and closes the pool. */
+export function startTaskWorker({ databaseUrl, workMs = 1_200, pollMs = 250, onError = () => undefined }: TaskWorkerOptions): TaskWorker {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+  pool.on('error', onError)
+  const timers = new Set<NodeJS.Timeout>()
+  const inFlight = new Set<Promise<unknown>>()
+  let stopped = false
+
+  const later = (ms: number, run: () => Promise<void>) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      const job = run().catch(onError)
+      inFlight.add(job)
+      void job.finally(() => inFlight.delete(job))
+    }, ms)
+    timers.add(timer)
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped) return
+    const { rows } = await pool.query<{ id: number }>(CLAIM)
+    for (const task of rows) later(workMs, async () => void (await pool.query(COMPLETE, [task.id])))
+    // Another queued task is claimed at once; an empty queue is checked again after pollMs.
+    later(rows.length > 0 ? 0 : pollMs, tick)
+  }
+
+  later(0, tick)
+  return {
+    async stop() {
+      stopped = true
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      await Promise.allSettled([...inFlight])
+      await pool.end()
+    },
+  }
+}
