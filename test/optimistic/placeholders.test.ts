@@ -159,6 +159,15 @@ describe('addPlaceholder: optimistic items that survive refetches until their ro
     expect(harness.ids()).toEqual(['a', 'b'])
   })
 
+  it('stays gone when a realtime DELETE of its row arrives while it waits (created and deleted before any refetch)', async () => {
+    const harness = await cachedList()
+    place(harness, 'r1')
+    harness.deliver(change('DELETE', { old: { id: 'r1' } }, 1))
+    expect(harness.ids()).toEqual(['a', 'b'])
+    await refetch(harness)
+    expect(harness.ids()).toEqual(['a', 'b'])
+  })
+
   it('keeps a placeholder removed when the app deletes it optimistically from the cache', async () => {
     const harness = await cachedList()
     place(harness, 'r1')
