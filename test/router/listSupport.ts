@@ -48,9 +48,10 @@ export class ListBackend {
 }
 
 /** An RTK Query api whose `generations` endpoint caches a list per project. */
-export function createListApi(backend: ListBackend) {
+export function createListApi(backend: ListBackend, { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {}) {
   return createApi({
     reducerPath: 'listApi',
+    ...(invalidationBehavior ? { invalidationBehavior } : {}),
     baseQuery: fakeBaseQuery<{ message: string }>(),
     tagTypes: ['Generations', 'Counts'],
     endpoints: (build) => ({
@@ -94,9 +95,9 @@ export function change(eventType: PostgresChangesEvent['eventType'], rows: { new
 }
 
 /** A realtime instance with the list api in its store, on the fake transport and clock. */
-export function createListHarness(options: Partial<RealtimeOptions> = {}) {
+export function createListHarness(options: Partial<RealtimeOptions> = {}, { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {}) {
   const backend = new ListBackend()
-  const api = createListApi(backend)
+  const api = createListApi(backend, { invalidationBehavior })
   const harness = createHarness({ api, routes: patchRoutes, ...options })
   const { store, clock, realtime } = harness
   return {

@@ -180,6 +180,21 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
     expect(harness.ids()).toEqual(['a', 'b', 'c'])
   })
 
+  it("refetches after an in-flight fetch under invalidationBehavior: 'immediately' too", async () => {
+    h = createListHarness({}, { invalidationBehavior: 'immediately' })
+    h.backend.put(generation('a', 1))
+    await h.mount('p1')
+    h.backend.hold()
+    h.store.dispatch(h.api.util.invalidateTags([{ type: 'Generations', id: 'p1' }]))
+    await h.clock.advance(0)
+    h.backend.put(generation('c', 3))
+    h.deliver(change('INSERT', { new: { ...generation('c', 3) } }, 1))
+    h.backend.release()
+    await h.clock.advance(1_000)
+    expect(h.fetches()).toBe(3)
+    expect(h.ids()).toEqual(['a', 'c'])
+  })
+
   it('logs patches and fallbacks once per kind, without row data', async () => {
     const harness = await cachedList()
     for (let i = 0; i < 3; i++) {
