@@ -79,7 +79,11 @@ export class PatchApplier {
       if (!fallingBack.has(job)) result.fallbacks.push(job)
       fallingBack.add(job)
     }
-    const queries = this.queries(store.getState())
+    const state = store.getState()
+    const queries = this.queries(state)
+    // requestId → cache key, built once per batch: args(event) resolve through the api's selector to an entry's requestId.
+    const keyOf = new Map<string, string>()
+    for (const [key, entry] of Object.entries(queries)) if (entry?.requestId !== undefined) keyOf.set(`${entry.endpointName}|${entry.requestId}`, key)
     const groups = new Map<string, Op[]>()
     for (const job of jobs) {
       const intent = intentOf(job.event, job.patch)
@@ -100,7 +104,7 @@ export class PatchApplier {
         continue
       }
       this.recent.record(endpoint, intent.key, at, intent.kind === 'delete')
-      const targets = intent.kind === 'delete' ? this.entriesOf(queries, endpoint) : this.targetOf(job, queries, store.getState(), fallBack)
+      const targets = intent.kind === 'delete' ? this.entriesOf(queries, endpoint) : this.targetOf(job, keyOf, state, fallBack)
       for (const key of targets) {
         const entry = queries[key]
         if (entry?.status === 'pending') fallBack(job, 'IN_FLIGHT')
@@ -154,7 +158,7 @@ export class PatchApplier {
    * The cache entry `args(event)` names, found through the api's own selector (its
    * serializeQueryArgs); none when not cached, and then the job falls back.
    */
-  private targetOf(job: PatchJob, queries: Record<string, CachedEntry | undefined>, state: unknown, fallBack: (job: PatchJob, reason: FallbackReason) => void): string[] {
+  private targetOf(job: PatchJob, keyOf: ReadonlyMap<string, string>, state: unknown, fallBack: (job: PatchJob, reason: FallbackReason) => void): string[] {
     let args: unknown
     try {
       args = job.patch.args(job.event)
@@ -168,10 +172,7 @@ export class PatchApplier {
     }
     const select = this.api.endpoints[job.patch.endpoint]?.select
     const selected = select ? select(args)(state as never) : undefined
-    const key =
-      selected && selected.status !== 'uninitialized' && selected.requestId !== undefined
-        ? Object.keys(queries).find((candidate) => queries[candidate]?.endpointName === job.patch.endpoint && queries[candidate]?.requestId === selected.requestId)
-        : undefined
+    const key = selected && selected.status !== 'uninitialized' && selected.requestId !== undefined ? keyOf.get(`${job.patch.endpoint}|${selected.requestId}`) : undefined
     // Not cached under these args: invalidate rather than skip (cheap when nothing provides the tags).
     if (key === undefined) fallBack(job, 'NOT_CACHED')
     return key === undefined ? [] : [key]
