@@ -55,7 +55,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/e2e/**'],
           setupFiles: ['test/support/setupWebSocket.ts'],
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
@@ -68,6 +68,17 @@ export default defineConfig({
           environment: 'node',
           include: ['test/integration/**/*.test.ts'],
           setupFiles: ['test/support/setupWebSocket.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // The demo (npm start) end to end: emulator, embedded Postgres, the app in real Chromium.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,0 +1,128 @@
+import pg from 'pg'
+import { chromium, type Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDemo, type RunningDemo } from '../../demo/server/startDemo'
+import { CHROMIUM_ARGS, chromiumExecutable } from '../../scripts/chromium'
+import { openDemo, type DemoTab } from './demoPage'
+
+// The parity matrix of the seed plan, on the real demo: emulator + embedded Postgres + the app in Chromium.
+let demo: RunningDemo
+let browser: Browser
+let db: pg.Pool
+let projectId: number
+const opened: DemoTab[] = []
+
+async function open(): Promise<DemoTab> {
+  const tab = await openDemo(browser, demo.url)
+  opened.push(tab)
+  return tab
+}
+
+/** A write by someone else (another user, a worker): straight into Postgres. */
+async function insertGeneration(prompt: string): Promise<number> {
+  const { rows } = await db.query<{ id: number }>('insert into generations (project_id, prompt) values ($1, $2) returning id', [projectId, prompt])
+  return rows[0]!.id
+}
+
+async function post(path: string): Promise<void> {
+  const response = await fetch(new URL(path, demo.url), { method: 'POST' })
+  expect(response.ok).toBe(true)
+}
+
+beforeAll(async () => {
+  demo = await startDemo({ port: 0, workMs: 300 })
+  db = new pg.Pool({ connectionString: demo.emulator.databaseUrl, max: 2 })
+  projectId = (await db.query<{ id: number }>('select id from projects order by id limit 1')).rows[0]!.id
+  browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS })
+}, 120_000)
+
+afterAll(async () => {
+  for (const tab of opened) await tab.page.close().catch(() => undefined)
+  await browser?.close()
+  await db?.end()
+  await demo?.stop()
+}, 60_000)
+
+describe('the demo (parity matrix)', () => {
+  it('shows a generated item as a pending tile at once, then as the real item', async () => {
+    const tab = await open()
+    await tab.page.getByLabel('Prompt').fill('e2e: a kite over dunes')
+    await tab.page.getByRole('button', { name: 'Generate' }).click()
+    const tile = tab.tile('e2e: a kite over dunes')
+    await expect.poll(() => tile.getAttribute('aria-busy'), { timeout: 1_000 }).toBe('true')
+    // `npm run screenshot` keeps the README's picture of the demo current (a pending tile included).
+    if (process.env.DEMO_SCREENSHOT) await tab.page.screenshot({ path: process.env.DEMO_SCREENSHOT })
+    // The worker completes the task (300 ms); the generation row arrives by realtime.
+    await expect.poll(() => tile.getAttribute('aria-busy'), { timeout: 3_000 }).toBe('false')
+    await expect.poll(() => tile.count()).toBe(1)
+  })
+
+  it('shows a new item within 2 s with realtime up', async () => {
+    const tab = await open()
+    await insertGeneration('e2e: realtime up')
+    await tab.tile('e2e: realtime up').waitFor({ timeout: 2_000 })
+  })
+
+  it('shows a new item within 7 s with realtime down (kill switch: dead-mode polling)', async () => {
+    const tab = await open()
+    await tab.page.getByRole('navigation', { name: 'Chaos' }).getByRole('button', { name: 'Kill switch' }).click()
+    await expect.poll(() => tab.realtimeState()).toMatch(/disabled · polling every/)
+    await insertGeneration('e2e: realtime down')
+    await tab.tile('e2e: realtime down').waitFor({ timeout: 7_000 })
+  })
+
+  it('reflects delete, star and move-to-shot made in another tab, without a reload', async () => {
+    const watcher = await open()
+    const actor = await open()
+    await insertGeneration('e2e: to be edited')
+    await actor.tile('e2e: to be edited').waitFor({ timeout: 2_000 })
+
+    await actor.tile('e2e: to be edited').getByRole('button', { name: /Star/ }).click()
+    await expect.poll(() => watcher.tile('e2e: to be edited').getByRole('button', { name: /Star/ }).getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('true')
+
+    await actor.tile('e2e: to be edited').getByRole('combobox').selectOption({ label: 'Chase' })
+    await expect.poll(() => watcher.shot('Chase').getByTitle('e2e: to be edited').count(), { timeout: 2_000 }).toBe(1)
+
+    await actor.tile('e2e: to be edited').getByRole('button', { name: /Delete/ }).click()
+    await expect.poll(() => watcher.tile('e2e: to be edited').count(), { timeout: 2_000 }).toBe(0)
+    await expect.poll(() => watcher.shot('Chase').getByTitle('e2e: to be edited').count(), { timeout: 2_000 }).toBe(0)
+  })
+
+  it('is current as soon as a hidden page is shown again', async () => {
+    const tab = await open()
+    // Realtime off and the page hidden: only the hidden cadence (15–30 s) would refresh it.
+    await tab.page.getByRole('navigation', { name: 'Chaos' }).getByRole('button', { name: 'Kill switch' }).click()
+    await tab.setHidden(true)
+    await tab.page.waitForTimeout(1_000)
+    await insertGeneration('e2e: while hidden')
+    await tab.page.waitForTimeout(1_000)
+    expect(await tab.tile('e2e: while hidden').count()).toBe(0)
+    await tab.setHidden(false)
+    await tab.tile('e2e: while hidden').waitFor({ timeout: 2_000 })
+  })
+
+  it('recovers after the sockets drop, and catches up on what changed in the gap', async () => {
+    const tab = await open()
+    await post('/__demo/chaos/drop')
+    await insertGeneration('e2e: during the gap')
+    await tab.tile('e2e: during the gap').waitFor({ timeout: 10_000 })
+    await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toBe('realtime: connected')
+  })
+
+  it('keeps two tabs fresh without a refetch storm', async () => {
+    const first = await open()
+    const second = await open()
+    const before = [first.reads('generations'), second.reads('generations')]
+    const burst = 20
+    for (let n = 0; n < burst; n++) {
+      await insertGeneration(`e2e: burst ${n}`)
+      await first.page.waitForTimeout(50)
+    }
+    for (const tab of [first, second]) await tab.tile(`e2e: burst ${burst - 1}`).waitFor({ timeout: 2_000 })
+    await first.page.waitForTimeout(1_000)
+    const refetches = [first.reads('generations') - before[0]!, second.reads('generations') - before[1]!]
+    // 20 events in ~1 s: the per-tag throttle (500 ms) allows a leading and a trailing refetch per window.
+    for (const count of refetches) expect(count).toBeLessThanOrEqual(6)
+    for (const tab of [first, second]) expect(await tab.tile('e2e: burst').count()).toBe(burst)
+  })
+})
