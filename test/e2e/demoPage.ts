@@ -13,7 +13,7 @@ export interface DemoTab {
 
 /** Opens the demo in a new tab and waits until the gallery is loaded and realtime is connected. */
 export async function openDemo(browser: Browser, url: string): Promise<DemoTab> {
-  const context = browser.contexts()[0] ?? (await browser.newContext())
+  const context = browser.contexts()[0] ?? (await browser.newContext({ viewport: { width: 1200, height: 760 } }))
   const page = await context.newPage()
   const readsByTable = new Map<string, number>()
   page.on('request', (request) => {
