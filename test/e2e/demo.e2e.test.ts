@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { chromium, type Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDemo, type RunningDemo } from '../../demo/server/startDemo'
 import { CHROMIUM_ARGS, chromiumExecutable } from '../../scripts/chromium'
 import { openDemo, type DemoTab } from './demoPage'
@@ -28,6 +28,12 @@ async function post(path: string): Promise<void> {
   const response = await fetch(new URL(path, demo.url), { method: 'POST' })
   expect(response.ok).toBe(true)
 }
+
+// Each test starts from fresh tabs (the two-tab test opens its own pair).
+afterEach(async () => {
+  for (const tab of opened.splice(0)) await tab.page.close().catch(() => undefined)
+  await post('/__demo/chaos/reset')
+})
 
 beforeAll(async () => {
   demo = await startDemo({ port: 0, workMs: 300 })
@@ -107,6 +113,31 @@ describe('the demo (parity matrix)', () => {
     await insertGeneration('e2e: during the gap')
     await tab.tile('e2e: during the gap').waitFor({ timeout: 10_000 })
     await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toBe('realtime: connected')
+  })
+
+  it('stays fresh by polling while the server is blackholed, and reconnects when it answers again', async () => {
+    const tab = await open()
+    await post('/__demo/chaos/blackhole-on')
+    // The library notices a silent server within 10 s (heartbeat probe) and polls meanwhile.
+    await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toMatch(/polling every/)
+    await insertGeneration('e2e: while blackholed')
+    await tab.tile('e2e: while blackholed').waitFor({ timeout: 7_000 })
+    await post('/__demo/chaos/blackhole-off')
+    await expect.poll(() => tab.realtimeState(), { timeout: 20_000 }).toBe('realtime: connected')
+    await insertGeneration('e2e: after the blackhole')
+    await tab.tile('e2e: after the blackhole').waitFor({ timeout: 2_000 })
+  })
+
+  it('rejoins with a fresh token after every token expires', async () => {
+    const tab = await open()
+    const topic = `project:${projectId}`
+    const joined = await tab.joins(topic)
+    await post('/__demo/chaos/expire-tokens')
+    // The server closes the channel; the library refreshes the token (the app's accessToken) and joins again.
+    await expect.poll(() => tab.joins(topic), { timeout: 15_000 }).toBeGreaterThan(joined)
+    await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toBe('realtime: connected')
+    await insertGeneration('e2e: after the tokens expired')
+    await tab.tile('e2e: after the tokens expired').waitFor({ timeout: 4_000 })
   })
 
   it('keeps two tabs fresh without a refetch storm', async () => {

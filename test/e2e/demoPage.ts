@@ -8,6 +8,8 @@ export interface DemoTab {
   tile(prompt: string): ReturnType<Page['locator']>
   shot(name: string): ReturnType<Page['locator']>
   realtimeState(): Promise<string>
+  /** Successful joins of a topic's channel so far (from the app's store). */
+  joins(topic: string): Promise<number>
   setHidden(hidden: boolean): Promise<void>
 }
 
@@ -27,6 +29,11 @@ export async function openDemo(browser: Browser, url: string): Promise<DemoTab> 
     tile: (prompt) => page.getByTestId('tile').filter({ hasText: prompt }),
     shot: (name) => page.locator(`[data-testid=shot][data-shot="${name}"]`),
     realtimeState: async () => (await page.getByTestId('realtime-state').textContent()) ?? '',
+    joins: (topic) =>
+      page.evaluate((name) => {
+        const demo = (window as unknown as { __demo: { store: { getState(): { realtime: { channels: Record<string, { joins: number } | undefined> } } } } }).__demo
+        return demo.store.getState().realtime.channels[name]?.joins ?? 0
+      }, topic),
     // Headless pages are always visible: the test plays the browser's part of hiding one.
     setHidden: (hidden) =>
       page.evaluate((value) => {
