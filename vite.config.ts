@@ -65,6 +65,8 @@ export default defineConfig({
         // Real Postgres, the emulator and the real supabase-js client: one file at a time.
         test: {
           name: 'integration',
+          // Real Postgres and wall-clock bounds: after the fast projects, never beside them.
+          sequence: { groupOrder: 1 },
           environment: 'node',
           include: ['test/integration/**/*.test.ts'],
           setupFiles: ['test/support/setupWebSocket.ts'],
@@ -77,6 +79,7 @@ export default defineConfig({
         // The demo (npm start) end to end: emulator, embedded Postgres, the app in real Chromium.
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
           fileParallelism: false,
