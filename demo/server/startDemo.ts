@@ -66,7 +66,7 @@ export async function startDemo({ port = 5173, workMs }: DemoOptions = {}): Prom
     await emulator.stop()
   }
   try {
-    worker = startTaskWorker({ databaseUrl: emulator.databaseUrl, workMs, onError: (error) => console.error('[demo] worker:', error) })
+    worker = startTaskWorker({ databaseUrl: emulator.databaseUrl, workMs, onError: (error) => console.error(`[demo] worker: ${error instanceof Error ? error.message : String(error)}`) })
     server = await appServer(emulator, port)
     await server.listen()
     const address = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`

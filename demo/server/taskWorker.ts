@@ -14,6 +14,9 @@ export interface TaskWorkerOptions {
   onError?: (error: unknown) => void
 }
 
+/** SQLSTATE of "terminating connection due to administrator command". */
+const ADMIN_SHUTDOWN = '57P01'
+
 const CLAIM = `
   update tasks set status = 'running', updated_at = now()
   where id = (select id from tasks where status = 'queued' order by id limit 1 for update skip locked)
@@ -34,9 +37,11 @@ export function startTaskWorker({ databaseUrl, workMs = 1_200, pollMs = 250, onE
   let stopped = false
 
   const later = (ms: number, run: () => Promise<void>) => {
+    if (stopped) return
     const timer = setTimeout(() => {
       timers.delete(timer)
-      const job = run().catch(onError)
+      // Errors after stop(), or Postgres shutting down (Ctrl-C reaches it too), are the shutdown itself.
+      const job = run().catch((error: unknown) => stopped || (error as { code?: string }).code === ADMIN_SHUTDOWN || onError(error))
       inFlight.add(job)
       void job.finally(() => inFlight.delete(job))
     }, ms)
