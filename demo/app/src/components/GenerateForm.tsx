@@ -22,7 +22,9 @@ export function GenerateForm({ projectId }: { projectId: number }) {
     const placeholder = dispatch(addPlaceholder(api, 'projectGenerations', projectId, item, { id: clientRequestId, requestIdKey: 'client_request_id', ttlMs: 60_000 }))
     setPrompt('')
     const result = await enqueue({ projectId, prompt: text, clientRequestId })
+    // Queued: the tile stays pending until the worker's row arrives. Refused: it goes away.
     if ('error' in result) placeholder.rollback()
+    else placeholder.confirm()
   }
 
   return (
