@@ -44,23 +44,20 @@ export async function connectingScene(): Promise<Scene> {
   return scene
 }
 
-/** Connected, then the server goes away: retries with jittered backoff. */
-export async function reconnectingScene(): Promise<Scene> {
+/** Connected, then the server goes away and refuses every connection for `outageMs`. */
+async function outageScene(outageMs: number): Promise<Scene> {
   const scene = await connectedScene()
   scene.transport.connectBehavior = 'refuse'
   scene.transport.dropSocket()
-  await scene.clock.advance(1_500)
+  await scene.clock.advance(outageMs)
   return scene
 }
 
+/** Retrying with jittered backoff. */
+export const reconnectingScene = () => outageScene(1_500)
+
 /** Retries used up: every 5–15 s, forever. */
-export async function suspendedScene(): Promise<Scene> {
-  const scene = await connectedScene()
-  scene.transport.connectBehavior = 'refuse'
-  scene.transport.dropSocket()
-  await scene.clock.advance(90_000)
-  return scene
-}
+export const suspendedScene = () => outageScene(90_000)
 
 /** Joins refused as unauthorized, even after a token refresh. `accept()` lets the next one through. */
 export async function failedAuthScene(): Promise<Scene> {
