@@ -10,7 +10,7 @@ import { PollingScheduler } from './pollingScheduler'
 import { degradedTopics, viewOf } from './pollingView'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
-import { PatchApplier, type PatchApi } from './patchApplier'
+import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
 import { addRouteTags, routeEvents } from './routeEvents'
 import { TagThrottle, type ThrottledTag } from './tagThrottle'
 import { tagKey, type FullTag } from './tags'
@@ -139,10 +139,9 @@ export function createInvalidationRouter(deps: RouterDeps) {
     effect: (action) => {
       const batch = routeEvents(action.payload.events, deps.routes, logger)
       // Patch mode: rows go straight into the cached lists; what cannot be patched exactly invalidates its fallback tags.
-      if (batch.patches.length > 0 && store) {
-        for (const job of patcher.apply(batch.patches, store, batch.errors).fallbacks) addRouteTags(batch, job.fallbackTags, job.event, logger, job.routeName)
-      }
-      const report = emptyReport()
+      const patched = batch.patches.length > 0 && store ? patcher.apply(batch.patches, store, batch.errors) : null
+      for (const job of patched?.fallbacks ?? []) addRouteTags(batch, job.fallbackTags, job.event, logger, job.routeName)
+      const report: RouterReport = patched ? { ...emptyReport(), ...patchCounts(patched) } : emptyReport()
       report.routed = batch.routed
       report.unmatched = batch.unmatched
       report.malformed = batch.malformed

@@ -1,5 +1,6 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { Logger, LogLevel } from '../env/logger'
+import type { PatchCounts } from '../slice/patchMetrics'
 import { deleteRow, intentOf, upsertRow, type FallbackReason, type ListOutcome, type PatchIntent } from './patchRows'
 import type { PatchJob } from './routeEvents'
 import { RecentWrites } from './recentWrites'
@@ -26,11 +27,20 @@ interface PatchStore {
   getState(): unknown
 }
 
-/** What patching a batch did: the jobs to fall back on, and counts for the logs and tests. */
+/** What patching a batch did: the jobs to fall back on, and counts for the metrics. */
 export interface PatchResult {
   fallbacks: PatchJob[]
+  /** Rows written (one per list written). */
   patched: number
+  /** Events ignored: older than the last write to their row or the cached row, or identical to the cached row. */
   stale: number
+  /** `fallbacks` by the first reason each job met. */
+  fallbackReasons: Partial<Record<FallbackReason, number>>
+}
+
+/** A batch's patch result as the router reports it to the slice. */
+export function patchCounts(result: PatchResult): PatchCounts {
+  return { rowsPatched: result.patched, patchesStale: result.stale, patchFallbacks: result.fallbacks.length, patchFallbacksByReason: { ...result.fallbackReasons } }
 }
 
 const REASONS: Record<FallbackReason, string> = {
@@ -71,13 +81,15 @@ export class PatchApplier {
 
   /** Applies a batch's patch jobs; `errors` (the router report's) counts PATCH_ARGS_THREW and PATCH_NOT_A_LIST. */
   apply(jobs: readonly PatchJob[], store: PatchStore, errors: Record<string, number> = {}): PatchResult {
-    const result: PatchResult = { fallbacks: [], patched: 0, stale: 0 }
+    const result: PatchResult = { fallbacks: [], patched: 0, stale: 0, fallbackReasons: {} }
     const fallingBack = new Set<PatchJob>()
     const fallBack = (job: PatchJob, reason: FallbackReason) => {
       if (reason === 'ARGS_THREW' || reason === 'NOT_A_LIST') errors[`PATCH_${reason}`] = (errors[`PATCH_${reason}`] ?? 0) + 1
       this.logger.once(`patch-fallback:${job.routeName}:${reason}`, LEVELS[reason] ?? 'info', `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`)
-      if (!fallingBack.has(job)) result.fallbacks.push(job)
+      if (fallingBack.has(job)) return
       fallingBack.add(job)
+      result.fallbacks.push(job)
+      result.fallbackReasons[reason] = (result.fallbackReasons[reason] ?? 0) + 1
     }
     const state = store.getState()
     const queries = this.queries(state)
@@ -135,7 +147,10 @@ export class PatchApplier {
         } else if (outcome === 'stale') {
           result.stale += 1
           this.logger.once(`patch-stale:${op.job.routeName}`, 'debug', `route ${op.job.routeName} ignored an event older than the cached row`)
-        } else if (outcome !== 'unchanged') fallBack(op.job, outcome)
+        } else if (outcome === 'unchanged') {
+          // The cached row already equals the event's (a duplicate delivery); a DELETE of a row a list lacks is no event at all.
+          if (op.intent.kind !== 'delete') result.stale += 1
+        } else fallBack(op.job, outcome)
       }
     }
     return result

@@ -6,6 +6,7 @@ import type { RealtimeEvent } from '../transport/events'
 import type { SerializableSpec } from '../subscription/spec'
 import { crossTabReducers } from './crossTabReducers'
 import { recordSample } from './histogram'
+import { addPatchCounts, type PatchCounts } from './patchMetrics'
 import {
   initialRealtimeState,
   newChannelRecord,
@@ -20,8 +21,8 @@ interface At {
   at: number
 }
 
-/** Counters and latency samples of one router pass. */
-export interface RouterReport {
+/** Counters and latency samples of one router pass (patch-mode counters only when the pass patched). */
+export interface RouterReport extends Partial<PatchCounts> {
   routed: number
   unmatched: number
   malformed: number
@@ -298,6 +299,7 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         for (const [kind, count] of Object.entries(report.errors)) metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
         for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
         for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
+        addPatchCounts(metrics, report)
       },
       /** Realtime down > 60 s while visible with a slow poll cadence: the user should be told. */
       alertChanged(state, action: PayloadAction<boolean>) {

@@ -51,6 +51,14 @@ export interface MetricsState {
   eventsMalformed: number
   invalidationsIssued: number
   invalidationsCoalesced: number
+  /** Patch mode: rows written into cached lists without a refetch (one per list written). */
+  rowsPatched: number
+  /** Patch mode: events ignored as older than, or identical to, what the cache holds (late or duplicate deliveries). */
+  patchesStale: number
+  /** Patch mode: events that invalidated their route's `fallbackTags` instead of patching. */
+  patchFallbacks: number
+  /** `patchFallbacks` by the first reason each event met (`PAYLOAD_ERRORS`, `MISSING_COLUMNS`, `NOT_CACHED`, …). */
+  patchFallbacksByReason: Record<string, number>
   errorsByType: Record<string, number>
   eventToInvalidationMs: Histogram
   eventToRefetchMs: Histogram
@@ -124,6 +132,10 @@ export function initialMetrics(): MetricsState {
     eventsMalformed: 0,
     invalidationsIssued: 0,
     invalidationsCoalesced: 0,
+    rowsPatched: 0,
+    patchesStale: 0,
+    patchFallbacks: 0,
+    patchFallbacksByReason: {},
     errorsByType: {},
     eventToInvalidationMs: emptyHistogram(),
     eventToRefetchMs: emptyHistogram(),

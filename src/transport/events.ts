@@ -15,6 +15,12 @@ export interface PostgresChangesEvent {
   new: Row | null
   /** The old row (UPDATE with replica identity, DELETE: at least the primary key); null for INSERT. */
   old: Row | null
+  /**
+   * What Realtime reported about the record (`payload.errors`): present only when the server
+   * trimmed or refused it (a record over the size limit, a table the role may not read), in which
+   * case the rows are incomplete. Absent when the payload said `null` (or nothing).
+   */
+  errors?: string[] | null
 }
 
 /** A broadcast message on a subscribed topic. */

@@ -16,9 +16,17 @@ function rowOrNull(value: unknown): Row | null | undefined {
   return Object.keys(value).length === 0 ? null : value
 }
 
+/** Realtime's `errors`: a non-empty list of strings, none (`null`, absent or empty), or malformed (`false`). */
+function errorsOf(value: unknown): string[] | null | false {
+  if (value === undefined || value === null) return null
+  if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) return false
+  return value.length === 0 ? null : [...(value as string[])]
+}
+
 /**
  * Turns a supabase-js postgres_changes callback payload into a `PostgresChangesEvent`.
- * Reasons name the field, never its content (no row data in logs).
+ * Reasons name the field, never its content (no row data in logs). Realtime's `errors` (the
+ * record was trimmed or refused) is carried as `errors` when it lists any.
  */
 export function normalizePostgresChange(raw: unknown, topic: string, receivedAt: number): NormalizeResult<PostgresChangesEvent> {
   if (!isRecord(raw)) return { ok: false, reason: 'postgres_changes payload is not an object' }
@@ -32,6 +40,8 @@ export function normalizePostgresChange(raw: unknown, topic: string, receivedAt:
   const oldRow = rowOrNull(raw.old)
   if (newRow === undefined) return { ok: false, reason: 'postgres_changes payload has a non-object new row' }
   if (oldRow === undefined) return { ok: false, reason: 'postgres_changes payload has a non-object old row' }
+  const errors = errorsOf(raw.errors)
+  if (errors === false) return { ok: false, reason: 'postgres_changes payload has errors that are not a list of strings' }
   return {
     ok: true,
     event: {
@@ -44,6 +54,7 @@ export function normalizePostgresChange(raw: unknown, topic: string, receivedAt:
       commitTimestamp: typeof commitTimestamp === 'string' ? commitTimestamp : null,
       new: newRow,
       old: oldRow,
+      ...(errors ? { errors } : {}),
     },
   }
 }

@@ -53,11 +53,11 @@ describe('normalizePostgresChange', () => {
     expect(normalizePostgresChange(change({ commit_timestamp: 1700000000 }), 't', 0)).toMatchObject({ ok: true, event: { commitTimestamp: null } })
   })
 
-  it('ignores fields it does not know (errors, columns) and never mutates its input', () => {
+  it('keeps errors, ignores fields it does not know (columns) and never mutates its input', () => {
     const raw = change({ errors: ['x'], columns: [{ name: 'id', type: 'int8' }] })
     const before = structuredClone(raw)
     const result = normalizePostgresChange(raw, 't', 0)
-    expect(result.ok && Object.keys(result.event).sort()).toEqual(['commitTimestamp', 'eventType', 'kind', 'new', 'old', 'receivedAt', 'schema', 'table', 'topic'])
+    expect(result.ok && Object.keys(result.event).sort()).toEqual(['commitTimestamp', 'errors', 'eventType', 'kind', 'new', 'old', 'receivedAt', 'schema', 'table', 'topic'])
     expect(raw).toEqual(before)
   })
 
