@@ -55,7 +55,7 @@ export interface MetricsState {
   rowsPatched: number
   /** Patch mode: events ignored as older than, or identical to, what the cache holds (late or duplicate deliveries). */
   patchesStale: number
-  /** Patch mode: events that invalidated their route's `fallbackTags` instead of patching. */
+  /** Patch mode: events that invalidated their route's `fallbackTags` (instead of patching, or also, when the list's fetch was in flight). */
   patchFallbacks: number
   /** `patchFallbacks` by the first reason each event met (`PAYLOAD_ERRORS`, `MISSING_COLUMNS`, `NOT_CACHED`, …). */
   patchFallbacksByReason: Record<string, number>
