@@ -17,7 +17,7 @@ import { validateSpec } from '../subscription/validateSpec'
 import type { BroadcastResult, RealtimeTransport } from '../transport/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
-import { createRouter } from './createRouter'
+import { createRouter, ownPollTags } from './createRouter'
 import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** The commands an app dispatches (DESIGN.md §1). */
@@ -88,10 +88,9 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   const selectors = createRealtimeSelectors(resolved.reducerPath)
   const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
   const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>() }
-  // The polling scheduler follows this tab's cross-tab role (a follower polls on the hidden cadence).
+  // The polling scheduler follows this tab's cross-tab role: a follower its leader polls for polls on the hidden cadence.
   const tabRole = createTabRoleSource()
   resolved.polling = { ...resolved.polling, tabRole }
-  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry)
   const crossTab = createCrossTab({
     enabled: resolved.crossTab.enabled,
     channelName: resolved.crossTab.channelName,
@@ -101,7 +100,11 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
     selectors,
     api: options.api === undefined ? null : (options.api as RelayApi),
     role: tabRole,
+    // Without an api nothing polls, so there is nothing for a leader to cover.
+    ownPollTags: (state) => (options.api === undefined ? null : ownPollTags(state, selectors, registry)),
   })
+  // The leader's dead-mode poll covers its followers' tags and is relayed to them.
+  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry, { pollTags: crossTab.pollTags, polled: crossTab.polled })
   const sagaMiddleware = createSagaMiddleware()
   let dispatch: ((action: UnknownAction) => unknown) | null = null
   let nextId = 0

@@ -3,7 +3,9 @@ import type { Middleware } from '@reduxjs/toolkit'
 import { createLogger } from '../env/logger'
 import { createPlaceholderTracker } from '../optimistic/placeholderTracker'
 import { compileRoutes } from '../router/compileRoutes'
-import { createInvalidationRouter, type InvalidationRouter, type RouterApi } from '../router/invalidationRouter'
+import { createInvalidationRouter, type InvalidationRouter, type RouterApi, type RouterDeps } from '../router/invalidationRouter'
+import { degradedTopics } from '../router/pollingView'
+import { isRealtimeDown } from '../policy/pollingPolicy'
 import { fullTagsOf, tagKey, type FullTag } from '../router/tags'
 import type { SagaRegistry } from '../sagas/context'
 import type { RealtimeActions } from '../slice/realtimeSlice'
@@ -17,6 +19,18 @@ function unionOfTags(specs: Iterable<SerializableSpec>): FullTag[] {
   return [...tags.values()]
 }
 
+/**
+ * The tags this tab's own poll invalidates in `state` (the router's poll does the same): every
+ * active subscription's while realtime is down or disabled, the failed topics' while degraded;
+ * null while it does not poll (realtime healthy: at most the safety net, which is never shared).
+ */
+export function ownPollTags(state: unknown, selectors: RealtimeSelectors, registry: SagaRegistry): FullTag[] | null {
+  const realtime = selectors.selectRealtimeState(state)
+  if (isRealtimeDown(realtime.connection)) return unionOfTags(registry.requests.values())
+  const topics = new Set(degradedTopics(realtime))
+  return topics.size === 0 ? null : unionOfTags([...registry.requests.values()].filter((spec) => topics.has(spec.topic)))
+}
+
 /** Endpoint names of the api, to check the routes' `patch.endpoint` against. */
 function endpointNames(api: unknown): ReadonlySet<string> | undefined {
   const endpoints = (api as { endpoints?: unknown } | null)?.endpoints
@@ -26,6 +40,7 @@ function endpointNames(api: unknown): ReadonlySet<string> | undefined {
 /**
  * Wires the InvalidationRouter to the instance (its routes, its slice, and the live
  * subscriptions' tags) and, in the same middleware, the tracker of optimistic placeholders.
+ * `crossTab` shares dead-mode polls with the other tabs (a leader polls and relays for them).
  */
 export function createRouter(
   options: RealtimeOptions,
@@ -34,6 +49,7 @@ export function createRouter(
   actions: RealtimeActions,
   selectors: RealtimeSelectors,
   registry: SagaRegistry,
+  crossTab: Pick<RouterDeps, 'pollTags' | 'polled'> = {},
 ): InvalidationRouter {
   const logger = createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
   const router = createInvalidationRouter({
@@ -47,6 +63,7 @@ export function createRouter(
     selectors,
     activeTags: () => unionOfTags(registry.requests.values()),
     topicTags: (topic) => unionOfTags([...registry.requests.values()].filter((spec) => spec.topic === topic)),
+    ...crossTab,
   })
   const placeholders = createPlaceholderTracker({ api: options.api as RouterApi, clock: env.clock, logger })
   const middleware: Middleware = (storeApi) => {

@@ -45,8 +45,10 @@ export interface RealtimeOptions<Api = unknown> {
 
 /**
  * Cross-tab coordination. The tabs of one origin elect a leader (Web Locks, else BroadcastChannel
- * heartbeats) that polls on the visible dead-mode cadence while the others poll on the hidden
- * one, and the tags a local mutation invalidates are relayed to the other tabs.
+ * heartbeats). While realtime is down the leader polls on the visible dead-mode cadence for the
+ * visible tabs that announce their tags too, and relays each poll to them; those tabs poll on the
+ * hidden cadence. A tab the leader does not cover polls as a lone tab. The tags a local mutation
+ * invalidates are relayed to the other tabs.
  *
  * @example
  * createRealtime({ client, api, routes, crossTab: { channelName: 'my-app:realtime' } })

@@ -3,11 +3,14 @@ import type { BroadcastPort } from '../env/broadcast'
 import type { RealtimeEnvironment } from '../env/environment'
 import { thrownKind, type Logger } from '../env/logger'
 import type { Random } from '../env/random'
+import type { PollReason } from '../router/pollingScheduler'
+import type { FullTag } from '../router/tags'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import { Elector, type ElectionView } from './elector'
 import { createMutationTags, type RelayApi } from './mutationTags'
-import { invalidateMessages, parseMessage, type CrossTabMessage } from './protocol'
+import { PollSharing } from './pollSharing'
+import { invalidateMessages, parseMessage, type CrossTabMessage, type RelayCause } from './protocol'
 import { relayedInvalidation } from './relay'
 import type { TabRoleSource } from './roleSource'
 
@@ -20,13 +23,16 @@ export interface CrossTabDeps {
   selectors: RealtimeSelectors
   /** The RTK Query api whose mutations are relayed; null: leadership only. */
   api: RelayApi | null
-  role: TabRoleSource & { set(role: ReturnType<TabRoleSource['current']>): void }
+  role: TabRoleSource & { set(role: ReturnType<TabRoleSource['current']>): void; setCovered(covered: boolean): void }
+  /** The tags this tab's own dead-mode (or degraded) poll invalidates in `state`; null while it does not poll. */
+  ownPollTags(state: unknown): FullTag[] | null
 }
 
 interface Session {
   tabId: string
   port: BroadcastPort
   elector: Elector
+  sharing: PollSharing
   unsubscribe: () => void
   visible: boolean
 }
@@ -53,8 +59,13 @@ export function createCrossTab(deps: CrossTabDeps) {
 
   const dispatch = (action: UnknownAction) => store?.dispatch(action)
 
-  const relay = (current: Session, tags: NonNullable<ReturnType<NonNullable<typeof tagsOf>>>) => {
-    for (const message of invalidateMessages(current.tabId, tags)) {
+  /** Tells the polling scheduler whether the leader polls for this tab (it replans on a change). */
+  const refreshCoverage = (current: Session) => {
+    if (session === current) deps.role.setCovered(current.sharing.covered())
+  }
+
+  const relay = (current: Session, tags: FullTag[], cause: RelayCause = 'mutation') => {
+    for (const message of invalidateMessages(current.tabId, tags, cause)) {
       if (current.port.post(message)) dispatch(actions.crossTabRelaySent({ tags: message.tags.length }))
       else logger.once('cross-tab-post-failed', 'warn', 'could not post a cross-tab relay message')
     }
@@ -62,10 +73,18 @@ export function createCrossTab(deps: CrossTabDeps) {
 
   const apply = (message: CrossTabMessage, current: Session) => {
     if (message.from === current.tabId) return
-    if (message.kind === 'heartbeat') current.elector.heartbeat(message)
-    else if (message.kind === 'bye') current.elector.bye(message)
-    else {
-      const invalidation = deps.api && store ? relayedInvalidation(deps.api, store.getState(), message.tags) : null
+    if (message.kind === 'heartbeat') {
+      current.sharing.heard(message)
+      current.elector.heartbeat(message)
+      refreshCoverage(current)
+    } else if (message.kind === 'bye') {
+      current.sharing.forget(message.from)
+      current.elector.bye(message)
+      refreshCoverage(current)
+    } else {
+      // A poll relay is for visible tabs that poll: a hidden tab keeps its own hidden cadence.
+      const accepted = message.cause !== 'poll' || current.sharing.acceptsPollRelay()
+      const invalidation = accepted && deps.api && store ? relayedInvalidation(deps.api, store.getState(), message.tags) : null
       dispatch(actions.crossTabRelayReceived({ applied: invalidation !== null }))
       if (invalidation) dispatch(invalidation)
     }
@@ -127,9 +146,16 @@ export function createCrossTab(deps: CrossTabDeps) {
       if (!port) return
       const tabId = newTabId(env.random)
       const visible = selectors.selectRealtimeState(store.getState()).visible
+      const sharing = new PollSharing({
+        now: () => env.clock.now(),
+        ownPollTags: () => (store ? deps.ownPollTags(store.getState()) : null),
+        visible: () => (store ? selectors.selectRealtimeState(store.getState()).visible : false),
+      })
       const changed = (view: ElectionView) => {
+        sharing.roleChanged(view.role, view.leaderId)
         dispatch(actions.crossTabRoleChanged({ ...view, at: env.clock.now() }))
         deps.role.set(view.role)
+        if (session) refreshCoverage(session)
       }
       const elector = new Elector({
         clock: env.clock,
@@ -137,11 +163,16 @@ export function createCrossTab(deps: CrossTabDeps) {
         tabId,
         locks: env.locks ?? null,
         lockName: `${deps.channelName}:leader`,
-        send: (message) => void port.post(message),
+        // Heartbeats carry this tab's polling state, so the leader's poll can cover it.
+        send: (message) => {
+          if (message.kind !== 'heartbeat') return void port.post(message)
+          port.post({ ...message, ...sharing.heartbeatFields() })
+          if (session) refreshCoverage(session)
+        },
         changed,
         electionChanged: (election) => dispatch(actions.crossTabStarted({ tabId, election, at: env.clock.now() })),
       })
-      session = { tabId, port, elector, unsubscribe: () => undefined, visible }
+      session = { tabId, port, elector, sharing, unsubscribe: () => undefined, visible }
       dispatch(actions.crossTabStarted({ tabId, election: elector.election, at: env.clock.now() }))
       session.unsubscribe = port.subscribe(receive)
       elector.start(visible)
@@ -153,8 +184,25 @@ export function createCrossTab(deps: CrossTabDeps) {
       current.elector.stop()
       current.unsubscribe()
       current.port.close()
+      current.sharing.clear()
       dispatch(actions.crossTabStopped({ at: env.clock.now() }))
+      deps.role.setCovered(false)
       deps.role.set('off')
+    },
+    /** The router's poll hook: a leader's dead-mode (or degraded) poll covers the tags its visible peers announced. */
+    pollTags(own: FullTag[], reason: PollReason): FullTag[] {
+      const current = session
+      return current && reason !== 'safety-net' ? current.sharing.widen(own) : own
+    },
+    /** After a poll: a leader relays what it polled to the tabs it covers (one message, split only past MAX_RELAY_TAGS). */
+    polled(tags: FullTag[], reason: PollReason): void {
+      const current = session
+      if (!current || reason === 'safety-net' || tags.length === 0 || !current.sharing.relaysPolls()) return
+      try {
+        relay(current, tags, 'poll')
+      } catch (error) {
+        logger.once('cross-tab-poll-relay-threw', 'warn', 'could not relay a poll to the other tabs', { error: thrownKind(error) })
+      }
     },
   }
 }

@@ -16,6 +16,13 @@ export interface HeartbeatMessage {
   /** The sender leads the tabs. */
   leader: boolean
   visible: boolean
+  /** The sender polls now (realtime down, or a channel degraded). Absent: not known (an older sender). */
+  polling?: boolean
+  /**
+   * The tags the sender's own poll invalidates, announced while it is visible and polling so the
+   * leader's poll covers them (at most {@link MAX_RELAY_TAGS}; with more, none are sent).
+   */
+  tags?: FullTag[]
 }
 
 /** "I am leaving": sent by a tab that stops (best effort: a crashed tab sends nothing). */
@@ -25,12 +32,17 @@ export interface ByeMessage {
   from: string
 }
 
-/** A local mutation invalidated these tags: invalidate those of them your cache provides. */
+/** Why tags were relayed: a local mutation (the default when absent), or the leader's poll. */
+export type RelayCause = 'mutation' | 'poll'
+
+/** A local mutation (or the leader's poll) invalidated these tags: invalidate those of them your cache provides. */
 export interface InvalidateMessage {
   v: 1
   kind: 'invalidate'
   from: string
   tags: FullTag[]
+  /** Absent for a mutation. A poll relay applies only in a visible tab that polls itself. */
+  cause?: RelayCause
 }
 
 export type CrossTabMessage = HeartbeatMessage | ByeMessage | InvalidateMessage
@@ -73,23 +85,50 @@ export function parseMessage(data: unknown): ParseResult {
   if (kind !== 'heartbeat' && kind !== 'bye' && kind !== 'invalidate') return drop('UNKNOWN_KIND')
   if (typeof from !== 'string' || from === '' || from.length > MAX_TAB_ID_LENGTH) return drop('BAD_SENDER')
   if (kind === 'bye') return { ok: true, message: { v: 1, kind, from } }
-  if (kind === 'heartbeat') {
-    if (typeof record.leader !== 'boolean' || typeof record.visible !== 'boolean') return drop('BAD_FIELDS')
-    return { ok: true, message: { v: 1, kind, from, leader: record.leader, visible: record.visible } }
-  }
-  const tags = record.tags
+  if (kind === 'heartbeat') return parseHeartbeat(record, from)
+  const { tags, cause } = record
   if (!Array.isArray(tags) || tags.length === 0) return drop('BAD_TAGS')
   if (tags.length > MAX_RELAY_TAGS) return drop('TOO_MANY_TAGS')
   if (!tags.every(isRelayTag)) return drop('BAD_TAGS')
-  return { ok: true, message: { v: 1, kind, from, tags: tags.map(copyTag) } }
+  if (cause !== undefined && cause !== 'mutation' && cause !== 'poll') return drop('BAD_FIELDS')
+  const message: InvalidateMessage = { v: 1, kind, from, tags: tags.map(copyTag) }
+  if (cause !== undefined) message.cause = cause
+  return { ok: true, message }
 }
 
-/** The relay messages for `tags`: tags that cannot cross tabs are left out, the rest split by {@link MAX_RELAY_TAGS}. */
-export function invalidateMessages(from: string, tags: readonly unknown[]): InvalidateMessage[] {
+/** A heartbeat; `polling` and `tags` are optional (older tabs do not send them) but strict when present. */
+function parseHeartbeat(record: Record<string, unknown>, from: string): ParseResult {
+  const { leader, visible, polling, tags } = record
+  if (typeof leader !== 'boolean' || typeof visible !== 'boolean') return drop('BAD_FIELDS')
+  if (polling !== undefined && typeof polling !== 'boolean') return drop('BAD_FIELDS')
+  const message: HeartbeatMessage = { v: 1, kind: 'heartbeat', from, leader, visible }
+  if (polling !== undefined) message.polling = polling
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) return drop('BAD_TAGS')
+    if (tags.length > MAX_RELAY_TAGS) return drop('TOO_MANY_TAGS')
+    if (!tags.every(isRelayTag)) return drop('BAD_TAGS')
+    message.tags = tags.map(copyTag)
+  }
+  return { ok: true, message }
+}
+
+/**
+ * The relay messages for `tags`: tags that cannot cross tabs are left out, the rest split by
+ * {@link MAX_RELAY_TAGS}. A mutation's messages carry no `cause` (as before it existed).
+ */
+export function invalidateMessages(from: string, tags: readonly unknown[], cause: RelayCause = 'mutation'): InvalidateMessage[] {
   const sendable = tags.filter(isRelayTag).map(copyTag)
   const messages: InvalidateMessage[] = []
   for (let start = 0; start < sendable.length; start += MAX_RELAY_TAGS) {
-    messages.push({ v: 1, kind: 'invalidate', from, tags: sendable.slice(start, start + MAX_RELAY_TAGS) })
+    const message: InvalidateMessage = { v: 1, kind: 'invalidate', from, tags: sendable.slice(start, start + MAX_RELAY_TAGS) }
+    if (cause === 'poll') message.cause = 'poll'
+    messages.push(message)
   }
   return messages
+}
+
+/** The `tags` a heartbeat may announce: all of them, or undefined when they cannot all cross tabs or are too many. */
+export function announcedTags(tags: readonly FullTag[]): FullTag[] | undefined {
+  if (tags.length > MAX_RELAY_TAGS || !tags.every(isRelayTag)) return undefined
+  return tags.map(copyTag)
 }

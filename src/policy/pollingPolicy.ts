@@ -30,7 +30,11 @@ export interface PollingInput {
   visible: boolean
   /** Some subscribed topic's channel has failed while the socket is up (its events are not arriving). */
   degraded?: boolean
-  /** Another tab of this origin leads: this one polls on the hidden cadence, as a hidden tab does. */
+  /**
+   * A cross-tab follower whose leader polls for it (the leader's poll relays refresh this tab):
+   * this one polls on the hidden cadence, as a hidden tab does. A follower the leader does not
+   * cover (the leader is healthy, or hidden, or does not know this tab's tags) passes false.
+   */
   follower?: boolean
 }
 
@@ -48,7 +52,8 @@ function jitter(random: Random): number {
  * The next poll interval in ms, or null when no poll is needed (realtime healthy and the
  * safety net off). While realtime is down or disabled, or a channel is degraded, it is never null: visible base ±1 s
  * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base. A cross-tab follower
- * polls as a hidden tab does, so one tab per browser polls fast, not every open window.
+ * covered by its leader polls as a hidden tab does, so one tab per browser polls fast, not every
+ * open window.
  *
  * @example
  * pollingInterval({ connection: 'reconnecting', visible: true }, DEFAULT_POLLING, () => 0.5) // 5000

@@ -6,7 +6,7 @@ import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
-import { PollingScheduler } from './pollingScheduler'
+import { PollingScheduler, type PollReason } from './pollingScheduler'
 import { degradedTopics, viewOf } from './pollingView'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
@@ -40,6 +40,10 @@ export interface RouterDeps {
   activeTags(): FullTag[]
   /** Tags of the active subscriptions of one topic (gap catch-up). */
   topicTags(topic: string): FullTag[]
+  /** Cross-tab: the tags a poll invalidates, given this tab's own (a leader adds its followers'). */
+  pollTags?(own: FullTag[], reason: PollReason): FullTag[]
+  /** Cross-tab: called after every poll with the tags it invalidated (a leader relays them). */
+  polled?(tags: FullTag[], reason: PollReason): void
 }
 
 /** Tags per `invalidateTags` action at most. */
@@ -124,12 +128,16 @@ export function createInvalidationRouter(deps: RouterDeps) {
     readView,
     (reason) => {
       logger.debug(`poll (${reason})`)
+      let own: FullTag[]
       if (reason === 'degraded') {
         // The socket is up and healthy topics get their events: poll only the topics that do not.
         const state = selectors.selectRealtimeState(store?.getState())
-        invalidateThrough(degradedTopics(state).flatMap((topic) => deps.topicTags(topic)))
-      } else invalidateThrough(deps.activeTags())
+        own = degradedTopics(state).flatMap((topic) => deps.topicTags(topic))
+      } else own = deps.activeTags()
+      const tags = deps.pollTags ? deps.pollTags(own, reason) : own
+      invalidateThrough(tags)
       alert.update(readView(), polling.current())
+      deps.polled?.(tags, reason)
     },
     (intervalMs) => store?.dispatch(actions.pollCadenceChanged({ intervalMs })),
   )

@@ -14,8 +14,8 @@ export interface PollingView {
 export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
 
 /**
- * The polling options plus, when cross-tab is on, this tab's role: a follower polls on the
- * hidden cadence (createRealtime adds `tabRole` to the resolved options).
+ * The polling options plus, when cross-tab is on, this tab's role: a follower whose leader polls
+ * for it polls on the hidden cadence (createRealtime adds `tabRole` to the resolved options).
  */
 export type PollingSchedulerOptions = PollingOptions & { tabRole?: TabRoleSource }
 
@@ -30,7 +30,8 @@ function reasonOf(view: PollingView): PollReason {
  * channel has failed, that topic's tags on the same cadence; while healthy, on the safety-net
  * cadence. `replan()` after any change of connection or visibility; a poll that is already
  * overdue under the new cadence happens at once. With `options.tabRole`, a change of this tab's
- * cross-tab role replans too (a follower polls on the hidden cadence).
+ * cross-tab role or coverage replans too: a follower polls on the hidden cadence only while its
+ * leader polls for it ({@link TabRoleSource.coveredByLeader}); otherwise it polls as a lone tab.
  */
 export class PollingScheduler {
   private timer: TimerHandle | null = null
@@ -56,7 +57,7 @@ export class PollingScheduler {
   replan(): void {
     this.unwatchRole ??= this.options.tabRole?.subscribe(() => this.replan()) ?? null
     const view = this.read()
-    const mode = `${reasonOf(view)}:${view.visible}:${this.isFollower()}`
+    const mode = `${reasonOf(view)}:${view.visible}:${this.isCovered()}`
     this.lastPollAt ??= this.clock.now()
     if (mode !== this.mode) {
       this.mode = mode
@@ -74,12 +75,14 @@ export class PollingScheduler {
     this.lastPollAt = null
   }
 
-  private isFollower(): boolean {
-    return this.options.tabRole?.current() === 'follower'
+  /** A follower the leader polls for (its poll relays reach this tab while it is visible). */
+  private isCovered(): boolean {
+    const role = this.options.tabRole
+    return role !== undefined && role.current() === 'follower' && role.coveredByLeader()
   }
 
   private pickCadence(view: PollingView): void {
-    const cadence = pollingInterval({ ...view, follower: this.isFollower() }, this.options, this.random)
+    const cadence = pollingInterval({ ...view, follower: this.isCovered() }, this.options, this.random)
     if (cadence !== this.cadence) this.cadenceChanged(cadence)
     this.cadence = cadence
   }

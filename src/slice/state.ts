@@ -68,7 +68,7 @@ export interface MetricsState {
 
 /**
  * This tab among the tabs of its origin: `off` (cross-tab disabled or unsupported), `solo`
- * (no other tab heard), `leader` (polls on the visible cadence for all), `follower`.
+ * (no other tab heard), `leader` (its polls cover the visible tabs that announce their tags), `follower`.
  */
 export type CrossTabRole = 'off' | 'solo' | 'leader' | 'follower'
 
@@ -85,7 +85,7 @@ export interface CrossTabState {
   leaderSince: number | null
   /** Other tabs heard within the last few seconds. */
   peers: number
-  /** Relay messages posted for local mutations. */
+  /** Relay messages posted for local mutations and, by a leader, for its polls. */
   relaysSent: number
   /** Valid relay messages received from other tabs. */
   relaysReceived: number

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { invalidateMessages, isRelayTag, MAX_RELAY_TAGS, parseMessage } from '../../src/crossTab/protocol'
+import { announcedTags, invalidateMessages, isRelayTag, MAX_RELAY_TAGS, parseMessage } from '../../src/crossTab/protocol'
 
 describe('cross-tab protocol', () => {
   it('accepts the three message kinds of version 1, keeping only their known fields', () => {
@@ -44,5 +44,45 @@ describe('cross-tab protocol', () => {
     expect(messages.map((message) => message.tags.length)).toEqual([MAX_RELAY_TAGS, 1])
     expect(messages.every((message) => parseMessage(message).ok)).toBe(true)
     expect(invalidateMessages('a', [{ type: 'Todos', id: { p: 1 } }])).toEqual([])
+  })
+})
+
+describe('cross-tab protocol: poll sharing fields', () => {
+  const heartbeat = { v: 1, kind: 'heartbeat', from: 'a', leader: false, visible: true }
+
+  it("accepts a heartbeat's optional polling flag and tags, and an invalidation's cause, copying only known tag fields", () => {
+    expect(parseMessage({ ...heartbeat, polling: true, tags: [{ type: 'Todos', id: 'p1', secret: 'row data' }] })).toEqual({
+      ok: true,
+      message: { ...heartbeat, polling: true, tags: [{ type: 'Todos', id: 'p1' }] },
+    })
+    expect(parseMessage({ ...heartbeat, polling: false, tags: [] })).toEqual({ ok: true, message: { ...heartbeat, polling: false, tags: [] } })
+    expect(parseMessage({ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }], cause: 'poll' })).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }], cause: 'poll' },
+    })
+  })
+
+  it.each([
+    [{ ...heartbeat, polling: 'yes' }, 'BAD_FIELDS'],
+    [{ ...heartbeat, polling: null }, 'BAD_FIELDS'],
+    [{ ...heartbeat, tags: 'Todos' }, 'BAD_TAGS'],
+    [{ ...heartbeat, tags: [{ type: 'Todos', id: [1] }] }, 'BAD_TAGS'],
+    [{ ...heartbeat, tags: Array.from({ length: MAX_RELAY_TAGS + 1 }, () => ({ type: 'T' })) }, 'TOO_MANY_TAGS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }], cause: 'refresh' }, 'BAD_FIELDS'],
+    [{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }], cause: null }, 'BAD_FIELDS'],
+  ])('drops %j as %s', (data, reason) => {
+    expect(parseMessage(data)).toEqual({ ok: false, reason })
+  })
+
+  it('marks poll relays and leaves mutation relays as they were', () => {
+    expect(invalidateMessages('a', [{ type: 'Todos' }], 'poll')).toEqual([{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }], cause: 'poll' }])
+    expect(invalidateMessages('a', [{ type: 'Todos' }])).toEqual([{ v: 1, kind: 'invalidate', from: 'a', tags: [{ type: 'Todos' }] }])
+  })
+
+  it('announces all of a tab\'s tags or none: never more than MAX_RELAY_TAGS, never one that cannot cross tabs', () => {
+    expect(announcedTags([{ type: 'Todos', id: 1 }])).toEqual([{ type: 'Todos', id: 1 }])
+    expect(announcedTags([])).toEqual([])
+    expect(announcedTags(Array.from({ length: MAX_RELAY_TAGS + 1 }, (_, id) => ({ type: 'T', id })))).toBeUndefined()
+    expect(announcedTags([{ type: 'Todos', id: 'x'.repeat(1_000) }])).toBeUndefined()
   })
 })

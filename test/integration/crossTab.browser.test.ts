@@ -21,6 +21,7 @@ const WITHIN_MS = 15_000
 interface Fixture {
   crossTab(): { role: string; tabId: string | null; leaderId: string | null; election: string | null; relaysSent: number; relaysReceived: number; relaysApplied: number }
   fetches(projectId: string): number
+  pollingInterval(): number | null
   addTodo(projectId: string): Promise<void>
 }
 
@@ -110,6 +111,28 @@ describe.each([
         return state.leaderId === state.tabId
       }, undefined, { timeout: WITHIN_MS, polling: 100 })
       expect((await crossTabOf(follower)).role).toMatch(/^(leader|solo)$/)
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+describe('cross-tab poll sharing in Chromium', () => {
+  it("polls for a visible follower from the leader: the follower's own cadence is the hidden one, and the leader's relayed polls refetch the project only the follower shows", async () => {
+    const context = await browser.newContext()
+    try {
+      const first = await openPage(context, '?show=p2')
+      const second = await openPage(context, '?show=p3')
+      await untilSettled(first)
+      await untilSettled(second)
+      const [leader, follower, followerOnly] = (await crossTabOf(first)).role === 'leader' ? [first, second, 'p3'] : [second, first, 'p2']
+      await follower.waitForFunction(() => (window.crossTabFixture!.pollingInterval() ?? 0) >= 14_000, undefined, { timeout: WITHIN_MS, polling: 100 })
+      const before = await follower.evaluate(() => window.crossTabFixture!.crossTab().relaysApplied)
+      await follower.waitForFunction((count) => window.crossTabFixture!.crossTab().relaysApplied > count, before, { timeout: WITHIN_MS, polling: 100 })
+      expect(await follower.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly)).toBeGreaterThanOrEqual(2)
+      expect(await leader.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly)).toBe(0)
+      expect((await crossTabOf(leader)).relaysSent).toBeGreaterThanOrEqual(1)
+      expect(await leader.evaluate(() => window.crossTabFixture!.pollingInterval())).toBeLessThanOrEqual(6_000)
     } finally {
       await context.close()
     }

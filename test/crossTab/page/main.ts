@@ -57,10 +57,17 @@ const store = configureStore({
 })
 realtime.start(store)
 void store.dispatch(api.endpoints.todos.initiate('p1'))
+// `?show=p2`: this page also shows p2's todos, kept fresh by a subscription (polled while realtime is down).
+const shown = params.get('show')
+if (shown) {
+  realtime.subscribe({ topic: `project:${shown}`, postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: shown }] })
+  void store.dispatch(api.endpoints.todos.initiate(shown))
+}
 
 Object.assign(window, {
   crossTabFixture: {
     crossTab: () => realtime.selectors.selectCrossTab(store.getState()),
+    pollingInterval: () => realtime.selectors.selectPollingInterval(store.getState()),
     fetches: (projectId: string) => fetches[projectId] ?? 0,
     addTodo: async (projectId: string) => {
       await store.dispatch(api.endpoints.addTodo.initiate(projectId))
