@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RealtimeEmulator } from '../../src/testing/index.ts'
 
@@ -29,7 +30,9 @@ export function demoMiddleware(emulator: RealtimeEmulator) {
     const url = new URL(req.url ?? '/', 'http://demo.invalid')
     if (req.method === 'GET' && url.pathname === '/__demo/token') {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' })
-      res.end(emulator.signToken({ sub: 'demo-user' }))
+      // A fresh jti per token: two tokens signed in the same second must not be the same string
+      // (an expired one would otherwise come back as the "fresh" one).
+      res.end(emulator.signToken({ sub: 'demo-user', jti: randomUUID() }))
       return
     }
     const match = /^\/__demo\/chaos\/([a-z-]+)$/.exec(url.pathname)

@@ -131,6 +131,7 @@ describe('the demo (parity matrix)', () => {
   it('rejoins with a fresh token after every token expires', async () => {
     const tab = await open()
     const topic = `project:${projectId}`
+    await expect.poll(() => tab.joins(topic), { timeout: 5_000 }).toBeGreaterThan(0)
     const joined = await tab.joins(topic)
     await post('/__demo/chaos/expire-tokens')
     // The server closes the channel; the library refreshes the token (the app's accessToken) and joins again.
