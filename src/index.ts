@@ -49,6 +49,7 @@ export { withNoStore } from './router/withNoStore'
 export type { PollingOptions } from './policy/pollingPolicy'
 export { pollingInterval, DEFAULT_POLLING } from './policy/pollingPolicy'
 export type { RouterReport } from './slice/realtimeSlice'
+export type { PatchCounts } from './slice/patchMetrics'
 export { selectRecentErrors } from './slice/defaultSelectors'
 
 // Cross-tab: leader election and mutation relay among the tabs of one origin.

@@ -29,6 +29,7 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
     ['Last event', formatAge(metrics.lastEventAt, now)],
     ['Events routed', `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`],
     ['Invalidations', `${metrics.invalidationsIssued} issued, ${metrics.invalidationsCoalesced} coalesced`],
+    ['Rows patched', `${metrics.rowsPatched} (${metrics.patchesStale} stale, ${metrics.patchFallbacks} fell back)`],
     ['Event → invalidate P50/P95', formatPercentiles(metrics.eventToInvalidation.p50, metrics.eventToInvalidation.p95)],
     ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],
     ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
