@@ -4,6 +4,7 @@ import type { RealtimeOptions } from '../../src/core/options'
 import { defineRoutes } from '../../src/router/defineRoutes'
 import type { PostgresChangesEvent, RealtimeEvent, Row } from '../../src/transport/events'
 import { createHarness } from '../support/harness'
+import { Gate } from '../support/gate'
 
 /** A row of `generations` as PostgREST returns it (and realtime delivers it). */
 export interface Generation {
@@ -18,27 +19,25 @@ export interface Generation {
 export class ListBackend {
   readonly rows = new Map<string, Generation>()
   readonly calls: Record<string, number> = {}
-  private gate: Promise<void> | null = null
-  private open: (() => void) | null = null
+  private readonly gate = new Gate()
 
   put(...rows: Generation[]): void {
     for (const row of rows) this.rows.set(row.id, row)
   }
 
+  /** Queries started from now on wait until `release()`. */
   hold(): void {
-    this.gate ??= new Promise<void>((resolve) => (this.open = resolve))
+    this.gate.hold()
   }
 
   release(): void {
-    this.open?.()
-    this.gate = null
-    this.open = null
+    this.gate.release()
   }
 
   async run<T>(endpoint: string, read: () => T): Promise<{ data: T }> {
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1
     const data = read()
-    if (this.gate) await this.gate
+    await this.gate.pass()
     return { data }
   }
 

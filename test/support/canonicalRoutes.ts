@@ -1,6 +1,7 @@
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { defineRoutes } from '../../src/router/defineRoutes'
 import type { Row } from '../../src/transport/events'
+import { Gate } from './gate'
 
 /**
  * The canonical invalidation map of the seed plan (seeds/realtime-polling-simplification-plan.md),
@@ -16,23 +17,20 @@ export const CANONICAL_TAG_TYPES = ['UnifiedGenerations', 'Shots', 'TaskStatusCo
 /** A fake backend: counts the queries each endpoint runs and can hold them in flight. */
 export class FakeBackend {
   readonly calls: Record<string, number> = {}
-  private gate: Promise<void> | null = null
-  private open: (() => void) | null = null
+  private readonly gate = new Gate()
 
   /** Queries started from now on wait until `release()`. */
   hold(): void {
-    this.gate ??= new Promise<void>((resolve) => (this.open = resolve))
+    this.gate.hold()
   }
 
   release(): void {
-    this.open?.()
-    this.gate = null
-    this.open = null
+    this.gate.release()
   }
 
   async run<T>(endpoint: string, data: T): Promise<{ data: T }> {
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1
-    if (this.gate) await this.gate
+    await this.gate.pass()
     return { data }
   }
 
