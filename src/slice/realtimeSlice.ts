@@ -5,8 +5,7 @@ import { connectionTransition, type ConnectionEvent } from '../policy/connection
 import type { RealtimeEvent } from '../transport/events'
 import type { SerializableSpec } from '../subscription/spec'
 import { crossTabReducers } from './crossTabReducers'
-import { recordSample } from './histogram'
-import { addPatchCounts, type PatchCounts } from './patchMetrics'
+import { routerReducers } from './routerReducers'
 import {
   initialRealtimeState,
   newChannelRecord,
@@ -21,18 +20,7 @@ interface At {
   at: number
 }
 
-/** Counters and latency samples of one router pass (patch-mode counters only when the pass patched). */
-export interface RouterReport extends Partial<PatchCounts> {
-  routed: number
-  unmatched: number
-  malformed: number
-  issued: number
-  coalesced: number
-  /** Counts by kind (ROUTE_THREW, BAD_TAGS, …), added to `errorsByType`. */
-  errors: Record<string, number>
-  eventToInvalidationMs: number[]
-  eventToRefetchMs: number[]
-}
+export type { RouterReport } from './routerReducers'
 
 type StampedAction<P = undefined> = PayloadAction<P, string, { at: number }>
 
@@ -281,30 +269,7 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       },
 
       // ---- router (the InvalidationRouter reports here) -----------------------------------
-      pollCadenceChanged(state, action: PayloadAction<{ intervalMs: number | null }>) {
-        state.metrics.pollIntervalMs = action.payload.intervalMs
-      },
-      latencyRecorded(state, action: PayloadAction<{ metric: 'eventToInvalidationMs' | 'eventToRefetchMs'; ms: number }>) {
-        recordSample(state.metrics[action.payload.metric], action.payload.ms)
-      },
-      /** What the router did with one batch (counters are added, latencies recorded). */
-      routerReported(state, action: PayloadAction<RouterReport>) {
-        const report = action.payload
-        const metrics = state.metrics
-        metrics.eventsRouted += report.routed
-        metrics.eventsUnmatched += report.unmatched
-        metrics.eventsMalformed += report.malformed
-        metrics.invalidationsIssued += report.issued
-        metrics.invalidationsCoalesced += report.coalesced
-        for (const [kind, count] of Object.entries(report.errors)) metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
-        for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
-        for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
-        addPatchCounts(metrics, report)
-      },
-      /** Realtime down > 60 s while visible with a slow poll cadence: the user should be told. */
-      alertChanged(state, action: PayloadAction<boolean>) {
-        state.alert = action.payload
-      },
+      ...routerReducers,
 
       // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
       ...crossTabReducers,
