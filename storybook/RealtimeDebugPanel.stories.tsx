@@ -8,12 +8,15 @@ import {
   connectingScene,
   disabledScene,
   failedAuthScene,
+  followerTabScene,
   reconnectingScene,
   stuckChannelScene,
   suspendedScene,
   type Scene,
 } from './support/scenes'
 import { SceneView } from './support/SceneView'
+
+type FollowerScene = Awaited<ReturnType<typeof followerTabScene>>
 
 type Loaded = { scene: Scene }
 
@@ -123,6 +126,22 @@ export const ChurnStorm: Story = {
     await expect(canvasElement).toHaveTextContent(new RegExp(`${metrics.invalidationsCoalesced} coalesced`))
     // Ten rounds of fifty mounts left five topics each: one channel per topic, never two.
     await expect(within(canvasElement).getAllByRole('row', { name: /gallery:/ }).length).toBeLessThanOrEqual(50)
+  },
+}
+
+/** Two tabs, realtime down in both: this one follows, polls on the hidden cadence, and got a mutation's relay. */
+export const FollowerTab: StoryObj<typeof meta> = {
+  loaders: [async () => ({ scene: await followerTabScene() })],
+  render: (args, { loaded }) => (
+    <SceneView scene={(loaded as { scene: FollowerScene }).scene}>
+      <RealtimeDebugPanel {...args} />
+    </SceneView>
+  ),
+  play: async ({ canvasElement, loaded }) => {
+    const { follower } = (loaded as { scene: FollowerScene }).scene
+    await expect(follower.crossTab().role).toBe('follower')
+    await expect(canvasElement).toHaveTextContent(/This tab\s*follower · 1 other tab/)
+    await expect(canvasElement).toHaveTextContent(/Tab relays\s*1 sent/)
   },
 }
 

@@ -1,5 +1,6 @@
 import { RealtimeError } from '../../src/errors/realtimeError'
 import { insertEvent } from '../../test/support/harness'
+import { createTabs } from '../../test/crossTab/support/tabsHarness'
 import { createRouterHarness } from '../../test/support/routerHarness'
 
 /**
@@ -102,4 +103,21 @@ export async function stuckChannelScene(): Promise<Scene> {
   subscribeAll(scene)
   await scene.clock.advance(20_000)
   return scene
+}
+
+/** Two tabs of one origin, realtime down in both: the panel of the follower, covered by the leader's polls. */
+export async function followerTabScene() {
+  const tabs = createTabs()
+  const first = tabs.open('first')
+  const second = tabs.open('second')
+  for (const tab of [first, second]) {
+    tab.realtime.subscribe({ topic: 'todos:p1', postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: 'p1' }] })
+    tab.mount('todos', 'p1')
+  }
+  await tabs.clock.advance(30_000)
+  const follower = first.crossTab().role === 'follower' ? first : second
+  await follower.mutate('addTodo', { projectId: 'p1' })
+  await tabs.clock.advance(1_000)
+  const leader = follower === first ? second : first
+  return { store: follower.store, realtime: follower.realtime, follower, leader, stop: () => tabs.stopAll() }
 }
