@@ -42,7 +42,7 @@ export function ChannelsTable({ realtime, now }: { realtime: Realtime; now: numb
               </th>
               <td style={{ ...styles.td, color: channelTone(channel.state) }}>
                 {channel.state}
-                {channel.lastError && channel.state !== 'subscribed' ? ` (${channel.lastError.type})` : ''}
+                {channel.lastError && channel.state === 'error' ? ` (${channel.lastError.type})` : ''}
               </td>
               <td style={styles.td}>{channel.subscriberCount}</td>
               <td style={styles.td}>{formatAge(channel.lastMessageAt, now)}</td>

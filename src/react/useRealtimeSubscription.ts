@@ -21,9 +21,15 @@ export interface UseRealtimeSubscriptionOptions<TagType extends string = string>
 export interface RealtimeSubscriptionResult {
   /** The socket is up (the server answered a heartbeat). */
   isConnected: boolean
-  /** This topic's channel is joined. */
+  /**
+   * This topic's channel is joined. Per topic, not per subscriber: a component that adds
+   * bindings to a joined topic sees `true` until the channel is recreated with them (debounced).
+   */
   isSubscribed: boolean
-  /** Why the topic is not subscribed, when it failed (null while subscribed or joining normally). */
+  /**
+   * Why the topic is not subscribed: the channel's error while it is in `error` (retrying or
+   * not), or the connection's while it has `failed`. Null while joined, or (re)joining normally.
+   */
   error: ErrorRecord | null
   /** Sends a broadcast on this topic. Never rejects. */
   broadcast(event: string, payload: unknown): Promise<BroadcastResult>
@@ -72,14 +78,19 @@ export function useRealtimeSubscription<TagType extends string = string>(options
   }, [realtime, spec, debounceMs, onMessage])
 
   const topic = options.topic
-  const { selectChannel, selectConnectionState, selectLastError } = realtime.selectors
-  const selectTopic = useMemo(() => selectChannel(topic), [selectChannel, topic])
+  const { selectChannels, selectConnectionState, selectLastError } = realtime.selectors
+  // Narrow selections: the channel record changes on every message batch (lastMessageAt), and a
+  // component that subscribes must not re-render at event rate.
   const isConnected = useSelector((root) => selectConnectionState(root) === 'connected')
-  const channel = useSelector(selectTopic)
+  const channelState = useSelector((root) => selectChannels(root)[topic]?.state)
+  const channelError = useSelector((root) => {
+    const channel = selectChannels(root)[topic]
+    return channel?.state === 'error' ? channel.lastError : null
+  })
   const connectionError = useSelector((root) => (selectConnectionState(root) === 'failed' ? selectLastError(root) : null))
   const broadcast = useCallback((event: string, payload: unknown) => realtime.broadcast(topic, event, payload), [realtime, topic])
 
-  const isSubscribed = spec !== null && channel?.state === 'subscribed'
-  const error = spec === null || isSubscribed ? null : (channel?.lastError ?? connectionError)
+  const isSubscribed = spec !== null && channelState === 'subscribed'
+  const error = spec === null || isSubscribed ? null : (channelError ?? connectionError)
   return { isConnected, isSubscribed, error, broadcast }
 }

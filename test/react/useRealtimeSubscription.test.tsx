@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { render, renderHook } from 'vitest-browser-react'
 import { useRealtimeSubscription, type UseRealtimeSubscriptionOptions } from '../../src/react'
@@ -145,6 +146,89 @@ describe('useRealtimeSubscription', () => {
     await settle(harness)
     await vi.waitFor(() => expect(result.current.error?.type).toBe('AUTHENTICATION_FAILED'))
     expect(result.current.isSubscribed).toBe(false)
+  })
+
+  it('does not re-render a subscriber for every message batch', async () => {
+    harness = createHarness()
+    let renders = 0
+    await renderHook(
+      () => {
+        renders += 1
+        return useRealtimeSubscription(tableSpec('project:1'))
+      },
+      { wrapper: providersFor(harness) },
+    )
+    await settle(harness)
+    const before = renders
+    for (let id = 1; id <= 5; id++) {
+      harness.transport.emitEvent(insertEvent('project:1', 'generations', { id }, harness.clock.now()))
+      await harness.clock.advance(50)
+    }
+    expect(harness.state().metrics.messagesReceived).toBe(5)
+    expect(renders).toBe(before)
+  })
+
+  it('reports no error once a failed channel has joined again, even while it later reconnects', async () => {
+    harness = createHarness()
+    harness.transport.joinReply = (_topic, joinNumber) => (joinNumber === 1 ? new RealtimeError('CHANNEL_ERROR', 'boom once') : 'ok')
+    const { result } = await renderSubscription(harness, tableSpec('project:1'))
+    await settle(harness)
+    await vi.waitFor(() => expect(result.current.error?.message).toBe('boom once'))
+    await harness.clock.advance(5_000)
+    await vi.waitFor(() => expect(result.current.isSubscribed).toBe(true))
+    expect(result.current.error).toBeNull()
+    harness.transport.connectBehavior = 'hang'
+    harness.transport.dropSocket()
+    await harness.clock.advance(100)
+    expect(harness.state().channels['project:1']?.state).not.toBe('subscribed')
+    expect(result.current.isSubscribed).toBe(false)
+    expect(result.current.error).toBeNull()
+  })
+
+  it('releases its subscription when enabled turns false', async () => {
+    harness = createHarness()
+    const hook = await renderSubscription(harness, tableSpec('project:1'))
+    await settle(harness)
+    await hook.rerender({ ...tableSpec('project:1'), enabled: false })
+    await harness.clock.advance(2_000)
+    expect(harness.payloadsOf(harness.realtime.events.subscriptionReleased)).toHaveLength(1)
+    expect(harness.transport.channelTopics()).toEqual([])
+    expect(hook.result.current.isSubscribed).toBe(false)
+  })
+
+  it('drops a debounced event still pending when the component unmounts', async () => {
+    harness = createHarness()
+    const onMessage = vi.fn()
+    const hook = await renderSubscription(harness, { ...tableSpec('project:1'), onMessage, debounceMs: 100 })
+    await settle(harness)
+    harness.transport.emitEvent(insertEvent('project:1', 'generations', { id: 1 }, harness.clock.now()))
+    await harness.clock.advance(20)
+    await hook.unmount()
+    await harness.clock.advance(1_000)
+    expect(onMessage).not.toHaveBeenCalled()
+  })
+
+  it('moves its subscription to a new realtime instance given to the provider', async () => {
+    harness = createHarness()
+    const second = createHarness()
+    try {
+      let current: Harness = harness
+      const Wrapper = ({ children }: { children: ReactNode }) => {
+        const Providers = providersFor(current)
+        return <Providers>{children}</Providers>
+      }
+      const hook = await renderHook(() => useRealtimeSubscription(tableSpec('project:1')), { wrapper: Wrapper })
+      await settle(harness)
+      current = second
+      await hook.rerender()
+      await settle(second)
+      await harness.clock.advance(2_000)
+      expect(harness.transport.channelTopics()).toEqual([])
+      expect(second.transport.channelTopics()).toEqual(['project:1'])
+      await vi.waitFor(() => expect(hook.result.current.isSubscribed).toBe(true))
+    } finally {
+      finishHarness(second)
+    }
   })
 
   it('sends broadcasts on its own topic', async () => {
