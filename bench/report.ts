@@ -8,10 +8,13 @@ import os from 'node:os'
 export type Comparison = '<=' | '>=' | '<' | '>' | '=='
 
 export interface Figure {
-  section: 'router' | 'freshness' | 'storm' | 'memory'
+  section: 'router' | 'freshness' | 'storm' | 'memory' | 'patch'
   name: string
+  /** A yes/no figure is 1 or 0, with `format: 'boolean'`. */
   value: number
   unit: string
+  /** `boolean`: value, baseline and target print as true/false. */
+  format?: 'boolean'
   /** What the same figure is without this library (or the other variant), when there is one. */
   baseline?: { label: string; value: number }
   /** The number to beat; `ratioToBaseline` compares baseline / value instead of value. */
@@ -71,10 +74,15 @@ export function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })
 }
 
+/** A figure's number as printed: true/false for a boolean figure. */
+function valueText(figure: Figure, value: number): string {
+  return figure.format === 'boolean' ? String(value !== 0) : formatNumber(value)
+}
+
 function targetText(figure: Figure): string {
   if (!figure.target) return ''
   const { op, value, ratioToBaseline } = figure.target
-  return ratioToBaseline ? `baseline/value ${op} ${formatNumber(value)}` : `${op} ${formatNumber(value)}`
+  return ratioToBaseline ? `baseline/value ${op} ${formatNumber(value)}` : `${op} ${valueText(figure, value)}`
 }
 
 function resultText(figure: Figure): string {
@@ -87,8 +95,8 @@ export function table(figures: readonly Figure[]): string {
   const header = ['Figure', 'Value', 'Baseline', 'Target', 'Result']
   const rows = figures.map((figure) => [
     `${figure.section}: ${figure.name}`,
-    `${formatNumber(figure.value)} ${figure.unit}`.trim(),
-    figure.baseline ? `${formatNumber(figure.baseline.value)} (${figure.baseline.label})` : '',
+    `${valueText(figure, figure.value)} ${figure.unit}`.trim(),
+    figure.baseline ? `${valueText(figure, figure.baseline.value)} (${figure.baseline.label})` : '',
     targetText(figure),
     resultText(figure),
   ])

@@ -10,13 +10,16 @@
 import { startRealtimeEmulator, type RealtimeEmulator } from '../src/testing/index'
 import { ITEMS_SQL, runFreshnessBench, warmPostgrest } from './freshness'
 import { runMemoryBench } from './memory'
+import { runPatchBench } from './patch'
 import { judge, machine, table, writeResults, type BenchResults, type Figure } from './report'
 import { runRouterBench } from './router'
 import { runStormBench } from './storm'
 import { now } from './support'
 
-type Section = 'router' | 'memory' | 'freshness' | 'storm'
-const SECTIONS: Section[] = ['router', 'memory', 'freshness', 'storm']
+type Section = 'router' | 'patch' | 'memory' | 'freshness' | 'storm'
+const SECTIONS: Section[] = ['router', 'patch', 'memory', 'freshness', 'storm']
+/** Sections that run entirely in process (no emulator to start). */
+const IN_PROCESS: Section[] = ['router', 'patch']
 
 interface Args {
   quick: boolean
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   log(`${args.quick ? 'quick' : 'full'} run: ${args.only.join(', ')}`)
 
   let emulator: RealtimeEmulator | null = null
-  const needsEmulator = args.only.some((section) => section !== 'router')
+  const needsEmulator = args.only.some((section) => !IN_PROCESS.includes(section))
   try {
     if (needsEmulator) {
       const booting = now()
@@ -71,11 +74,13 @@ async function main(): Promise<void> {
       const result =
         section === 'router'
           ? await runRouterBench(options)
-          : section === 'memory'
-            ? await runMemoryBench(emulator as RealtimeEmulator, options)
-            : section === 'freshness'
-              ? await runFreshnessBench(emulator as RealtimeEmulator, options)
-              : await runStormBench(emulator as RealtimeEmulator, options)
+          : section === 'patch'
+            ? await runPatchBench(options)
+            : section === 'memory'
+              ? await runMemoryBench(emulator as RealtimeEmulator, options)
+              : section === 'freshness'
+                ? await runFreshnessBench(emulator as RealtimeEmulator, options)
+                : await runStormBench(emulator as RealtimeEmulator, options)
       figures.push(...result.figures.map(judge))
       details[section] = result.details
       sectionDurationsS[section] = Number(((now() - sectionStarted) / 1000).toFixed(1))
