@@ -1,7 +1,8 @@
-import type { UnknownAction } from '@reduxjs/toolkit'
+import { original, type UnknownAction } from '@reduxjs/toolkit'
 import type { Logger, LogLevel } from '../env/logger'
 import type { PatchCounts } from '../slice/patchMetrics'
-import { deleteRow, intentOf, upsertRow, type FallbackReason, type ListOutcome, type PatchIntent } from './patchRows'
+import { intentOf, type FallbackReason, type ListOutcome, type PatchIntent } from './patchRows'
+import { WorkingList } from './workingList'
 import type { PatchJob } from './routeEvents'
 import { RecentWrites } from './recentWrites'
 
@@ -133,11 +134,22 @@ export class PatchApplier {
     for (const [key, ops] of groups) {
       const { endpointName, originalArgs } = queries[key]!
       const outcomes: Array<[Op, ListOutcome]> = []
+      // One pass per list per batch on a plain copy (a key index, no Immer proxy per row); the
+      // result replaces the list. Two routes patching one endpoint get a working list each, in turn.
       const recipe = (draft: unknown[]) => {
+        let working = null as WorkingList | null
+        let changed = false
         for (const op of ops) {
           const { patch } = op.job
-          outcomes.push([op, op.intent.kind === 'delete' ? deleteRow(draft, op.intent.key, patch) : upsertRow(draft, op.intent.key, op.intent.row, patch, op.intent.insert)])
+          if (working?.patch !== patch) {
+            const base: readonly unknown[] = working ? working.result() : (original(draft) ?? draft)
+            changed ||= working?.changed ?? false
+            working = new WorkingList(base, patch)
+          }
+          outcomes.push([op, op.intent.kind === 'delete' ? working.delete(op.intent.key) : working.upsert(op.intent.key, op.intent.row, op.intent.insert)])
         }
+        changed ||= working?.changed ?? false
+        return changed && working ? working.result() : undefined
       }
       store.dispatch(this.api.util.updateQueryData(endpointName as never, originalArgs as never, recipe as never) as UnknownAction)
       for (const [op, outcome] of outcomes) {
