@@ -27,11 +27,14 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
       <h2 id={titleId} style={styles.title}>
         Realtime
       </h2>
-      <span role="status" aria-live="polite" aria-atomic="true" data-testid="connection-state">
+      {/* Only the state is live: the durations below change every second and would be announced each time. */}
+      <span>
         <span aria-hidden="true" style={{ color: connectionTone(connection) }}>
           ●{' '}
         </span>
-        <span style={{ ...styles.badge, color: connectionTone(connection) }}>{connection}</span>
+        <span role="status" aria-live="polite" data-testid="connection-state" style={{ ...styles.badge, color: connectionTone(connection) }}>
+          {connection}
+        </span>
         <span style={styles.muted}>
           {since === null ? '' : ` for ${formatDuration(now - since)}`}
           {retry}
@@ -48,7 +51,7 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
         onClick={() => dispatch(killed ? realtime.actions.enable() : realtime.actions.disable())}
         title="Kill switch: stop realtime and poll instead"
       >
-        Kill switch: {killed ? 'on' : 'off'}
+        Kill switch<span aria-hidden="true">: {killed ? 'on' : 'off'}</span>
       </button>
       <button type="button" style={styles.button} aria-expanded={expanded} aria-controls={`${titleId}-details`} onClick={onToggle}>
         Details <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>

@@ -13,7 +13,7 @@ function errorsByType(counts: Record<string, number>): string {
 /** The slice's metrics as a definition list (derived figures from `selectMetrics`). */
 function tabRole(crossTab: CrossTabState, now: number): string {
   const others = `${crossTab.peers} other tab${crossTab.peers === 1 ? '' : 's'}`
-  if (crossTab.role === 'off') return 'off (no BroadcastChannel here)'
+  if (crossTab.role === 'off') return 'off'
   if (crossTab.role === 'leader' && crossTab.leaderSince !== null) return `leader for ${formatDuration(now - crossTab.leaderSince)} · ${others}`
   return `${crossTab.role} · ${others}`
 }
@@ -21,10 +21,11 @@ function tabRole(crossTab: CrossTabState, now: number): string {
 export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; now: number; headingId: string }) {
   const metrics = useSelector(realtime.selectors.selectMetrics)
   const crossTab = useSelector(realtime.selectors.selectCrossTab)
+  const subscribers = useSelector((root) => Object.values(realtime.selectors.selectChannels(root)).reduce((sum, channel) => sum + channel.subscriberCount, 0))
   const rows: Array<[string, string]> = [
     ['Uptime', formatDuration(connectionUptimeMs(metrics, now))],
     ['Reconnects', `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)})`],
-    ['Channels', `${metrics.activeChannels} joined, ${metrics.totalSubscriptions} subscriptions`],
+    ['Channels', `${metrics.activeChannels} joined, ${subscribers} subscribers (${metrics.totalSubscriptions} subscriptions since start)`],
     ['Messages in / out', `${metrics.messagesReceived} / ${metrics.messagesSent}`],
     ['Last event', formatAge(metrics.lastEventAt, now)],
     ['Events routed', `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`],

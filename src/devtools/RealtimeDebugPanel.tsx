@@ -43,12 +43,17 @@ export function RealtimeDebugPanel({ defaultExpanded = true, maxErrors = 5, clas
           Realtime has been down for over a minute and polling is slow: data may be stale.
         </p>
       ) : null}
+      {/* Collapsed, the details are not rendered at all (no selector work, no per-second redraw). */}
       <div id={`${id}-title-details`} hidden={!expanded}>
-        <div style={styles.section}>
-          <ChannelsTable realtime={realtime} now={now} />
-        </div>
-        <MetricsList realtime={realtime} now={now} headingId={`${id}-metrics`} />
-        <RecentErrors realtime={realtime} now={now} limit={maxErrors} headingId={`${id}-errors`} />
+        {expanded ? (
+          <>
+            <div style={styles.section}>
+              <ChannelsTable realtime={realtime} now={now} />
+            </div>
+            <MetricsList realtime={realtime} now={now} headingId={`${id}-metrics`} />
+            <RecentErrors realtime={realtime} now={now} limit={maxErrors} headingId={`${id}-errors`} />
+          </>
+        ) : null}
       </div>
     </section>
   )

@@ -31,8 +31,8 @@ describe('RealtimeDebugPanel', () => {
     const panel = screen.getByRole('region', { name: 'Realtime' })
     await expect.element(panel.getByRole('status')).toHaveTextContent(/connected/)
     const row = panel.getByRole('row', { name: /project:1/ })
-    await expect.element(row).toHaveTextContent(/subscribed/)
-    await expect.element(row).toHaveTextContent(/1/)
+    await expect.element(row.getByRole('cell').nth(0)).toHaveTextContent(/^subscribed$/)
+    await expect.element(row.getByRole('cell').nth(1)).toHaveTextContent(/^1$/)
     await expect.element(panel.getByText('Messages in / out')).toBeVisible()
     const issued = h.metrics().invalidationsIssued
     expect(issued).toBeGreaterThan(0)
@@ -99,6 +99,16 @@ describe('RealtimeDebugPanel', () => {
     } finally {
       tabs.stopAll()
     }
+  })
+
+  it('keeps the live region to the connection state (durations tick every second outside it)', async () => {
+    const h = (harness = createRouterHarness())
+    h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
+    const screen = await renderPanel(h)
+    await settle(h, 5_000)
+    await expect.element(screen.getByRole('status')).toHaveTextContent(/^connected$/)
+    await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/connected for [\d.]+ s/)
+    await expect.element(screen.getByRole('switch', { name: 'Kill switch' })).toBeVisible()
   })
 
   it('hides and shows its details, telling assistive technology', async () => {
