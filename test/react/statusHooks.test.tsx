@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { renderHook } from 'vitest-browser-react'
 import { usePollingInterval, useRealtimeStatus } from '../../src/react'
-import { finishHarness, type Harness } from '../support/harness'
+import { createHarness, finishHarness, type Harness } from '../support/harness'
 import { providersFor, settle } from '../support/reactHarness'
 import { createRouterHarness } from '../support/routerHarness'
 
@@ -55,9 +55,20 @@ describe('usePollingInterval', () => {
 
     h.store.dispatch(h.realtime.actions.disable())
     await settle(h)
-    await vi.waitFor(() => expect(result.current).toBe(h.pollingInterval()))
-    expect(result.current).toBeGreaterThanOrEqual(4_000)
-    expect(result.current).toBeLessThanOrEqual(15_000)
+    await vi.waitFor(() => expect(result.current).toBe(5_000))
+    // Stable across polls (the scheduler's own cadence is re-jittered every time).
+    await h.clock.advance(30_000)
+    expect(h.realtime.selectors.selectMetrics(h.store.getState()).invalidationsIssued).toBeGreaterThan(0)
+    expect(result.current).toBe(5_000)
+
+    h.store.dispatch(h.realtime.actions.setVisibility(false))
+    await vi.waitFor(() => expect(result.current).toBe(15_000))
+  })
+
+  it('is the dead-mode cadence without an api too, and honours polling.forceMs', async () => {
+    const h = (harness = createHarness({ enabled: false, polling: { forceMs: 3_000 } }))
+    const { result } = await renderHook(() => usePollingInterval(), { wrapper: providersFor(h) })
+    expect(result.current).toBe(3_000)
   })
 
   it('is 0 (off) while realtime is healthy and the safety net is off', async () => {
