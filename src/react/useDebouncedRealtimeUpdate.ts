@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo } from 'react'
+import { useCallback, useEffect, useMemo, useRef } from 'react'
 import { systemClock } from '../env/clock'
 import { useLatestRef } from './useLatestRef'
 import { assertDelay, createLatestDebouncer } from './latestDebouncer'
@@ -14,8 +14,8 @@ export interface DebounceOptions {
  * Returns a stable function that collapses bursts of realtime payloads into one call of
  * `callback` with the latest payload, `delay` ms after the burst ends (and at least every
  * `maxWaitMs` while it goes on). The latest `callback` is always the one called; a pending
- * call is dropped on unmount. Time comes from the realtime instance's clock when inside a
- * `<RealtimeProvider>`.
+ * call is dropped on unmount, and delivered at once when `delay` changes. Time comes from the
+ * realtime instance's clock when inside a `<RealtimeProvider>`.
  *
  * @example
  * const redraw = useDebouncedRealtimeUpdate((event: RealtimeEvent) => setLatest(event), 100)
@@ -30,6 +30,21 @@ export function useDebouncedRealtimeUpdate<T>(callback: (payload: T) => void, de
     () => createLatestDebouncer<T>(clock, delayMs, Math.max(delayMs, maxWaitMs), (payload) => latest.current(payload)),
     [clock, delayMs, maxWaitMs, latest],
   )
-  useEffect(() => () => debouncer.cancel(), [debouncer])
+  // Declared first so its cleanup runs first: on unmount the pending payload is dropped; when only
+  // the delay changes, the old debouncer delivers what it holds instead of losing it.
+  const unmounting = useRef(false)
+  useEffect(() => {
+    unmounting.current = false
+    return () => {
+      unmounting.current = true
+    }
+  }, [])
+  useEffect(
+    () => () => {
+      if (unmounting.current) debouncer.cancel()
+      else debouncer.flush()
+    },
+    [debouncer],
+  )
   return useCallback((payload: T) => debouncer.push(payload), [debouncer])
 }

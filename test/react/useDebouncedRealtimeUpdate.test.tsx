@@ -37,6 +37,18 @@ describe('useDebouncedRealtimeUpdate', () => {
     expect(callback).not.toHaveBeenCalled()
   })
 
+  it('delivers a pending call at once when the delay changes, instead of dropping it', async () => {
+    harness = createHarness()
+    const callback = vi.fn()
+    const hook = await renderHook((delay?: number) => useDebouncedRealtimeUpdate(callback, delay ?? 100), {
+      initialProps: 100,
+      wrapper: providersFor(harness),
+    })
+    hook.result.current('pending')
+    await hook.rerender(500)
+    expect(callback).toHaveBeenCalledExactlyOnceWith('pending')
+  })
+
   it('works without a RealtimeProvider, on the system clock', async () => {
     const callback = vi.fn()
     const hook = await renderHook(() => useDebouncedRealtimeUpdate(callback, 0))
