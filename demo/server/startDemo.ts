@@ -13,6 +13,12 @@ export interface DemoOptions {
   port?: number
   /** How long the worker takes per task. */
   workMs?: number
+  /**
+   * Aborting it while the demo starts stops whatever has started (a part whose own start cannot
+   * be interrupted, the embedded Postgres, is waited for and then stopped) and rejects with the
+   * signal's reason. After `startDemo` resolved it has no effect: call `stop()`.
+   */
+  signal?: AbortSignal
 }
 
 export interface RunningDemo {
@@ -51,28 +57,52 @@ function appServer(emulator: RealtimeEmulator, port: number): Promise<ViteDevSer
   })
 }
 
+/** Throws one `AggregateError` naming every part whose stop was rejected, if any was. */
+function reportFailures(parts: string[], settled: PromiseSettledResult<unknown>[]): void {
+  const failures = settled.flatMap((result, index) => {
+    if (result.status === 'fulfilled') return []
+    const reason: unknown = result.reason
+    return [new Error(`${parts[index]}: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason })]
+  })
+  if (failures.length > 0) throw new AggregateError(failures, `the demo did not stop cleanly: ${failures.map((failure) => failure.message).join('; ')}`)
+}
+
 /**
  * Starts the whole demo: the realtime emulator on an embedded Postgres with the demo schema,
- * the task worker, and the React app. `stop()` leaves nothing running or on disk.
+ * the task worker, and the React app. `stop()` leaves nothing running or on disk: it tries every
+ * part even if one fails, and rejects with an `AggregateError` naming each failure.
  */
-export async function startDemo({ port = 5173, workMs }: DemoOptions = {}): Promise<RunningDemo> {
+export async function startDemo({ port = 5173, workMs, signal }: DemoOptions = {}): Promise<RunningDemo> {
+  signal?.throwIfAborted()
   const setupSql = await readFile(here('../schema.sql'), 'utf8')
+  signal?.throwIfAborted()
+  // Not abortable: once it runs it is waited for, and stopped below if the signal fired meanwhile.
   const emulator = await startRealtimeEmulator({ setupSql })
   let worker: TaskWorker | null = null
   let server: ViteDevServer | null = null
-  const stop = async () => {
-    await server?.close()
-    await worker?.stop()
-    await emulator.stop()
+  let stopping: Promise<void> | null = null
+  const stop = () => {
+    stopping ??= (async () => {
+      // Every part is stopped even if another fails: the app and the worker side by side, then
+      // the emulator (and its Postgres) they use.
+      const settled = await Promise.allSettled([server?.close(), worker?.stop()])
+      settled.push(...(await Promise.allSettled([emulator.stop()])))
+      reportFailures(['web app', 'task worker', 'emulator'], settled)
+    })()
+    return stopping
   }
   try {
+    signal?.throwIfAborted()
     worker = startTaskWorker({ databaseUrl: emulator.databaseUrl, workMs, onError: (error) => console.error(`[demo] worker: ${error instanceof Error ? error.message : String(error)}`) })
     server = await appServer(emulator, port)
+    signal?.throwIfAborted()
     await server.listen()
+    signal?.throwIfAborted()
     const address = server.resolvedUrls?.local[0] ?? `http://127.0.0.1:${port}/`
     return { url: address, emulator, stop }
   } catch (error) {
-    await stop()
+    // The start's own error is the one to report; a failed stop is logged beside it.
+    await stop().catch((stopError: unknown) => console.error(stopError))
     throw error
   }
 }

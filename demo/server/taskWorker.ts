@@ -14,6 +14,9 @@ export interface TaskWorkerOptions {
   onError?: (error: unknown) => void
 }
 
+/** After a failed claim, the queue is checked again no sooner than this (one log line a second at most). */
+const RETRY_AFTER_ERROR_MS = 1_000
+
 /** SQLSTATE of "terminating connection due to administrator command". */
 const ADMIN_SHUTDOWN = '57P01'
 
@@ -30,18 +33,22 @@ const COMPLETE = `
 
 /** Starts the worker loop; `stop()` waits for the task in hand and closes the pool. */
 export function startTaskWorker({ databaseUrl, workMs = 1_200, pollMs = 250, onError = () => undefined }: TaskWorkerOptions): TaskWorker {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
-  pool.on('error', onError)
   const timers = new Set<NodeJS.Timeout>()
   const inFlight = new Set<Promise<unknown>>()
   let stopped = false
+  // Errors after stop(), or Postgres shutting down (Ctrl-C reaches it too), are the shutdown itself.
+  const report = (error: unknown) => {
+    if (!stopped && (error as { code?: string } | null)?.code !== ADMIN_SHUTDOWN) onError(error)
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+  // An idle connection that Postgres closes.
+  pool.on('error', report)
 
   const later = (ms: number, run: () => Promise<void>) => {
     if (stopped) return
     const timer = setTimeout(() => {
       timers.delete(timer)
-      // Errors after stop(), or Postgres shutting down (Ctrl-C reaches it too), are the shutdown itself.
-      const job = run().catch((error: unknown) => stopped || (error as { code?: string }).code === ADMIN_SHUTDOWN || onError(error))
+      const job = run().catch(report)
       inFlight.add(job)
       void job.finally(() => inFlight.delete(job))
     }, ms)
@@ -50,10 +57,21 @@ export function startTaskWorker({ databaseUrl, workMs = 1_200, pollMs = 250, onE
 
   async function tick(): Promise<void> {
     if (stopped) return
-    const { rows } = await pool.query<{ id: number }>(CLAIM)
-    for (const task of rows) later(workMs, async () => void (await pool.query(COMPLETE, [task.id])))
-    // Another queued task is claimed at once; an empty queue is checked again after pollMs.
-    later(rows.length > 0 ? 0 : pollMs, tick)
+    // Another queued task is claimed at once and an empty queue is checked again after pollMs.
+    // A failed claim (Postgres restarting, a dropped connection) must not end the loop: the queue
+    // is checked again a little later, and the error still reaches onError through later().
+    let next = pollMs
+    try {
+      const { rows } = await pool.query<{ id: number }>(CLAIM)
+      for (const task of rows) later(workMs, async () => void (await pool.query(COMPLETE, [task.id])))
+      if (rows.length > 0) next = 0
+    } catch (error) {
+      next = Math.max(pollMs, RETRY_AFTER_ERROR_MS)
+      throw error
+    } finally {
+      // later() does nothing once stopped.
+      later(next, tick)
+    }
   }
 
   later(0, tick)
