@@ -30,7 +30,8 @@ export interface RealtimeDebugPanelProps {
  */
 export function RealtimeDebugPanel({ defaultExpanded = true, maxErrors = 5, className, style }: RealtimeDebugPanelProps) {
   const realtime = useRealtime()
-  const now = useNow(realtime.env.clock)
+  const since = useSelector((root) => realtime.selectors.selectRealtimeState(root).connectionSince)
+  const now = useNow(realtime.env.clock, 1000, since)
   const [expanded, setExpanded] = useState(defaultExpanded)
   const id = useId()
   const alert = useSelector(realtime.selectors.selectAlert)
