@@ -10,7 +10,7 @@
  * same tags on every event (no library). Each run ends by comparing the cached list with the
  * backend's rows.
  */
-import { configureStore, createAction, createListenerMiddleware, type UnknownAction } from '@reduxjs/toolkit'
+import { configureStore, createAction, createListenerMiddleware, type Middleware, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
 import { createRealtime, createSeededRandom, defineRoutes, type PostgresChangesEvent } from '../src/index'
 import { FakeClock } from '../test/support/fakeClock'
 import { FakeTransport } from '../test/support/fakeTransport'
@@ -195,22 +195,31 @@ interface Setup {
   stop(): void
 }
 
-function librarySetup(mode: 'patch' | 'tags'): Setup {
+/** What every setup starts from: the fake clock, the backend that answers on it, and the list api. */
+function listParts(): Pick<Setup, 'clock' | 'backend' | 'api'> {
   const clock = new FakeClock(BASE_TIME)
   const backend = new TimedListBackend(clock)
-  const api = createListApi(backend)
+  return { clock, backend, api: createListApi(backend) }
+}
+
+/** A store of the list api beside `reducers`, with `middleware` after the api's (serializable and immutable checks off). */
+function listStore(api: ListApi, reducers: Record<string, Reducer>, ...middleware: Middleware[]) {
+  return configureStore({
+    reducer: { [api.reducerPath]: api.reducer, ...reducers },
+    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, ...middleware),
+  })
+}
+
+function librarySetup(mode: 'patch' | 'tags'): Setup {
+  const parts = listParts()
+  const { clock, api } = parts
   const transport = new FakeTransport()
   const realtime = createRealtime({ transport, api, routes: mode === 'patch' ? patchRoutes : tagRoutes, env: benchEnv({ clock, random: createSeededRandom(7) }) })
-  const store = configureStore({
-    reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
-  })
+  const store = listStore(api, { realtime: realtime.reducer }, realtime.middleware)
   const stopRealtime = realtime.start(store)
   const handle = realtime.subscribe({ topic: TOPIC, postgres: [{ event: '*', schema: 'public', table: 'generations' }], tags: [{ type: 'Generations', id: PROJECT }] })
   return {
-    clock,
-    backend,
-    api,
+    ...parts,
     store,
     deliver: (events) => {
       for (const event of events) transport.emitEvent({ ...event, receivedAt: clock.now() })
@@ -230,9 +239,8 @@ function librarySetup(mode: 'patch' | 'tags'): Setup {
 
 /** The baseline: a listener that invalidates the route's tags on every single event (RTK Query's default `invalidationBehavior: 'delayed'`). */
 function naiveSetup(): Setup {
-  const clock = new FakeClock(BASE_TIME)
-  const backend = new TimedListBackend(clock)
-  const api = createListApi(backend)
+  const parts = listParts()
+  const { clock, api } = parts
   const eventArrived = createAction<PostgresChangesEvent>('naive/eventArrived')
   const listener = createListenerMiddleware()
   let invalidations = 0
@@ -243,14 +251,9 @@ function naiveSetup(): Setup {
       listenerApi.dispatch(api.util.invalidateTags(listTags(action.payload) as Parameters<typeof api.util.invalidateTags>[0]))
     },
   })
-  const store = configureStore({
-    reducer: { [api.reducerPath]: api.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, listener.middleware),
-  })
+  const store = listStore(api, {}, listener.middleware)
   return {
-    clock,
-    backend,
-    api,
+    ...parts,
     store,
     deliver: (events) => {
       for (const event of events) store.dispatch(eventArrived({ ...event, receivedAt: clock.now() }))

@@ -74,6 +74,18 @@ export async function sql(emulator: RealtimeEmulator, text: string, values: unkn
   }
 }
 
+/**
+ * A queryFn that reads through PostgREST: counts the fetch in `counter`, runs `read(arg)` and
+ * answers its rows as `Row[]`, or its error as RTK Query's.
+ */
+export function countedRead<Row, Arg = void>(counter: { fetches: number }, read: (arg: Arg) => PromiseLike<{ data: unknown; error: { message: string } | null }>) {
+  return async (arg: Arg): Promise<{ data: Row[] } | { error: { message: string } }> => {
+    counter.fetches++
+    const { data, error } = await read(arg)
+    return error ? { error: { message: error.message } } : { data: data as Row[] }
+  }
+}
+
 function createTodosApi(client: SupabaseClient, counter: { fetches: number }) {
   return createApi({
     reducerPath: 'todosApi',
@@ -81,15 +93,18 @@ function createTodosApi(client: SupabaseClient, counter: { fetches: number }) {
     tagTypes: ['Todos'],
     endpoints: (build) => ({
       todos: build.query<Todo[], void>({
-        queryFn: async () => {
-          counter.fetches++
-          const { data, error } = await client.from('todos').select('id,title,done').order('id')
-          return error ? { error: { message: error.message } } : { data: data as Todo[] }
-        },
+        queryFn: countedRead<Todo>(counter, () => client.from('todos').select('id,title,done').order('id')),
         providesTags: ['Todos'],
       }),
     }),
   })
+}
+
+/** Stops a started library: runs `stops` (unsubscribe, unmount, stop the saga) in order, then closes the client's channels and socket. */
+export async function stopLibrary(client: SupabaseClient, ...stops: Array<() => void>): Promise<void> {
+  for (const stop of stops) stop()
+  await client.removeAllChannels().catch(() => undefined)
+  await client.realtime.disconnect().catch(() => undefined)
 }
 
 /** The todos as the database has them. */
@@ -161,12 +176,6 @@ export function startLibrary(emulator: RealtimeEmulator, { accessToken }: { acce
     channelStates,
     state: () => realtime.selectors.selectRealtimeState(store.getState()),
     cachedTodos: () => api.endpoints.todos.select()(store.getState() as never).data,
-    async stop() {
-      handle.unsubscribe()
-      query.unsubscribe()
-      stopSaga()
-      await client.removeAllChannels().catch(() => undefined)
-      await client.realtime.disconnect().catch(() => undefined)
-    },
+    stop: () => stopLibrary(client, () => handle.unsubscribe(), () => query.unsubscribe(), stopSaga),
   }
 }

@@ -15,7 +15,7 @@ import { defineRoutes } from '../../src/router/defineRoutes'
 import { startRealtimeEmulator, type RealtimeEmulator } from '../../src/testing'
 import type { PostgresChangesEvent, RealtimeEvent } from '../../src/transport/events'
 import { sleep, waitFor } from '../support/waitFor'
-import { emulatorClient, sql } from './emulatorLibrary'
+import { countedRead, emulatorClient, sql, stopLibrary } from './emulatorLibrary'
 
 // Default replica identity (the primary key only), and `body` always stored out of line: an
 // UPDATE that leaves it alone sends no value for it.
@@ -41,11 +41,7 @@ function createDocsApi(client: SupabaseClient, counter: { fetches: number }) {
     tagTypes: ['Docs'],
     endpoints: (build) => ({
       docs: build.query<Doc[], number>({
-        queryFn: async (projectId) => {
-          counter.fetches++
-          const { data, error } = await client.from('docs').select('id,project_id,title,body,updated_at').eq('project_id', projectId).order('id')
-          return error ? { error: { message: error.message } } : { data: data as Doc[] }
-        },
+        queryFn: countedRead<Doc, number>(counter, (projectId) => client.from('docs').select('id,project_id,title,body,updated_at').eq('project_id', projectId).order('id')),
         providesTags: (_result, _error, projectId) => [{ type: 'Docs', id: `project:${projectId}` }],
       }),
     }),
@@ -97,13 +93,7 @@ function startPatchingLibrary(emulator: RealtimeEmulator) {
     metrics: () => realtime.selectors.selectMetrics(store.getState()),
     channel: () => realtime.selectors.selectChannel('docs')(store.getState()),
     cached: () => api.endpoints.docs.select(1)(store.getState() as never),
-    async stop() {
-      handle.unsubscribe()
-      query.unsubscribe()
-      stopSaga()
-      await client.removeAllChannels().catch(() => undefined)
-      await client.realtime.disconnect().catch(() => undefined)
-    },
+    stop: () => stopLibrary(client, () => handle.unsubscribe(), () => query.unsubscribe(), stopSaga),
   }
 }
 

@@ -1,21 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { addPlaceholder } from '../../src/optimistic/addPlaceholder'
 import { isPending } from '../../src/optimistic/placeholderList'
-import { finishHarness } from '../support/harness'
-import { change, createListHarness, generation, type Generation, type ListHarness } from '../router/listSupport'
+import { cachedListPerTest, change, generation, type Generation, type ListHarness } from '../router/listSupport'
 
-let h: ListHarness | undefined
-afterEach(() => {
-  finishHarness(h)
-  h = undefined
-})
-
-async function cachedList() {
-  h = createListHarness()
-  h.backend.put(generation('a', 1), generation('b', 2))
-  await h.mount('p1')
-  return h
-}
+const { cachedList, finish } = cachedListPerTest()
+afterEach(finish)
 
 /** A placeholder tile for a generation being created with client request id `requestId`. */
 function tile(requestId: string): Generation {

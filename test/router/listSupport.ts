@@ -3,7 +3,7 @@ import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import type { RealtimeOptions } from '../../src/core/options'
 import { defineRoutes } from '../../src/router/defineRoutes'
 import type { PostgresChangesEvent, RealtimeEvent, Row } from '../../src/transport/events'
-import { createHarness } from '../support/harness'
+import { createHarness, finishHarness } from '../support/harness'
 import { Gate } from '../support/gate'
 
 /** A row of `generations` as PostgREST returns it (and realtime delivers it). */
@@ -124,3 +124,48 @@ export function createListHarness(options: Partial<RealtimeOptions> = {}, { inva
 }
 
 export type ListHarness = ReturnType<typeof createListHarness>
+
+/**
+ * Harnesses that one `afterEach` finishes: `listHarness(...)` starts a list harness,
+ * `cachedList(options)` one with project p1's list cached (rows a at minute 1 and b at minute 2),
+ * and `finish`, for `afterEach`, stops the last one started and fails the test if a saga crashed.
+ */
+export function cachedListPerTest() {
+  let current: ListHarness | undefined
+  const listHarness = (...args: Parameters<typeof createListHarness>): ListHarness => (current = createListHarness(...args))
+  return {
+    listHarness,
+    async cachedList(options: Parameters<typeof createListHarness>[0] = {}): Promise<ListHarness> {
+      const harness = listHarness(options)
+      harness.backend.put(generation('a', 1), generation('b', 2))
+      await harness.mount('p1')
+      return harness
+    },
+    finish(): void {
+      finishHarness(current)
+      current = undefined
+    },
+  }
+}
+
+/**
+ * Two patch routes that cannot patch: an INSERT patches `generationCount`, whose cached value is
+ * not a list (it falls back to Counts), and an UPDATE's args throw (it falls back to Generations).
+ */
+export const unpatchableRoutes = defineRoutes<unknown>()([
+  {
+    on: { table: 'generations', event: 'INSERT' },
+    patch: { endpoint: 'generationCount', args: (e) => String(e.new?.project_id) },
+    fallbackTags: (e) => [{ type: 'Counts', id: String(e.new?.project_id) }],
+  },
+  {
+    on: { table: 'generations', event: 'UPDATE' },
+    patch: {
+      endpoint: 'generations',
+      args: () => {
+        throw new Error('boom')
+      },
+    },
+    fallbackTags: () => [{ type: 'Generations', id: 'p1' }],
+  },
+])

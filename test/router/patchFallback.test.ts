@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import { finishHarness } from '../support/harness'
-import { change, createListHarness, generation, type Generation, type ListApi, type ListHarness } from './listSupport'
+import { cachedListPerTest, change, generation, unpatchableRoutes, type Generation, type ListApi, type ListHarness } from './listSupport'
 
-let h: ListHarness | undefined
-afterEach(() => {
-  finishHarness(h)
-  h = undefined
-})
-
-async function cachedList(options: Parameters<typeof createListHarness>[0] = {}) {
-  h = createListHarness(options)
-  h.backend.put(generation('a', 1), generation('b', 2))
-  await h.mount('p1')
-  return h
-}
+const { cachedList, finish } = cachedListPerTest()
+afterEach(finish)
 
 /** Delivers one event and lets the fallback refetch (if any) run; returns the refetches it caused. */
 async function refetchesAfter(harness: ListHarness, ...events: Parameters<ListHarness['deliver']>) {
@@ -82,24 +71,7 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
   })
 
   it('counts args that throw and a cached value that is not a list, falls back, and keeps routing', async () => {
-    const routes = defineRoutes<unknown>()([
-      {
-        on: { table: 'generations', event: 'INSERT' },
-        patch: { endpoint: 'generationCount', args: (e) => String(e.new?.project_id) },
-        fallbackTags: (e) => [{ type: 'Counts', id: String(e.new?.project_id) }],
-      },
-      {
-        on: { table: 'generations', event: 'UPDATE' },
-        patch: {
-          endpoint: 'generations',
-          args: () => {
-            throw new Error('boom')
-          },
-        },
-        fallbackTags: () => [{ type: 'Generations', id: 'p1' }],
-      },
-    ])
-    const harness = await cachedList({ routes })
+    const harness = await cachedList({ routes: unpatchableRoutes })
     harness.store.dispatch(harness.api.endpoints.generationCount.initiate('p1') as never)
     await harness.clock.advance(0)
     harness.deliver(change('INSERT', { new: { ...generation('c', 3) } }, 1), change('UPDATE', { new: { ...generation('a', 4) } }, 2))

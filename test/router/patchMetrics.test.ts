@@ -1,23 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { defineRoutes } from '../../src/router/defineRoutes'
 import type { PostgresChangesEvent } from '../../src/transport/events'
 import { normalizePostgresChange } from '../../src/transport/normalize'
-import { finishHarness } from '../support/harness'
-import { change, createListHarness, generation, type ListHarness } from './listSupport'
+import { cachedListPerTest, change, generation, unpatchableRoutes, type ListHarness } from './listSupport'
 
-let h: ListHarness | undefined
-afterEach(() => {
-  finishHarness(h)
-  h = undefined
-})
-
-/** A harness with project p1's list cached: rows a (minute 1) and b (minute 2). */
-async function cachedList(options: Parameters<typeof createListHarness>[0] = {}) {
-  h = createListHarness(options)
-  h.backend.put(generation('a', 1), generation('b', 2))
-  await h.mount('p1')
-  return h
-}
+const { cachedList, finish } = cachedListPerTest()
+afterEach(finish)
 
 const metrics = (harness: ListHarness) => harness.realtime.selectors.selectMetrics(harness.store.getState())
 
@@ -119,24 +106,7 @@ describe('patch-mode metrics from the router', () => {
   })
 
   it('counts args that throw (ARGS_THREW) and a cached value that is not a list (NOT_A_LIST)', async () => {
-    const routes = defineRoutes<unknown>()([
-      {
-        on: { table: 'generations', event: 'INSERT' },
-        patch: { endpoint: 'generationCount', args: (e) => String(e.new?.project_id) },
-        fallbackTags: (e) => [{ type: 'Counts', id: String(e.new?.project_id) }],
-      },
-      {
-        on: { table: 'generations', event: 'UPDATE' },
-        patch: {
-          endpoint: 'generations',
-          args: () => {
-            throw new Error('boom')
-          },
-        },
-        fallbackTags: () => [{ type: 'Generations', id: 'p1' }],
-      },
-    ])
-    const harness = await cachedList({ routes })
+    const harness = await cachedList({ routes: unpatchableRoutes })
     harness.store.dispatch(harness.api.endpoints.generationCount.initiate('p1') as never)
     await harness.clock.advance(0)
     const counts = await countsAfter(harness, change('INSERT', { new: { ...generation('c', 3) } }, 1), change('UPDATE', { new: { ...generation('a', 4) } }, 2))

@@ -1,22 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import { finishHarness } from '../support/harness'
-import { change, createListHarness, generation, type ListHarness } from './listSupport'
+import { cachedListPerTest, change, generation, type ListHarness } from './listSupport'
 
-let h: ListHarness | undefined
-afterEach(() => {
-  finishHarness(h)
-  h = undefined
-})
+const lists = cachedListPerTest()
+afterEach(lists.finish)
 
-/** A harness with project p1's list cached: rows a (minute 1) and b (minute 2). */
+/** Project p1's list cached (rows a and b), after its one fetch. */
 async function cachedList() {
-  h = createListHarness()
-  h.backend.put(generation('a', 1), generation('b', 2))
-  await h.mount('p1')
-  expect(h.ids()).toEqual(['a', 'b'])
-  expect(h.fetches()).toBe(1)
-  return h
+  const harness = await lists.cachedList()
+  expect(harness.ids()).toEqual(['a', 'b'])
+  expect(harness.fetches()).toBe(1)
+  return harness
 }
 
 const patchActions = (harness: ListHarness) => harness.actions.filter((action) => action.type === 'listApi/queries/queryResultPatched').length
@@ -156,7 +150,7 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
         fallbackTags: (e) => [{ type: 'Generations', id: String(e.new?.project_id) }],
       },
     ])
-    h = createListHarness({ routes })
+    const h = lists.listHarness({ routes })
     h.backend.put(generation('a', 1))
     await h.mount('p1')
     h.backend.put(generation('c', 3))
@@ -181,7 +175,7 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
   })
 
   it("refetches after an in-flight fetch under invalidationBehavior: 'immediately' too", async () => {
-    h = createListHarness({}, { invalidationBehavior: 'immediately' })
+    const h = lists.listHarness({}, { invalidationBehavior: 'immediately' })
     h.backend.put(generation('a', 1))
     await h.mount('p1')
     h.backend.hold()
