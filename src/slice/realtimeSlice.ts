@@ -4,16 +4,11 @@ import type { SerializedRealtimeError } from '../errors/realtimeError'
 import { connectionTransition, type ConnectionEvent } from '../policy/connectionTransition'
 import type { RealtimeEvent } from '../transport/events'
 import type { SerializableSpec } from '../subscription/spec'
+import { channelReducers } from './channelReducers'
 import { crossTabReducers } from './crossTabReducers'
 import { routerReducers } from './routerReducers'
-import {
-  initialRealtimeState,
-  newChannelRecord,
-  RECENT_ERRORS_KEPT,
-  type ChannelRecord,
-  type ErrorRecord,
-  type RealtimeState,
-} from './state'
+import { initialRealtimeState, type RealtimeState } from './state'
+import { closeAllChannels, recordError } from './stateUpdates'
 
 /** Time stamp carried by every internal event: reducers never read a clock. */
 interface At {
@@ -35,23 +30,6 @@ function applyConnection(state: RealtimeState, event: ConnectionEvent, at: numbe
   }
   state.connection = next
   state.connectionSince = at
-}
-
-function recordError(state: RealtimeState, error: SerializedRealtimeError, at: number, topic?: string): ErrorRecord {
-  const record: ErrorRecord = topic === undefined ? { ...error, at } : { ...error, at, topic }
-  state.lastError = record
-  state.recentErrors.unshift(record)
-  if (state.recentErrors.length > RECENT_ERRORS_KEPT) state.recentErrors.length = RECENT_ERRORS_KEPT
-  state.metrics.errorsByType[error.type] = (state.metrics.errorsByType[error.type] ?? 0) + 1
-  return record
-}
-
-function closeAllChannels(state: RealtimeState, at: number): void {
-  for (const channel of Object.values(state.channels)) {
-    markLost(channel, at)
-    channel.state = 'closed'
-    channel.nextRetryAt = null
-  }
 }
 
 /**
@@ -118,79 +96,7 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         reducer() {},
         prepare: (payload: { id: string }) => ({ payload }),
       },
-      /** The registry saga (re)started and will report every live subscription again. */
-      registryReset(state, action: PayloadAction<{ topics: string[] } & At>) {
-        // Records of topics still wanted are kept (their next join is after a gap); the rest go.
-        const keep = new Set(action.payload.topics)
-        for (const [topic, channel] of Object.entries(state.channels)) {
-          if (!keep.has(topic)) {
-            delete state.channels[topic]
-            continue
-          }
-          markLost(channel, action.payload.at)
-          channel.state = 'closed'
-          channel.subscriberCount = 0
-          channel.nextRetryAt = null
-        }
-      },
-      subscriberAdded(state, action: PayloadAction<{ topic: string; private: boolean } & At>) {
-        const { topic } = action.payload
-        const channel = (state.channels[topic] ??= newChannelRecord(topic, action.payload.private))
-        channel.subscriberCount += 1
-        state.metrics.totalSubscriptions += 1
-      },
-      subscriberRemoved(state, action: PayloadAction<{ topic: string } & At>) {
-        const channel = state.channels[action.payload.topic]
-        if (channel) channel.subscriberCount = Math.max(0, channel.subscriberCount - 1)
-      },
-
-      // ---- channels ---------------------------------------------------------------------
-      channelJoinStarted(state, action: PayloadAction<{ topic: string; attempt: number } & At>) {
-        const channel = state.channels[action.payload.topic]
-        if (!channel) return
-        // Recreated while subscribed (recover, new bindings): the gap starts now.
-        if (channel.state === 'subscribed') markLost(channel, action.payload.at)
-        channel.state = 'subscribing'
-        channel.attempt = action.payload.attempt
-        channel.nextRetryAt = null
-      },
-      channelSubscribed(state, action: PayloadAction<{ topic: string } & At>) {
-        const channel = state.channels[action.payload.topic]
-        if (!channel) return
-        const { at } = action.payload
-        const afterGap = channel.joins > 0
-        channel.resumed = !afterGap
-        channel.gapMs = afterGap && channel.lostAt !== null ? Math.max(0, at - channel.lostAt) : null
-        channel.state = 'subscribed'
-        channel.joinedAt = at
-        channel.lostAt = null
-        channel.joins += 1
-        channel.attempt = 0
-        channel.nextRetryAt = null
-      },
-      channelErrored(
-        state,
-        action: PayloadAction<{ topic: string; error: SerializedRealtimeError; retryInMs: number | null } & At>,
-      ) {
-        const { topic, error, retryInMs, at } = action.payload
-        const channel = state.channels[topic]
-        const record = recordError(state, error, at, topic)
-        if (!channel) return
-        markLost(channel, at)
-        channel.state = 'error'
-        channel.lastError = record
-        channel.nextRetryAt = retryInMs === null ? null : at + retryInMs
-      },
-      channelClosed(state, action: PayloadAction<{ topic: string } & At>) {
-        const channel = state.channels[action.payload.topic]
-        if (!channel) return
-        markLost(channel, action.payload.at)
-        channel.state = 'closed'
-        channel.nextRetryAt = null
-      },
-      channelRemoved(state, action: PayloadAction<{ topic: string } & At>) {
-        delete state.channels[action.payload.topic]
-      },
+      ...channelReducers,
 
       // ---- connection ---------------------------------------------------------------------
       connectionAttemptStarted(state, action: PayloadAction<{ attempt: number } & At>) {
@@ -277,9 +183,5 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
   })
 }
 
-/** Remembers when the subscription was lost; the first loss of a gap counts. */
-function markLost(channel: ChannelRecord, at: number): void {
-  channel.lostAt ??= at
-}
 export type RealtimeSlice = ReturnType<typeof createRealtimeSlice>
 export type RealtimeActions = RealtimeSlice['actions']

@@ -1,0 +1,89 @@
+import type { PayloadAction } from '@reduxjs/toolkit'
+import type { SerializedRealtimeError } from '../errors/realtimeError'
+import { newChannelRecord, type RealtimeState } from './state'
+import { markLost, recordError } from './stateUpdates'
+
+/** Time stamp carried by every internal event: reducers never read a clock. */
+interface At {
+  at: number
+}
+
+/**
+ * The subscription and channel part of the slice: what the registry and channel sagas report,
+ * as past-tense events. Reducers never read a clock.
+ */
+export const channelReducers = {
+  /** The registry saga (re)started and will report every live subscription again. */
+  registryReset(state: RealtimeState, action: PayloadAction<{ topics: string[] } & At>) {
+    // Records of topics still wanted are kept (their next join is after a gap); the rest go.
+    const keep = new Set(action.payload.topics)
+    for (const [topic, channel] of Object.entries(state.channels)) {
+      if (!keep.has(topic)) {
+        delete state.channels[topic]
+        continue
+      }
+      markLost(channel, action.payload.at)
+      channel.state = 'closed'
+      channel.subscriberCount = 0
+      channel.nextRetryAt = null
+    }
+  },
+  subscriberAdded(state: RealtimeState, action: PayloadAction<{ topic: string; private: boolean } & At>) {
+    const { topic } = action.payload
+    const channel = (state.channels[topic] ??= newChannelRecord(topic, action.payload.private))
+    channel.subscriberCount += 1
+    state.metrics.totalSubscriptions += 1
+  },
+  subscriberRemoved(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+    const channel = state.channels[action.payload.topic]
+    if (channel) channel.subscriberCount = Math.max(0, channel.subscriberCount - 1)
+  },
+
+  // ---- channels ---------------------------------------------------------------------
+  channelJoinStarted(state: RealtimeState, action: PayloadAction<{ topic: string; attempt: number } & At>) {
+    const channel = state.channels[action.payload.topic]
+    if (!channel) return
+    // Recreated while subscribed (recover, new bindings): the gap starts now.
+    if (channel.state === 'subscribed') markLost(channel, action.payload.at)
+    channel.state = 'subscribing'
+    channel.attempt = action.payload.attempt
+    channel.nextRetryAt = null
+  },
+  channelSubscribed(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+    const channel = state.channels[action.payload.topic]
+    if (!channel) return
+    const { at } = action.payload
+    const afterGap = channel.joins > 0
+    channel.resumed = !afterGap
+    channel.gapMs = afterGap && channel.lostAt !== null ? Math.max(0, at - channel.lostAt) : null
+    channel.state = 'subscribed'
+    channel.joinedAt = at
+    channel.lostAt = null
+    channel.joins += 1
+    channel.attempt = 0
+    channel.nextRetryAt = null
+  },
+  channelErrored(
+    state: RealtimeState,
+    action: PayloadAction<{ topic: string; error: SerializedRealtimeError; retryInMs: number | null } & At>,
+  ) {
+    const { topic, error, retryInMs, at } = action.payload
+    const channel = state.channels[topic]
+    const record = recordError(state, error, at, topic)
+    if (!channel) return
+    markLost(channel, at)
+    channel.state = 'error'
+    channel.lastError = record
+    channel.nextRetryAt = retryInMs === null ? null : at + retryInMs
+  },
+  channelClosed(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+    const channel = state.channels[action.payload.topic]
+    if (!channel) return
+    markLost(channel, action.payload.at)
+    channel.state = 'closed'
+    channel.nextRetryAt = null
+  },
+  channelRemoved(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+    delete state.channels[action.payload.topic]
+  },
+}

@@ -1,0 +1,26 @@
+import type { SerializedRealtimeError } from '../errors/realtimeError'
+import { RECENT_ERRORS_KEPT, type ChannelRecord, type ErrorRecord, type RealtimeState } from './state'
+
+/** Records an error as the last one, in the recent list, and in `errorsByType`. */
+export function recordError(state: RealtimeState, error: SerializedRealtimeError, at: number, topic?: string): ErrorRecord {
+  const record: ErrorRecord = topic === undefined ? { ...error, at } : { ...error, at, topic }
+  state.lastError = record
+  state.recentErrors.unshift(record)
+  if (state.recentErrors.length > RECENT_ERRORS_KEPT) state.recentErrors.length = RECENT_ERRORS_KEPT
+  state.metrics.errorsByType[error.type] = (state.metrics.errorsByType[error.type] ?? 0) + 1
+  return record
+}
+
+/** Every channel closed (the kill switch): each one's gap starts now. */
+export function closeAllChannels(state: RealtimeState, at: number): void {
+  for (const channel of Object.values(state.channels)) {
+    markLost(channel, at)
+    channel.state = 'closed'
+    channel.nextRetryAt = null
+  }
+}
+
+/** Remembers when the subscription was lost; the first loss of a gap counts. */
+export function markLost(channel: ChannelRecord, at: number): void {
+  channel.lostAt ??= at
+}
