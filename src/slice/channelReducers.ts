@@ -1,12 +1,8 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import { newChannelRecord, type RealtimeState } from './state'
-import { markLost, recordError } from './stateUpdates'
+import { markLost, recordError, type At } from './stateUpdates'
 
-/** Time stamp carried by every internal event: reducers never read a clock. */
-interface At {
-  at: number
-}
 
 /**
  * The subscription and channel part of the slice: what the registry and channel sagas report,

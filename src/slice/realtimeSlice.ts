@@ -8,12 +8,8 @@ import { channelReducers } from './channelReducers'
 import { crossTabReducers } from './crossTabReducers'
 import { routerReducers } from './routerReducers'
 import { initialRealtimeState, type RealtimeState } from './state'
-import { closeAllChannels, recordError } from './stateUpdates'
+import { closeAllChannels, recordError, type At } from './stateUpdates'
 
-/** Time stamp carried by every internal event: reducers never read a clock. */
-interface At {
-  at: number
-}
 
 export type { RouterReport } from './routerReducers'
 

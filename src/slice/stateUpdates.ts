@@ -1,6 +1,11 @@
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import { RECENT_ERRORS_KEPT, type ChannelRecord, type ErrorRecord, type RealtimeState } from './state'
 
+/** Time stamp carried by every internal event: reducers never read a clock. */
+export interface At {
+  at: number
+}
+
 /** Records an error as the last one, in the recent list, and in `errorsByType`. */
 export function recordError(state: RealtimeState, error: SerializedRealtimeError, at: number, topic?: string): ErrorRecord {
   const record: ErrorRecord = topic === undefined ? { ...error, at } : { ...error, at, topic }
