@@ -109,16 +109,12 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   let dispatch: ((action: UnknownAction) => unknown) | null = null
   let nextId = 0
 
-  const captureDispatch: Middleware = (api) => {
-    dispatch = api.dispatch
-    return (next) => (action) => next(action)
-  }
   const middleware: Middleware = (api) => {
+    dispatch = api.dispatch
     const withSaga = sagaMiddleware(api)
-    const withCapture = captureDispatch(api)
     const withRouter = router ? router.middleware(api) : (next: (action: unknown) => unknown) => next
     const withCrossTab = crossTab.middleware(api)
-    return (next) => withCapture(withCrossTab(withRouter(withSaga(next))))
+    return (next) => withCrossTab(withRouter(withSaga(next)))
   }
 
   let running = false

@@ -20,7 +20,7 @@ function unionOfTags(specs: Iterable<SerializableSpec>): FullTag[] {
 }
 
 /**
- * The tags this tab's own poll invalidates in `state` (the router's poll does the same): every
+ * The tags this tab's own poll invalidates in `state` (the router's poll uses this too): every
  * active subscription's while realtime is down or disabled, the failed topics' while degraded;
  * null while it does not poll (realtime healthy: at most the safety net, which is never shared).
  */
@@ -63,6 +63,7 @@ export function createRouter(
     selectors,
     activeTags: () => unionOfTags(registry.requests.values()),
     topicTags: (topic) => unionOfTags([...registry.requests.values()].filter((spec) => spec.topic === topic)),
+    ownPollTags: (state) => ownPollTags(state, selectors, registry),
     ...crossTab,
   })
   const placeholders = createPlaceholderTracker({ api: options.api as RouterApi, clock: env.clock, logger })

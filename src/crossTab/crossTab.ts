@@ -111,10 +111,10 @@ export function createCrossTab(deps: CrossTabDeps) {
       const result = next(action)
       const current = session
       if (current) {
-        const visible = selectors.selectRealtimeState(api.getState()).visible
-        if (visible !== current.visible) {
-          current.visible = visible
-          current.elector.setVisible(visible)
+        // Visibility changes only through setVisibility (the environment saga puts it too).
+        if (actions.setVisibility.match(action) && action.payload !== current.visible) {
+          current.visible = action.payload
+          current.elector.setVisible(action.payload)
         }
         const tags = tagsOf?.(action as UnknownAction)
         if (tags && tags.length > 0) relay(current, tags)
@@ -206,5 +206,3 @@ export function createCrossTab(deps: CrossTabDeps) {
     },
   }
 }
-
-export type CrossTab = ReturnType<typeof createCrossTab>

@@ -1,6 +1,7 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { thrownKind, type Logger } from '../env/logger'
-import { toFullTag, type FullTag } from '../router/tags'
+import { fullTagsOf, type FullTag } from '../router/tags'
+import type { TagDescription } from '../subscription/spec'
 
 /** The part of an RTK Query api (`createApi`) the relay uses. */
 export interface RelayApi {
@@ -70,12 +71,6 @@ export function createMutationTags(api: RelayApi, logger: Logger): (action: Unkn
       logger.once(`cross-tab-tags-threw:${endpointName}`, 'warn', 'invalidatesTags threw while computing the cross-tab relay', { endpoint: endpointName, error: thrownKind(error) })
       return []
     }
-    if (!Array.isArray(described)) return []
-    const tags: FullTag[] = []
-    for (const entry of described) {
-      const tag = entry === null || entry === undefined ? null : toFullTag(entry)
-      if (tag) tags.push(tag)
-    }
-    return tags
+    return Array.isArray(described) ? fullTagsOf(described as TagDescription[]) : []
   }
 }

@@ -1,4 +1,4 @@
-import type { FullTag } from '../router/tags'
+import { toFullTag, type FullTag } from '../router/tags'
 
 /** The version every cross-tab message carries; other versions are dropped (and counted). */
 export const CROSS_TAB_PROTOCOL_VERSION = 1
@@ -54,20 +54,24 @@ export type ParseResult = { ok: true; message: CrossTabMessage } | { ok: false; 
 
 const drop = (reason: DropReason): ParseResult => ({ ok: false, reason })
 
-/** A tag as it may cross tabs: a short type and, optionally, a short string or finite number id. */
-export function isRelayTag(value: unknown): value is FullTag {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const { type, id } = value as { type?: unknown; id?: unknown }
-  if (typeof type !== 'string' || type === '' || type.length > MAX_TAG_TYPE_LENGTH) return false
-  if (id === undefined) return true
-  if (typeof id === 'number') return Number.isFinite(id)
-  return typeof id === 'string' && id.length <= MAX_TAG_ID_LENGTH
+/**
+ * A tag as it may cross tabs: a tag object (`toFullTag`'s rules) with a short type and, when a
+ * string, a short id; null otherwise. The copy carries only `type` and `id`.
+ */
+function relayTag(value: unknown): FullTag | null {
+  if (typeof value !== 'object') return null
+  const tag = toFullTag(value)
+  if (!tag || tag.type.length > MAX_TAG_TYPE_LENGTH) return null
+  return typeof tag.id === 'string' && tag.id.length > MAX_TAG_ID_LENGTH ? null : tag
 }
 
-/** Copies only the fields a tag has (a message never carries more than it says). */
-function copyTag(tag: FullTag): FullTag {
-  return tag.id === undefined ? { type: tag.type } : { type: tag.type, id: tag.id }
+/** Whether a value may cross tabs as a tag (see `relayTag`). */
+export function isRelayTag(value: unknown): value is FullTag {
+  return relayTag(value) !== null
 }
+
+/** The relay copies of tags already checked with `isRelayTag`. */
+const copyTags = (tags: readonly unknown[]): FullTag[] => tags.map((tag) => relayTag(tag) as FullTag)
 
 /**
  * Validates what arrived on the channel. Never throws: anything that is not a well-formed
@@ -91,7 +95,7 @@ export function parseMessage(data: unknown): ParseResult {
   if (tags.length > MAX_RELAY_TAGS) return drop('TOO_MANY_TAGS')
   if (!tags.every(isRelayTag)) return drop('BAD_TAGS')
   if (cause !== undefined && cause !== 'mutation' && cause !== 'poll') return drop('BAD_FIELDS')
-  const message: InvalidateMessage = { v: 1, kind, from, tags: tags.map(copyTag) }
+  const message: InvalidateMessage = { v: 1, kind, from, tags: copyTags(tags) }
   if (cause !== undefined) message.cause = cause
   return { ok: true, message }
 }
@@ -107,7 +111,7 @@ function parseHeartbeat(record: Record<string, unknown>, from: string): ParseRes
     if (!Array.isArray(tags)) return drop('BAD_TAGS')
     if (tags.length > MAX_RELAY_TAGS) return drop('TOO_MANY_TAGS')
     if (!tags.every(isRelayTag)) return drop('BAD_TAGS')
-    message.tags = tags.map(copyTag)
+    message.tags = copyTags(tags)
   }
   return { ok: true, message }
 }
@@ -117,7 +121,7 @@ function parseHeartbeat(record: Record<string, unknown>, from: string): ParseRes
  * {@link MAX_RELAY_TAGS}. A mutation's messages carry no `cause` (as before it existed).
  */
 export function invalidateMessages(from: string, tags: readonly unknown[], cause: RelayCause = 'mutation'): InvalidateMessage[] {
-  const sendable = tags.filter(isRelayTag).map(copyTag)
+  const sendable = tags.map(relayTag).filter((tag): tag is FullTag => tag !== null)
   const messages: InvalidateMessage[] = []
   for (let start = 0; start < sendable.length; start += MAX_RELAY_TAGS) {
     const message: InvalidateMessage = { v: 1, kind: 'invalidate', from, tags: sendable.slice(start, start + MAX_RELAY_TAGS) }
@@ -130,5 +134,5 @@ export function invalidateMessages(from: string, tags: readonly unknown[], cause
 /** The `tags` a heartbeat may announce: all of them, or undefined when they cannot all cross tabs or are too many. */
 export function announcedTags(tags: readonly FullTag[]): FullTag[] | undefined {
   if (tags.length > MAX_RELAY_TAGS || !tags.every(isRelayTag)) return undefined
-  return tags.map(copyTag)
+  return copyTags(tags)
 }

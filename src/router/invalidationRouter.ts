@@ -7,7 +7,7 @@ import type { RealtimeSelectors } from '../slice/selectors'
 import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
 import { PollingScheduler, type PollReason } from './pollingScheduler'
-import { degradedTopics, viewOf } from './pollingView'
+import { isDegraded, viewOf } from './pollingView'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
@@ -40,6 +40,8 @@ export interface RouterDeps {
   activeTags(): FullTag[]
   /** Tags of the active subscriptions of one topic (gap catch-up). */
   topicTags(topic: string): FullTag[]
+  /** Tags a dead-mode or degraded poll invalidates in `state` (null while healthy): one rule, shared with cross-tab. */
+  ownPollTags(state: unknown): FullTag[] | null
   /** Cross-tab: the tags a poll invalidates, given this tab's own (a leader adds its followers'). */
   pollTags?(own: FullTag[], reason: PollReason): FullTag[]
   /** Cross-tab: called after every poll with the tags it invalidated (a leader relays them). */
@@ -128,12 +130,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     readView,
     (reason) => {
       logger.debug(`poll (${reason})`)
-      let own: FullTag[]
-      if (reason === 'degraded') {
-        // The socket is up and healthy topics get their events: poll only the topics that do not.
-        const state = selectors.selectRealtimeState(store?.getState())
-        own = degradedTopics(state).flatMap((topic) => deps.topicTags(topic))
-      } else own = deps.activeTags()
+      // Degraded: the socket is up and healthy topics get their events, so only the failed topics.
+      const own = reason === 'safety-net' ? deps.activeTags() : (deps.ownPollTags(store?.getState()) ?? [])
       const tags = deps.pollTags ? deps.pollTags(own, reason) : own
       invalidateThrough(tags)
       alert.update(readView(), polling.current())
@@ -194,7 +192,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
       const now = selectors.selectRealtimeState(current)
       const before = selectors.selectRealtimeState(original)
       if (now.connection !== before.connection || now.visible !== before.visible) return true
-      return now.channels !== before.channels && viewOf(now).degraded !== viewOf(before).degraded
+      return now.channels !== before.channels && isDegraded(now) !== isDegraded(before)
     },
     effect: () => {
       if (!running) return

@@ -11,7 +11,16 @@ export function degradedTopics(state: RealtimeState): string[] {
   return topics
 }
 
+/** Whether any topic is degraded (`degradedTopics` non-empty), without building the list: checked on every action. */
+export function isDegraded(state: RealtimeState): boolean {
+  if (state.connection !== 'connected') return false
+  for (const channel of Object.values(state.channels)) {
+    if (channel.subscriberCount > 0 && (channel.state === 'error' || channel.state === 'closed')) return true
+  }
+  return false
+}
+
 /** What the polling scheduler and the alert read of the slice. */
 export function viewOf(state: RealtimeState): PollingView {
-  return { connection: state.connection, visible: state.visible, degraded: degradedTopics(state).length > 0 }
+  return { connection: state.connection, visible: state.visible, degraded: isDegraded(state) }
 }
