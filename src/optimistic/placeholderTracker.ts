@@ -158,12 +158,15 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: Placehol
         return result
       }
       if (tracked.size === 0 || writing) return next(action)
-      const before = new Map<string, unknown>()
-      for (const placeholder of tracked.values()) before.set(placeholder.token, placeholder.select(storeApi.getState()).data)
+      // Redux state is immutable: the state before the action can be read after it. A list can change
+      // only when the api's slice does, so most actions (the realtime ones) stop at one comparison.
+      const stateBefore = storeApi.getState() as Record<string, unknown>
       const result = next(action)
+      const stateAfter = storeApi.getState() as Record<string, unknown>
+      if (stateAfter[api.reducerPath] === stateBefore[api.reducerPath]) return result
       const refetched = (action as UnknownAction).type === fulfilledType
       for (const placeholder of [...tracked.values()]) {
-        if (placeholder.select(storeApi.getState()).data !== before.get(placeholder.token)) reconcile(placeholder, refetched)
+        if (placeholder.select(stateAfter).data !== placeholder.select(stateBefore).data) reconcile(placeholder, refetched)
       }
       return result
     }
