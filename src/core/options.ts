@@ -171,7 +171,7 @@ export function assertSupabaseClient(client: unknown): asserts client is Supabas
 }
 
 /** Checks that `api` is an RTK Query api (createApi), naming what is missing. */
-export function assertRtkQueryApi(api: unknown): void {
+function assertRtkQueryApi(api: unknown): void {
   const candidate = api as { reducerPath?: unknown; util?: { invalidateTags?: unknown; selectInvalidatedBy?: unknown } } | null
   if (
     typeof candidate !== 'object' ||
