@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { render, renderHook } from 'vitest-browser-react'
-import { useRealtimeSubscription, type UseRealtimeSubscriptionOptions } from '../../src/react'
+import { RealtimeProvider, useRealtimeSubscription, type UseRealtimeSubscriptionOptions } from '../../src/react'
 import { RealtimeError } from '../../src/errors/realtimeError'
 import { createHarness, finishHarness, insertEvent, tableSpec, type Harness } from '../support/harness'
 import { providersFor, settle, strictTree } from '../support/reactHarness'
@@ -237,6 +237,26 @@ describe('useRealtimeSubscription', () => {
     await settle(harness)
     await expect(result.current.broadcast('PING', { n: 1 })).resolves.toBe('ok')
     expect(harness.payloadsOf(harness.realtime.events.broadcastSent)).toMatchObject([{ topic: 'room:1', event: 'PING', status: 'ok' }])
+  })
+
+  it('rejects a debounceMs that is not a number of milliseconds, naming it', async () => {
+    harness = createHarness()
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      await expect(renderSubscription(harness, { ...tableSpec('project:1'), debounceMs: -1 })).rejects.toThrow(/useRealtimeSubscription\(\): debounceMs must be a finite number/)
+    } finally {
+      quiet.mockRestore()
+    }
+    expect(requests(harness)).toBe(0)
+  })
+
+  it('rejects a RealtimeProvider given something other than a realtime instance', async () => {
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      await expect(render(<RealtimeProvider realtime={{} as never}>{null}</RealtimeProvider>)).rejects.toThrow(/<RealtimeProvider>: the realtime prop must be the instance createRealtime\(\) returned/)
+    } finally {
+      quiet.mockRestore()
+    }
   })
 
   it('throws a TypeError naming the field for a bad spec', async () => {
