@@ -2,12 +2,36 @@ import type { RealtimeEvent, Row } from '../transport/events'
 import type { PostgresBinding, SerializableSpec } from './spec'
 import { FILTER_PATTERN } from './validateSpec'
 
-function compare(actual: unknown, op: string, expected: string): boolean {
-  if (actual === undefined) return false
-  if (op === 'in') {
-    const list = expected.replace(/^\(|\)$/g, '').split(',').map((item) => item.trim().replace(/^"|"$/g, ''))
-    return list.includes(String(actual))
+/** A `column=op.value` filter, parsed once (`in` lists split once). */
+interface ParsedFilter {
+  column: string
+  op: string
+  value: string
+  list: string[] | null
+}
+
+/** Filters come from the app's specs (a small, stable set): each string is parsed once, not per event. */
+const parsedFilters = new Map<string, ParsedFilter | null>()
+const MAX_PARSED_FILTERS = 1_000
+
+function parseFilter(filter: string): ParsedFilter | null {
+  let parsed = parsedFilters.get(filter)
+  if (parsed !== undefined) return parsed
+  const match = FILTER_PATTERN.exec(filter)
+  if (!match) parsed = null
+  else {
+    const [, column, op, value] = match as unknown as [string, string, string, string]
+    const list = op === 'in' ? value.replace(/^\(|\)$/g, '').split(',').map((item) => item.trim().replace(/^"|"$/g, '')) : null
+    parsed = { column, op, value, list }
   }
+  if (parsedFilters.size >= MAX_PARSED_FILTERS) parsedFilters.clear()
+  parsedFilters.set(filter, parsed)
+  return parsed
+}
+
+function compare(actual: unknown, { op, value: expected, list }: ParsedFilter): boolean {
+  if (actual === undefined) return false
+  if (list) return list.includes(String(actual))
   const numeric = typeof actual === 'number' && expected.trim() !== '' && Number.isFinite(Number(expected))
   const left: number | string = numeric ? (actual as number) : String(actual)
   const right: number | string = numeric ? Number(expected) : expected
@@ -35,11 +59,10 @@ function compare(actual: unknown, op: string, expected: string): boolean {
  * filter deletes: a column missing from the old row therefore matches (`missingMatches`).
  */
 export function rowMatchesFilter(row: Row | null, filter: string, missingMatches = false): boolean {
-  const match = FILTER_PATTERN.exec(filter)
-  if (!match) return false
-  const [, column, op, value] = match as unknown as [string, string, string, string]
-  if (!row || !(column in row)) return missingMatches
-  return compare(row[column], op, value)
+  const parsed = parseFilter(filter)
+  if (!parsed) return false
+  if (!row || !(parsed.column in row)) return missingMatches
+  return compare(row[parsed.column], parsed)
 }
 
 function matchesBinding(event: Extract<RealtimeEvent, { kind: 'postgres_changes' }>, binding: PostgresBinding): boolean {
