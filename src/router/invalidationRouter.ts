@@ -4,10 +4,9 @@ import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
-import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
-import { PollingScheduler, type PollReason } from './pollingScheduler'
-import { isDegraded, viewOf } from './pollingView'
+import { listenForPolling } from './pollingListener'
+import type { PollReason } from './pollingScheduler'
 import { InFlightRefetches } from './inFlightRefetches'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
@@ -40,7 +39,7 @@ export interface RouterDeps {
   activeTags(): FullTag[]
   /** Tags of the active subscriptions of one topic (gap catch-up). */
   topicTags(topic: string): FullTag[]
-  /** Tags a dead-mode or degraded poll invalidates in `state` (null while healthy): one rule, shared with cross-tab. */
+  /** Tags of the subscriptions whose topic is not live in `state` (null while every topic is live): one rule, shared with cross-tab. */
   ownPollTags(state: unknown): FullTag[] | null
   /** Cross-tab: the tags a poll invalidates, given this tab's own (a leader adds its followers'). */
   pollTags?(own: FullTag[], reason: PollReason): FullTag[]
@@ -121,24 +120,21 @@ export function createInvalidationRouter(deps: RouterDeps) {
     flushReport(report)
   }
 
-  const readView = () => viewOf(selectors.selectRealtimeState(store?.getState()))
-  const alert = new AlertWatch(env.clock, (raised) => store?.dispatch(actions.alertChanged(raised)))
-  const polling = new PollingScheduler(
-    env.clock,
-    env.random,
-    deps.polling,
-    readView,
-    (reason) => {
-      logger.debug(`poll (${reason})`)
-      // Degraded: the socket is up and healthy topics get their events, so only the failed topics.
-      const own = reason === 'safety-net' ? deps.activeTags() : (deps.ownPollTags(store?.getState()) ?? [])
-      const tags = deps.pollTags ? deps.pollTags(own, reason) : own
-      invalidateThrough(tags)
-      alert.update(readView(), polling.current())
-      deps.polled?.(tags, reason)
-    },
-    (intervalMs) => store?.dispatch(actions.pollCadenceChanged({ intervalMs })),
-  )
+  const polling = listenForPolling(listener, {
+    clock: env.clock,
+    random: env.random,
+    logger,
+    polling: deps.polling,
+    actions,
+    selectors,
+    getState: () => store?.getState(),
+    dispatch: (action) => store?.dispatch(action),
+    invalidate: invalidateThrough,
+    activeTags: deps.activeTags,
+    ownPollTags: deps.ownPollTags,
+    pollTags: deps.pollTags,
+    polled: deps.polled,
+  })
 
   listener.startListening({
     actionCreator: actions.eventsReceived,
@@ -186,21 +182,6 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  // Any change of connection or visibility may change the polling cadence and the alert.
-  listener.startListening({
-    predicate: (_action, current, original) => {
-      const now = selectors.selectRealtimeState(current)
-      const before = selectors.selectRealtimeState(original)
-      if (now.connection !== before.connection || now.visible !== before.visible) return true
-      return now.channels !== before.channels && isDegraded(now) !== isDegraded(before)
-    },
-    effect: () => {
-      if (!running) return
-      polling.replan()
-      alert.update(readView(), polling.current())
-    },
-  })
-
   listener.startListening({
     predicate: (action) => action.type.startsWith(`${api.reducerPath}/executeQuery/`),
     effect: (action, listenerApi) => {
@@ -216,7 +197,6 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  let running = false
   const middleware: Middleware = (storeApi) => {
     store = storeApi as typeof store
     return listener.middleware(storeApi)
@@ -226,14 +206,10 @@ export function createInvalidationRouter(deps: RouterDeps) {
     middleware,
     /** Starts polling (and the alert watch). The store must already carry the middleware. */
     start() {
-      running = true
-      polling.replan()
-      alert.update(readView(), polling.current())
+      polling.start()
     },
     stop() {
-      running = false
       polling.stop()
-      alert.stop()
       throttle.clear()
       refetches.clear()
       inFlight.clear()
