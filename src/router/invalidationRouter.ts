@@ -7,7 +7,9 @@ import type { RealtimeSelectors } from '../slice/selectors'
 import type { CompiledRoutes } from './compileRoutes'
 import { listenForPolling } from './pollingListener'
 import type { PollReason } from './pollingScheduler'
-import { InFlightRefetches } from './inFlightRefetches'
+import { EntryRefetches } from './entryRefetches'
+import { listenForJoins } from './joinCatchUp'
+import { PendingReads } from './pendingReads'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
 import { addRouteTags, routeEvents } from './routeEvents'
@@ -73,7 +75,13 @@ export function createInvalidationRouter(deps: RouterDeps) {
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let lastKickAt = Number.NEGATIVE_INFINITY
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
-  const inFlight = new InFlightRefetches(api.reducerPath)
+  const pending = new PendingReads(api.reducerPath, () => env.clock.now())
+  /** A refetch the router starts itself (its requests are the router's: `reads.timeoutMs` applies). */
+  const refetchEntry = (endpointName: string, originalArgs: unknown) => {
+    const endpoint = api.endpoints?.[endpointName]
+    if (endpoint && store) pending.asRouter(() => store?.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction))
+  }
+  const inFlight = new EntryRefetches(api.reducerPath, refetchEntry)
   const patcher = new PatchApplier(api, logger)
 
   const issue = (due: ThrottledTag[], report: RouterReport) => {
@@ -92,9 +100,12 @@ export function createInvalidationRouter(deps: RouterDeps) {
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
     }
     // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
-    for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
-      store.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
-    }
+    const target = store
+    pending.asRouter(() => {
+      for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
+        target.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
+      }
+    })
     report.issued += due.length
     for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
@@ -155,13 +166,15 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  // Gap catch-up: every join after the first lost the events of the gap.
-  listener.startListening({
-    actionCreator: actions.channelSubscribed,
-    effect: (action, api) => {
-      const channel = selectors.selectChannel(action.payload.topic)(api.getState())
-      if (channel && !channel.resumed) invalidateThrough(deps.topicTags(action.payload.topic))
-    },
+  const joins = listenForJoins(listener, {
+    actions,
+    selectors,
+    logger,
+    selectInvalidatedBy: (state, tags) => api.util.selectInvalidatedBy(state as never, tags),
+    topicTags: deps.topicTags,
+    invalidate: invalidateThrough,
+    refetches: inFlight,
+    pending,
   })
 
   listener.startListening({
@@ -183,12 +196,12 @@ export function createInvalidationRouter(deps: RouterDeps) {
   })
 
   listener.startListening({
-    predicate: (action) => action.type.startsWith(`${api.reducerPath}/executeQuery/`),
+    predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`),
     effect: (action, listenerApi) => {
-      inFlight.observe(action as UnknownAction & { meta?: never }, listenerApi.getState(), (endpointName, originalArgs) => {
-        const endpoint = api.endpoints?.[endpointName]
-        if (endpoint) listenerApi.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction)
-      })
+      const state = listenerApi.getState()
+      const change = pending.observe(action as UnknownAction & { meta?: never })
+      inFlight.observe(action as UnknownAction & { meta?: never }, state)
+      if (change?.settled) joins.settled(change.settled, state)
       const latency = refetches.observe(action as UnknownAction & { meta?: never })
       if (latency === null) return
       const report = emptyReport()
@@ -213,6 +226,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
       throttle.clear()
       refetches.clear()
       inFlight.clear()
+      pending.clear()
+      joins.clear()
       patcher.clear()
     },
   }
