@@ -36,6 +36,7 @@ export function createRouter(
     routes: compileRoutes(options.routes, endpointNames(options.api)),
     throttleMs: resolved.throttleMs,
     polling: resolved.polling,
+    reads: resolved.reads,
     env,
     logger,
     actions,

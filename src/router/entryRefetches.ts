@@ -58,6 +58,19 @@ export class EntryRefetches {
     }
   }
 
+  /** Refetches each entry that is not in flight; returns the keys of those that are (left alone). */
+  refetchIdle(rootState: unknown, queryCacheKeys: Iterable<string>): string[] {
+    const queries = this.slice(rootState)?.queries
+    const inFlight: string[] = []
+    for (const key of queryCacheKeys) {
+      const entry = queries?.[key]
+      if (!entry?.endpointName || entry.status === undefined || entry.status === 'uninitialized') continue
+      if (entry.status === 'pending') inFlight.push(key)
+      else this.refetch(entry.endpointName, entry.originalArgs)
+    }
+    return inFlight
+  }
+
   /** After an `executeQuery` action: refetches the entry if it settled while a refetch waited on it. */
   observe(action: { type: string; meta?: { requestId?: string; arg?: { queryCacheKey?: string } } }, rootState: unknown): void {
     if (!action.type.endsWith('/fulfilled') && !action.type.endsWith('/rejected')) return

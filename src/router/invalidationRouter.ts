@@ -7,9 +7,8 @@ import type { RealtimeSelectors } from '../slice/selectors'
 import type { CompiledRoutes } from './compileRoutes'
 import { listenForPolling } from './pollingListener'
 import type { PollReason } from './pollingScheduler'
-import { EntryRefetches } from './entryRefetches'
+import { DEFAULT_READS, listenForReads, type ReadsOptions } from './freshReads'
 import { listenForJoins } from './joinCatchUp'
-import { PendingReads } from './pendingReads'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
 import { addRouteTags, routeEvents } from './routeEvents'
@@ -21,6 +20,8 @@ export interface RouterApi extends PatchApi {
   util: PatchApi['util'] & {
     invalidateTags(tags: FullTag[]): UnknownAction
     selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
+    /** RTK Query's handle on a query in flight (its initiate promise, with `abort()`). */
+    getRunningQueryThunk?(endpointName: string, args: unknown): unknown
   }
   endpoints: Record<
     string,
@@ -33,6 +34,8 @@ export interface RouterDeps {
   routes: CompiledRoutes
   throttleMs: number
   polling: PollingOptions
+  /** Bounds on reads (`reads.timeoutMs`, `reads.maxHoldMs`); defaults when absent. */
+  reads?: ReadsOptions
   env: RealtimeEnvironment
   logger: Logger
   actions: RealtimeActions
@@ -75,19 +78,22 @@ export function createInvalidationRouter(deps: RouterDeps) {
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let lastKickAt = Number.NEGATIVE_INFINITY
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
-  const pending = new PendingReads(api.reducerPath, () => env.clock.now())
-  /** A refetch the router starts itself (its requests are the router's: `reads.timeoutMs` applies). */
-  const refetchEntry = (endpointName: string, originalArgs: unknown) => {
-    const endpoint = api.endpoints?.[endpointName]
-    if (endpoint && store) pending.asRouter(() => store?.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction))
-  }
-  const inFlight = new EntryRefetches(api.reducerPath, refetchEntry)
+  const reads = listenForReads(listener, {
+    api,
+    clock: env.clock,
+    logger,
+    selectors,
+    reads: deps.reads ?? DEFAULT_READS,
+    getState: () => store?.getState(),
+    dispatch: (action) => store?.dispatch(action),
+  })
   const patcher = new PatchApplier(api, logger)
 
   const issue = (due: ThrottledTag[], report: RouterReport) => {
     if (!store || due.length === 0) return
     const now = env.clock.now()
     const tags = due.map((entry) => entry.tag)
+    let held: string[] = []
     // A loop, not Math.min(...): a spread of a huge burst's tags overflows the argument limit (65,536 in Safari).
     let earliest = Number.POSITIVE_INFINITY
     for (const entry of due) if (!entry.synthetic && entry.eventAt < earliest) earliest = entry.eventAt
@@ -95,17 +101,21 @@ export function createInvalidationRouter(deps: RouterDeps) {
       const state = store.getState()
       const keys = api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
       if (earliest !== Number.POSITIVE_INFINITY) refetches.invalidated(keys, earliest)
-      inFlight.invalidating(state, keys)
+      reads.refetches.invalidating(state, keys)
+      held = keys
     } catch (error) {
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
     }
     // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
     const target = store
-    pending.asRouter(() => {
+    // Whether RTK Query holds it is decided by the requests pending before it (not the refetches it starts).
+    const heldBehind = reads.pending.any()
+    reads.asRouter(() => {
       for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
         target.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
       }
     })
+    if (heldBehind) reads.invalidated(target.getState(), held)
     report.issued += due.length
     for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
@@ -173,8 +183,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     selectInvalidatedBy: (state, tags) => api.util.selectInvalidatedBy(state as never, tags),
     topicTags: deps.topicTags,
     invalidate: invalidateThrough,
-    refetches: inFlight,
-    pending,
+    refetches: reads.refetches,
+    pending: reads.pending,
   })
 
   listener.startListening({
@@ -199,9 +209,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`),
     effect: (action, listenerApi) => {
       const state = listenerApi.getState()
-      const change = pending.observe(action as UnknownAction & { meta?: never })
-      inFlight.observe(action as UnknownAction & { meta?: never }, state)
-      if (change?.settled) joins.settled(change.settled, state)
+      const settled = reads.observe(action as UnknownAction, state)
+      if (settled) joins.settled(settled, state)
       const latency = refetches.observe(action as UnknownAction & { meta?: never })
       if (latency === null) return
       const report = emptyReport()
@@ -225,8 +234,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
       polling.stop()
       throttle.clear()
       refetches.clear()
-      inFlight.clear()
-      pending.clear()
+      reads.clear()
       joins.clear()
       patcher.clear()
     },
