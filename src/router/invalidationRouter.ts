@@ -206,7 +206,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
   })
 
   listener.startListening({
-    predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`),
+    predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`) || action.type === `${api.reducerPath}/resetApiState`,
     effect: (action, listenerApi) => {
       const state = listenerApi.getState()
       const settled = reads.observe(action as UnknownAction, state)

@@ -48,6 +48,11 @@ export class PendingReads {
    * settled (null for other actions and for mutations).
    */
   observe(action: ThunkAction): { started?: PendingRead; settled?: PendingRead } | null {
+    // RTK Query forgets its requests in flight on a reset: so do we (else every invalidation would look held).
+    if (action.type === `${this.reducerPath}/resetApiState`) {
+      this.clear()
+      return null
+    }
     const requestId = action.meta?.requestId
     if (typeof requestId !== 'string') return null
     const query = action.type.startsWith(`${this.reducerPath}/executeQuery/`)

@@ -125,6 +125,48 @@ describe('reads in flight when the link returns', () => {
     expect(harness.api.endpoints.projectGenerations.select('p1')(harness.store.getState() as never).status).toBe('fulfilled')
   })
 
+  it('has every active query fresh at once when the link returns, though each read was stuck', async () => {
+    h = createRouterHarness({}, { seed: 1 })
+    const harness = h
+    harness.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }, { type: 'Shots', id: 'p1' }])
+    await harness.clock.advance(100)
+    harness.mount('projectGenerations', 'p1')
+    harness.mount('shots', 'p1')
+    await harness.clock.advance(0)
+    harness.store.dispatch(harness.realtime.actions.setOnline(false))
+    // The link drops at the IP level: every read from now on hangs until it returns.
+    harness.backend.hold()
+    harness.store.dispatch(harness.realtime.actions.recover())
+    await harness.clock.advance(5_000)
+    const before = { p1: harness.started('projectGenerations', 'p1'), shots: harness.started('shots', 'p1') }
+    // The reads sent during the outage never complete; the link returns.
+    harness.backend.strand()
+    harness.store.dispatch(harness.realtime.actions.setOnline(true))
+    await harness.clock.advance(0)
+    expect(harness.started('projectGenerations', 'p1')).toBeGreaterThan(before.p1)
+    expect(harness.started('shots', 'p1')).toBeGreaterThan(before.shots)
+    await harness.clock.advance(2_000)
+    for (const select of [harness.api.endpoints.projectGenerations.select('p1'), harness.api.endpoints.shots.select('p1')]) {
+      expect(select(harness.store.getState() as never)).toMatchObject({ status: 'fulfilled', isError: false })
+    }
+  })
+
+  it('forgets the requests in flight when the api is reset (an invalidation after it is not held)', async () => {
+    const harness = await joined()
+    harness.backend.holdEndpoint('shots')
+    harness.mount('shots', 'p9')
+    await harness.clock.advance(0)
+    harness.store.dispatch(harness.api.util.resetApiState())
+    harness.backend.releaseEndpoint('shots')
+    harness.mount('projectGenerations', 'p1')
+    await harness.clock.advance(0)
+    const started = harness.started('projectGenerations', 'p1')
+    harness.emit(bc('GENERATIONS_UPDATED', { projectId: 'p1' }))
+    await harness.clock.advance(5_000)
+    // One refetch for the event, none more from a hold that does not exist.
+    expect(harness.started('projectGenerations', 'p1')).toBe(started + 1)
+  })
+
   it('leaves alone a read younger than 1 s (it cannot be stuck in a retransmission backoff yet)', async () => {
     const harness = await joined()
     harness.store.dispatch(harness.realtime.actions.setOnline(false))

@@ -28,6 +28,11 @@ export class FakeBackend {
     this.gate.release()
   }
 
+  /** Queries held now never complete (they sit on a dead connection); queries from now on pass. */
+  strand(): void {
+    this.gate.strand()
+  }
+
   private readonly endpointGates = new Map<string, Gate>()
 
   /** Queries of one endpoint started from now on wait until `releaseEndpoint(endpoint)` (one hung read). */
