@@ -58,17 +58,21 @@ export class EntryRefetches {
     }
   }
 
-  /** Refetches each entry that is not in flight; returns the keys of those that are (left alone). */
-  refetchIdle(rootState: unknown, queryCacheKeys: Iterable<string>): string[] {
+  /** Refetches each entry that is not in flight; returns how many it refetched and the keys of those in flight (left alone). */
+  refetchIdle(rootState: unknown, queryCacheKeys: Iterable<string>): { refetched: number; inFlight: string[] } {
     const queries = this.slice(rootState)?.queries
     const inFlight: string[] = []
+    let refetched = 0
     for (const key of queryCacheKeys) {
       const entry = queries?.[key]
       if (!entry?.endpointName || entry.status === undefined || entry.status === 'uninitialized') continue
       if (entry.status === 'pending') inFlight.push(key)
-      else this.refetch(entry.endpointName, entry.originalArgs)
+      else {
+        this.refetch(entry.endpointName, entry.originalArgs)
+        refetched += 1
+      }
     }
-    return inFlight
+    return { refetched, inFlight }
   }
 
   /** After an `executeQuery` action: refetches the entry if it settled while a refetch waited on it. */

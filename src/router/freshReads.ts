@@ -46,6 +46,8 @@ export interface FreshReadsDeps {
   reads: ReadsOptions
   getState(): unknown
   dispatch(action: UnknownAction): unknown
+  /** Counts what was done to reads (`readsRestarted`, `readsTimedOut`, `heldInvalidationRefetches`). */
+  report(counts: { restarted?: number; timedOut?: number; heldRefetches?: number }): void
 }
 
 /** A connection change after which reads in flight may sit on a dead TCP connection. */
@@ -76,7 +78,9 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
   const refetches = new EntryRefetches(api.reducerPath, refetchEntry)
   const held = new HeldInvalidations(clock, api.reducerPath, deps.reads.maxHoldMs, (keys) => {
     logger.debug(`an invalidation was held over ${deps.reads.maxHoldMs} ms by pending requests: refetching ${keys.length} entries directly`)
-    return refetches.refetchIdle(deps.getState(), keys)
+    const { refetched, inFlight } = refetches.refetchIdle(deps.getState(), keys)
+    if (refetched > 0) deps.report({ heldRefetches: refetched })
+    return inFlight
   })
   const restarts = new ReadRestarts({
     clock,
@@ -89,6 +93,7 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
       return true
     },
     restart: (read: PendingRead) => refetches.refetchEntries(deps.getState(), [read.queryCacheKey]),
+    report: deps.report,
   })
 
   listener.startListening({

@@ -86,6 +86,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
     reads: deps.reads ?? DEFAULT_READS,
     getState: () => store?.getState(),
     dispatch: (action) => store?.dispatch(action),
+    report: (counts) => store?.dispatch(actions.readsReported(counts)),
   })
   const patcher = new PatchApplier(api, logger)
 

@@ -14,6 +14,8 @@ export interface ReadRestartsDeps {
   abort(read: PendingRead): boolean
   /** Starts the entry again (a fresh request), now or when its request settles. */
   restart(read: PendingRead): void
+  /** Counts what was done (metrics). */
+  report(counts: { restarted?: number; timedOut?: number }): void
 }
 
 /**
@@ -47,7 +49,9 @@ export class ReadRestarts {
     if (timer !== undefined) this.deps.clock.clearTimeout(timer)
     this.timers.delete(read.requestId)
     if (fulfilled) this.timedOut.delete(read.queryCacheKey)
-    if (this.restarting.delete(read.requestId)) this.deps.restart(read)
+    if (!this.restarting.delete(read.requestId)) return
+    this.deps.restart(read)
+    this.deps.report({ restarted: 1 })
   }
 
   /** The link returned or died: reads in flight since before it are aborted and started again. */
@@ -67,6 +71,7 @@ export class ReadRestarts {
 
   private timeout(read: PendingRead): void {
     this.timers.delete(read.requestId)
+    this.deps.report({ timedOut: 1 })
     if (this.timedOut.has(read.queryCacheKey)) {
       this.deps.logger.once(`read-timeout:${read.endpointName}`, 'warn', 'a refetch timed out twice in a row: aborted, left to the next poll or event', { endpoint: read.endpointName, timeoutMs: this.deps.timeoutMs })
       this.deps.abort(read)

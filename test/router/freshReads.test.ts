@@ -48,6 +48,7 @@ describe('an invalidation held by an unrelated request that hangs', () => {
     await harness.clock.advance(1_000)
     expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
     expect(harness.fetches('shots', 'p9')).toBe(0)
+    expect(harness.metrics().heldInvalidationRefetches).toBe(1)
     harness.backend.releaseEndpoint('shots')
   })
 
@@ -99,6 +100,7 @@ describe('reads in flight when the link returns', () => {
     await harness.clock.advance(0)
     expect(abortedReads(harness)).toBe(1)
     expect(harness.started('projectGenerations', 'p1')).toBeGreaterThanOrEqual(3)
+    expect(harness.metrics().readsRestarted).toBe(1)
     harness.backend.releaseEndpoint('projectGenerations')
     await harness.clock.advance(0)
     const entry = harness.api.endpoints.projectGenerations.select('p1')(harness.store.getState() as never)
@@ -193,6 +195,7 @@ describe('reads.timeoutMs', () => {
     await harness.clock.advance(3_000)
     expect(abortedReads(harness)).toBe(2)
     expect(harness.started('projectGenerations', 'p1')).toBe(3)
+    expect(harness.metrics()).toMatchObject({ readsTimedOut: 2, readsRestarted: 1 })
     expect(harness.logs.some((entry) => entry.line.includes('timed out twice'))).toBe(true)
     harness.backend.releaseEndpoint('projectGenerations')
   })
