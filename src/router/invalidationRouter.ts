@@ -69,8 +69,10 @@ function asSynthetic(tags: FullTag[], at: number): ThrottledTag[] {
 
 /**
  * The InvalidationRouter: one listener middleware that turns realtime events into RTK Query
- * tag invalidations (per-tag throttled), catches up after every gap, polls while realtime is
- * down, and kicks once on focus or reconnect. Metrics go to the slice, one action per pass.
+ * tag invalidations (per-tag throttled), catches up after every gap (the first join included),
+ * polls every topic that is not live, kicks once on focus or reconnect, and keeps reads from
+ * waiting on the slowest request (held invalidations bounded, stuck reads restarted). Metrics go
+ * to the slice, one action per pass.
  */
 export function createInvalidationRouter(deps: RouterDeps) {
   const { api, env, logger, actions, selectors } = deps
@@ -94,7 +96,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
     if (!store || due.length === 0) return
     const now = env.clock.now()
     const tags = due.map((entry) => entry.tag)
-    let held: string[] = []
+    let covered: string[] = []
     // A loop, not Math.min(...): a spread of a huge burst's tags overflows the argument limit (65,536 in Safari).
     let earliest = Number.POSITIVE_INFINITY
     for (const entry of due) if (!entry.synthetic && entry.eventAt < earliest) earliest = entry.eventAt
@@ -103,20 +105,20 @@ export function createInvalidationRouter(deps: RouterDeps) {
       const keys = api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
       if (earliest !== Number.POSITIVE_INFINITY) refetches.invalidated(keys, earliest)
       reads.refetches.invalidating(state, keys)
-      held = keys
+      covered = keys
     } catch (error) {
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
     }
-    // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
     const target = store
     // Whether RTK Query holds it is decided by the requests pending before it (not the refetches it starts).
     const heldBehind = reads.pending.any()
+    // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
     reads.asRouter(() => {
       for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
         target.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
       }
     })
-    if (heldBehind) reads.invalidated(target.getState(), held)
+    if (heldBehind) reads.invalidated(target.getState(), covered)
     report.issued += due.length
     for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
