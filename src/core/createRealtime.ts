@@ -17,7 +17,8 @@ import { validateSpec } from '../subscription/validateSpec'
 import type { BroadcastResult, RealtimeTransport } from '../transport/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
-import { createRouter, ownPollTags } from './createRouter'
+import { createRouter } from './createRouter'
+import { ownPollTags } from './ownPollTags'
 import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** The commands an app dispatches (DESIGN.md §1). */

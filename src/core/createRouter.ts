@@ -4,32 +4,11 @@ import { createLogger } from '../env/logger'
 import { createPlaceholderTracker } from '../optimistic/placeholderTracker'
 import { compileRoutes } from '../router/compileRoutes'
 import { createInvalidationRouter, type InvalidationRouter, type RouterApi, type RouterDeps } from '../router/invalidationRouter'
-import { degradedTopics } from '../router/pollingView'
-import { isRealtimeDown } from '../policy/pollingPolicy'
-import { fullTagsOf, tagKey, type FullTag } from '../router/tags'
+import { ownPollTags, unionOfTags } from './ownPollTags'
 import type { SagaRegistry } from '../sagas/context'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
-import type { SerializableSpec } from '../subscription/spec'
 import type { RealtimeOptions, ResolvedOptions } from './options'
-
-function unionOfTags(specs: Iterable<SerializableSpec>): FullTag[] {
-  const tags = new Map<string, FullTag>()
-  for (const spec of specs) for (const tag of fullTagsOf(spec.tags)) tags.set(tagKey(tag), tag)
-  return [...tags.values()]
-}
-
-/**
- * The tags this tab's own poll invalidates in `state` (the router's poll uses this too): every
- * active subscription's while realtime is down or disabled, the failed topics' while degraded;
- * null while it does not poll (realtime healthy: at most the safety net, which is never shared).
- */
-export function ownPollTags(state: unknown, selectors: RealtimeSelectors, registry: SagaRegistry): FullTag[] | null {
-  const realtime = selectors.selectRealtimeState(state)
-  if (isRealtimeDown(realtime.connection)) return unionOfTags(registry.requests.values())
-  const topics = new Set(degradedTopics(realtime))
-  return topics.size === 0 ? null : unionOfTags([...registry.requests.values()].filter((spec) => topics.has(spec.topic)))
-}
 
 /** Endpoint names of the api, to check the routes' `patch.endpoint` against. */
 function endpointNames(api: unknown): ReadonlySet<string> | undefined {
@@ -57,6 +36,7 @@ export function createRouter(
     routes: compileRoutes(options.routes, endpointNames(options.api)),
     throttleMs: resolved.throttleMs,
     polling: resolved.polling,
+    reads: resolved.reads,
     env,
     logger,
     actions,

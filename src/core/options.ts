@@ -3,6 +3,7 @@ import type { RealtimeEnvironment } from '../env/environment'
 import type { RealtimeFlags } from '../env/flags'
 import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
 import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
+import { DEFAULT_READS, type ReadsOptions } from '../router/freshReads'
 import type { PollingSchedulerOptions } from '../router/pollingScheduler'
 import type { CoreTiming } from '../sagas/context'
 import type { RealtimeTransport } from '../transport/port'
@@ -41,6 +42,8 @@ export interface RealtimeOptions<Api = unknown> {
   transport?: RealtimeTransport
   /** Leader election and mutation relay among the tabs of this origin (see {@link CrossTabOptions}). */
   crossTab?: CrossTabOptions
+  /** Bounds on RTK Query reads (see {@link ReadsOptions}). */
+  reads?: Partial<ReadsOptions>
 }
 
 /**
@@ -68,6 +71,7 @@ export interface ResolvedOptions {
   /** The polling options; createRealtime adds the cross-tab role source (`tabRole`) when cross-tab runs. */
   polling: PollingSchedulerOptions
   crossTab: { enabled: boolean; channelName: string }
+  reads: ReadsOptions
 }
 
 /** Longest channel name accepted. */
@@ -134,6 +138,7 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
   if (options.api !== undefined) assertRtkQueryApi(options.api)
   if (retry.maxDelay < retry.baseDelay) fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
   const livenessIn = object('liveness', options.liveness)
+  const readsIn = object('reads', options.reads)
   const pollingIn = object('polling', options.polling)
   const forceMs = pollingIn.forceMs ?? flags.forcePollingMs
   return {
@@ -158,6 +163,10 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
       hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, { min: 15_000, max: 30_000 }),
     },
     crossTab: resolveCrossTab(options.crossTab, reducerPath),
+    reads: {
+      timeoutMs: number('reads.timeoutMs', readsIn.timeoutMs, DEFAULT_READS.timeoutMs, { max: MAX_TIMER_MS }),
+      maxHoldMs: number('reads.maxHoldMs', readsIn.maxHoldMs, DEFAULT_READS.maxHoldMs, { max: 60_000 }),
+    },
   }
 }
 

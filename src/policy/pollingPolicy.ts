@@ -28,7 +28,7 @@ export const MIN_POLL_MS = 1_000
 export interface PollingInput {
   connection: ConnectionState
   visible: boolean
-  /** Some subscribed topic's channel has failed while the socket is up (its events are not arriving). */
+  /** While the socket is up, some topic with subscribers is not live (its channel is not `subscribed`): its events may not arrive. */
   degraded?: boolean
   /**
    * A cross-tab follower whose leader polls for it (the leader's poll relays refresh this tab):
@@ -50,7 +50,7 @@ function jitter(random: Random): number {
 
 /**
  * The next poll interval in ms, or null when no poll is needed (realtime healthy and the
- * safety net off). While realtime is down or disabled, or a channel is degraded, it is never null: visible base ±1 s
+ * safety net off). While realtime is down or disabled, or some topic is not live, it is never null: visible base ±1 s
  * (clamped ≤ 15 s), hidden base ±1 s; a forced cadence replaces the base. A cross-tab follower
  * covered by its leader polls as a hidden tab does, so one tab per browser polls fast, not every
  * open window.

@@ -4,11 +4,11 @@ import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
-import { AlertWatch } from './alertWatch'
 import type { CompiledRoutes } from './compileRoutes'
-import { PollingScheduler, type PollReason } from './pollingScheduler'
-import { isDegraded, viewOf } from './pollingView'
-import { InFlightRefetches } from './inFlightRefetches'
+import { listenForPolling } from './pollingListener'
+import type { PollReason } from './pollingScheduler'
+import { DEFAULT_READS, listenForReads, type ReadsOptions } from './freshReads'
+import { listenForJoins } from './joinCatchUp'
 import { RefetchTracker } from './refetchTracker'
 import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
 import { addRouteTags, routeEvents } from './routeEvents'
@@ -20,6 +20,8 @@ export interface RouterApi extends PatchApi {
   util: PatchApi['util'] & {
     invalidateTags(tags: FullTag[]): UnknownAction
     selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
+    /** RTK Query's handle on a query in flight (its initiate promise, with `abort()`). */
+    getRunningQueryThunk?(endpointName: string, args: unknown): unknown
   }
   endpoints: Record<
     string,
@@ -32,6 +34,8 @@ export interface RouterDeps {
   routes: CompiledRoutes
   throttleMs: number
   polling: PollingOptions
+  /** Bounds on reads (`reads.timeoutMs`, `reads.maxHoldMs`); defaults when absent. */
+  reads?: ReadsOptions
   env: RealtimeEnvironment
   logger: Logger
   actions: RealtimeActions
@@ -40,7 +44,7 @@ export interface RouterDeps {
   activeTags(): FullTag[]
   /** Tags of the active subscriptions of one topic (gap catch-up). */
   topicTags(topic: string): FullTag[]
-  /** Tags a dead-mode or degraded poll invalidates in `state` (null while healthy): one rule, shared with cross-tab. */
+  /** Tags of the subscriptions whose topic is not live in `state` (null while every topic is live): one rule, shared with cross-tab. */
   ownPollTags(state: unknown): FullTag[] | null
   /** Cross-tab: the tags a poll invalidates, given this tab's own (a leader adds its followers'). */
   pollTags?(own: FullTag[], reason: PollReason): FullTag[]
@@ -65,8 +69,10 @@ function asSynthetic(tags: FullTag[], at: number): ThrottledTag[] {
 
 /**
  * The InvalidationRouter: one listener middleware that turns realtime events into RTK Query
- * tag invalidations (per-tag throttled), catches up after every gap, polls while realtime is
- * down, and kicks once on focus or reconnect. Metrics go to the slice, one action per pass.
+ * tag invalidations (per-tag throttled), catches up after every gap (the first join included),
+ * polls every topic that is not live, kicks once on focus or reconnect, and keeps reads from
+ * waiting on the slowest request (held invalidations bounded, stuck reads restarted). Metrics go
+ * to the slice, one action per pass.
  */
 export function createInvalidationRouter(deps: RouterDeps) {
   const { api, env, logger, actions, selectors } = deps
@@ -74,13 +80,23 @@ export function createInvalidationRouter(deps: RouterDeps) {
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let lastKickAt = Number.NEGATIVE_INFINITY
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
-  const inFlight = new InFlightRefetches(api.reducerPath)
+  const reads = listenForReads(listener, {
+    api,
+    clock: env.clock,
+    logger,
+    selectors,
+    reads: deps.reads ?? DEFAULT_READS,
+    getState: () => store?.getState(),
+    dispatch: (action) => store?.dispatch(action),
+    report: (counts) => store?.dispatch(actions.readsReported(counts)),
+  })
   const patcher = new PatchApplier(api, logger)
 
   const issue = (due: ThrottledTag[], report: RouterReport) => {
     if (!store || due.length === 0) return
     const now = env.clock.now()
     const tags = due.map((entry) => entry.tag)
+    let covered: string[] = []
     // A loop, not Math.min(...): a spread of a huge burst's tags overflows the argument limit (65,536 in Safari).
     let earliest = Number.POSITIVE_INFINITY
     for (const entry of due) if (!entry.synthetic && entry.eventAt < earliest) earliest = entry.eventAt
@@ -88,14 +104,21 @@ export function createInvalidationRouter(deps: RouterDeps) {
       const state = store.getState()
       const keys = api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
       if (earliest !== Number.POSITIVE_INFINITY) refetches.invalidated(keys, earliest)
-      inFlight.invalidating(state, keys)
+      reads.refetches.invalidating(state, keys)
+      covered = keys
     } catch (error) {
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
     }
+    const target = store
+    // Whether RTK Query holds it is decided by the requests pending before it (not the refetches it starts).
+    const heldBehind = reads.pending.any()
     // RTK Query spreads the tags of one invalidateTags into a push(): keep each action under the argument limit.
-    for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
-      store.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
-    }
+    reads.asRouter(() => {
+      for (let start = 0; start < tags.length; start += MAX_TAGS_PER_INVALIDATION) {
+        target.dispatch(api.util.invalidateTags(tags.slice(start, start + MAX_TAGS_PER_INVALIDATION)))
+      }
+    })
+    if (heldBehind) reads.invalidated(target.getState(), covered)
     report.issued += due.length
     for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
@@ -121,24 +144,21 @@ export function createInvalidationRouter(deps: RouterDeps) {
     flushReport(report)
   }
 
-  const readView = () => viewOf(selectors.selectRealtimeState(store?.getState()))
-  const alert = new AlertWatch(env.clock, (raised) => store?.dispatch(actions.alertChanged(raised)))
-  const polling = new PollingScheduler(
-    env.clock,
-    env.random,
-    deps.polling,
-    readView,
-    (reason) => {
-      logger.debug(`poll (${reason})`)
-      // Degraded: the socket is up and healthy topics get their events, so only the failed topics.
-      const own = reason === 'safety-net' ? deps.activeTags() : (deps.ownPollTags(store?.getState()) ?? [])
-      const tags = deps.pollTags ? deps.pollTags(own, reason) : own
-      invalidateThrough(tags)
-      alert.update(readView(), polling.current())
-      deps.polled?.(tags, reason)
-    },
-    (intervalMs) => store?.dispatch(actions.pollCadenceChanged({ intervalMs })),
-  )
+  const polling = listenForPolling(listener, {
+    clock: env.clock,
+    random: env.random,
+    logger,
+    polling: deps.polling,
+    actions,
+    selectors,
+    getState: () => store?.getState(),
+    dispatch: (action) => store?.dispatch(action),
+    invalidate: invalidateThrough,
+    activeTags: deps.activeTags,
+    ownPollTags: deps.ownPollTags,
+    pollTags: deps.pollTags,
+    polled: deps.polled,
+  })
 
   listener.startListening({
     actionCreator: actions.eventsReceived,
@@ -159,13 +179,15 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  // Gap catch-up: every join after the first lost the events of the gap.
-  listener.startListening({
-    actionCreator: actions.channelSubscribed,
-    effect: (action, api) => {
-      const channel = selectors.selectChannel(action.payload.topic)(api.getState())
-      if (channel && !channel.resumed) invalidateThrough(deps.topicTags(action.payload.topic))
-    },
+  const joins = listenForJoins(listener, {
+    actions,
+    selectors,
+    logger,
+    selectInvalidatedBy: (state, tags) => api.util.selectInvalidatedBy(state as never, tags),
+    topicTags: deps.topicTags,
+    invalidate: invalidateThrough,
+    refetches: reads.refetches,
+    pending: reads.pending,
   })
 
   listener.startListening({
@@ -186,28 +208,12 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  // Any change of connection or visibility may change the polling cadence and the alert.
   listener.startListening({
-    predicate: (_action, current, original) => {
-      const now = selectors.selectRealtimeState(current)
-      const before = selectors.selectRealtimeState(original)
-      if (now.connection !== before.connection || now.visible !== before.visible) return true
-      return now.channels !== before.channels && isDegraded(now) !== isDegraded(before)
-    },
-    effect: () => {
-      if (!running) return
-      polling.replan()
-      alert.update(readView(), polling.current())
-    },
-  })
-
-  listener.startListening({
-    predicate: (action) => action.type.startsWith(`${api.reducerPath}/executeQuery/`),
+    predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`) || action.type === `${api.reducerPath}/resetApiState`,
     effect: (action, listenerApi) => {
-      inFlight.observe(action as UnknownAction & { meta?: never }, listenerApi.getState(), (endpointName, originalArgs) => {
-        const endpoint = api.endpoints?.[endpointName]
-        if (endpoint) listenerApi.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction)
-      })
+      const state = listenerApi.getState()
+      const settled = reads.observe(action as UnknownAction, state)
+      if (settled) joins.settled(settled, state)
       const latency = refetches.observe(action as UnknownAction & { meta?: never })
       if (latency === null) return
       const report = emptyReport()
@@ -216,7 +222,6 @@ export function createInvalidationRouter(deps: RouterDeps) {
     },
   })
 
-  let running = false
   const middleware: Middleware = (storeApi) => {
     store = storeApi as typeof store
     return listener.middleware(storeApi)
@@ -226,17 +231,14 @@ export function createInvalidationRouter(deps: RouterDeps) {
     middleware,
     /** Starts polling (and the alert watch). The store must already carry the middleware. */
     start() {
-      running = true
-      polling.replan()
-      alert.update(readView(), polling.current())
+      polling.start()
     },
     stop() {
-      running = false
       polling.stop()
-      alert.stop()
       throttle.clear()
       refetches.clear()
-      inFlight.clear()
+      reads.clear()
+      joins.clear()
       patcher.clear()
     },
   }

@@ -7,7 +7,7 @@ import { isRealtimeDown, pollingInterval, type PollingOptions } from '../policy/
 export interface PollingView {
   connection: ConnectionState
   visible: boolean
-  /** Some subscribed topic's channel failed (error/closed) while the connection is up. */
+  /** While the connection is up, some topic with subscribers is not live (joining, failed, closed, waiting for auth). */
   degraded: boolean
 }
 
@@ -26,10 +26,14 @@ function reasonOf(view: PollingView): PollReason {
 
 /**
  * Runs the polling fallback: while realtime is down (or disabled) every active subscription's
- * tags are invalidated on the jittered dead-mode cadence; while the socket is up but some topic's
- * channel has failed, that topic's tags on the same cadence; while healthy, on the safety-net
- * cadence. `replan()` after any change of connection or visibility; a poll that is already
- * overdue under the new cadence happens at once. With `options.tabRole`, a change of this tab's
+ * tags are invalidated on the jittered dead-mode cadence; while the socket is up but some topic
+ * is not live (its channel joining, failed, closed or waiting for auth), that topic's tags on the
+ * same cadence; while every topic is live, on the safety-net cadence. `replan()` after any
+ * change of connection, visibility or liveness. When the connection is lost, a poll that is
+ * already overdue under the new cadence happens at once (the link was unverified since before
+ * the loss was noticed); when a topic stops being live on a working connection (a join in
+ * progress, a failed channel), its first poll is one cadence later, so a join that completes in
+ * time costs no poll, and a slow one is polled without having to fail first. With `options.tabRole`, a change of this tab's
  * cross-tab role or coverage replans too: a follower polls on the hidden cadence only while its
  * leader polls for it ({@link TabRoleSource.coveredByLeader}); otherwise it polls as a lone tab.
  */
@@ -37,6 +41,9 @@ export class PollingScheduler {
   private timer: TimerHandle | null = null
   private lastPollAt: number | null = null
   private mode: string | null = null
+  private reason: PollReason | null = null
+  /** When some topic stopped being live on a working connection (the first degraded poll is one cadence after it). */
+  private notLiveFrom: number | null = null
   private cadence: number | null = null
   private unwatchRole: (() => void) | null = null
 
@@ -61,6 +68,7 @@ export class PollingScheduler {
     this.lastPollAt ??= this.clock.now()
     if (mode !== this.mode) {
       this.mode = mode
+      this.enter(reasonOf(view))
       this.pickCadence(view)
     }
     this.arm()
@@ -72,7 +80,15 @@ export class PollingScheduler {
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
     this.timer = null
     this.mode = null
+    this.reason = null
+    this.notLiveFrom = null
     this.lastPollAt = null
+  }
+
+  private enter(reason: PollReason): void {
+    if (reason === 'degraded' && this.reason === 'safety-net') this.notLiveFrom = this.clock.now()
+    else if (reason !== 'degraded') this.notLiveFrom = null
+    this.reason = reason
   }
 
   /** A follower the leader polls for (its poll relays reach this tab while it is visible). */
@@ -91,7 +107,8 @@ export class PollingScheduler {
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
     this.timer = null
     if (this.cadence === null || this.lastPollAt === null) return
-    const wait = Math.max(0, this.lastPollAt + this.cadence - this.clock.now())
+    const from = this.notLiveFrom === null ? this.lastPollAt : Math.max(this.lastPollAt, this.notLiveFrom)
+    const wait = Math.max(0, from + this.cadence - this.clock.now())
     this.timer = this.clock.setTimeout(() => this.fire(), wait)
   }
 

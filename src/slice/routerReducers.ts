@@ -41,6 +41,13 @@ export const routerReducers = {
     for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
     addPatchCounts(metrics, report)
   },
+  /** What the router did to reads (see `reads` in the options): counters are added. */
+  readsReported(state: RealtimeState, action: PayloadAction<{ restarted?: number; timedOut?: number; heldRefetches?: number }>) {
+    const { restarted = 0, timedOut = 0, heldRefetches = 0 } = action.payload
+    state.metrics.readsRestarted += restarted
+    state.metrics.readsTimedOut += timedOut
+    state.metrics.heldInvalidationRefetches += heldRefetches
+  },
   /** Realtime down > 60 s while visible with a slow poll cadence: the user should be told. */
   alertChanged(state: RealtimeState, action: PayloadAction<boolean>) {
     state.alert = action.payload

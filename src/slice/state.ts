@@ -51,6 +51,12 @@ export interface MetricsState {
   eventsMalformed: number
   invalidationsIssued: number
   invalidationsCoalesced: number
+  /** Reads in flight aborted and started again (the link returned or died, or a router refetch passed `reads.timeoutMs`). */
+  readsRestarted: number
+  /** Router refetches aborted after `reads.timeoutMs`. */
+  readsTimedOut: number
+  /** Entries refetched directly because RTK Query held an invalidation behind pending requests over `reads.maxHoldMs`. */
+  heldInvalidationRefetches: number
   /** Patch mode: rows written into cached lists without a refetch (one per list written). */
   rowsPatched: number
   /** Patch mode: events ignored as older than, or identical to, what the cache holds (late or duplicate deliveries). */
@@ -132,6 +138,9 @@ export function initialMetrics(): MetricsState {
     eventsMalformed: 0,
     invalidationsIssued: 0,
     invalidationsCoalesced: 0,
+    readsRestarted: 0,
+    readsTimedOut: 0,
+    heldInvalidationRefetches: 0,
     rowsPatched: 0,
     patchesStale: 0,
     patchFallbacks: 0,

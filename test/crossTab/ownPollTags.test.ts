@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ownPollTags } from '../../src/core/createRouter'
+import { ownPollTags } from '../../src/core/ownPollTags'
 import type { SagaRegistry } from '../../src/sagas/context'
 import { createRealtimeSelectors } from '../../src/slice/selectors'
 import { initialRealtimeState, newChannelRecord, type ChannelState, type RealtimeState } from '../../src/slice/state'
@@ -29,6 +29,16 @@ describe("a tab's own poll tags (what it announces to the leader)", () => {
 
   it("are only the failed topics' tags while the socket is up and a channel is degraded", () => {
     const state = stateWith('connected', { 'project:p1': 'subscribed', 'project:p2': 'error' })
+    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
+  })
+
+  it.each(['idle', 'subscribing', 'closed'] as const)("include a topic whose channel is %s on a connected socket: only a subscribed channel is live", (channelState) => {
+    const state = stateWith('connected', { 'project:p1': 'subscribed', 'project:p2': channelState })
+    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
+  })
+
+  it('include a subscription whose topic has no channel record yet', () => {
+    const state = stateWith('connected', { 'project:p1': 'subscribed' })
     expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
   })
 

@@ -196,3 +196,21 @@ describe('cross-tab poll sharing with bad or older peers', () => {
     expect(ownPolls(b)).toBeGreaterThanOrEqual(6)
   })
 })
+
+describe('cross-tab poll announcement, per topic', () => {
+  it('announces polling, with only that topic\'s tags, while a topic of a connected tab is still joining', async () => {
+    world = createTabs()
+    const leader = world.open('a', { realtimeUp: true })
+    const follower = world.open('b', { realtimeUp: true })
+    follower.transport.joinReply = (topic) => (topic === 'project:p2' ? 'hang' : 'ok')
+    show(leader, 'p1')
+    show(follower, 'p1')
+    show(follower, 'p2')
+    await world.clock.advance(3_000)
+    expect(connection(follower)).toBe('connected')
+    const heartbeats = follower.tab.posted.filter((message) => (message as { kind?: string }).kind === 'heartbeat')
+    expect(heartbeats.at(-1)).toMatchObject({ polling: true, tags: [{ type: 'Todos', id: 'p2' }] })
+    const leaderBeats = leader.tab.posted.filter((message) => (message as { kind?: string }).kind === 'heartbeat')
+    expect(leaderBeats.at(-1)).toMatchObject({ polling: false })
+  })
+})

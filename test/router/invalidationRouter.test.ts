@@ -8,9 +8,15 @@ afterEach(() => {
   h = null
 })
 
-/** A harness with project p1's queries mounted and its topic subscribed and joined. */
+/**
+ * A harness with project p1's topic subscribed and joined, then its queries mounted (after the
+ * join: the first-join catch-up refetches only data fetched before it).
+ */
 async function connectedWithQueries(...args: Parameters<typeof createRouterHarness>) {
   h = createRouterHarness(...args)
+  h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+  await h.clock.advance(100)
+  expect(h.state().channels['project:p1']?.state).toBe('subscribed')
   h.mount('projectGenerations', 'p1')
   h.mount('projectGenerations', 'p2')
   h.mount('shotGenerations', 's1')
@@ -18,9 +24,7 @@ async function connectedWithQueries(...args: Parameters<typeof createRouterHarne
   h.mount('taskStatusCounts', 'p1')
   h.mount('tasksPage', { projectId: 'p1', page: 1 })
   h.mount('tasksPage', { projectId: 'p1', page: 2 })
-  h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
-  await h.clock.advance(100)
-  expect(h.state().channels['project:p1']?.state).toBe('subscribed')
+  await h.clock.advance(0)
   return h
 }
 

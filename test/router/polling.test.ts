@@ -11,15 +11,17 @@ afterEach(() => {
 
 /**
  * Project p1's list is kept fresh by the subscription; p2's list is mounted but belongs to no
- * subscription, so polling must never touch it.
+ * subscription, so polling must never touch it. The lists are mounted after the first join (the
+ * first-join catch-up refetches only data fetched before it).
  */
 async function connected(options: Partial<RealtimeOptions> = {}, seed = 1) {
   h = createRouterHarness(options, { seed })
-  h.mount('projectGenerations', 'p1')
-  h.mount('projectGenerations', 'p2')
   h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
   await h.clock.advance(100)
   expect(h.state().connection).toBe('connected')
+  h.mount('projectGenerations', 'p1')
+  h.mount('projectGenerations', 'p2')
+  await h.clock.advance(0)
   return h
 }
 
@@ -51,11 +53,55 @@ describe('gap catch-up', () => {
     expect(harness.fetches('projectGenerations', 'p2')).toBe(1)
   })
 
-  it('does not refetch on the first join of a topic', async () => {
+  it('does not refetch, on the first join of a topic, a query that started after the join', async () => {
     const harness = await connected()
     expect(harness.state().channels['project:p1']?.resumed).toBe(true)
     await harness.clock.advance(10_000)
     expect(harness.fetches('projectGenerations', 'p1')).toBe(1)
+  })
+
+  it('refetches once, on the first join of a topic, the queries its tags cover that were fetched before the join', async () => {
+    h = createRouterHarness({}, { seed: 1 })
+    h.mount('projectGenerations', 'p1')
+    h.mount('projectGenerations', 'p2')
+    await h.clock.advance(0)
+    h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    await h.clock.advance(100)
+    expect(h.state().channels['project:p1']).toMatchObject({ state: 'subscribed', resumed: true })
+    expect(h.fetches('projectGenerations', 'p1')).toBe(2)
+    expect(h.fetches('projectGenerations', 'p2')).toBe(1)
+    await h.clock.advance(10_000)
+    expect(h.fetches('projectGenerations', 'p1')).toBe(2)
+  })
+
+  it('refetches, on the first join, a first fetch that was in flight at the join once it settles', async () => {
+    h = createRouterHarness({}, { seed: 1 })
+    h.backend.hold()
+    h.mount('projectGenerations', 'p1')
+    h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    await h.clock.advance(100)
+    expect(h.state().channels['project:p1']?.state).toBe('subscribed')
+    expect(h.started('projectGenerations', 'p1')).toBe(1)
+    h.backend.release()
+    await h.clock.advance(0)
+    expect(h.fetches('projectGenerations', 'p1')).toBe(2)
+    await h.clock.advance(10_000)
+    expect(h.fetches('projectGenerations', 'p1')).toBe(2)
+  })
+
+  it('refetches, on the first join, through an unrelated request that hangs', async () => {
+    h = createRouterHarness({}, { seed: 1 })
+    h.mount('projectGenerations', 'p1')
+    await h.clock.advance(0)
+    h.backend.holdEndpoint('shots')
+    h.mount('shots', 'p9')
+    h.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    await h.clock.advance(100)
+    // Refetched although another request of the api hangs (a tag invalidation would wait for it).
+    expect(h.started('shots', 'p9')).toBe(1)
+    expect(h.fetches('shots', 'p9')).toBe(0)
+    expect(h.fetches('projectGenerations', 'p1')).toBe(2)
+    h.backend.releaseEndpoint('shots')
   })
 })
 

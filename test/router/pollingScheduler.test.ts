@@ -29,7 +29,11 @@ function setup(initial: PollingView = { connection: 'connected', visible: true, 
     view.visible = visible
     scheduler.replan()
   }
-  return { clock, scheduler, polls, cadences, set, failNextPolls: (n: number) => (failNext = n) }
+  const setDegraded = (degraded: boolean) => {
+    view.degraded = degraded
+    scheduler.replan()
+  }
+  return { clock, scheduler, polls, cadences, set, setDegraded, failNextPolls: (n: number) => (failNext = n) }
 }
 
 describe('PollingScheduler', () => {
@@ -90,3 +94,29 @@ describe('PollingScheduler', () => {
     expect(downClock.pendingTimers()).toBe(0)
   })
 })
+
+describe('PollingScheduler, when a topic stops being live on a working connection', () => {
+  it('polls it first one cadence after it stopped being live, even when the last poll was long ago', async () => {
+    const { clock, scheduler, polls, setDegraded } = setup()
+    scheduler.replan()
+    await clock.advance(40_000)
+    setDegraded(true)
+    await clock.advance(4_999)
+    expect(polls).toEqual([])
+    await clock.advance(1)
+    expect(polls).toEqual([{ at: 45_000, reason: 'degraded' }])
+  })
+
+  it('polls at once when it is already overdue under a faster cadence (hidden, then shown)', async () => {
+    const { clock, scheduler, polls, set, setDegraded } = setup()
+    scheduler.replan()
+    set('connected', false)
+    setDegraded(true)
+    await clock.advance(10_000)
+    expect(polls).toEqual([])
+    set('connected', true)
+    await clock.advance(0)
+    expect(polls).toEqual([{ at: 10_000, reason: 'degraded' }])
+  })
+})
+

@@ -28,9 +28,28 @@ export class FakeBackend {
     this.gate.release()
   }
 
+  /** Queries held now never complete (they sit on a dead connection); queries from now on pass. */
+  strand(): void {
+    this.gate.strand()
+  }
+
+  private readonly endpointGates = new Map<string, Gate>()
+
+  /** Queries of one endpoint started from now on wait until `releaseEndpoint(endpoint)` (one hung read). */
+  holdEndpoint(endpoint: string): void {
+    const gate = this.endpointGates.get(endpoint) ?? new Gate()
+    gate.hold()
+    this.endpointGates.set(endpoint, gate)
+  }
+
+  releaseEndpoint(endpoint: string): void {
+    this.endpointGates.get(endpoint)?.release()
+  }
+
   async run<T>(endpoint: string, data: T): Promise<{ data: T }> {
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1
     await this.gate.pass()
+    await this.endpointGates.get(endpoint)?.pass()
     return { data }
   }
 

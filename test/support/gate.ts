@@ -14,6 +14,12 @@ export class Gate {
     this.open = null
   }
 
+  /** Replies waiting now never arrive (a dead TCP connection); replies from now on pass. */
+  strand(): void {
+    this.gate = null
+    this.open = null
+  }
+
   /** Resolves at once, or when a held gate is released. */
   async pass(): Promise<void> {
     if (this.gate) await this.gate

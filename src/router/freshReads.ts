@@ -1,0 +1,133 @@
+import type { ListenerMiddlewareInstance, UnknownAction } from '@reduxjs/toolkit'
+import type { Clock } from '../env/clock'
+import type { Logger } from '../env/logger'
+import type { RealtimeSelectors } from '../slice/selectors'
+import { EntryRefetches } from './entryRefetches'
+import { HeldInvalidations } from './heldInvalidations'
+import { PendingReads, type PendingRead } from './pendingReads'
+import { ReadRestarts } from './readRestarts'
+
+/**
+ * Bounds on RTK Query reads, so that realtime events, polls and catch-ups never wait on the
+ * slowest request of the api.
+ *
+ * @example
+ * createRealtime({ client, api, routes, reads: { timeoutMs: 20_000 } })
+ */
+export interface ReadsOptions {
+  /**
+   * A refetch the router started (a catch-up, a poll, an event's invalidation that refetched at
+   * once) still pending after this long is aborted and started again once; if that one times out
+   * too it is aborted and left to the next poll or event. Set it above your slowest read. 0 = never.
+   * Default 15000.
+   */
+  timeoutMs: number
+  /**
+   * An invalidation that RTK Query's `invalidationBehavior: 'delayed'` holds behind pending
+   * requests longer than this has its entries refetched directly. Default 1000.
+   */
+  maxHoldMs: number
+}
+
+export const DEFAULT_READS: Readonly<ReadsOptions> = Object.freeze({ timeoutMs: 15_000, maxHoldMs: 1_000 })
+
+/** The part of an RTK Query api this needs. */
+export interface FreshReadsApi {
+  reducerPath: string
+  util: { getRunningQueryThunk?(endpointName: string, args: unknown): unknown }
+  endpoints: Record<string, { initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } | undefined>
+}
+
+export interface FreshReadsDeps {
+  api: FreshReadsApi
+  clock: Clock
+  logger: Logger
+  selectors: RealtimeSelectors
+  reads: ReadsOptions
+  getState(): unknown
+  dispatch(action: UnknownAction): unknown
+  /** Counts what was done to reads (`readsRestarted`, `readsTimedOut`, `heldInvalidationRefetches`). */
+  report(counts: { restarted?: number; timedOut?: number; heldRefetches?: number }): void
+}
+
+/** A connection change after which reads in flight may sit on a dead TCP connection. */
+function linkChanged(before: { connection: string; online: boolean }, now: { connection: string; online: boolean }): boolean {
+  if (now.online && !before.online) return true
+  if (now.connection === before.connection) return false
+  if (now.connection === 'connected') return true
+  // A dead connection detected (not the kill switch, nor going idle on purpose).
+  return before.connection === 'connected' && now.connection !== 'disabled' && now.connection !== 'idle'
+}
+
+/**
+ * Keeps reads fresh whatever the slowest request does (DESIGN §3.5, §4): tracks the api's
+ * requests in flight from its actions ({@link PendingReads}), refetches entries one by one
+ * ({@link EntryRefetches}), bounds how long RTK Query holds the router's invalidations
+ * ({@link HeldInvalidations}), and aborts and restarts reads stuck across a link change or past
+ * `reads.timeoutMs` ({@link ReadRestarts}).
+ * @internal
+ */
+export function listenForReads(listener: ListenerMiddlewareInstance, deps: FreshReadsDeps) {
+  const { api, clock, logger } = deps
+  const pending = new PendingReads(api.reducerPath, () => clock.now())
+  /** A refetch the router starts itself: its request is the router's (`reads.timeoutMs` applies). */
+  const refetchEntry = (endpointName: string, originalArgs: unknown) => {
+    const endpoint = api.endpoints?.[endpointName]
+    if (endpoint) pending.asRouter(() => deps.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction))
+  }
+  const refetches = new EntryRefetches(api.reducerPath, refetchEntry)
+  const held = new HeldInvalidations(clock, api.reducerPath, deps.reads.maxHoldMs, (keys) => {
+    logger.debug(`an invalidation was held over ${deps.reads.maxHoldMs} ms by pending requests: refetching ${keys.length} entries directly`)
+    const { refetched, inFlight } = refetches.refetchIdle(deps.getState(), keys)
+    if (refetched > 0) deps.report({ heldRefetches: refetched })
+    return inFlight
+  })
+  const restarts = new ReadRestarts({
+    clock,
+    logger,
+    timeoutMs: deps.reads.timeoutMs,
+    abort: (read) => {
+      const running = api.util.getRunningQueryThunk ? (deps.dispatch(api.util.getRunningQueryThunk(read.endpointName, read.originalArgs) as UnknownAction) as { requestId?: string; abort?: () => void } | undefined) : undefined
+      if (running?.requestId !== read.requestId || typeof running.abort !== 'function') return false
+      running.abort()
+      return true
+    },
+    restart: (read: PendingRead) => refetches.refetchEntries(deps.getState(), [read.queryCacheKey]),
+    report: deps.report,
+  })
+
+  listener.startListening({
+    predicate: (_action, current, original) => {
+      const now = deps.selectors.selectRealtimeState(current)
+      const before = deps.selectors.selectRealtimeState(original)
+      return (now.connection !== before.connection || now.online !== before.online) && linkChanged(before, now)
+    },
+    effect: () => restarts.linkChanged(pending.reads()),
+  })
+
+  return {
+    pending,
+    refetches,
+    /** Runs the router's invalidation dispatch: refetches it starts at once are the router's. */
+    asRouter: <T>(dispatch: () => T): T => pending.asRouter(dispatch),
+    /** After the router dispatched an invalidation of these entries while requests of the api were pending. */
+    invalidated(state: unknown, queryCacheKeys: readonly string[]): void {
+      if (pending.any()) held.dispatched(state, queryCacheKeys)
+    },
+    /** Feeds an `executeQuery` / `executeMutation` action; returns the read that settled, if any. */
+    observe(action: UnknownAction, state: unknown): PendingRead | null {
+      const change = pending.observe(action as UnknownAction & { meta?: never })
+      if (change?.started) restarts.started(change.started)
+      refetches.observe(action as UnknownAction & { meta?: never }, state)
+      if (change?.settled) restarts.settled(change.settled, action.type.endsWith('/fulfilled'))
+      if (!pending.any()) held.released()
+      return change?.settled ?? null
+    },
+    clear(): void {
+      held.clear()
+      restarts.clear()
+      refetches.clear()
+      pending.clear()
+    },
+  }
+}

@@ -1,0 +1,83 @@
+import type { ListenerMiddlewareInstance } from '@reduxjs/toolkit'
+import type { Logger } from '../env/logger'
+import type { RealtimeActions } from '../slice/realtimeSlice'
+import type { RealtimeSelectors } from '../slice/selectors'
+import type { EntryRefetches } from './entryRefetches'
+import type { PendingRead, PendingReads } from './pendingReads'
+import type { FullTag } from './tags'
+
+export interface JoinCatchUpDeps {
+  actions: RealtimeActions
+  selectors: RealtimeSelectors
+  logger: Logger
+  selectInvalidatedBy(state: unknown, tags: FullTag[]): Array<{ queryCacheKey: string }>
+  /** Tags of the active subscriptions of one topic. */
+  topicTags(topic: string): FullTag[]
+  /** Invalidates tags now (through the throttle). */
+  invalidate(tags: FullTag[]): void
+  refetches: EntryRefetches
+  pending: PendingReads
+}
+
+/** First fetches in flight at a first join that we wait on at most (bounded memory). */
+const MAX_WATCHED = 1_000
+
+/**
+ * Catch-up on `SUBSCRIBED` (DESIGN §3.6). Every join after the first on a topic lost the events
+ * of its gap: the topic's subscription tags are invalidated. The first join is a gap too: a
+ * change committed between a query's fetch and the join would be lost, so on a topic's first
+ * `SUBSCRIBED` the router refetches the entries those tags cover whose data was fetched, or
+ * started fetching, before the join. The join is handled in the dispatch that reports it, so
+ * those are the entries in the cache then: they are refetched one by one (an entry in flight
+ * once more when it settles, as are first fetches in flight whose tags are known only when they
+ * settle). A query that starts after the join is not refetched (a tag invalidation, which RTK
+ * Query may hold until unrelated requests settle, would sweep it in too).
+ * @internal
+ */
+export function listenForJoins(listener: ListenerMiddlewareInstance, deps: JoinCatchUpDeps) {
+  const { selectors, refetches } = deps
+  /** requestId of a fetch in flight at a first join → the tags of that join. */
+  const watched = new Map<string, FullTag[]>()
+
+  const covered = (state: unknown, tags: FullTag[]): string[] => {
+    try {
+      return deps.selectInvalidatedBy(state, tags).map((entry) => entry.queryCacheKey)
+    } catch (error) {
+      deps.logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', { error: String(error) })
+      return []
+    }
+  }
+
+  listener.startListening({
+    actionCreator: deps.actions.channelSubscribed,
+    effect: (action, api) => {
+      const state = api.getState()
+      const channel = selectors.selectChannel(action.payload.topic)(state)
+      if (!channel) return
+      const tags = deps.topicTags(action.payload.topic)
+      if (tags.length === 0) return
+      if (!channel.resumed) return deps.invalidate(tags)
+      const keys = covered(state, tags)
+      refetches.refetchEntries(state, keys)
+      const known = new Set(keys)
+      for (const read of deps.pending.reads()) {
+        if (known.has(read.queryCacheKey)) continue
+        watched.set(read.requestId, tags)
+        if (watched.size > MAX_WATCHED) watched.delete(watched.keys().next().value as string)
+      }
+    },
+  })
+
+  return {
+    /** After a query read settled: a first fetch in flight at a first join is refetched if that join's tags cover it. */
+    settled(read: PendingRead, state: unknown): void {
+      const tags = watched.get(read.requestId)
+      if (!tags) return
+      watched.delete(read.requestId)
+      if (covered(state, tags).includes(read.queryCacheKey)) refetches.refetchEntries(state, [read.queryCacheKey])
+    },
+    clear(): void {
+      watched.clear()
+    },
+  }
+}
