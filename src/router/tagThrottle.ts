@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../env/clock'
+import { DeadlineHeap } from './deadlineHeap'
 import type { FullTag } from './tags'
 
 export interface ThrottledTag {
@@ -18,7 +19,9 @@ function preferred(current: ThrottledTag | null, next: ThrottledTag): ThrottledT
 }
 
 interface Window {
-  endsAt: number
+  key: string
+  /** When the window ends (its place in the deadline heap). */
+  at: number
   trailing: ThrottledTag | null
 }
 
@@ -32,6 +35,8 @@ export const CHURN_FLOOR_MS = 500
  */
 export class TagThrottle {
   private readonly windows = new Map<string, Window>()
+  /** Every open window by end time: the next expiry without a scan of all windows. */
+  private readonly deadlines = new DeadlineHeap<Window>()
   private timer: TimerHandle | null = null
   private timerAt = Number.POSITIVE_INFINITY
 
@@ -51,7 +56,7 @@ export class TagThrottle {
       const window = this.windows.get(entry.key)
       if (!window) {
         now.push(entry)
-        this.windows.set(entry.key, { endsAt: at + this.windowMs, trailing: null })
+        this.open(entry.key, at + this.windowMs)
         continue
       }
       coalesced += 1
@@ -71,11 +76,17 @@ export class TagThrottle {
     this.timer = null
     this.timerAt = Number.POSITIVE_INFINITY
     this.windows.clear()
+    this.deadlines.clear()
+  }
+
+  private open(key: string, at: number): void {
+    const window: Window = { key, at, trailing: null }
+    this.windows.set(key, window)
+    this.deadlines.push(window)
   }
 
   private schedule(): void {
-    let earliest = Number.POSITIVE_INFINITY
-    for (const window of this.windows.values()) if (window.endsAt < earliest) earliest = window.endsAt
+    const earliest = this.deadlines.peek()?.at ?? Number.POSITIVE_INFINITY
     if (earliest === this.timerAt) return
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
     this.timer = null
@@ -89,14 +100,14 @@ export class TagThrottle {
     this.timerAt = Number.POSITIVE_INFINITY
     const at = this.clock.now()
     const due: ThrottledTag[] = []
-    for (const [key, window] of this.windows) {
-      if (window.endsAt > at) continue
+    for (let window = this.deadlines.peek(); window !== undefined && window.at <= at; window = this.deadlines.peek()) {
+      this.deadlines.pop()
       if (window.trailing) {
         due.push(window.trailing)
         // Still churning: the next window is at least the churn floor.
-        this.windows.set(key, { endsAt: at + Math.max(this.windowMs, CHURN_FLOOR_MS), trailing: null })
+        this.open(window.key, at + Math.max(this.windowMs, CHURN_FLOOR_MS))
       } else {
-        this.windows.delete(key)
+        this.windows.delete(window.key)
       }
     }
     this.schedule()
