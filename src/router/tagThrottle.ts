@@ -23,6 +23,8 @@ interface Window {
   /** When the window ends (its place in the deadline heap). */
   at: number
   trailing: ThrottledTag | null
+  /** Opened by a synthetic invalidation, and no real event since: a real event still passes at once. */
+  soft: boolean
 }
 
 /** The window never drops below this once a tag is under churn (DESIGN.md §3.5). */
@@ -32,6 +34,9 @@ export const CHURN_FLOOR_MS = 500
  * Per-tag leading/trailing throttle. The first event for a tag passes at once; further events
  * in its window coalesce into one trailing invalidation when the window ends, which opens the
  * next window. Nothing is dropped: a coalesced event always leads to a later invalidation.
+ * A synthetic invalidation (poll, kick, catch-up) opens a soft window: it coalesces further
+ * synthetic ones (a recover and the catch-up of the rejoin it causes), but the first real event
+ * after it still passes at once, so a catch-up never costs the next event its leading edge.
  */
 export class TagThrottle {
   private readonly windows = new Map<string, Window>()
@@ -56,7 +61,14 @@ export class TagThrottle {
       const window = this.windows.get(entry.key)
       if (!window) {
         now.push(entry)
-        this.open(entry.key, at + this.windowMs)
+        this.open(entry.key, at + this.windowMs, Boolean(entry.synthetic))
+        continue
+      }
+      if (window.soft && !entry.synthetic) {
+        // A window a poll, kick or catch-up opened holds back only more of those: the first real
+        // event after it keeps its leading edge, and the window holds events from then on.
+        now.push(entry)
+        window.soft = false
         continue
       }
       coalesced += 1
@@ -79,8 +91,8 @@ export class TagThrottle {
     this.deadlines.clear()
   }
 
-  private open(key: string, at: number): void {
-    const window: Window = { key, at, trailing: null }
+  private open(key: string, at: number, soft = false): void {
+    const window: Window = { key, at, trailing: null, soft }
     this.windows.set(key, window)
     this.deadlines.push(window)
   }
@@ -105,7 +117,7 @@ export class TagThrottle {
       if (window.trailing) {
         due.push(window.trailing)
         // Still churning: the next window is at least the churn floor.
-        this.open(window.key, at + Math.max(this.windowMs, CHURN_FLOOR_MS))
+        this.open(window.key, at + Math.max(this.windowMs, CHURN_FLOOR_MS), window.soft)
       } else {
         this.windows.delete(window.key)
       }
