@@ -1,14 +1,4 @@
-/** What the patcher reads of one RTK Query cache entry. @internal */
-export interface CachedEntry {
-  endpointName?: string
-  originalArgs?: unknown
-  status?: string
-  requestId?: string
-  data?: unknown
-}
-
-/** An api slice's `queries`, keyed by queryCacheKey. @internal */
-export type CachedQueries = Readonly<Record<string, CachedEntry | undefined>>
+import type { CachedQueries } from '../rtkq/rtkqCache'
 
 /**
  * The cache entries of one state, indexed per endpoint on first use: built at most once per

@@ -1,6 +1,8 @@
 import { original, type UnknownAction } from '@reduxjs/toolkit'
 import type { Logger } from '../env/logger'
-import { CacheIndex, type CachedEntry, type CachedQueries } from './cacheIndex'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { cachedQueries, updateEntry, type CachedEntry } from '../rtkq/rtkqCache'
+import { CacheIndex } from './cacheIndex'
 import { intentOf, type ListOutcome } from './patchRows'
 import { PatchTally, type PatchOp, type PatchResult } from './patchTally'
 import type { PatchJob } from './routeEvents'
@@ -9,14 +11,8 @@ import { WorkingList } from './workingList'
 
 export { patchCounts, type PatchResult } from './patchTally'
 
-/** The part of an RTK Query api that patching uses. */
-export interface PatchApi {
-  reducerPath: string
-  util: {
-    updateQueryData(endpointName: never, args: never, recipe: (draft: never) => void): unknown
-  }
-  endpoints: Record<string, { select?(arg: unknown): (state: never) => { status?: string; requestId?: string; data?: unknown } } | undefined>
-}
+/** @deprecated internal alias kept while the router moves to {@link RtkqApi}. @internal */
+export type PatchApi = RtkqApi
 
 interface PatchStore {
   dispatch(action: UnknownAction): unknown
@@ -34,7 +30,7 @@ export class PatchApplier {
   readonly recent = new RecentWrites()
 
   constructor(
-    private readonly api: PatchApi,
+    private readonly api: RtkqApi,
     private readonly logger: Logger,
   ) {}
 
@@ -42,7 +38,7 @@ export class PatchApplier {
   apply(jobs: readonly PatchJob[], store: PatchStore, errors: Record<string, number> = {}): PatchResult {
     const tally = new PatchTally(this.logger, errors)
     const state = store.getState()
-    const cache = new CacheIndex(this.queries(state))
+    const cache = new CacheIndex(cachedQueries(state, this.api))
     const groups = this.classify(jobs, state, cache, tally)
     for (const [key, ops] of groups) this.write(store, cache.queries[key] as CachedEntry, ops, tally)
     return tally.result
@@ -118,12 +114,8 @@ export class PatchApplier {
       changed ||= working?.changed ?? false
       return changed && working ? working.result() : undefined
     }
-    store.dispatch(this.api.util.updateQueryData(entry.endpointName as never, entry.originalArgs as never, recipe as never) as UnknownAction)
+    store.dispatch(updateEntry(this.api, entry.endpointName as string, entry.originalArgs, recipe as never))
     for (const [op, outcome] of outcomes) tally.outcome(op, outcome)
-  }
-
-  private queries(state: unknown): CachedQueries {
-    return (state as Record<string, { queries?: CachedQueries } | undefined>)[this.api.reducerPath]?.queries ?? {}
   }
 
   /**
