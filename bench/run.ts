@@ -13,13 +13,14 @@ import { runMemoryBench } from './memory'
 import { runPatchBench } from './patch'
 import { judge, machine, table, writeResults, type BenchResults, type Figure } from './report'
 import { runRouterBench } from './router'
+import { runScaleBench } from './scale'
 import { runStormBench } from './storm'
 import { now } from './support'
 
-type Section = 'router' | 'patch' | 'memory' | 'freshness' | 'storm'
-const SECTIONS: Section[] = ['router', 'patch', 'memory', 'freshness', 'storm']
+type Section = 'router' | 'patch' | 'scale' | 'memory' | 'freshness' | 'storm'
+const SECTIONS: Section[] = ['router', 'patch', 'scale', 'memory', 'freshness', 'storm']
 /** Sections that run entirely in process (no emulator to start). */
-const IN_PROCESS: Section[] = ['router', 'patch']
+const IN_PROCESS: Section[] = ['router', 'patch', 'scale']
 
 interface Args {
   quick: boolean
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
           ? await runRouterBench(options)
           : section === 'patch'
             ? await runPatchBench(options)
+            : section === 'scale'
+              ? await runScaleBench(options)
             : section === 'memory'
               ? await runMemoryBench(emulator as RealtimeEmulator, options)
               : section === 'freshness'

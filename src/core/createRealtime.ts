@@ -2,7 +2,7 @@ import type { Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
 import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
 import { call } from 'redux-saga/effects'
 import { createCrossTab } from '../crossTab/crossTab'
-import type { RelayApi } from '../crossTab/mutationTags'
+import type { RtkqApi } from '../rtkq/rtkqApi'
 import { createTabRoleSource } from '../crossTab/roleSource'
 import { createSystemEnvironment, type RealtimeEnvironment } from '../env/environment'
 import { readEnvironmentFlags } from '../env/flags'
@@ -99,7 +99,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
     logger,
     actions,
     selectors,
-    api: options.api === undefined ? null : (options.api as RelayApi),
+    api: options.api === undefined ? null : (options.api as RtkqApi),
     role: tabRole,
     // Without an api nothing polls, so there is nothing for a leader to cover.
     ownPollTags: (state) => (options.api === undefined ? null : ownPollTags(state, selectors, registry)),

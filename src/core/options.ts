@@ -4,6 +4,7 @@ import type { RealtimeFlags } from '../env/flags'
 import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
 import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
 import { DEFAULT_READS, type ReadsOptions } from '../router/freshReads'
+import { isRtkqApi } from '../rtkq/rtkqApi'
 import type { PollingSchedulerOptions } from '../router/pollingScheduler'
 import type { CoreTiming } from '../sagas/context'
 import type { RealtimeTransport } from '../transport/port'
@@ -181,14 +182,5 @@ export function assertSupabaseClient(client: unknown): asserts client is Supabas
 
 /** Checks that `api` is an RTK Query api (createApi), naming what is missing. */
 function assertRtkQueryApi(api: unknown): void {
-  const candidate = api as { reducerPath?: unknown; util?: { invalidateTags?: unknown; selectInvalidatedBy?: unknown } } | null
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.reducerPath !== 'string' ||
-    typeof candidate.util?.invalidateTags !== 'function' ||
-    typeof candidate.util?.selectInvalidatedBy !== 'function'
-  ) {
-    throw new TypeError('createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)')
-  }
+  if (!isRtkqApi(api)) throw new TypeError('createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)')
 }

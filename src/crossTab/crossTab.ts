@@ -8,7 +8,8 @@ import type { FullTag } from '../router/tags'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import { Elector, type ElectionView } from './elector'
-import { createMutationTags, type RelayApi } from './mutationTags'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { createMutationTags } from './mutationTags'
 import { PollSharing } from './pollSharing'
 import { invalidateMessages, parseMessage, type CrossTabMessage, type RelayCause } from './protocol'
 import { relayedInvalidation } from './relay'
@@ -22,7 +23,7 @@ export interface CrossTabDeps {
   actions: RealtimeActions
   selectors: RealtimeSelectors
   /** The RTK Query api whose mutations are relayed; null: leadership only. */
-  api: RelayApi | null
+  api: RtkqApi | null
   role: TabRoleSource & { set(role: ReturnType<TabRoleSource['current']>): void; setCovered(covered: boolean): void }
   /** The tags this tab's own dead-mode (or degraded) poll invalidates in `state`; null while it does not poll. */
   ownPollTags(state: unknown): FullTag[] | null

@@ -1,24 +1,9 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { thrownKind, type Logger } from '../env/logger'
 import { fullTagsOf, type FullTag } from '../router/tags'
+import { rtkqMatchers, type MutationResultAction } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
 import type { TagDescription } from '../subscription/spec'
-
-/** The part of an RTK Query api (`createApi`) the relay uses. */
-export interface RelayApi {
-  reducerPath: string
-  util: {
-    invalidateTags(tags: FullTag[]): UnknownAction
-    selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
-  }
-  /** Read-only use: the function form hands us an endpoint's definition (its `invalidatesTags`). */
-  enhanceEndpoints?(options: { endpoints: Record<string, (definition: unknown) => void> }): unknown
-}
-
-interface MutationResultAction {
-  type: string
-  payload?: unknown
-  meta?: { rejectedWithValue?: boolean; baseQueryMeta?: unknown; arg?: { endpointName?: unknown; originalArgs?: unknown } }
-}
 
 type Description = ((result: unknown, error: unknown, arg: unknown, meta: unknown) => unknown) | readonly unknown[] | undefined
 
@@ -31,9 +16,8 @@ type Description = ((result: unknown, error: unknown, arg: unknown, meta: unknow
  * const tagsOf = createMutationTags(api, logger)
  * tagsOf(action) // [{ type: 'Todo', id: 1 }] after a mutation with invalidatesTags: (r, e, id) => [{ type: 'Todo', id }]
  */
-export function createMutationTags(api: RelayApi, logger: Logger): (action: UnknownAction) => FullTag[] | null {
-  const fulfilled = `${api.reducerPath}/executeMutation/fulfilled`
-  const rejected = `${api.reducerPath}/executeMutation/rejected`
+export function createMutationTags(api: RtkqApi, logger: Logger): (action: UnknownAction) => FullTag[] | null {
+  const matchers = rtkqMatchers(api.reducerPath)
   const descriptions = new Map<string, Description>()
 
   const descriptionOf = (endpointName: string): Description => {
@@ -56,8 +40,8 @@ export function createMutationTags(api: RelayApi, logger: Logger): (action: Unkn
 
   return (action) => {
     const result = action as MutationResultAction
-    const isFulfilled = result.type === fulfilled
-    if (!isFulfilled && !(result.type === rejected && result.meta?.rejectedWithValue === true)) return null
+    const isFulfilled = matchers.isMutationFulfilled(result)
+    if (!isFulfilled && !(matchers.isMutationRejected(result) && result.meta?.rejectedWithValue === true)) return null
     const endpointName = result.meta?.arg?.endpointName
     if (typeof endpointName !== 'string') return null
     const description = descriptionOf(endpointName)

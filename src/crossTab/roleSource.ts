@@ -1,3 +1,4 @@
+import { createSubscribers } from '../env/subscribers'
 import type { CrossTabRole } from '../slice/state'
 
 /** The cross-tab role of this tab, for the polling scheduler. */
@@ -17,17 +18,12 @@ export interface TabRoleSource {
 export function createTabRoleSource(): TabRoleSource & { set(role: CrossTabRole): void; setCovered(covered: boolean): void } {
   let role: CrossTabRole = 'off'
   let covered = false
-  const listeners = new Set<(role: CrossTabRole) => void>()
-  const notify = () => {
-    for (const listener of [...listeners]) listener(role)
-  }
+  const listeners = createSubscribers<CrossTabRole>()
+  const notify = () => listeners.notify(role)
   return {
     current: () => role,
     coveredByLeader: () => covered,
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    subscribe: listeners.subscribe,
     set(next) {
       if (next === role) return
       role = next

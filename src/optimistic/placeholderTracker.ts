@@ -1,15 +1,11 @@
 import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import type { Clock, TimerHandle } from '../env/clock'
 import type { Logger } from '../env/logger'
+import { rtkqMatchers } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { apiSliceChanged, updateEntry } from '../rtkq/rtkqCache'
 import { placeholderAdded, placeholderConfirmed, placeholderRolledBack, type PlaceholderReceipt, type PlaceholderRecord } from './placeholderActions'
 import { placeholderIndex, putItem, realRowPresent, removePlaceholder } from './placeholderList'
-
-/** The part of an RTK Query api the tracker uses. */
-export interface PlaceholderApi {
-  reducerPath: string
-  util: { updateQueryData(endpointName: never, args: never, recipe: (draft: never) => void): unknown }
-  endpoints: Record<string, { select?(arg: unknown): (state: never) => { data?: unknown } } | undefined>
-}
 
 /** JSON with sorted object keys, as RTK Query's default serializeQueryArgs compares arguments. */
 function stableJson(value: unknown): string {
@@ -32,9 +28,9 @@ interface Tracked extends PlaceholderRecord {
  * removed on the injected clock, refetch or not. A placeholder the app itself removes from the
  * cache (an optimistic delete) stays removed.
  */
-export function createPlaceholderTracker({ api, clock, logger }: { api: PlaceholderApi; clock: Clock; logger: Logger }) {
+export function createPlaceholderTracker({ api, clock, logger }: { api: RtkqApi; clock: Clock; logger: Logger }) {
   const tracked = new Map<string, Tracked>()
-  const fulfilledType = `${api.reducerPath}/executeQuery/fulfilled`
+  const matchers = rtkqMatchers(api.reducerPath)
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let writing = false
 
@@ -42,7 +38,7 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: Placehol
     if (!store) return
     writing = true
     try {
-      store.dispatch(api.util.updateQueryData(placeholder.endpointName as never, placeholder.args as never, recipe as never) as UnknownAction)
+      store.dispatch(updateEntry(api, placeholder.endpointName, placeholder.args, recipe as never))
     } finally {
       writing = false
     }
@@ -160,11 +156,11 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: Placehol
       if (tracked.size === 0 || writing) return next(action)
       // Redux state is immutable: the state before the action can be read after it. A list can change
       // only when the api's slice does, so most actions (the realtime ones) stop at one comparison.
-      const stateBefore = storeApi.getState() as Record<string, unknown>
+      const stateBefore = storeApi.getState()
       const result = next(action)
-      const stateAfter = storeApi.getState() as Record<string, unknown>
-      if (stateAfter[api.reducerPath] === stateBefore[api.reducerPath]) return result
-      const refetched = (action as UnknownAction).type === fulfilledType
+      const stateAfter = storeApi.getState()
+      if (!apiSliceChanged(stateBefore, stateAfter, api)) return result
+      const refetched = matchers.isQueryFulfilled(action as UnknownAction)
       for (const placeholder of [...tracked.values()]) {
         if (placeholder.select(stateAfter).data !== placeholder.select(stateBefore).data) reconcile(placeholder, refetched)
       }

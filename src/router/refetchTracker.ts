@@ -1,9 +1,5 @@
 import type { Clock } from '../env/clock'
-
-interface QueryAction {
-  type: string
-  meta?: { requestId?: string; arg?: { queryCacheKey?: string; type?: string } }
-}
+import { rtkqMatchers, type QueryThunkAction, type RtkqMatchers } from '../rtkq/rtkqActions'
 
 /** How many invalidated queries we wait on at most; older ones are forgotten (bounded memory). */
 const MAX_TRACKED = 1_000
@@ -19,10 +15,14 @@ export class RefetchTracker {
   /** requestId → event receive time. */
   private readonly inFlight = new Map<string, number>()
 
+  private readonly matchers: RtkqMatchers
+
   constructor(
     private readonly clock: Clock,
-    private readonly reducerPath: string,
-  ) {}
+    reducerPath: string,
+  ) {
+    this.matchers = rtkqMatchers(reducerPath)
+  }
 
   /** Entries that an invalidation at `eventAt` will refetch. */
   invalidated(queryCacheKeys: Iterable<string>, eventAt: number): void {
@@ -34,12 +34,12 @@ export class RefetchTracker {
   }
 
   /** Feeds every action; returns a latency sample when a tracked refetch fulfils. */
-  observe(action: QueryAction): number | null {
-    if (!action.type.startsWith(`${this.reducerPath}/executeQuery/`)) return null
+  observe(action: QueryThunkAction): number | null {
+    if (!this.matchers.isQuery(action)) return null
     const requestId = action.meta?.requestId
     const cacheKey = action.meta?.arg?.queryCacheKey
     if (!requestId || !cacheKey) return null
-    if (action.type.endsWith('/pending')) {
+    if (this.matchers.isQueryPending(action)) {
       const eventAt = this.awaitingStart.get(cacheKey)
       if (eventAt !== undefined) {
         this.awaitingStart.delete(cacheKey)
@@ -51,7 +51,7 @@ export class RefetchTracker {
     const eventAt = this.inFlight.get(requestId)
     if (eventAt === undefined) return null
     this.inFlight.delete(requestId)
-    return action.type.endsWith('/fulfilled') ? Math.max(0, this.clock.now() - eventAt) : null
+    return this.matchers.isQueryFulfilled(action) ? Math.max(0, this.clock.now() - eventAt) : null
   }
 
   clear(): void {

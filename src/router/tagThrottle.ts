@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../env/clock'
+import { DeadlineHeap } from './deadlineHeap'
 import type { FullTag } from './tags'
 
 export interface ThrottledTag {
@@ -18,8 +19,12 @@ function preferred(current: ThrottledTag | null, next: ThrottledTag): ThrottledT
 }
 
 interface Window {
-  endsAt: number
+  key: string
+  /** When the window ends (its place in the deadline heap). */
+  at: number
   trailing: ThrottledTag | null
+  /** Opened by a synthetic invalidation, and no real event since: a real event still passes at once. */
+  soft: boolean
 }
 
 /** The window never drops below this once a tag is under churn (DESIGN.md §3.5). */
@@ -29,9 +34,14 @@ export const CHURN_FLOOR_MS = 500
  * Per-tag leading/trailing throttle. The first event for a tag passes at once; further events
  * in its window coalesce into one trailing invalidation when the window ends, which opens the
  * next window. Nothing is dropped: a coalesced event always leads to a later invalidation.
+ * A synthetic invalidation (poll, kick, catch-up) opens a soft window: it coalesces further
+ * synthetic ones (a recover and the catch-up of the rejoin it causes), but the first real event
+ * after it still passes at once, so a catch-up never costs the next event its leading edge.
  */
 export class TagThrottle {
   private readonly windows = new Map<string, Window>()
+  /** Every open window by end time: the next expiry without a scan of all windows. */
+  private readonly deadlines = new DeadlineHeap<Window>()
   private timer: TimerHandle | null = null
   private timerAt = Number.POSITIVE_INFINITY
 
@@ -51,7 +61,14 @@ export class TagThrottle {
       const window = this.windows.get(entry.key)
       if (!window) {
         now.push(entry)
-        this.windows.set(entry.key, { endsAt: at + this.windowMs, trailing: null })
+        this.open(entry.key, at + this.windowMs, Boolean(entry.synthetic))
+        continue
+      }
+      if (window.soft && !entry.synthetic) {
+        // A window a poll, kick or catch-up opened holds back only more of those: the first real
+        // event after it keeps its leading edge, and the window holds events from then on.
+        now.push(entry)
+        window.soft = false
         continue
       }
       coalesced += 1
@@ -71,11 +88,17 @@ export class TagThrottle {
     this.timer = null
     this.timerAt = Number.POSITIVE_INFINITY
     this.windows.clear()
+    this.deadlines.clear()
+  }
+
+  private open(key: string, at: number, soft = false): void {
+    const window: Window = { key, at, trailing: null, soft }
+    this.windows.set(key, window)
+    this.deadlines.push(window)
   }
 
   private schedule(): void {
-    let earliest = Number.POSITIVE_INFINITY
-    for (const window of this.windows.values()) if (window.endsAt < earliest) earliest = window.endsAt
+    const earliest = this.deadlines.peek()?.at ?? Number.POSITIVE_INFINITY
     if (earliest === this.timerAt) return
     if (this.timer !== null) this.clock.clearTimeout(this.timer)
     this.timer = null
@@ -89,14 +112,14 @@ export class TagThrottle {
     this.timerAt = Number.POSITIVE_INFINITY
     const at = this.clock.now()
     const due: ThrottledTag[] = []
-    for (const [key, window] of this.windows) {
-      if (window.endsAt > at) continue
+    for (let window = this.deadlines.peek(); window !== undefined && window.at <= at; window = this.deadlines.peek()) {
+      this.deadlines.pop()
       if (window.trailing) {
         due.push(window.trailing)
         // Still churning: the next window is at least the churn floor.
-        this.windows.set(key, { endsAt: at + Math.max(this.windowMs, CHURN_FLOOR_MS), trailing: null })
+        this.open(window.key, at + Math.max(this.windowMs, CHURN_FLOOR_MS), window.soft)
       } else {
-        this.windows.delete(key)
+        this.windows.delete(window.key)
       }
     }
     this.schedule()

@@ -1,10 +1,7 @@
+import type { FullTag } from '../rtkq/rtkqApi'
 import type { TagDescription } from '../subscription/spec'
 
-/** A tag in RTK Query's full form. */
-export interface FullTag {
-  type: string
-  id?: string | number
-}
+export type { FullTag }
 
 /** A stable key per tag (`Type` or `Type|id`), for throttling and de-duplication. */
 export function tagKey(tag: FullTag): string {

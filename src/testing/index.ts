@@ -5,6 +5,7 @@
  * are optional peer dependencies, loaded only when the emulator starts.
  */
 export { startRealtimeEmulator } from './emulator/startRealtimeEmulator'
+export { FakeClock, flushMicrotasks } from './fakeClock'
 export { runEmulatorCli } from './emulator/cli'
 export type { CliEnvironment } from './emulator/cli'
 export { signJwt, verifyJwt, createDefaultKeys, DEFAULT_JWT_SECRET } from './emulator/jwt'

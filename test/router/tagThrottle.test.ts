@@ -134,6 +134,27 @@ describe('TagThrottle', () => {
     throttle.clear()
   })
 
+  it('lets the first event after a poll or catch-up through at once, and coalesces synthetic ones with each other', async () => {
+    const { clock } = setup()
+    const now: ThrottledTag[] = []
+    const due: ThrottledTag[] = []
+    const throttle = new TagThrottle(clock, 500, (entries) => due.push(...entries))
+    const offer = (entry: ThrottledTag) => now.push(...throttle.offer([entry]).now)
+    offer({ key: 'A', tag: { type: 'A' }, eventAt: 0, synthetic: true })
+    await clock.advance(50)
+    // The catch-up of the rejoin a recover() caused: held for the window's end, not a second refetch now.
+    offer({ key: 'A', tag: { type: 'A' }, eventAt: 50, synthetic: true })
+    await clock.advance(50)
+    offer({ key: 'A', tag: { type: 'A' }, eventAt: 100 })
+    await clock.advance(50)
+    offer({ key: 'A', tag: { type: 'A' }, eventAt: 150 })
+    expect(now.map((entry) => entry.eventAt)).toEqual([0, 100])
+    await clock.advance(350)
+    // One trailing invalidation covers both the held catch-up and the event after the leading one.
+    expect(due).toEqual([{ key: 'A', tag: { type: 'A' }, eventAt: 150 }])
+    throttle.clear()
+  })
+
   it('keeps one timer however many tags are open', () => {
     const { offer, clock } = setup()
     offer(...Array.from({ length: 500 }, (_, i) => `T${i}`))
