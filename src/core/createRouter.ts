@@ -3,7 +3,8 @@ import type { Middleware } from '@reduxjs/toolkit'
 import { createLogger } from '../env/logger'
 import { createPlaceholderTracker } from '../optimistic/placeholderTracker'
 import { compileRoutes } from '../router/compileRoutes'
-import { createInvalidationRouter, type InvalidationRouter, type RouterApi, type RouterDeps } from '../router/invalidationRouter'
+import { createInvalidationRouter, type InvalidationRouter, type RouterDeps } from '../router/invalidationRouter'
+import type { RtkqApi } from '../rtkq/rtkqApi'
 import { ownPollTags, unionOfTags } from './ownPollTags'
 import type { SagaRegistry } from '../sagas/context'
 import type { RealtimeActions } from '../slice/realtimeSlice'
@@ -32,7 +33,7 @@ export function createRouter(
 ): InvalidationRouter {
   const logger = createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
   const router = createInvalidationRouter({
-    api: options.api as RouterApi,
+    api: options.api as RtkqApi,
     routes: compileRoutes(options.routes, endpointNames(options.api)),
     throttleMs: resolved.throttleMs,
     polling: resolved.polling,
@@ -46,7 +47,7 @@ export function createRouter(
     ownPollTags: (state) => ownPollTags(state, selectors, registry),
     ...crossTab,
   })
-  const placeholders = createPlaceholderTracker({ api: options.api as RouterApi, clock: env.clock, logger })
+  const placeholders = createPlaceholderTracker({ api: options.api as RtkqApi, clock: env.clock, logger })
   const middleware: Middleware = (storeApi) => {
     const tracking = placeholders.middleware(storeApi)
     const routing = router.middleware(storeApi)

@@ -1,8 +1,6 @@
-/** The part of an RTK Query api's state this needs (`state[api.reducerPath]`). */
-interface ApiSliceState {
-  config?: { invalidationBehavior?: string }
-  queries?: Record<string, { status?: string; requestId?: string; endpointName?: string; originalArgs?: unknown } | undefined>
-}
+import { rtkqMatchers, type QueryThunkAction, type RtkqMatchers } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { cachedEntry, cachedQueries, invalidationBehavior } from '../rtkq/rtkqCache'
 
 /** Refetches one query entry, as RTK Query's own invalidation does (`initiate(args, { subscribe: false, forceRefetch: true })`). */
 export type RefetchEntry = (endpointName: string, originalArgs: unknown) => unknown
@@ -27,30 +25,30 @@ export class EntryRefetches {
   /** queryCacheKey → the request in flight that a refetch waits on. */
   private readonly waiting = new Map<string, string>()
 
-  constructor(
-    private readonly reducerPath: string,
-    private readonly refetch: RefetchEntry,
-  ) {}
+  private readonly matchers: RtkqMatchers
 
-  private slice(rootState: unknown): ApiSliceState | undefined {
-    return (rootState as Record<string, ApiSliceState | undefined> | undefined)?.[this.reducerPath]
+  constructor(
+    private readonly api: Pick<RtkqApi, 'reducerPath'>,
+    private readonly refetch: RefetchEntry,
+  ) {
+    this.matchers = rtkqMatchers(api.reducerPath)
   }
 
   /** Before an invalidation is dispatched: under `'immediately'`, notes the entries it hits that are in flight. */
   invalidating(rootState: unknown, queryCacheKeys: Iterable<string>): void {
-    const state = this.slice(rootState)
-    if (state?.config?.invalidationBehavior !== 'immediately') return
+    if (invalidationBehavior(rootState, this.api) !== 'immediately') return
+    const queries = cachedQueries(rootState, this.api)
     for (const key of queryCacheKeys) {
-      const entry = state.queries?.[key]
+      const entry = queries[key]
       if (entry?.status === 'pending' && entry.requestId !== undefined) this.wait(key, entry.requestId)
     }
   }
 
   /** Refetches each entry now, or when its request in flight settles. Entries never fetched are left alone. */
   refetchEntries(rootState: unknown, queryCacheKeys: Iterable<string>): void {
-    const queries = this.slice(rootState)?.queries
+    const queries = cachedQueries(rootState, this.api)
     for (const key of queryCacheKeys) {
-      const entry = queries?.[key]
+      const entry = queries[key]
       if (!entry?.endpointName || entry.status === undefined || entry.status === 'uninitialized') continue
       if (entry.status === 'pending') {
         if (entry.requestId !== undefined) this.wait(key, entry.requestId)
@@ -60,11 +58,11 @@ export class EntryRefetches {
 
   /** Refetches each entry that is not in flight; returns how many it refetched and the keys of those in flight (left alone). */
   refetchIdle(rootState: unknown, queryCacheKeys: Iterable<string>): { refetched: number; inFlight: string[] } {
-    const queries = this.slice(rootState)?.queries
+    const queries = cachedQueries(rootState, this.api)
     const inFlight: string[] = []
     let refetched = 0
     for (const key of queryCacheKeys) {
-      const entry = queries?.[key]
+      const entry = queries[key]
       if (!entry?.endpointName || entry.status === undefined || entry.status === 'uninitialized') continue
       if (entry.status === 'pending') inFlight.push(key)
       else {
@@ -76,13 +74,13 @@ export class EntryRefetches {
   }
 
   /** After an `executeQuery` action: refetches the entry if it settled while a refetch waited on it. */
-  observe(action: { type: string; meta?: { requestId?: string; arg?: { queryCacheKey?: string } } }, rootState: unknown): void {
-    if (!action.type.endsWith('/fulfilled') && !action.type.endsWith('/rejected')) return
+  observe(action: QueryThunkAction, rootState: unknown): void {
+    if (!this.matchers.isQuerySettled(action)) return
     const key = action.meta?.arg?.queryCacheKey
     // Only the request that was in flight settles it (not the skipped refetch, rejected by its condition).
     if (key === undefined || this.waiting.get(key) !== action.meta?.requestId) return
     this.waiting.delete(key)
-    const entry = this.slice(rootState)?.queries?.[key]
+    const entry = cachedEntry(rootState, this.api, key)
     if (entry?.endpointName !== undefined && entry.status !== 'pending') this.refetch(entry.endpointName, entry.originalArgs)
   }
 

@@ -1,6 +1,9 @@
 import type { ListenerMiddlewareInstance, UnknownAction } from '@reduxjs/toolkit'
 import type { Clock } from '../env/clock'
 import type { Logger } from '../env/logger'
+import { rtkqMatchers } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { abortRunningQuery, refetchEntry as refetchEntryAction } from '../rtkq/rtkqCache'
 import type { RealtimeSelectors } from '../slice/selectors'
 import { EntryRefetches } from './entryRefetches'
 import { HeldInvalidations } from './heldInvalidations'
@@ -31,15 +34,8 @@ export interface ReadsOptions {
 
 export const DEFAULT_READS: Readonly<ReadsOptions> = Object.freeze({ timeoutMs: 15_000, maxHoldMs: 1_000 })
 
-/** The part of an RTK Query api this needs. */
-export interface FreshReadsApi {
-  reducerPath: string
-  util: { getRunningQueryThunk?(endpointName: string, args: unknown): unknown }
-  endpoints: Record<string, { initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } | undefined>
-}
-
 export interface FreshReadsDeps {
-  api: FreshReadsApi
+  api: RtkqApi
   clock: Clock
   logger: Logger
   selectors: RealtimeSelectors
@@ -69,14 +65,15 @@ function linkChanged(before: { connection: string; online: boolean }, now: { con
  */
 export function listenForReads(listener: ListenerMiddlewareInstance, deps: FreshReadsDeps) {
   const { api, clock, logger } = deps
-  const pending = new PendingReads(api.reducerPath, () => clock.now())
+  const matchers = rtkqMatchers(api.reducerPath)
+  const pending = new PendingReads(api, () => clock.now())
   /** A refetch the router starts itself: its request is the router's (`reads.timeoutMs` applies). */
   const refetchEntry = (endpointName: string, originalArgs: unknown) => {
-    const endpoint = api.endpoints?.[endpointName]
-    if (endpoint) pending.asRouter(() => deps.dispatch(endpoint.initiate(originalArgs, { subscribe: false, forceRefetch: true }) as UnknownAction))
+    const refetch = refetchEntryAction(api, endpointName, originalArgs)
+    if (refetch) pending.asRouter(() => deps.dispatch(refetch))
   }
-  const refetches = new EntryRefetches(api.reducerPath, refetchEntry)
-  const held = new HeldInvalidations(clock, api.reducerPath, deps.reads.maxHoldMs, (keys) => {
+  const refetches = new EntryRefetches(api, refetchEntry)
+  const held = new HeldInvalidations(clock, api, deps.reads.maxHoldMs, (keys) => {
     logger.debug(`an invalidation was held over ${deps.reads.maxHoldMs} ms by pending requests: refetching ${keys.length} entries directly`)
     const { refetched, inFlight } = refetches.refetchIdle(deps.getState(), keys)
     if (refetched > 0) deps.report({ heldRefetches: refetched })
@@ -86,12 +83,7 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
     clock,
     logger,
     timeoutMs: deps.reads.timeoutMs,
-    abort: (read) => {
-      const running = api.util.getRunningQueryThunk ? (deps.dispatch(api.util.getRunningQueryThunk(read.endpointName, read.originalArgs) as UnknownAction) as { requestId?: string; abort?: () => void } | undefined) : undefined
-      if (running?.requestId !== read.requestId || typeof running.abort !== 'function') return false
-      running.abort()
-      return true
-    },
+    abort: (read) => abortRunningQuery(api, deps.dispatch, read.endpointName, read.originalArgs, read.requestId),
     restart: (read: PendingRead) => refetches.refetchEntries(deps.getState(), [read.queryCacheKey]),
     report: deps.report,
   })
@@ -119,7 +111,7 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
       const change = pending.observe(action as UnknownAction & { meta?: never })
       if (change?.started) restarts.started(change.started)
       refetches.observe(action as UnknownAction & { meta?: never }, state)
-      if (change?.settled) restarts.settled(change.settled, action.type.endsWith('/fulfilled'))
+      if (change?.settled) restarts.settled(change.settled, matchers.isQueryFulfilled(action))
       if (!pending.any()) held.released()
       return change?.settled ?? null
     },

@@ -1,8 +1,6 @@
 import type { Clock, TimerHandle } from '../env/clock'
-
-interface ApiConfigState {
-  config?: { invalidationBehavior?: string }
-}
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import { invalidationBehavior } from '../rtkq/rtkqCache'
 
 /** How many held entries we remember at most (bounded memory). */
 const MAX_HELD = 10_000
@@ -24,7 +22,7 @@ export class HeldInvalidations {
 
   constructor(
     private readonly clock: Clock,
-    private readonly reducerPath: string,
+    private readonly api: Pick<RtkqApi, 'reducerPath'>,
     private readonly maxHoldMs: number,
     /** Refetches the entries not in flight; returns the keys of those in flight (they stay held). */
     private readonly refetch: (queryCacheKeys: string[]) => string[],
@@ -32,8 +30,7 @@ export class HeldInvalidations {
 
   /** After the router dispatched an invalidation of `queryCacheKeys` while requests of the api were pending. */
   dispatched(rootState: unknown, queryCacheKeys: readonly string[]): void {
-    const behaviour = (rootState as Record<string, ApiConfigState | undefined> | undefined)?.[this.reducerPath]?.config?.invalidationBehavior
-    if (behaviour === 'immediately' || queryCacheKeys.length === 0) return
+    if (invalidationBehavior(rootState, this.api) === 'immediately' || queryCacheKeys.length === 0) return
     for (const key of queryCacheKeys) if (this.held.size < MAX_HELD) this.held.add(key)
     this.timer ??= this.clock.setTimeout(() => this.fire(), this.maxHoldMs)
   }

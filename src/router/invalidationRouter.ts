@@ -3,6 +3,8 @@ import type { RealtimeEnvironment } from '../env/environment'
 import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
+import { rtkqMatchers } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { CompiledRoutes } from './compileRoutes'
 import { listenForPolling } from './pollingListener'
@@ -10,27 +12,14 @@ import type { PollReason } from './pollingScheduler'
 import { DEFAULT_READS, listenForReads, type ReadsOptions } from './freshReads'
 import { listenForJoins } from './joinCatchUp'
 import { RefetchTracker } from './refetchTracker'
-import { PatchApplier, patchCounts, type PatchApi } from './patchApplier'
+import { PatchApplier } from './patchApplier'
+import { patchCounts } from './patchTally'
 import { addRouteTags, routeEvents } from './routeEvents'
 import { TagThrottle, type ThrottledTag } from './tagThrottle'
 import { tagKey, type FullTag } from './tags'
 
-/** The part of an RTK Query api the router uses. */
-export interface RouterApi extends PatchApi {
-  util: PatchApi['util'] & {
-    invalidateTags(tags: FullTag[]): UnknownAction
-    selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
-    /** RTK Query's handle on a query in flight (its initiate promise, with `abort()`). */
-    getRunningQueryThunk?(endpointName: string, args: unknown): unknown
-  }
-  endpoints: Record<
-    string,
-    ({ initiate(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown } & NonNullable<PatchApi['endpoints'][string]>) | undefined
-  >
-}
-
 export interface RouterDeps {
-  api: RouterApi
+  api: RtkqApi
   routes: CompiledRoutes
   throttleMs: number
   polling: PollingOptions
@@ -79,6 +68,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
   const listener = createListenerMiddleware()
   let store: { dispatch: (action: UnknownAction) => unknown; getState: () => unknown } | null = null
   let lastKickAt = Number.NEGATIVE_INFINITY
+  const matchers = rtkqMatchers(api.reducerPath)
   const refetches = new RefetchTracker(env.clock, api.reducerPath)
   const reads = listenForReads(listener, {
     api,
@@ -209,7 +199,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
   })
 
   listener.startListening({
-    predicate: (action) => action.type.startsWith(`${api.reducerPath}/execute`) || action.type === `${api.reducerPath}/resetApiState`,
+    predicate: (action) => matchers.phaseOf(action) !== null || matchers.isApiReset(action),
     effect: (action, listenerApi) => {
       const state = listenerApi.getState()
       const settled = reads.observe(action as UnknownAction, state)

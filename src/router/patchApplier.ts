@@ -9,11 +9,6 @@ import type { PatchJob } from './routeEvents'
 import { RecentWrites } from './recentWrites'
 import { WorkingList } from './workingList'
 
-export { patchCounts, type PatchResult } from './patchTally'
-
-/** @deprecated internal alias kept while the router moves to {@link RtkqApi}. @internal */
-export type PatchApi = RtkqApi
-
 interface PatchStore {
   dispatch(action: UnknownAction): unknown
   getState(): unknown

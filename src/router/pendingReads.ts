@@ -1,3 +1,6 @@
+import { rtkqMatchers, type RtkqMatchers } from '../rtkq/rtkqActions'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+
 /** One request of the api in flight, as its `pending` action described it. */
 export interface PendingRead {
   requestId: string
@@ -28,10 +31,14 @@ export class PendingReads {
   /** Set while the router dispatches: requests that start then are the router's. */
   private routerDispatching = 0
 
+  private readonly matchers: RtkqMatchers
+
   constructor(
-    private readonly reducerPath: string,
+    api: Pick<RtkqApi, 'reducerPath'>,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.matchers = rtkqMatchers(api.reducerPath)
+  }
 
   /** Runs `dispatch` marking the requests it starts as the router's. */
   asRouter<T>(dispatch: () => T): T {
@@ -49,15 +56,16 @@ export class PendingReads {
    */
   observe(action: ThunkAction): { started?: PendingRead; settled?: PendingRead } | null {
     // RTK Query forgets its requests in flight on a reset: so do we (else every invalidation would look held).
-    if (action.type === `${this.reducerPath}/resetApiState`) {
+    if (this.matchers.isApiReset(action)) {
       this.clear()
       return null
     }
     const requestId = action.meta?.requestId
     if (typeof requestId !== 'string') return null
-    const query = action.type.startsWith(`${this.reducerPath}/executeQuery/`)
-    if (!query && !action.type.startsWith(`${this.reducerPath}/executeMutation/`)) return null
-    if (action.type.endsWith('/pending')) {
+    const phase = this.matchers.phaseOf(action)
+    if (phase === null) return null
+    const query = this.matchers.isQuery(action)
+    if (phase === 'pending') {
       if (!query) {
         this.mutations.add(requestId)
         return null
@@ -68,7 +76,6 @@ export class PendingReads {
       this.queries.set(requestId, read)
       return { started: read }
     }
-    if (!action.type.endsWith('/fulfilled') && !action.type.endsWith('/rejected')) return null
     if (!query) {
       this.mutations.delete(requestId)
       return null

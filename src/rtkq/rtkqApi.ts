@@ -24,6 +24,8 @@ export interface RtkqApi {
     updateQueryData(endpointName: never, args: never, recipe: (draft: never) => void): unknown
     invalidateTags(tags: FullTag[]): UnknownAction
     selectInvalidatedBy(state: never, tags: FullTag[]): Array<{ queryCacheKey: string }>
+    /** RTK Query's handle on a query in flight (its initiate promise, with `abort()`). */
+    getRunningQueryThunk?(endpointName: string, args: unknown): unknown
   }
   endpoints: Record<string, RtkqEndpoint | undefined>
   /** Read-only use: the function form hands us an endpoint's definition (its `invalidatesTags`). */

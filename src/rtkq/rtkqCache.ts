@@ -60,3 +60,16 @@ export function refetchEntry(api: RtkqApi, endpointName: string, args: unknown):
   const initiate = api.endpoints[endpointName]?.initiate
   return initiate ? (initiate(args, { subscribe: false, forceRefetch: true }) as UnknownAction) : null
 }
+
+/**
+ * Aborts the request `requestId` of one entry if it is still the one running (through RTK Query's
+ * `getRunningQueryThunk`, the initiate promise's `abort()`); false when it is not running any more.
+ * @internal
+ */
+export function abortRunningQuery(api: RtkqApi, dispatch: (action: UnknownAction) => unknown, endpointName: string, args: unknown, requestId: string): boolean {
+  const thunk = api.util.getRunningQueryThunk?.(endpointName, args)
+  const running = thunk === undefined ? undefined : (dispatch(thunk as UnknownAction) as { requestId?: string; abort?: () => void } | undefined)
+  if (running?.requestId !== requestId || typeof running.abort !== 'function') return false
+  running.abort()
+  return true
+}
