@@ -132,6 +132,11 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         applyConnection(state, { type: 'failedPermanently' }, at)
         state.nextRetryAt = null
       },
+      /** The liveness probe got no frame at all after a probe: the connection is silently dead (a drop follows). */
+      connectionSilenceDetected(state, action: PayloadAction<{ silentSince: number; probeSentAt: number } & At>) {
+        state.metrics.silencesDetected += 1
+        state.metrics.lastSilenceDetectedAfterMs = Math.max(0, action.payload.at - action.payload.silentSince)
+      },
       connectionIdled(state, action: PayloadAction<At>) {
         applyConnection(state, { type: 'wentIdle' }, action.payload.at)
         state.metrics.disconnectedAt = null

@@ -64,6 +64,10 @@ export interface MetricsState {
   eventToRefetchMs: Histogram
   pollIntervalMs: number | null
   lastEventAt: number | null
+  /** Connections the liveness probe declared silently dead (no frame of any kind after a probe). */
+  silencesDetected: number
+  /** How long the last of them had been silent when it was declared dead (last frame → detection). */
+  lastSilenceDetectedAfterMs: number | null
 }
 
 /**
@@ -141,6 +145,8 @@ export function initialMetrics(): MetricsState {
     eventToRefetchMs: emptyHistogram(),
     pollIntervalMs: null,
     lastEventAt: null,
+    silencesDetected: 0,
+    lastSilenceDetectedAfterMs: null,
   }
 }
 

@@ -61,6 +61,13 @@ export interface RealtimeTransport {
   watchSocket(listener: (signal: SocketSignal) => void): () => void
   /** Sends one heartbeat now: the liveness probe. */
   sendHeartbeat(): void
+  /**
+   * When the socket last received a frame of any kind (a reply, an event, a system message), on
+   * the transport's clock; null before the first. Any frame proves the socket alive, so a probe
+   * whose reply is queued behind other traffic is not taken for silence. Optional: without it only
+   * heartbeat replies count.
+   */
+  lastInboundAt?(): number | null
   /** Awaits a fresh access token (refreshing the session first when asked) and hands it to realtime. */
   authorize(options: { forceRefresh: boolean }): Promise<AuthSnapshot>
   /** Session changes; returns the cleanup. */

@@ -59,6 +59,11 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
   const internals = realtime as unknown as RealtimeInternals
   const socket = phoenixSocketOf(client)
   takeOverRetryTimers(client, socket)
+  // Any decoded frame proves the socket alive (phoenix calls message callbacks for every frame).
+  let lastInboundAt: number | null = null
+  socket.onMessage(() => {
+    lastInboundAt = clock.now()
+  })
 
   const createChannel = (topic: string, config: ChannelConfig): SupabaseChannelHandle => {
     // client.channel() returns an existing channel of the same topic: adding bindings to it throws
@@ -129,6 +134,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
       // frames buffered for it (old joins and leaves) must not go out on the new one.
       await disconnectQuietly()
       if (internals.sendBuffer) internals.sendBuffer.length = 0
+      lastInboundAt = null
       realtime.connect()
     },
     async disconnect() {
@@ -148,6 +154,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
       ]
       return () => socket.off(refs)
     },
+    lastInboundAt: () => lastInboundAt,
     sendHeartbeat() {
       // A heartbeat already in flight would make supabase-js declare a timeout: wait for its reply instead.
       if (internals.pendingHeartbeatRef) return

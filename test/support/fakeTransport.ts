@@ -43,6 +43,9 @@ export class FakeTransport implements RealtimeTransport {
   /** Every channel ever created, removed ones included, in creation order. */
   readonly createdChannels: FakeChannel[] = []
 
+  /** The clock inbound frames are stamped with (the harness sets its own). */
+  now: () => number = () => 0
+  private inboundAt: number | null = null
   private connected = false
   private socketListeners = new Set<(signal: SocketSignal) => void>()
   private authListeners = new Set<(event: AuthChangeEvent) => void>()
@@ -51,6 +54,7 @@ export class FakeTransport implements RealtimeTransport {
   readonly joinedConfigs: Array<{ topic: string; config: ChannelConfig }> = []
 
   private emitSocket(signal: SocketSignal): void {
+    if (signal.type === 'heartbeat') this.inboundAt = this.now()
     for (const listener of [...this.socketListeners]) listener(signal)
   }
 
@@ -84,6 +88,15 @@ export class FakeTransport implements RealtimeTransport {
 
   isConnected(): boolean {
     return this.connected
+  }
+
+  lastInboundAt(): number | null {
+    return this.inboundAt
+  }
+
+  /** A frame of any kind arrived on the socket (replies and events record one themselves). */
+  receiveFrame(): void {
+    if (this.connected) this.inboundAt = this.now()
   }
 
   watchSocket(listener: (signal: SocketSignal) => void): () => void {
@@ -128,6 +141,7 @@ export class FakeTransport implements RealtimeTransport {
         const reply = this.connected ? this.joinReply(topic, joinNumber) : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
         queueMicrotask(() => {
           if (fake.removed || reply === 'hang') return
+          this.receiveFrame()
           if (reply === 'ok') listener({ type: 'status', status: 'SUBSCRIBED', error: null })
           else listener({ type: 'status', status: 'CHANNEL_ERROR', error: reply })
         })
@@ -182,6 +196,7 @@ export class FakeTransport implements RealtimeTransport {
   }
 
   emit(topic: string, signal: ChannelSignal): void {
+    this.receiveFrame()
     for (const channel of this.channels) if (channel.topic === topic && !channel.removed) channel.listener?.(signal)
   }
 

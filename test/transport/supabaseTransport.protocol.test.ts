@@ -485,6 +485,23 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     await until(() => socketSignals.filter((s) => s.type === 'heartbeat').length === 2)
   })
 
+  it('stamps every inbound frame, not only heartbeat replies, as proof that the socket is alive (lastInboundAt)', async () => {
+    let now = 1_000
+    const { transport } = await connected({ ...systemClock, now: () => now })
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    expect(transport.lastInboundAt?.()).toBe(1_000)
+    now = 2_000
+    rt.blackhole(true) // heartbeats go unanswered, but server pushes still arrive
+    transport.sendHeartbeat()
+    rt.sendBroadcast('todos', 'ping', { n: 1 })
+    await until(() => eventsOf(signals).length === 1)
+    expect(transport.lastInboundAt?.()).toBe(2_000)
+    now = 3_000
+    await advance(1_000)
+    expect(transport.lastInboundAt?.()).toBe(2_000)
+    rt.blackhole(false)
+  })
+
   it('stops reporting to a watcher after its cleanup', async () => {
     const { transport } = adapter()
     const seen: SocketSignal[] = []
