@@ -6,7 +6,7 @@ import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../transport/port'
 import type { CoreContext } from './context'
 import { settle, sleep, waitForState } from './effects'
-import { monitorLiveness, type ConnectionEnd } from './livenessMonitor'
+import { monitorLiveness, reportMalformedFrame, type ConnectionEnd } from './livenessMonitor'
 import { socketSignals } from './socketSignals'
 
 /**
@@ -130,6 +130,10 @@ function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wai
     if (result.timeout) return { kind: 'lost', error: new RealtimeError('TIMEOUT', wait.timedOut), wasConnected: false }
     const signal = result.signal as SocketSignal
     if (wait.done(signal)) return null
+    if (signal.type === 'malformed') {
+      yield* reportMalformedFrame(ctx, signal.reason)
+      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: it received ${signal.reason}`), wasConnected: false }
+    }
     if (signal.type === 'close' || signal.type === 'error') {
       const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
       return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: ${detail}`), wasConnected: false }

@@ -60,6 +60,11 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
         return { kind: 'lost', error: new RealtimeError('NETWORK_ERROR', `the socket closed (code ${signal.code ?? 'unknown'})`), wasConnected: true }
       }
       if (signal.type === 'error') return { kind: 'lost', error: new RealtimeError('NETWORK_ERROR', `the socket failed: ${signal.message}`), wasConnected: true }
+      if (signal.type === 'malformed') {
+        yield* reportMalformedFrame(ctx, signal.reason)
+        const error = new RealtimeError('NETWORK_ERROR', `the socket received ${signal.reason}; replacing the socket`)
+        return { kind: 'lost', error, wasConnected: true }
+      }
       if (signal.type === 'heartbeat' && signal.status === 'ok') {
         heardAt = env.clock.now()
         probeSentAt = null
@@ -80,4 +85,13 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
     transport.sendHeartbeat()
     probeSentAt = now
   }
+}
+
+/**
+ * Counts and logs (once per kind) a frame the transport could not decode. The socket is replaced
+ * afterwards: what the frame carried is lost, and a rejoin's catch-up covers it.
+ */
+export function* reportMalformedFrame(ctx: CoreContext, reason: string): SagaIterator<void> {
+  ctx.logger.once(`malformed-frame:${reason}`, 'warn', `received ${reason}; replacing the socket`)
+  yield put(ctx.actions.malformedFrameReceived({ reason, at: ctx.env.clock.now() }))
 }

@@ -167,6 +167,12 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         state.metrics.errorsByType.MALFORMED_MESSAGE = (state.metrics.errorsByType.MALFORMED_MESSAGE ?? 0) + 1
         void action
       },
+      /** A frame the socket could not decode: counted; the connection saga replaces the socket. */
+      malformedFrameReceived(state, action: PayloadAction<{ reason: string } & At>) {
+        state.metrics.framesMalformed += 1
+        state.metrics.errorsByType.MALFORMED_FRAME = (state.metrics.errorsByType.MALFORMED_FRAME ?? 0) + 1
+        void action
+      },
       broadcastSent(state, action: PayloadAction<{ topic: string; event: string; status: 'ok' | 'timed out' | 'error' } & At>) {
         if (action.payload.status === 'ok') state.metrics.messagesSent += 1
         else {

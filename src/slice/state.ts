@@ -49,6 +49,8 @@ export interface MetricsState {
   eventsRouted: number
   eventsUnmatched: number
   eventsMalformed: number
+  /** Frames the socket could not decode (each one replaces the socket). */
+  framesMalformed: number
   invalidationsIssued: number
   invalidationsCoalesced: number
   /** Patch mode: rows written into cached lists without a refetch (one per list written). */
@@ -134,6 +136,7 @@ export function initialMetrics(): MetricsState {
     eventsRouted: 0,
     eventsUnmatched: 0,
     eventsMalformed: 0,
+    framesMalformed: 0,
     invalidationsIssued: 0,
     invalidationsCoalesced: 0,
     rowsPatched: 0,

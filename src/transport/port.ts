@@ -8,6 +8,8 @@ export type SocketSignal =
   | { type: 'close'; code: number | null; reason: string }
   | { type: 'error'; message: string }
   | { type: 'heartbeat'; status: HeartbeatStatus }
+  /** A frame the client could not decode (`reason` names the kind, never the content). The socket is replaced. */
+  | { type: 'malformed'; reason: string }
 
 export type HeartbeatStatus = 'sent' | 'ok' | 'error' | 'timeout' | 'disconnected'
 

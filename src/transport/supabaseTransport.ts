@@ -3,6 +3,7 @@ import type { Clock } from '../env/clock'
 import { RealtimeError } from '../errors/realtimeError'
 import { foreignTopicHandle, heldChannel, toChannelSignalHandler, type SupabaseChannelHandle } from './channelHandles'
 import { classifyChannelFailure } from './classifyError'
+import { guardDecode, type DecodingSocket } from './guardDecode'
 import { normalizeBroadcast, normalizePostgresChange } from './normalize'
 import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from './port'
 
@@ -10,7 +11,7 @@ import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport
 const NEVER_MS = 2_147_483_647
 
 /** The parts of phoenix's Socket (inside realtime-js) that we observe. */
-interface PhoenixSocket {
+interface PhoenixSocket extends DecodingSocket {
   onOpen(callback: () => void): string
   onClose(callback: (event: { code?: number; reason?: string }) => void): string
   onError(callback: (error: unknown) => void): string
@@ -63,6 +64,11 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
   let lastInboundAt: number | null = null
   socket.onMessage(() => {
     lastInboundAt = clock.now()
+  })
+  // A frame that cannot be decoded is reported to the connection saga (which replaces the socket), never thrown.
+  const malformedListeners = new Set<(reason: string) => void>()
+  guardDecode(socket, (reason) => {
+    for (const listener of [...malformedListeners]) listener(reason)
   })
 
   const createChannel = (topic: string, config: ChannelConfig): SupabaseChannelHandle => {
@@ -142,6 +148,8 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
     },
     isConnected: () => realtime.isConnected(),
     watchSocket(listener) {
+      const onMalformed = (reason: string) => listener({ type: 'malformed', reason })
+      malformedListeners.add(onMalformed)
       const refs = [
         socket.onOpen(() => listener({ type: 'open' })),
         socket.onClose((event) => listener({ type: 'close', code: typeof event?.code === 'number' ? event.code : null, reason: String(event?.reason ?? '') })),
@@ -152,7 +160,10 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
           }
         }),
       ]
-      return () => socket.off(refs)
+      return () => {
+        malformedListeners.delete(onMalformed)
+        socket.off(refs)
+      }
     },
     lastInboundAt: () => lastInboundAt,
     sendHeartbeat() {

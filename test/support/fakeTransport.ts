@@ -195,6 +195,11 @@ export class FakeTransport implements RealtimeTransport {
     this.joinReply = () => 'hang'
   }
 
+  /** A frame the client cannot decode arrives (the real adapter reports it instead of throwing). */
+  malformedFrame(reason = 'a frame that could not be decoded'): void {
+    if (this.connected) this.emitSocket({ type: 'malformed', reason })
+  }
+
   emit(topic: string, signal: ChannelSignal): void {
     this.receiveFrame()
     for (const channel of this.channels) if (channel.topic === topic && !channel.removed) channel.listener?.(signal)

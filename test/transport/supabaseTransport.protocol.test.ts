@@ -6,7 +6,7 @@ import { RealtimeError } from '../../src/errors/realtimeError'
 import type { PostgresBinding } from '../../src/subscription/spec'
 import type { ChannelConfig, ChannelSignal, RealtimeTransport, SocketSignal, TransportChannel } from '../../src/transport/port'
 import { createSupabaseTransport } from '../../src/transport/supabaseTransport'
-import { createMswRealtimeServer, type MswRealtimeServer } from '../support/mswRealtimeServer'
+import { captureUncaughtErrors, createMswRealtimeServer, type MswRealtimeServer } from '../support/mswRealtimeServer'
 import { advance, ANON_KEY, clientTopics, closeAll, fakeJwt, fakeSession, FAKE_USER, makeClient, until, useProtocolFakeTimers, whileAdvancing } from './protocolSupport'
 
 const config = (overrides: Partial<ChannelConfig> = {}): ChannelConfig => ({
@@ -500,6 +500,30 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     await advance(1_000)
     expect(transport.lastInboundAt?.()).toBe(2_000)
     rt.blackhole(false)
+  })
+
+  it('reports a frame it cannot decode as a malformed socket signal, never as an uncaught exception, and keeps decoding', async () => {
+    const { transport, socketSignals } = await connected()
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    const uncaught = captureUncaughtErrors()
+    try {
+      rt.sendRaw('not json')
+      rt.sendRaw('null')
+      rt.sendRaw('[1]') // an array that names no topic or event
+      rt.sendRaw(new Uint8Array([9, 0, 0]).buffer) // binary kind 9: realtime-js only decodes kind 4
+      await until(() => socketSignals.filter((s) => s.type === 'malformed').length === 4)
+      rt.sendBroadcast('todos', 'ping', { n: 1 })
+      await until(() => eventsOf(signals).length === 1)
+    } finally {
+      uncaught.restore()
+    }
+    expect(uncaught.errors).toEqual([])
+    expect(socketSignals.filter((s) => s.type === 'malformed')).toEqual([
+      { type: 'malformed', reason: 'a frame that could not be decoded' },
+      { type: 'malformed', reason: 'a frame that could not be decoded' },
+      { type: 'malformed', reason: 'a frame that decodes to no message' },
+      { type: 'malformed', reason: 'a frame that decodes to no message' },
+    ])
   })
 
   it('stops reporting to a watcher after its cleanup', async () => {
