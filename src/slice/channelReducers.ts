@@ -58,6 +58,8 @@ export const channelReducers = {
     channel.joins += 1
     channel.attempt = 0
     channel.nextRetryAt = null
+    // The record says the current state; past errors stay in the slice's recentErrors.
+    channel.lastError = null
   },
   channelErrored(
     state: RealtimeState,

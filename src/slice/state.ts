@@ -17,6 +17,7 @@ export interface ChannelRecord {
   subscriberCount: number
   private: boolean
   lastMessageAt: number | null
+  /** The error of the current failure; null once the channel joins again (history: `recentErrors`). */
   lastError: ErrorRecord | null
   /** When the current (or last) join succeeded. */
   joinedAt: number | null

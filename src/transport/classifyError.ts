@@ -14,11 +14,22 @@ export function describeCause(cause: unknown): string {
   return ''
 }
 
+/** What the adapter knew when the channel failed. */
+export interface FailureCircumstances {
+  /** The socket was still open: a "transport failure" then is the channel's own (a server phx_error), not the network. */
+  socketOpen?: boolean
+}
+
 /**
  * Normalises a failed channel status into one `RealtimeError`. Auth failures are marked
  * non-retryable: the saga retries them once after refreshing the token, then stops.
  */
-export function classifyChannelFailure(status: Exclude<ChannelStatus, 'SUBSCRIBED'>, cause: unknown, topic: string): RealtimeError {
+export function classifyChannelFailure(
+  status: Exclude<ChannelStatus, 'SUBSCRIBED'>,
+  cause: unknown,
+  topic: string,
+  circumstances: FailureCircumstances = {},
+): RealtimeError {
   const detail = describeCause(cause)
   const context = { topic, status }
   if (status === 'TIMED_OUT') {
@@ -29,6 +40,10 @@ export function classifyChannelFailure(status: Exclude<ChannelStatus, 'SUBSCRIBE
   }
   if (BINDING_MISMATCH.test(detail)) {
     return new RealtimeError('SUBSCRIPTION_FAILED', `${topic}: the server did not accept the postgres_changes bindings`, { context, cause })
+  }
+  if (NETWORK_FAILURE.test(detail) && circumstances.socketOpen === true) {
+    // supabase-js words a server phx_error "channel error: transport failure" although the socket is fine.
+    return new RealtimeError('CHANNEL_ERROR', `${topic}: the server reported an error on this channel (the socket is still connected)`, { context, cause })
   }
   if (NETWORK_FAILURE.test(detail)) {
     return new RealtimeError('NETWORK_ERROR', `${topic} lost its connection${detail ? `: ${detail}` : ''}`, { context, cause })

@@ -113,7 +113,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
             listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', topic) })
             return
           }
-          channel.subscribe(toChannelSignalHandler(handle, listener), timeoutMs)
+          channel.subscribe(toChannelSignalHandler(handle, listener, () => realtime.isConnected()), timeoutMs)
         } catch (error) {
           // supabase-js throws for bindings it refuses ("cannot add postgres_changes callbacks ... after subscribe()",
           // "tried to join multiple times"): a failed join, never an exception in the caller.

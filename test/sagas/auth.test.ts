@@ -41,7 +41,9 @@ describe('authentication', () => {
     await clock.advance(100)
     expect(harness.state().connection).toBe('connected')
     expect(transport.joins('project:1')).toBe(3)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', lastError: { type: 'AUTHENTICATION_FAILED' } })
+    // The channel record says the current state; the refusal stays in the recent errors.
+    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', lastError: null })
+    expect(harness.state().recentErrors).toContainEqual(expect.objectContaining({ type: 'AUTHENTICATION_FAILED', topic: 'project:1' }))
     expect(authAndJoins(transport.log).slice(-2)).toEqual(['authorize', 'join:project:1'])
   })
 
