@@ -6,14 +6,16 @@ import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../transport/port'
 import type { CoreContext } from './context'
 import { settle, sleep, waitForState } from './effects'
+import { waitWhileFailed } from './failedRetry'
 import { monitorLiveness, reportMalformedFrame, type ConnectionEnd } from './livenessMonitor'
 import { socketSignals } from './socketSignals'
 
 /**
  * Owns the one socket. It connects while some topic has subscribers, notices a dead
  * connection through its own liveness probe, and reconnects on its own schedule: full-jitter
- * backoff for `maxRetries` attempts, then the slow suspended cadence forever. The kill
- * switch and a permanent failure close the socket until `enable()`, `recover()` or a new session.
+ * backoff for `maxRetries` attempts, then the slow suspended cadence forever. The kill switch
+ * closes the socket until `enable()`; a refusal (`failed`) closes it until its own retry every
+ * 30–60 s, a session change, or `recover()`.
  */
 export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, selectors, transport } = ctx
@@ -31,12 +33,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (state.connection === 'failed') {
         yield call(settle, () => transport.disconnect())
-        // recover() or a new session lifts it; the kill switch takes over from it.
-        yield call(waitForState, (root) => selectors.selectConnectionState(root) !== 'failed', [
-          actions.recover.type,
-          actions.sessionChanged.type,
-          actions.disable.type,
-        ])
+        yield call(waitWhileFailed, ctx)
         attempt = 0
         continue
       }

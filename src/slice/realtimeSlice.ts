@@ -146,6 +146,20 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       sessionChanged(state, action: PayloadAction<At>) {
         applyConnection(state, { type: 'sessionChanged' }, action.payload.at)
       },
+      /** A `failed` connection will retry on its own after `delayMs` (30–60 s), unless something lifts it sooner. */
+      failedRetryScheduled(state, action: PayloadAction<{ delayMs: number } & At>) {
+        if (state.connection === 'failed') state.nextRetryAt = action.payload.at + action.payload.delayMs
+      },
+      /** The slow retry of a `failed` connection started (`timer`), or a successful read cut its wait short (`read`). */
+      failedRetryStarted(state, action: PayloadAction<{ reason: 'timer' | 'read' } & At>) {
+        applyConnection(state, { type: 'failedRetryDue' }, action.payload.at)
+        state.nextRetryAt = null
+      },
+      /** The access token source threw, hung past the join timeout, or gave no token: counted, then backed off. */
+      tokenSourceFailed(state, action: PayloadAction<{ reason: string } & At>) {
+        state.metrics.tokenSourceFailures += 1
+        void action
+      },
 
       // ---- traffic --------------------------------------------------------------------------
       /** One action per batch window (~16 ms) with every event received in it. */

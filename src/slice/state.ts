@@ -67,6 +67,8 @@ export interface MetricsState {
   eventToRefetchMs: Histogram
   pollIntervalMs: number | null
   lastEventAt: number | null
+  /** Times the access token source threw, hung past the join timeout, or gave something that is not a token. */
+  tokenSourceFailures: number
   /** Connections the liveness probe declared silently dead (no frame of any kind after a probe). */
   silencesDetected: number
   /** How long the last of them had been silent when it was declared dead (last frame → detection). */
@@ -149,6 +151,7 @@ export function initialMetrics(): MetricsState {
     eventToRefetchMs: emptyHistogram(),
     pollIntervalMs: null,
     lastEventAt: null,
+    tokenSourceFailures: 0,
     silencesDetected: 0,
     lastSilenceDetectedAfterMs: null,
   }

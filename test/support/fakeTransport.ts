@@ -36,6 +36,8 @@ export class FakeTransport implements RealtimeTransport {
   /** How each join is answered; by default, at once with SUBSCRIBED. */
   joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
   authorizeError: Error | null = null
+  /** How authorize() answers when it does not throw: at once, never (a hanging token source), or with garbage. */
+  authorizeReply: 'ok' | 'hang' | 'garbage' = 'ok'
   /** The next this many `createChannel` calls throw (a surprise from the transport). */
   createChannelFailures = 0
   /** Joins started while the socket was closed (the sagas should never do this). */
@@ -112,6 +114,8 @@ export class FakeTransport implements RealtimeTransport {
   async authorize({ forceRefresh }: { forceRefresh: boolean }): Promise<AuthSnapshot> {
     this.log.push(forceRefresh ? 'authorize:refresh' : 'authorize')
     if (this.authorizeError) throw this.authorizeError
+    if (this.authorizeReply === 'hang') return new Promise<AuthSnapshot>(() => undefined)
+    if (this.authorizeReply === 'garbage') return 42 as unknown as AuthSnapshot
     return { signedIn: this.signedIn }
   }
 
