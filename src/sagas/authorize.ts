@@ -6,6 +6,8 @@ import type { AuthSnapshot } from '../transport/port'
 import type { CoreContext } from './context'
 import { settle, sleep, type Settled } from './effects'
 
+const timeOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
+
 function isAuthSnapshot(value: unknown): value is AuthSnapshot {
   return typeof value === 'object' && value !== null && typeof (value as { signedIn?: unknown }).signedIn === 'boolean'
 }
@@ -33,7 +35,11 @@ export function* authorizeWithin(ctx: CoreContext, forceRefresh: boolean, topic?
   } else if (!isAuthSnapshot(result.settled.value)) {
     failure = { reason: 'garbage', error: new RealtimeError('AUTHENTICATION_FAILED', 'authorize() answered without an auth snapshot', { retryable: true, context: { topic } }) }
   }
-  if (failure === null) return result.settled as Settled<AuthSnapshot>
+  if (failure === null) {
+    const snapshot = (result.settled as { ok: true; value: AuthSnapshot }).value
+    yield put(actions.accessTokenAuthorized({ expiresAt: timeOrNull(snapshot.expiresAt), issuedAt: timeOrNull(snapshot.issuedAt), at: env.clock.now() }))
+    return result.settled as Settled<AuthSnapshot>
+  }
   logger.once(`token-source:${failure.reason}`, 'warn', `could not get an access token: ${failure.error.message}`, topic === undefined ? {} : { topic })
   yield put(actions.tokenSourceFailed({ reason: failure.reason, at: env.clock.now() }))
   return { ok: false, error: failure.error }

@@ -1,6 +1,6 @@
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
-import { RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
+import { isTokenExpiry, RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
 import { authRetryDelay } from '../policy/authRetry'
 import { nextRetryDelay } from '../policy/backoff'
 import type { SerializableSpec } from '../subscription/spec'
@@ -11,6 +11,9 @@ import type { CoreContext } from './context'
 import { deliverEvent } from './deliverEvent'
 import { never, settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
+
+/** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
+const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
 
 /** How one joined (or joining) channel ended. */
 type ChannelOutcome =
@@ -29,6 +32,7 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
   const { actions, transport, env } = ctx
   let failures = 0
   let refreshToken = false
+  let lastExpiryRejoinAt: number | null = null
   for (;;) {
     yield call(gateUntilJoinable, ctx, topic)
     const auth = (yield* authorizeWithin(ctx, refreshToken, topic))
@@ -74,6 +78,21 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
     if (outcome.kind === 'disabled') continue
     if (outcome.kind === 'connectionLost') {
       yield put(actions.channelClosed({ topic, at: env.clock.now() }))
+      continue
+    }
+    if (isTokenExpiry(outcome.error) && transport.isConnected()) {
+      // The server closed a joined channel at its token's expiry: rejoin at once with a forced
+      // refresh, unless it happened moments ago too (a token source that keeps giving stale tokens).
+      const at = env.clock.now()
+      const immediate = lastExpiryRejoinAt === null || at - lastExpiryRejoinAt >= TOKEN_EXPIRY_REJOIN_GAP_MS
+      refreshToken = true
+      if (immediate) {
+        lastExpiryRejoinAt = at
+        ctx.logger.info('the access token expired on a joined channel; rejoining at once with a fresh token', { topic })
+        yield put(actions.channelErrored({ topic, error: serializeRealtimeError(outcome.error), retryInMs: 0, tokenExpired: true, at }))
+      } else {
+        failures = (yield call(backOff, ctx, topic, outcome.error, failures, true)) as number
+      }
       continue
     }
     const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
@@ -198,11 +217,12 @@ function* handleFailure(
 }
 
 /** Records a retryable failure and waits out the full-jitter backoff (`recover()` cuts it short). Returns the new failure count. */
-function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number): SagaIterator<number> {
+function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number, tokenExpired = false): SagaIterator<number> {
   const { actions, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(failures, timing.retry, env.random)
   logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
-  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }))
+  const payload = { topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }
+  yield put(actions.channelErrored(tokenExpired ? { ...payload, tokenExpired } : payload))
   const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as { recover?: unknown }
   return waited.recover ? 0 : failures + 1
 }

@@ -155,6 +155,15 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         applyConnection(state, { type: 'failedRetryDue' }, action.payload.at)
         state.nextRetryAt = null
       },
+      /** A token was handed to realtime before a join or a refresh (`expiresAt` null when it is no JWT). */
+      accessTokenAuthorized(state, action: PayloadAction<{ expiresAt: number | null; issuedAt: number | null } & At>) {
+        state.accessToken = { expiresAt: action.payload.expiresAt, issuedAt: action.payload.issuedAt, authorizedAt: action.payload.at }
+      },
+      /** The token was replaced ahead of its expiry and pushed to the joined channels. */
+      tokenRefreshedAhead(state, action: PayloadAction<{ expiresAt: number | null; previousExpiresAt: number } & At>) {
+        state.metrics.tokenRefreshesAhead += 1
+        void action
+      },
       /** The access token source threw, hung past the join timeout, or gave no token: counted, then backed off. */
       tokenSourceFailed(state, action: PayloadAction<{ reason: string } & At>) {
         state.metrics.tokenSourceFailures += 1

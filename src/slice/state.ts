@@ -67,6 +67,10 @@ export interface MetricsState {
   eventToRefetchMs: Histogram
   pollIntervalMs: number | null
   lastEventAt: number | null
+  /** Joined channels the server closed because their access token expired (each rejoined at once with a fresh token). */
+  tokenExpiries: number
+  /** Tokens replaced (and pushed to the joined channels) ahead of their expiry, so the server never closed a channel for it. */
+  tokenRefreshesAhead: number
   /** Times the access token source threw, hung past the join timeout, or gave something that is not a token. */
   tokenSourceFailures: number
   /** Connections the liveness probe declared silently dead (no frame of any kind after a probe). */
@@ -116,6 +120,8 @@ export interface RealtimeState {
   online: boolean
   channels: Record<string, ChannelRecord>
   lastError: ErrorRecord | null
+  /** When the access token last handed to realtime expires and was issued (ms; null when unknown, e.g. no JWT): the refresh ahead of expiry aims before it. */
+  accessToken: { expiresAt: number | null; issuedAt: number | null; authorizedAt: number | null }
   /** The last few errors, newest first (for the debug panel). */
   recentErrors: ErrorRecord[]
   /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
@@ -151,6 +157,8 @@ export function initialMetrics(): MetricsState {
     eventToRefetchMs: emptyHistogram(),
     pollIntervalMs: null,
     lastEventAt: null,
+    tokenExpiries: 0,
+    tokenRefreshesAhead: 0,
     tokenSourceFailures: 0,
     silencesDetected: 0,
     lastSilenceDetectedAfterMs: null,
@@ -182,6 +190,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     online,
     channels: {},
     lastError: null,
+    accessToken: { expiresAt: null, issuedAt: null, authorizedAt: null },
     recentErrors: [],
     alert: false,
     metrics: initialMetrics(),

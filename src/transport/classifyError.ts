@@ -18,6 +18,8 @@ export function describeCause(cause: unknown): string {
 export interface FailureCircumstances {
   /** The socket was still open: a "transport failure" then is the channel's own (a server phx_error), not the network. */
   socketOpen?: boolean
+  /** The server's system message before the close ("Token has expired 3 seconds ago"), when it said so. */
+  tokenExpired?: string
 }
 
 /**
@@ -32,6 +34,14 @@ export function classifyChannelFailure(
 ): RealtimeError {
   const detail = describeCause(cause)
   const context = { topic, status }
+  if (circumstances.tokenExpired !== undefined && status !== 'TIMED_OUT') {
+    // A token expiry of a joined channel: rejoin at once with a fresh token, not a refusal.
+    return new RealtimeError('AUTHENTICATION_FAILED', `${topic}: the access token expired and the server closed the channel (${circumstances.tokenExpired})`, {
+      retryable: true,
+      context: { ...context, tokenExpired: true },
+      cause,
+    })
+  }
   if (status === 'TIMED_OUT') {
     return new RealtimeError('TIMEOUT', `joining ${topic} timed out`, { context, cause })
   }

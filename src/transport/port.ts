@@ -43,6 +43,10 @@ export interface TransportChannel {
 export interface AuthSnapshot {
   /** True when the token belongs to a signed-in user (not the anon/publishable key). */
   signedIn: boolean
+  /** When the token handed to realtime expires (ms since the epoch); null or absent when unknown (not a JWT). */
+  expiresAt?: number | null
+  /** When it was issued (ms), to size the refresh lead of short-lived tokens; null or absent when unknown. */
+  issuedAt?: number | null
 }
 
 export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'OTHER'
@@ -70,7 +74,11 @@ export interface RealtimeTransport {
    * heartbeat replies count.
    */
   lastInboundAt?(): number | null
-  /** Awaits a fresh access token (refreshing the session first when asked) and hands it to realtime. */
+  /**
+   * Awaits a fresh access token (refreshing the session first when asked, or when the token is
+   * about to expire) and hands it to realtime, which pushes it to joined channels. Rejects when
+   * the token source fails or gives an expired token: no join ever goes out with one.
+   */
   authorize(options: { forceRefresh: boolean }): Promise<AuthSnapshot>
   /** Session changes; returns the cleanup. */
   watchAuth(listener: (event: AuthChangeEvent) => void): () => void

@@ -36,6 +36,8 @@ export class FakeTransport implements RealtimeTransport {
   /** How each join is answered; by default, at once with SUBSCRIBED. */
   joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
   authorizeError: Error | null = null
+  /** The expiry authorize() reports for the token it hands over (null: not a JWT), given whether it refreshed. */
+  tokenExpiresAt: (forceRefresh: boolean) => number | null = () => null
   /** How authorize() answers when it does not throw: at once, never (a hanging token source), or with garbage. */
   authorizeReply: 'ok' | 'hang' | 'garbage' = 'ok'
   /** The next this many `createChannel` calls throw (a surprise from the transport). */
@@ -116,7 +118,7 @@ export class FakeTransport implements RealtimeTransport {
     if (this.authorizeError) throw this.authorizeError
     if (this.authorizeReply === 'hang') return new Promise<AuthSnapshot>(() => undefined)
     if (this.authorizeReply === 'garbage') return 42 as unknown as AuthSnapshot
-    return { signedIn: this.signedIn }
+    return { signedIn: this.signedIn, expiresAt: this.tokenExpiresAt(forceRefresh) }
   }
 
   watchAuth(listener: (event: AuthChangeEvent) => void): () => void {

@@ -326,6 +326,43 @@ describe('the library on the real supabase-js client', () => {
     expect(lib.state().connection).toBe('connected')
   })
 
+  it('rejoins at once with a fresh token when the server closes a joined channel for an expired token', async () => {
+    let generation = 1
+    const lib = startLibrary({}, { accessToken: async () => `third-party-${generation}` })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    generation = 2
+    const expiredAt = Date.now()
+    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 2 seconds ago', channel: 'todos' })
+    rt.sendPhxClose('todos')
+    await until(() => rt.joins.length === 2 && channelState(lib) === 'subscribed', { maxMs: 1_000 })
+    expect(Date.now() - expiredAt).toBeLessThan(200) // no backoff: only the round trips
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual(['third-party-1', 'third-party-2'])
+    expect(lib.state().metrics.tokenExpiries).toBe(1)
+    const errored = payloadOf<{ retryInMs: number; tokenExpired: boolean }>(lib.ofType(lib.realtime.events.channelErrored.type)[0])
+    expect(errored).toMatchObject({ retryInMs: 0, tokenExpired: true })
+    expect(lib.state().connection).toBe('connected')
+    lib.checkChannels()
+  })
+
+  it('pushes a fresh token to its joined channels ahead of expiry, so the server never closes them', async () => {
+    const lifetimeS = 300
+    const token = (generation: number) => {
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+      const now = Math.floor(Date.now() / 1000)
+      return `${encode({ alg: 'HS256' })}.${encode({ sub: 'u', iat: now, exp: now + lifetimeS, generation })}.c2ln`
+    }
+    let generation = 0
+    const lib = startLibrary({}, { accessToken: async () => token((generation += 1)) })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    await until(() => rt.frames.some((f) => f.event === 'access_token'), { maxMs: lifetimeS * 1_000, step: 1_000 })
+    expect(lib.state().metrics.tokenRefreshesAhead).toBe(1)
+    expect(lib.state().metrics.tokenExpiries).toBe(0)
+    expect(rt.joins).toHaveLength(1)
+    lib.checkChannels()
+  })
+
   it('keeps one channel per topic while a topic is rebound, shared and released', async () => {
     const lib = startLibrary()
     const a = lib.realtime.subscribe(todosSpec())

@@ -2,7 +2,7 @@ import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-j
 import { http, HttpResponse } from 'msw'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock, type Clock } from '../../src/env/clock'
-import { RealtimeError } from '../../src/errors/realtimeError'
+import { isTokenExpiry, RealtimeError } from '../../src/errors/realtimeError'
 import type { PostgresBinding } from '../../src/subscription/spec'
 import type { ChannelConfig, ChannelSignal, RealtimeTransport, SocketSignal, TransportChannel } from '../../src/transport/port'
 import { createSupabaseTransport } from '../../src/transport/supabaseTransport'
@@ -79,6 +79,14 @@ function join(transport: RealtimeTransport, topic: string, channelConfig: Channe
   return { channel, signals }
 }
 
+/** An unsigned JWT whose exp is `ms` from now (fake time), the way auth-js and the server read it. */
+function jwtExpiringIn(ms: number): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'user-1', role: 'authenticated', exp: Math.floor((Date.now() + ms) / 1000) })}.c2ln`
+}
+
+const jwtExp = (token: string): number => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000
+
 const statusesOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'status' ? [s.status] : []))
 const eventsOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'event' ? [s.event] : []))
 const subscribed = (signals: ChannelSignal[]) => () => statusesOf(signals).includes('SUBSCRIBED')
@@ -116,7 +124,8 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
 
   it('joins with the postgres_changes config and an access_token, because authorize() ran first', async () => {
     const { transport } = await connected()
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false })
+    // The anon key is no JWT here: no known expiry.
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false, expiresAt: null, issuedAt: null })
     const { signals } = join(transport, 'todos', config({ postgres: [todos('INSERT')], broadcast: ['ping'] }))
     await until(subscribed(signals))
 
@@ -138,7 +147,7 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const { transport, client } = await connected(systemClock, { accessToken: async () => token })
     expect((client.realtime as unknown as { accessTokenValue: string }).accessTokenValue).toBe('token-at-connect')
     token = 'token-now'
-    await expect(transport.authorize({ forceRefresh: true })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: true })).resolves.toMatchObject({ signedIn: true })
     const { signals } = join(transport, 'todos', config())
     await until(subscribed(signals))
     expect(rt.joins.map((j) => j.payload.access_token)).toEqual(['token-now'])
@@ -164,12 +173,12 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const stopWatching = transport.watchAuth((event) => authEvents.push(event))
     await client.auth.setSession({ access_token: first, refresh_token: 'refresh-1' })
 
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(first) })
     expect(refreshes).toBe(0)
     const a = join(transport, 'a', config({ private: true }))
     await until(subscribed(a.signals))
 
-    await expect(transport.authorize({ forceRefresh: true })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: true })).resolves.toMatchObject({ signedIn: true })
     expect(refreshes).toBe(1)
     const b = join(transport, 'b', config({ private: true }))
     await until(subscribed(b.signals))
@@ -179,12 +188,78 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     ])
 
     await client.auth.signOut()
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: false })
     // INITIAL_SESSION (on subscribing) is reported as OTHER.
     expect(authEvents).toEqual(['OTHER', 'SIGNED_IN', 'TOKEN_REFRESHED', 'SIGNED_OUT'])
     stopWatching()
     await client.auth.setSession({ access_token: first, refresh_token: 'refresh-1' })
     expect(authEvents).toHaveLength(4)
+  })
+
+  it('authorize() refuses an expired token and anything that is not a token; null means the API key', async () => {
+    let answer: unknown = jwtExpiringIn(-30_000)
+    const { transport } = await connected(systemClock, { accessToken: async () => answer as string })
+    await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/expired token/) })
+    answer = jwtExpiringIn(3_000) // would expire in flight
+    await expect(transport.authorize({ forceRefresh: true })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED' })
+    for (const garbage of [42, {}, '']) {
+      answer = garbage
+      await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/not a token/) })
+    }
+    answer = 'opaque-token' // not a JWT: no known expiry, accepted
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: true, expiresAt: null, issuedAt: null })
+    answer = null
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: false })
+    const { signals } = join(transport, 'todos', config())
+    await until(subscribed(signals))
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual([ANON_KEY])
+  })
+
+  it('authorize() refreshes a session token that expires within a minute before any join carries it', async () => {
+    const stale = jwtExpiringIn(20_000)
+    const fresh = fakeJwt('user-1', 2)
+    let refreshes = 0
+    rt.server.use(
+      http.get(`${rt.url}/auth/v1/user`, () => HttpResponse.json(FAKE_USER)),
+      http.post(`${rt.url}/auth/v1/token`, () => {
+        refreshes++
+        return HttpResponse.json(fakeSession(fresh, 'refresh-2'))
+      }),
+    )
+    const { transport, client } = await connected()
+    await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(fresh) })
+    expect(refreshes).toBeGreaterThanOrEqual(1)
+    const { signals } = join(transport, 'todos', config({ private: true }))
+    await until(subscribed(signals))
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual([fresh])
+  })
+
+  it('pushes a token authorize() hands over to the channels already joined (access_token), so they are not closed at expiry', async () => {
+    let token = fakeJwt('user-1', 1)
+    const { transport } = await connected(systemClock, { accessToken: async () => token })
+    await joined(transport, 'todos', config())
+    token = fakeJwt('user-1', 2)
+    await transport.authorize({ forceRefresh: true })
+    await until(() => rt.frames.some((f) => f.event === 'access_token'))
+    expect(rt.frames.filter((f) => f.event === 'access_token').map((f) => (f.payload as { access_token?: string }).access_token)).toEqual([token])
+  })
+
+  it('reads the server\'s "Token has expired" system message, and reports the close after it as a token expiry', async () => {
+    const { transport } = await connected()
+    const { signals } = await joined(transport, 'todos', config())
+    const other = await joined(transport, 'other', config())
+    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 3 seconds ago', channel: 'todos' })
+    rt.sendPhxClose('todos')
+    rt.sendPhxClose('other')
+    await until(() => statusesOf(signals).includes('CLOSED') && statusesOf(other.signals).includes('CLOSED'))
+    const error = failureOf(signals)!
+    expect(error).toMatchObject({ type: 'AUTHENTICATION_FAILED', retryable: true, context: { topic: 'todos', tokenExpired: true } })
+    expect(error.message).toBe('todos: the access token expired and the server closed the channel (Token has expired 3 seconds ago)')
+    expect(isTokenExpiry(error)).toBe(true)
+    // A bare close without the message stays what it was.
+    expect(failureOf(other.signals)).toMatchObject({ type: 'CHANNEL_ERROR' })
+    expect(isTokenExpiry(failureOf(other.signals))).toBe(false)
   })
 
   it('(contrast) the raw client sends its first join without an access_token', async () => {
