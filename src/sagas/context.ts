@@ -45,4 +45,6 @@ export interface CoreContext {
   registry: SagaRegistry
   /** Wakes the batch saga when the first event of a batch arrives. */
   batchSignal: Channel<true>
+  /** The RTK Query api's reducerPath (its fulfilled reads prove the network is back); null without an api. */
+  apiReducerPath: string | null
 }
