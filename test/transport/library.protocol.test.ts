@@ -424,21 +424,38 @@ describe('the library on the real supabase-js client', () => {
     lib.checkChannels()
   })
 
-  it('notices a blackholed server through its own heartbeat probe and reconnects', async () => {
-    const lib = startLibrary({ liveness: { intervalMs: 5_000, timeoutMs: 5_000 } })
+  it('notices a blackholed server through its own heartbeat probe within 6 s and reconnects', async () => {
+    const lib = startLibrary()
     lib.realtime.subscribe(todosSpec())
     await until(subscribedOn(lib))
     const silentSince = Date.now()
     rt.blackhole(true)
     await until(() => lib.state().connection === 'reconnecting', { maxMs: 15_000, step: 50 })
-    // Probe after 5 s of silence, dead after 5 s more; the state changes once phoenix's clean
+    // Probe after 2.5 s of silence, dead after 3 s more; the state changes once phoenix's clean
     // teardown of the socket has finished (it polls readyState every 150·n ms).
-    expect(Date.now() - silentSince).toBeLessThanOrEqual(10_000 + 300)
+    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(6_000)
+    expect(detected!.silentSince).toBeLessThanOrEqual(silentSince)
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(6_000 + 300)
     expect(lib.state().lastError).toMatchObject({ type: 'TIMEOUT' })
     rt.blackhole(false)
     await until(subscribedOn(lib), { maxMs: 5_000 })
     expect(rt.connections).toBe(2)
     lib.checkChannels()
+  })
+
+  it('notices a blackholed server within 30 s while the page is hidden', async () => {
+    const lib = startLibrary({ env: { visibility: { current: () => false, subscribe: () => () => undefined } } })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    expect(lib.state().visible).toBe(false)
+    const silentSince = Date.now()
+    rt.blackhole(true)
+    await until(() => lib.state().connection === 'reconnecting', { maxMs: 40_000, step: 100 })
+    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(30_000)
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(30_000)
+    rt.blackhole(false)
   })
 
   it('leaves a channel the app holds on the same topic alone, keeps its other topics joined, and takes the topic once it is free', async () => {
