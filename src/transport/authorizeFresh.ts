@@ -22,6 +22,17 @@ async function refreshSessionQuietly(client: SupabaseClient): Promise<void> {
 }
 
 /**
+ * The session's token, or null when signed out. A session that could not be loaded or refreshed
+ * (the auth server down at an expiry) is an error: falling back to the API key would join as
+ * anonymous, and row-level security would then hide every change without a word.
+ */
+async function sessionToken(client: SupabaseClient): Promise<string | null> {
+  const { data, error } = await client.auth.getSession()
+  if (error) throw new RealtimeError('AUTHENTICATION_FAILED', 'the session could not be loaded or refreshed', { retryable: true })
+  return data.session?.access_token ?? null
+}
+
+/**
  * Gets a token that is fresh enough to join with and hands it to realtime (`setAuth(token)`,
  * which also pushes it to joined channels as `access_token`). The token's `exp` is read without
  * verification: one that expires within the refresh lead is refreshed first, and one that is
@@ -42,8 +53,9 @@ export async function authorizeFresh(client: SupabaseClient, clock: Clock, force
     const token = internals.accessTokenValue ?? null
     return { signedIn: token !== null && token !== '' && token !== internals.apiKey, ...jwtTimes(token) }
   }
+  const thirdParty = (client as unknown as { accessToken?: unknown }).accessToken
   const read = async (): Promise<string> => {
-    const token = (await source.call(realtime)) ?? internals.apiKey ?? null
+    const token = (typeof thirdParty === 'function' ? await source.call(realtime) : await sessionToken(client)) ?? internals.apiKey ?? null
     if (typeof token !== 'string' || token === '') {
       throw new RealtimeError('AUTHENTICATION_FAILED', 'the access token source answered with something that is not a token', { retryable: true })
     }

@@ -235,6 +235,21 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     expect(rt.joins.map((j) => j.payload.access_token)).toEqual([fresh])
   })
 
+  it('authorize() fails, rather than joining as anonymous, when the session cannot be refreshed at its expiry', async () => {
+    const stale = jwtExpiringIn(20_000)
+    rt.server.use(
+      http.get(`${rt.url}/auth/v1/user`, () => HttpResponse.json(FAKE_USER)),
+      http.post(`${rt.url}/auth/v1/token`, () => HttpResponse.json({ error: 'server_error', error_description: 'down' }, { status: 503 })),
+    )
+    const { transport, client } = await connected()
+    await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
+    await advance(16_000, 100) // 4 s left: too little to join with, and the auth server is down
+    // auth-js retries a 503 with its own backoff: time has to move (the saga bounds the wait at 10 s).
+    const settled = await whileAdvancing(transport.authorize({ forceRefresh: false }).then(() => 'resolved', (error: unknown) => error), 60_000)
+    expect(settled).toMatchObject({ type: 'AUTHENTICATION_FAILED', message: 'the session could not be loaded or refreshed' })
+    expect(rt.joins).toEqual([])
+  })
+
   it('pushes a token authorize() hands over to the channels already joined (access_token), so they are not closed at expiry', async () => {
     let token = fakeJwt('user-1', 1)
     const { transport } = await connected(systemClock, { accessToken: async () => token })
