@@ -121,3 +121,30 @@ describe('refreshing the token ahead of its expiry', () => {
     expect(harness.state().channels['project:1']?.state).toBe('subscribed')
   })
 })
+
+describe('a host that sleeps past the token expiry', () => {
+  it('asks for a fresh token before anything joins again on wake', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    let expiresAt = clock.now() + 10 * 60_000
+    transport.tokenExpiresAt = (forceRefresh) => (forceRefresh ? (expiresAt = clock.now() + 10 * 60_000) : expiresAt)
+    realtime.subscribe(tableSpec('project:1'))
+    realtime.subscribe(tableSpec('project:2'))
+    await clock.advance(100)
+    const asleepFrom = transport.log.length
+    await clock.jump(30 * 60_000)
+    // The server closed the channels while the host slept; the wake-up sees it now.
+    closeForExpiry(harness, 'project:1')
+    transport.dropSocket()
+    await clock.advance(5_000)
+    const afterWake = transport.log.slice(asleepFrom)
+    expect(afterWake[0]).toBe('authorize:refresh')
+    // Every join after the wake follows a token asked for after it, never the stale one.
+    for (const [index, entry] of afterWake.entries()) {
+      if (entry.startsWith('join:')) expect(afterWake.slice(0, index).some((e) => e.startsWith('authorize'))).toBe(true)
+    }
+    expect(harness.state().channels['project:1']?.state).toBe('subscribed')
+    expect(harness.state().channels['project:2']?.state).toBe('subscribed')
+    expect(harness.state().accessToken.expiresAt).toBeGreaterThan(clock.now())
+  })
+})
