@@ -115,6 +115,10 @@ describe('the whole library survives every emulator fault and converges to the d
     await waitFor(() => library.channelStates.some((state) => state !== 'subscribed' && state !== 'subscribing'), { timeoutMs: CONVERGE_MS })
     await insert('after expiry')
     await converged(library)
+    // Read from the server's "Token has expired" message: a token expiry, rejoined at once, not a channel error.
+    expect(library.realtime.selectors.selectMetrics(library.store.getState()).tokenExpiries).toBeGreaterThanOrEqual(1)
+    const expiry = library.state().recentErrors.find((error) => error.type === 'AUTHENTICATION_FAILED')
+    expect(expiry?.message).toMatch(/the access token expired and the server closed the channel/)
   })
 
   it('postgresChanges delay and drop: nothing looks down; delayed changes arrive, a dropped one is healed by the next', async () => {
