@@ -5,6 +5,7 @@ import { foreignTopicHandle, heldChannel, toChannelSignalHandler, type SupabaseC
 import { classifyChannelFailure } from './classifyError'
 import { authorizeFresh } from './authorizeFresh'
 import { guardDecode, type DecodingSocket } from './guardDecode'
+import { guardHeartbeatTimeout, type HeartbeatSocket } from './heartbeatTimeoutGuard'
 import { normalizeBroadcast, normalizePostgresChange } from './normalize'
 import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from './port'
 
@@ -14,7 +15,7 @@ const TOKEN_EXPIRED = /token has expired/i
 const NEVER_MS = 2_147_483_647
 
 /** The parts of phoenix's Socket (inside realtime-js) that we observe. */
-interface PhoenixSocket extends DecodingSocket {
+interface PhoenixSocket extends DecodingSocket, HeartbeatSocket {
   onOpen(callback: () => void): string
   onClose(callback: (event: { code?: number; reason?: string }) => void): string
   onError(callback: (error: unknown) => void): string
@@ -72,6 +73,8 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
     const expiry = tokenExpiryNotice(message)
     if (expiry !== null && typeof message.topic === 'string') expiredTopics.set(message.topic, expiry)
   })
+  // Frames queued ahead of a heartbeat reply keep phoenix from closing a socket that is alive.
+  guardHeartbeatTimeout(socket, clock, () => lastInboundAt)
   // A frame that cannot be decoded is reported to the connection saga (which replaces the socket), never thrown.
   const malformedListeners = new Set<(reason: string) => void>()
   guardDecode(socket, (reason) => {

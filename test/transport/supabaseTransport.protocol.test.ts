@@ -593,6 +593,24 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     rt.blackhole(false)
   })
 
+  it('keeps phoenix from closing a socket whose heartbeat reply is queued while other frames keep arriving', async () => {
+    const { transport, socketSignals } = await connected()
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    rt.answerHeartbeats = false // the reply never comes (or is stuck behind traffic)
+    transport.sendHeartbeat()
+    for (let i = 0; i < 14; i++) {
+      await advance(5_000, 250)
+      rt.sendBroadcast('todos', 'ping', { n: i })
+    }
+    await until(() => eventsOf(signals).length === 14)
+    expect(transport.isConnected()).toBe(true)
+    expect(socketSignals.map((s) => s.type)).not.toContain('close')
+    // Truly silent: phoenix's own timeout still closes it (the library's probe notices far sooner).
+    transport.sendHeartbeat()
+    await advance(60_000, 500)
+    expect(transport.isConnected()).toBe(false)
+  })
+
   it('reports a frame it cannot decode as a malformed socket signal, never as an uncaught exception, and keeps decoding', async () => {
     const { transport, socketSignals } = await connected()
     const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
