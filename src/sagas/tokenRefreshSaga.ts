@@ -41,7 +41,9 @@ export function* tokenRefreshSaga(ctx: CoreContext): SagaIterator<void> {
     const dueAt = failures === 0 ? expiresAt - lead : retryAt
     const woke = (yield race({ due: call(sleep, env.clock, dueAt - env.clock.now()), changed: take(changes) })) as { due?: true; changed?: unknown }
     if (woke.changed) continue
-    const auth = yield* authorizeWithin(ctx, true)
+    // Not forced: the transport refreshes a token inside its refresh lead itself, and one that the
+    // auth client already renewed (auth-js refreshes ahead too) costs no second refresh.
+    const auth = yield* authorizeWithin(ctx, false)
     const renewed = auth.ok ? (yield select(selectors.selectRealtimeState)) as RealtimeState : null
     const newExpiresAt = renewed?.accessToken.expiresAt ?? null
     if (auth.ok && (newExpiresAt === null || newExpiresAt > expiresAt)) {
