@@ -88,7 +88,8 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   const actions = slice.actions
   const selectors = createRealtimeSelectors(resolved.reducerPath)
   const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
-  const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>() }
+  const apiReducerPath = options.api === undefined ? null : (options.api as { reducerPath: string }).reducerPath
+  const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>(), apiReducerPath }
   // The polling scheduler follows this tab's cross-tab role: a follower its leader polls for polls on the hidden cadence.
   const tabRole = createTabRoleSource()
   resolved.polling = { ...resolved.polling, tabRole }

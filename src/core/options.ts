@@ -24,7 +24,12 @@ export interface RealtimeOptions<Api = unknown> {
   retry?: Partial<RetryOptions>
   /** A join (or socket open) without a reply for this long has failed. Default 10000. */
   joinTimeoutMs?: number
-  /** Liveness probe. Default `{ intervalMs: 5000, timeoutMs: 5000 }`. */
+  /**
+   * Liveness probe: a heartbeat after `intervalMs` of silence while visible, `hiddenIntervalMs`
+   * while hidden; the connection is dead when no frame of any kind arrives within `timeoutMs`.
+   * Default `{ intervalMs: 2500, timeoutMs: 3000, hiddenIntervalMs: 20000 }`: silence is noticed
+   * within 5.5 s visible and 23 s hidden.
+   */
   liveness?: Partial<CoreTiming['liveness']>
   /** Events are delivered to the store in batches of this window. Default 16. */
   batchMs?: number
@@ -116,6 +121,18 @@ function object(name: string, value: unknown): Record<string, unknown> {
 /** Longest timer a host accepts. */
 const MAX_TIMER_MS = 2_147_483_647
 
+/** Liveness defaults: 2.5 s + 3 s ≤ 6 s visible; 20 s + 3 s ≤ 30 s hidden, on timers a throttled tab still fires (≥ 1 s). */
+const DEFAULT_LIVENESS: Readonly<CoreTiming['liveness']> = Object.freeze({ intervalMs: 2_500, timeoutMs: 3_000, hiddenIntervalMs: 20_000 })
+
+function resolveLiveness(input: Record<string, unknown>): CoreTiming['liveness'] {
+  const intervalMs = number('liveness.intervalMs', input.intervalMs, DEFAULT_LIVENESS.intervalMs, { min: 1, max: MAX_TIMER_MS })
+  const timeoutMs = number('liveness.timeoutMs', input.timeoutMs, DEFAULT_LIVENESS.timeoutMs, { min: 1, max: MAX_TIMER_MS })
+  // A hidden tab never probes more often than a visible one.
+  const hiddenIntervalMs = number('liveness.hiddenIntervalMs', input.hiddenIntervalMs, Math.max(DEFAULT_LIVENESS.hiddenIntervalMs, intervalMs), { min: 1, max: MAX_TIMER_MS })
+  if (hiddenIntervalMs < intervalMs) fail('liveness.hiddenIntervalMs', `must be at least liveness.intervalMs (${intervalMs})`, hiddenIntervalMs)
+  return { intervalMs, timeoutMs, hiddenIntervalMs }
+}
+
 /**
  * Validates the options and fills in defaults. A wrong type or out-of-range value throws
  * a TypeError whose message names the option.
@@ -148,10 +165,7 @@ export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): 
     timing: {
       retry,
       joinTimeoutMs: number('joinTimeoutMs', options.joinTimeoutMs, 10_000, { min: 1, max: MAX_TIMER_MS }),
-      liveness: {
-        intervalMs: number('liveness.intervalMs', livenessIn.intervalMs, 5_000, { min: 1, max: MAX_TIMER_MS }),
-        timeoutMs: number('liveness.timeoutMs', livenessIn.timeoutMs, 5_000, { min: 1, max: MAX_TIMER_MS }),
-      },
+      liveness: resolveLiveness(livenessIn),
       batchMs: number('batchMs', options.batchMs, 16, { max: 1_000 }),
       rebindDebounceMs: number('rebindDebounceMs', options.rebindDebounceMs, 50, { max: 60_000 }),
       teardownGraceMs: number('teardownGraceMs', options.teardownGraceMs, 1_000, { max: MAX_TIMER_MS }),

@@ -70,3 +70,16 @@ export function serializeRealtimeError(error: RealtimeError): SerializedRealtime
 export function isRealtimeError(value: unknown): value is RealtimeError {
   return value instanceof RealtimeError
 }
+
+/**
+ * True for the server closing a joined channel because its access token expired (the library
+ * rejoins at once with a fresh token), as opposed to a refused join.
+ *
+ * @example
+ * if (isTokenExpiry(error)) console.info('rejoining with a fresh token')
+ *
+ * @internal
+ */
+export function isTokenExpiry(error: unknown): boolean {
+  return error instanceof RealtimeError && error.type === 'AUTHENTICATION_FAILED' && error.context.tokenExpired === true
+}

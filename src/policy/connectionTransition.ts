@@ -29,8 +29,10 @@ export type ConnectionEvent =
   /** Refused for good (auth or permission, after a token refresh). */
   | { type: 'failedPermanently' }
   | { type: 'recoverRequested' }
-  /** A new session or token arrived: the only automatic way out of `failed`. */
+  /** A new session or token arrived: a way out of `failed`. */
   | { type: 'sessionChanged' }
+  /** The slow retry of a `failed` connection is due (or a successful read says the network is back). */
+  | { type: 'failedRetryDue' }
   /** Nothing is subscribed and the socket was closed on purpose. */
   | { type: 'wentIdle' }
 
@@ -63,6 +65,7 @@ export function connectionTransition(state: ConnectionState, event: ConnectionEv
     case 'recoverRequested':
       return state === 'idle' || state === 'connected' ? state : 'connecting'
     case 'sessionChanged':
+    case 'failedRetryDue':
       return state === 'failed' ? 'connecting' : state
     case 'wentIdle':
       return state === 'failed' ? 'failed' : 'idle'

@@ -1,13 +1,19 @@
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
-import { RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
+import { isTokenExpiry, RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
+import { authRetryDelay } from '../policy/authRetry'
 import { nextRetryDelay } from '../policy/backoff'
 import type { SerializableSpec } from '../subscription/spec'
-import type { AuthSnapshot, ChannelConfig, ChannelSignal, TransportChannel } from '../transport/port'
+import type { ChannelConfig, ChannelSignal, TransportChannel } from '../transport/port'
+import { authorizeWithin } from './authorize'
 import { channelSignals } from './channelSignals'
 import type { CoreContext } from './context'
 import { deliverEvent } from './deliverEvent'
-import { never, settle, sleep, waitForState, type Settled } from './effects'
+import { never, settle, sleep, waitForState } from './effects'
+import { waitForRefusalRetry } from './refusalRetry'
+
+/** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
+const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
 
 /** How one joined (or joining) channel ended. */
 type ChannelOutcome =
@@ -26,20 +32,23 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
   const { actions, transport, env } = ctx
   let failures = 0
   let refreshToken = false
+  let lastExpiryRejoinAt: number | null = null
   for (;;) {
     yield call(gateUntilJoinable, ctx, topic)
-    const auth = (yield call(settle, () => transport.authorize({ forceRefresh: refreshToken }))) as Settled<AuthSnapshot>
+    const auth = (yield* authorizeWithin(ctx, refreshToken, topic))
     if (!auth.ok) {
-      // No fresh token (auth server unreachable, a throwing token callback): not a refusal, and
-      // no reason to join with a stale token either. Back off and ask again.
-      const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not get an access token before joining ${topic}`, { context: { topic }, cause: auth.error })
+      // No fresh token (auth server unreachable, a throwing, hanging or garbage token source): not a
+      // refusal, and no reason to join with a stale token either. Back off and ask again.
+      const reason = auth.error instanceof RealtimeError ? `: ${auth.error.message}` : ''
+      const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not get an access token before joining ${topic}${reason}`, { context: { topic }, cause: auth.error })
       failures = (yield call(backOff, ctx, topic, error, failures)) as number
       continue
     }
     if (config.private && !auth.value.signedIn) {
       const error = new RealtimeError('AUTHENTICATION_FAILED', `${topic} is private and needs a signed-in session`, { context: { topic } })
-      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: null, at: env.clock.now() }))
-      yield take(retryRefusedOn(actions))
+      const retryInMs = authRetryDelay(env.random)
+      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs, at: env.clock.now() }))
+      yield call(waitForRefusalRetry, ctx, retryInMs)
       continue
     }
     const opened = openChannel(ctx, topic, config)
@@ -71,6 +80,21 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
       yield put(actions.channelClosed({ topic, at: env.clock.now() }))
       continue
     }
+    if (isTokenExpiry(outcome.error) && transport.isConnected()) {
+      // The server closed a joined channel at its token's expiry: rejoin at once with a forced
+      // refresh, unless it happened moments ago too (a token source that keeps giving stale tokens).
+      const at = env.clock.now()
+      const immediate = lastExpiryRejoinAt === null || at - lastExpiryRejoinAt >= TOKEN_EXPIRY_REJOIN_GAP_MS
+      refreshToken = true
+      if (immediate) {
+        lastExpiryRejoinAt = at
+        ctx.logger.info('the access token expired on a joined channel; rejoining at once with a fresh token', { topic })
+        yield put(actions.channelErrored({ topic, error: serializeRealtimeError(outcome.error), retryInMs: 0, tokenExpired: true, at }))
+      } else {
+        failures = (yield call(backOff, ctx, topic, outcome.error, failures, true)) as number
+      }
+      continue
+    }
     const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
     failures = retry.failures
     refreshToken = retry.refreshToken
@@ -88,14 +112,6 @@ function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig) {
     const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not create the channel for ${topic}`, { context: { topic }, cause })
     return { ok: false as const, error }
   }
-}
-
-/**
- * What lets a refused channel try again: a new session, `recover()`, or the kill switch being
- * turned back on (`enable()` starts over; the connection leaves `failed` that way too).
- */
-function retryRefusedOn(actions: CoreContext['actions']): string[] {
-  return [actions.sessionChanged.type, actions.recover.type, actions.enable.type]
 }
 
 /**
@@ -164,8 +180,9 @@ interface FailureDecision {
 
 /**
  * Decides what a failure means: a lost socket waits for the connection saga; an auth refusal
- * is retried once with a refreshed token, then stops until the session changes or `recover()`;
- * anything else backs off with full jitter.
+ * is retried once with a refreshed token, then on the slow 30–60 s cadence (a private topic's
+ * own, or the failed connection's) and on any session change or `recover()`; anything else
+ * backs off with full jitter.
  */
 function* handleFailure(
   ctx: CoreContext,
@@ -187,22 +204,25 @@ function* handleFailure(
       return { failures, refreshToken: true }
     }
     const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, { retryable: false, context: error.context, cause: error })
-    logger.warn('refused after a token refresh; waiting for a new session or recover()', { topic })
-    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs: null, at }))
-    // A refused public channel means the credentials themselves are refused: the connection has failed.
+    logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
+    // A refused public channel means the credentials themselves are refused: the connection has
+    // failed, and its own slow retry brings this channel back. A private one retries on its own.
+    const retryInMs = config.private ? authRetryDelay(env.random) : null
+    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at }))
     if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
-    yield take(retryRefusedOn(actions))
+    yield call(waitForRefusalRetry, ctx, retryInMs)
     return { failures: 0, refreshToken: false }
   }
   return { failures: (yield call(backOff, ctx, topic, error, failures)) as number, refreshToken: false }
 }
 
 /** Records a retryable failure and waits out the full-jitter backoff (`recover()` cuts it short). Returns the new failure count. */
-function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number): SagaIterator<number> {
+function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number, tokenExpired = false): SagaIterator<number> {
   const { actions, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(failures, timing.retry, env.random)
   logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
-  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }))
+  const payload = { topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }
+  yield put(actions.channelErrored(tokenExpired ? { ...payload, tokenExpired } : payload))
   const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as { recover?: unknown }
   return waited.recover ? 0 : failures + 1
 }

@@ -6,18 +6,22 @@ import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../transport/port'
 import type { CoreContext } from './context'
 import { settle, sleep, waitForState } from './effects'
-import { monitorLiveness, type ConnectionEnd } from './livenessMonitor'
+import { waitWhileFailed } from './failedRetry'
+import { monitorLiveness, reportMalformedFrame, type ConnectionEnd } from './livenessMonitor'
+import { readSucceeded, takeReadRetry, type ReadRetryThrottle } from './readSucceeded'
 import { socketSignals } from './socketSignals'
 
 /**
  * Owns the one socket. It connects while some topic has subscribers, notices a dead
  * connection through its own liveness probe, and reconnects on its own schedule: full-jitter
- * backoff for `maxRetries` attempts, then the slow suspended cadence forever. The kill
- * switch and a permanent failure close the socket until `enable()`, `recover()` or a new session.
+ * backoff for `maxRetries` attempts, then the slow suspended cadence forever. The kill switch
+ * closes the socket until `enable()`; a refusal (`failed`) closes it until its own retry every
+ * 30–60 s, a session change, or `recover()`.
  */
 export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, selectors, transport } = ctx
   let attempt = 0
+  const reads: ReadRetryThrottle = { lastAt: null }
   try {
     for (;;) {
       const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
@@ -31,12 +35,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (state.connection === 'failed') {
         yield call(settle, () => transport.disconnect())
-        // recover() or a new session lifts it; the kill switch takes over from it.
-        yield call(waitForState, (root) => selectors.selectConnectionState(root) !== 'failed', [
-          actions.recover.type,
-          actions.sessionChanged.type,
-          actions.disable.type,
-        ])
+        yield call(waitWhileFailed, ctx, reads)
         attempt = 0
         continue
       }
@@ -55,7 +54,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (end.kind === 'idle') continue
       if (end.wasConnected) attempt = 0
-      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error)) as number
+      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error, reads)) as number
     }
   } finally {
     yield call(settle, () => transport.disconnect())
@@ -130,6 +129,10 @@ function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wai
     if (result.timeout) return { kind: 'lost', error: new RealtimeError('TIMEOUT', wait.timedOut), wasConnected: false }
     const signal = result.signal as SocketSignal
     if (wait.done(signal)) return null
+    if (signal.type === 'malformed') {
+      yield* reportMalformedFrame(ctx, signal.reason)
+      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: it received ${signal.reason}`), wasConnected: false }
+    }
     if (signal.type === 'close' || signal.type === 'error') {
       const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
       return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: ${detail}`), wasConnected: false }
@@ -140,10 +143,11 @@ function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wai
 /**
  * Records the scheduled retry at once (so that state and polling react without waiting for
  * the socket to finish closing), closes what is left of the socket cleanly, and waits until
- * the retry is due. `recover()`, the kill switch and coming back online cut the wait short.
+ * the retry is due. `recover()`, the kill switch, coming back online, and a successful read of
+ * the app's api (the network is back; at most once per 5 s) cut the wait short.
  * Returns the next attempt number.
  */
-function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeError): SagaIterator<number> {
+function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeError, reads: ReadRetryThrottle): SagaIterator<number> {
   const { actions, transport, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
   const dueAt = env.clock.now() + delayMs
@@ -162,9 +166,17 @@ function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeErro
     disabled: take(actions.disable.type),
     online: take((action: { type: string; payload?: unknown }) => action.type === actions.setOnline.type && action.payload === true),
   }
-  type Waited = { done?: unknown; recover?: unknown; disabled?: unknown; online?: unknown }
+  type Waited = { done?: unknown; recover?: unknown; disabled?: unknown; online?: unknown; read?: unknown }
   let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
-  if (result.done) result = (yield race({ done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())), ...interruptions })) as Waited
+  while (result.done) {
+    result = (yield race({ done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())), read: take(readSucceeded(ctx)), ...interruptions })) as Waited
+    if (!result.read) break
+    if (takeReadRetry(reads, env.clock.now())) {
+      logger.info('a read of the api succeeded: the network is back, retrying now')
+      break
+    }
+    result = { done: true }
+  }
   if (result.recover || result.disabled) return 0
   return attempt + 1
 }

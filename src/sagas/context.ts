@@ -12,8 +12,11 @@ import type { RealtimeTransport, TransportChannel } from '../transport/port'
 export interface CoreTiming {
   retry: RetryOptions
   joinTimeoutMs: number
-  /** Liveness probe: a heartbeat every `intervalMs` while visible; dead after `timeoutMs` without a reply. */
-  liveness: { intervalMs: number; timeoutMs: number }
+  /**
+   * Liveness probe: a heartbeat after `intervalMs` of silence while visible (`hiddenIntervalMs`
+   * while hidden); dead when no frame at all arrives within `timeoutMs` of it.
+   */
+  liveness: { intervalMs: number; hiddenIntervalMs: number; timeoutMs: number }
   batchMs: number
   /** Settling time before a topic's channel is (re)created, so a mount storm costs one join. */
   rebindDebounceMs: number
@@ -42,4 +45,6 @@ export interface CoreContext {
   registry: SagaRegistry
   /** Wakes the batch saga when the first event of a batch arrives. */
   batchSignal: Channel<true>
+  /** The RTK Query api's reducerPath (its fulfilled reads prove the network is back); null without an api. */
+  apiReducerPath: string | null
 }

@@ -7,6 +7,7 @@ import type { CoreContext } from './context'
 import { environmentSaga } from './environmentSaga'
 import { registrySaga } from './registrySaga'
 import { supervise } from './supervise'
+import { tokenRefreshSaga } from './tokenRefreshSaga'
 
 /** Every long-lived saga of one realtime instance. Cancelling it tears everything down. */
 export function* rootSaga(ctx: CoreContext): SagaIterator<void> {
@@ -16,5 +17,6 @@ export function* rootSaga(ctx: CoreContext): SagaIterator<void> {
     call(supervise, ctx, 'batch saga', batchSaga),
     call(supervise, ctx, 'connection saga', connectionSaga),
     call(supervise, ctx, 'registry saga', registrySaga),
+    call(supervise, ctx, 'token refresh saga', tokenRefreshSaga),
   ])
 }

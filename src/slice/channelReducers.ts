@@ -58,14 +58,17 @@ export const channelReducers = {
     channel.joins += 1
     channel.attempt = 0
     channel.nextRetryAt = null
+    // The record says the current state; past errors stay in the slice's recentErrors.
+    channel.lastError = null
   },
   channelErrored(
     state: RealtimeState,
-    action: PayloadAction<{ topic: string; error: SerializedRealtimeError; retryInMs: number | null } & At>,
+    action: PayloadAction<{ topic: string; error: SerializedRealtimeError; retryInMs: number | null; tokenExpired?: boolean } & At>,
   ) {
     const { topic, error, retryInMs, at } = action.payload
     const channel = state.channels[topic]
     const record = recordError(state, error, at, topic)
+    if (action.payload.tokenExpired === true) state.metrics.tokenExpiries += 1
     if (!channel) return
     markLost(channel, at)
     channel.state = 'error'

@@ -132,6 +132,11 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         applyConnection(state, { type: 'failedPermanently' }, at)
         state.nextRetryAt = null
       },
+      /** The liveness probe got no frame at all after a probe: the connection is silently dead (a drop follows). */
+      connectionSilenceDetected(state, action: PayloadAction<{ silentSince: number; probeSentAt: number } & At>) {
+        state.metrics.silencesDetected += 1
+        state.metrics.lastSilenceDetectedAfterMs = Math.max(0, action.payload.at - action.payload.silentSince)
+      },
       connectionIdled(state, action: PayloadAction<At>) {
         applyConnection(state, { type: 'wentIdle' }, action.payload.at)
         state.metrics.disconnectedAt = null
@@ -140,6 +145,29 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       },
       sessionChanged(state, action: PayloadAction<At>) {
         applyConnection(state, { type: 'sessionChanged' }, action.payload.at)
+      },
+      /** A `failed` connection will retry on its own after `delayMs` (30–60 s), unless something lifts it sooner. */
+      failedRetryScheduled(state, action: PayloadAction<{ delayMs: number } & At>) {
+        if (state.connection === 'failed') state.nextRetryAt = action.payload.at + action.payload.delayMs
+      },
+      /** The slow retry of a `failed` connection started (`timer`), or a successful read cut its wait short (`read`). */
+      failedRetryStarted(state, action: PayloadAction<{ reason: 'timer' | 'read' } & At>) {
+        applyConnection(state, { type: 'failedRetryDue' }, action.payload.at)
+        state.nextRetryAt = null
+      },
+      /** A token was handed to realtime before a join or a refresh (`expiresAt` null when it is no JWT). */
+      accessTokenAuthorized(state, action: PayloadAction<{ expiresAt: number | null; issuedAt: number | null } & At>) {
+        state.accessToken = { expiresAt: action.payload.expiresAt, issuedAt: action.payload.issuedAt, authorizedAt: action.payload.at }
+      },
+      /** The token was replaced ahead of its expiry and pushed to the joined channels. */
+      tokenRefreshedAhead(state, action: PayloadAction<{ expiresAt: number | null; previousExpiresAt: number } & At>) {
+        state.metrics.tokenRefreshesAhead += 1
+        void action
+      },
+      /** The access token source threw, hung past the join timeout, or gave no token: counted, then backed off. */
+      tokenSourceFailed(state, action: PayloadAction<{ reason: string } & At>) {
+        state.metrics.tokenSourceFailures += 1
+        void action
       },
 
       // ---- traffic --------------------------------------------------------------------------
@@ -160,6 +188,12 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       malformedMessageSkipped(state, action: PayloadAction<{ topic: string; reason: string } & At>) {
         state.metrics.eventsMalformed += 1
         state.metrics.errorsByType.MALFORMED_MESSAGE = (state.metrics.errorsByType.MALFORMED_MESSAGE ?? 0) + 1
+        void action
+      },
+      /** A frame the socket could not decode: counted; the connection saga replaces the socket. */
+      malformedFrameReceived(state, action: PayloadAction<{ reason: string } & At>) {
+        state.metrics.framesMalformed += 1
+        state.metrics.errorsByType.MALFORMED_FRAME = (state.metrics.errorsByType.MALFORMED_FRAME ?? 0) + 1
         void action
       },
       broadcastSent(state, action: PayloadAction<{ topic: string; event: string; status: 'ok' | 'timed out' | 'error' } & At>) {

@@ -17,6 +17,7 @@ export interface ChannelRecord {
   subscriberCount: number
   private: boolean
   lastMessageAt: number | null
+  /** The error of the current failure; null once the channel joins again (history: `recentErrors`). */
   lastError: ErrorRecord | null
   /** When the current (or last) join succeeded. */
   joinedAt: number | null
@@ -49,6 +50,8 @@ export interface MetricsState {
   eventsRouted: number
   eventsUnmatched: number
   eventsMalformed: number
+  /** Frames the socket could not decode (each one replaces the socket). */
+  framesMalformed: number
   invalidationsIssued: number
   invalidationsCoalesced: number
   /** Reads in flight aborted and started again (the link returned or died, or a router refetch passed `reads.timeoutMs`). */
@@ -70,6 +73,16 @@ export interface MetricsState {
   eventToRefetchMs: Histogram
   pollIntervalMs: number | null
   lastEventAt: number | null
+  /** Joined channels the server closed because their access token expired (each rejoined at once with a fresh token). */
+  tokenExpiries: number
+  /** Tokens replaced (and pushed to the joined channels) ahead of their expiry, so the server never closed a channel for it. */
+  tokenRefreshesAhead: number
+  /** Times the access token source threw, hung past the join timeout, or gave something that is not a token. */
+  tokenSourceFailures: number
+  /** Connections the liveness probe declared silently dead (no frame of any kind after a probe). */
+  silencesDetected: number
+  /** How long the last of them had been silent when it was declared dead (last frame → detection). */
+  lastSilenceDetectedAfterMs: number | null
 }
 
 /**
@@ -113,6 +126,8 @@ export interface RealtimeState {
   online: boolean
   channels: Record<string, ChannelRecord>
   lastError: ErrorRecord | null
+  /** When the access token last handed to realtime expires and was issued (ms; null when unknown, e.g. no JWT): the refresh ahead of expiry aims before it. */
+  accessToken: { expiresAt: number | null; issuedAt: number | null; authorizedAt: number | null }
   /** The last few errors, newest first (for the debug panel). */
   recentErrors: ErrorRecord[]
   /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
@@ -136,6 +151,7 @@ export function initialMetrics(): MetricsState {
     eventsRouted: 0,
     eventsUnmatched: 0,
     eventsMalformed: 0,
+    framesMalformed: 0,
     invalidationsIssued: 0,
     invalidationsCoalesced: 0,
     readsRestarted: 0,
@@ -150,6 +166,11 @@ export function initialMetrics(): MetricsState {
     eventToRefetchMs: emptyHistogram(),
     pollIntervalMs: null,
     lastEventAt: null,
+    tokenExpiries: 0,
+    tokenRefreshesAhead: 0,
+    tokenSourceFailures: 0,
+    silencesDetected: 0,
+    lastSilenceDetectedAfterMs: null,
   }
 }
 
@@ -178,6 +199,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     online,
     channels: {},
     lastError: null,
+    accessToken: { expiresAt: null, issuedAt: null, authorizedAt: null },
     recentErrors: [],
     alert: false,
     metrics: initialMetrics(),

@@ -74,6 +74,15 @@ export class FakeClock implements Clock {
     return this.timers.map((timer) => timer.at - this.current).sort((a, b) => a - b)
   }
 
+  /**
+   * A host that slept (a laptop lid, a frozen tab): time moves `ms` at once, and every timer that
+   * fell due meanwhile fires late, all at the new time, in due order.
+   */
+  async jump(ms: number): Promise<void> {
+    this.current += ms
+    await this.advance(0)
+  }
+
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms

@@ -1,6 +1,6 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import { RealtimeError } from '../errors/realtimeError'
-import { classifyChannelFailure } from './classifyError'
+import { classifyChannelFailure, type FailureCircumstances } from './classifyError'
 import type { ChannelSignal, TransportChannel } from './port'
 
 export interface SupabaseChannelHandle extends TransportChannel {
@@ -39,7 +39,11 @@ export function foreignTopicHandle(topic: string): SupabaseChannelHandle {
  * binding mismatch by closing the channel itself (CLOSED) and then, in the same tick, CHANNEL_ERROR
  * with the reason: a CLOSED is held for one microtask so that the reason, not the symptom, is reported.
  */
-export function toChannelSignalHandler(handle: SupabaseChannelHandle, listener: (signal: ChannelSignal) => void) {
+export function toChannelSignalHandler(
+  handle: SupabaseChannelHandle,
+  listener: (signal: ChannelSignal) => void,
+  circumstances: () => FailureCircumstances = () => ({}),
+) {
   let closePending = false
   return (status: string, error?: Error) => {
     if (handle.removed) return
@@ -50,11 +54,11 @@ export function toChannelSignalHandler(handle: SupabaseChannelHandle, listener: 
       queueMicrotask(() => {
         if (!closePending || handle.removed) return
         closePending = false
-        listener({ type: 'status', status: 'CLOSED', error: classifyChannelFailure('CLOSED', error, handle.topic) })
+        listener({ type: 'status', status: 'CLOSED', error: classifyChannelFailure('CLOSED', error, handle.topic, circumstances()) })
       })
     } else if (status === 'TIMED_OUT' || status === 'CHANNEL_ERROR') {
       closePending = false
-      listener({ type: 'status', status, error: classifyChannelFailure(status, error, handle.topic) })
+      listener({ type: 'status', status, error: classifyChannelFailure(status, error, handle.topic, circumstances()) })
     } else {
       listener({ type: 'malformed', reason: 'unknown channel status' })
     }

@@ -14,13 +14,34 @@ export function describeCause(cause: unknown): string {
   return ''
 }
 
+/** What the adapter knew when the channel failed. */
+export interface FailureCircumstances {
+  /** The socket was still open: a "transport failure" then is the channel's own (a server phx_error), not the network. */
+  socketOpen?: boolean
+  /** The server's system message before the close ("Token has expired 3 seconds ago"), when it said so. */
+  tokenExpired?: string
+}
+
 /**
  * Normalises a failed channel status into one `RealtimeError`. Auth failures are marked
  * non-retryable: the saga retries them once after refreshing the token, then stops.
  */
-export function classifyChannelFailure(status: Exclude<ChannelStatus, 'SUBSCRIBED'>, cause: unknown, topic: string): RealtimeError {
+export function classifyChannelFailure(
+  status: Exclude<ChannelStatus, 'SUBSCRIBED'>,
+  cause: unknown,
+  topic: string,
+  circumstances: FailureCircumstances = {},
+): RealtimeError {
   const detail = describeCause(cause)
   const context = { topic, status }
+  if (circumstances.tokenExpired !== undefined && status !== 'TIMED_OUT') {
+    // A token expiry of a joined channel: rejoin at once with a fresh token, not a refusal.
+    return new RealtimeError('AUTHENTICATION_FAILED', `${topic}: the access token expired and the server closed the channel (${circumstances.tokenExpired})`, {
+      retryable: true,
+      context: { ...context, tokenExpired: true },
+      cause,
+    })
+  }
   if (status === 'TIMED_OUT') {
     return new RealtimeError('TIMEOUT', `joining ${topic} timed out`, { context, cause })
   }
@@ -29,6 +50,10 @@ export function classifyChannelFailure(status: Exclude<ChannelStatus, 'SUBSCRIBE
   }
   if (BINDING_MISMATCH.test(detail)) {
     return new RealtimeError('SUBSCRIPTION_FAILED', `${topic}: the server did not accept the postgres_changes bindings`, { context, cause })
+  }
+  if (NETWORK_FAILURE.test(detail) && circumstances.socketOpen === true) {
+    // supabase-js words a server phx_error "channel error: transport failure" although the socket is fine.
+    return new RealtimeError('CHANNEL_ERROR', `${topic}: the server reported an error on this channel (the socket is still connected)`, { context, cause })
   }
   if (NETWORK_FAILURE.test(detail)) {
     return new RealtimeError('NETWORK_ERROR', `${topic} lost its connection${detail ? `: ${detail}` : ''}`, { context, cause })

@@ -8,6 +8,8 @@ export type SocketSignal =
   | { type: 'close'; code: number | null; reason: string }
   | { type: 'error'; message: string }
   | { type: 'heartbeat'; status: HeartbeatStatus }
+  /** A frame the client could not decode (`reason` names the kind, never the content). The socket is replaced. */
+  | { type: 'malformed'; reason: string }
 
 export type HeartbeatStatus = 'sent' | 'ok' | 'error' | 'timeout' | 'disconnected'
 
@@ -41,6 +43,10 @@ export interface TransportChannel {
 export interface AuthSnapshot {
   /** True when the token belongs to a signed-in user (not the anon/publishable key). */
   signedIn: boolean
+  /** When the token handed to realtime expires (ms since the epoch); null or absent when unknown (not a JWT). */
+  expiresAt?: number | null
+  /** When it was issued (ms), to size the refresh lead of short-lived tokens; null or absent when unknown. */
+  issuedAt?: number | null
 }
 
 export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'OTHER'
@@ -61,7 +67,18 @@ export interface RealtimeTransport {
   watchSocket(listener: (signal: SocketSignal) => void): () => void
   /** Sends one heartbeat now: the liveness probe. */
   sendHeartbeat(): void
-  /** Awaits a fresh access token (refreshing the session first when asked) and hands it to realtime. */
+  /**
+   * When the socket last received a frame of any kind (a reply, an event, a system message), on
+   * the transport's clock; null before the first. Any frame proves the socket alive, so a probe
+   * whose reply is queued behind other traffic is not taken for silence. Optional: without it only
+   * heartbeat replies count.
+   */
+  lastInboundAt?(): number | null
+  /**
+   * Awaits a fresh access token (refreshing the session first when asked, or when the token is
+   * about to expire) and hands it to realtime, which pushes it to joined channels. Rejects when
+   * the token source fails or gives an expired token: no join ever goes out with one.
+   */
   authorize(options: { forceRefresh: boolean }): Promise<AuthSnapshot>
   /** Session changes; returns the cleanup. */
   watchAuth(listener: (event: AuthChangeEvent) => void): () => void

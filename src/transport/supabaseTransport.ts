@@ -3,18 +3,23 @@ import type { Clock } from '../env/clock'
 import { RealtimeError } from '../errors/realtimeError'
 import { foreignTopicHandle, heldChannel, toChannelSignalHandler, type SupabaseChannelHandle } from './channelHandles'
 import { classifyChannelFailure } from './classifyError'
+import { authorizeFresh } from './authorizeFresh'
+import { guardDecode, type DecodingSocket } from './guardDecode'
+import { guardHeartbeatTimeout, type HeartbeatSocket } from './heartbeatTimeoutGuard'
 import { normalizeBroadcast, normalizePostgresChange } from './normalize'
 import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from './port'
+
+const TOKEN_EXPIRED = /token has expired/i
 
 /** Longest delay a JS timer accepts: used to park supabase-js's own retry timers for good. */
 const NEVER_MS = 2_147_483_647
 
 /** The parts of phoenix's Socket (inside realtime-js) that we observe. */
-interface PhoenixSocket {
+interface PhoenixSocket extends DecodingSocket, HeartbeatSocket {
   onOpen(callback: () => void): string
   onClose(callback: (event: { code?: number; reason?: string }) => void): string
   onError(callback: (error: unknown) => void): string
-  onMessage(callback: (message: { topic?: string; event?: string; payload?: { status?: string } }) => void): string
+  onMessage(callback: (message: { topic?: string; event?: string; payload?: { status?: string; message?: unknown } }) => void): string
   off(refs: string[]): void
   rejoinAfterMs?: (tries: number) => number
 }
@@ -59,6 +64,22 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
   const internals = realtime as unknown as RealtimeInternals
   const socket = phoenixSocketOf(client)
   takeOverRetryTimers(client, socket)
+  // Any decoded frame proves the socket alive (phoenix calls message callbacks for every frame).
+  let lastInboundAt: number | null = null
+  // Topics whose token the server declared expired (its system message precedes the phx_close).
+  const expiredTopics = new Map<string, string>()
+  socket.onMessage((message) => {
+    lastInboundAt = clock.now()
+    const expiry = tokenExpiryNotice(message)
+    if (expiry !== null && typeof message.topic === 'string') expiredTopics.set(message.topic, expiry)
+  })
+  // Frames queued ahead of a heartbeat reply keep phoenix from closing a socket that is alive.
+  guardHeartbeatTimeout(socket, clock, () => lastInboundAt)
+  // A frame that cannot be decoded is reported to the connection saga (which replaces the socket), never thrown.
+  const malformedListeners = new Set<(reason: string) => void>()
+  guardDecode(socket, (reason) => {
+    for (const listener of [...malformedListeners]) listener(reason)
+  })
 
   const createChannel = (topic: string, config: ChannelConfig): SupabaseChannelHandle => {
     // client.channel() returns an existing channel of the same topic: adding bindings to it throws
@@ -102,7 +123,12 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
             listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', topic) })
             return
           }
-          channel.subscribe(toChannelSignalHandler(handle, listener), timeoutMs)
+          expiredTopics.delete(channel.topic)
+          const circumstances = () => {
+            const tokenExpired = expiredTopics.get(channel.topic)
+            return { socketOpen: realtime.isConnected(), ...(tokenExpired === undefined ? {} : { tokenExpired }) }
+          }
+          channel.subscribe(toChannelSignalHandler(handle, listener, circumstances), timeoutMs)
         } catch (error) {
           // supabase-js throws for bindings it refuses ("cannot add postgres_changes callbacks ... after subscribe()",
           // "tried to join multiple times"): a failed join, never an exception in the caller.
@@ -129,6 +155,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
       // frames buffered for it (old joins and leaves) must not go out on the new one.
       await disconnectQuietly()
       if (internals.sendBuffer) internals.sendBuffer.length = 0
+      lastInboundAt = null
       realtime.connect()
     },
     async disconnect() {
@@ -136,6 +163,8 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
     },
     isConnected: () => realtime.isConnected(),
     watchSocket(listener) {
+      const onMalformed = (reason: string) => listener({ type: 'malformed', reason })
+      malformedListeners.add(onMalformed)
       const refs = [
         socket.onOpen(() => listener({ type: 'open' })),
         socket.onClose((event) => listener({ type: 'close', code: typeof event?.code === 'number' ? event.code : null, reason: String(event?.reason ?? '') })),
@@ -146,19 +175,18 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
           }
         }),
       ]
-      return () => socket.off(refs)
+      return () => {
+        malformedListeners.delete(onMalformed)
+        socket.off(refs)
+      }
     },
+    lastInboundAt: () => lastInboundAt,
     sendHeartbeat() {
       // A heartbeat already in flight would make supabase-js declare a timeout: wait for its reply instead.
       if (internals.pendingHeartbeatRef) return
       void realtime.sendHeartbeat()
     },
-    async authorize({ forceRefresh }) {
-      if (forceRefresh) await refreshSessionQuietly(client)
-      await realtime.setAuth()
-      const token = internals.accessTokenValue ?? null
-      return { signedIn: token !== null && token !== '' && token !== internals.apiKey }
-    },
+    authorize: ({ forceRefresh }) => authorizeFresh(client, clock, forceRefresh),
     watchAuth(listener) {
       try {
         const { data } = client.auth.onAuthStateChange((event) => {
@@ -190,10 +218,9 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
   }
 }
 
-async function refreshSessionQuietly(client: SupabaseClient): Promise<void> {
-  try {
-    await client.auth.refreshSession()
-  } catch {
-    // No session, or third-party auth: setAuth() below asks the token source again.
-  }
+/** The server's "Token has expired N seconds ago" system message on a joined topic, or null. */
+function tokenExpiryNotice(message: { event?: string; payload?: { status?: string; message?: unknown } } | undefined): string | null {
+  if (message?.event !== 'system' || message.payload?.status !== 'error') return null
+  const text = message.payload.message
+  return typeof text === 'string' && TOKEN_EXPIRED.test(text) ? text.slice(0, 200) : null
 }

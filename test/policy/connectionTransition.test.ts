@@ -20,6 +20,7 @@ const EVENTS = {
   failedPermanently: { type: 'failedPermanently' },
   recoverRequested: { type: 'recoverRequested' },
   sessionChanged: { type: 'sessionChanged' },
+  failedRetryDue: { type: 'failedRetryDue' },
   wentIdle: { type: 'wentIdle' },
 } as const satisfies Record<string, ConnectionEvent>
 
@@ -29,9 +30,9 @@ type EventName = keyof typeof EVENTS
  * The expected next state for every state × event, derived from DESIGN.md §2:
  * - `disabled` is the kill switch: only `enabled` leaves it (to `idle`), nothing else, not
  *   even a late `connected` from a torn-down socket, can resurrect the connection.
- * - `failed` is a non-retryable refusal: no retry (connectStarted, connected, lost are
- *   ignored) until `recover()` or a new session, both of which start connecting again; the
- *   kill switch still applies.
+ * - `failed` is a refusal: no retry (connectStarted, connected, lost are ignored) until
+ *   `recover()`, a new session or its own slow retry (`failedRetryDue`), each of which starts
+ *   connecting again; the kill switch still applies.
  * - `connectionLost` in a retrying state goes to `reconnecting` while attempts remain and
  *   to `suspended` once `maxRetries` are used up; in `idle` there is nothing to retry.
  * - `recover()` restarts a connection that is down (reconnecting, suspended, failed); it
@@ -49,6 +50,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'disabled',
     recoverRequested: 'disabled',
     sessionChanged: 'disabled',
+    failedRetryDue: 'disabled',
     wentIdle: 'disabled',
   },
   idle: {
@@ -61,6 +63,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'idle',
     sessionChanged: 'idle',
+    failedRetryDue: 'idle',
     wentIdle: 'idle',
   },
   connecting: {
@@ -73,6 +76,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'connecting',
     sessionChanged: 'connecting',
+    failedRetryDue: 'connecting',
     wentIdle: 'idle',
   },
   connected: {
@@ -85,6 +89,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'connected',
     sessionChanged: 'connected',
+    failedRetryDue: 'connected',
     wentIdle: 'idle',
   },
   reconnecting: {
@@ -97,6 +102,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'connecting',
     sessionChanged: 'reconnecting',
+    failedRetryDue: 'reconnecting',
     wentIdle: 'idle',
   },
   suspended: {
@@ -109,6 +115,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'connecting',
     sessionChanged: 'suspended',
+    failedRetryDue: 'suspended',
     wentIdle: 'idle',
   },
   failed: {
@@ -121,6 +128,7 @@ const TABLE: Record<ConnectionState, Record<EventName, ConnectionState>> = {
     failedPermanently: 'failed',
     recoverRequested: 'connecting',
     sessionChanged: 'connecting',
+    failedRetryDue: 'connecting',
     wentIdle: 'failed',
   },
 }
@@ -140,6 +148,7 @@ const arbitraryEvent: fc.Arbitrary<ConnectionEvent> = fc.oneof(
     { type: 'failedPermanently' },
     { type: 'recoverRequested' },
     { type: 'sessionChanged' },
+    { type: 'failedRetryDue' },
     { type: 'wentIdle' },
   ),
   fc
@@ -155,8 +164,8 @@ describe('connectionTransition', () => {
   })
 
   it('has a table row for every state and a column for every event kind', () => {
-    expect(CELLS).toHaveLength(7 * 10)
-    expect(new Set(EVENT_NAMES.map((name) => EVENTS[name].type)).size).toBe(9)
+    expect(CELLS).toHaveLength(7 * 11)
+    expect(new Set(EVENT_NAMES.map((name) => EVENTS[name].type)).size).toBe(10)
   })
 
   it.each(CELLS)('moves %s on %s to %s', (state, name, expected) => {
@@ -205,16 +214,17 @@ describe('connectionTransition', () => {
     )
   })
 
-  it('leaves failed only on recoverRequested, sessionChanged or disabled', () => {
+  it('leaves failed only on recoverRequested, sessionChanged, failedRetryDue or disabled', () => {
     fc.assert(
       fc.property(arbitraryEvent, (event) => {
         const next = connectionTransition('failed', event)
-        if (next !== 'failed') expect(['recoverRequested', 'sessionChanged', 'disabled']).toContain(event.type)
+        if (next !== 'failed') expect(['recoverRequested', 'sessionChanged', 'failedRetryDue', 'disabled']).toContain(event.type)
       }),
       { numRuns: 500 },
     )
     expect(connectionTransition('failed', { type: 'recoverRequested' })).not.toBe('failed')
     expect(connectionTransition('failed', { type: 'sessionChanged' })).not.toBe('failed')
+    expect(connectionTransition('failed', { type: 'failedRetryDue' })).toBe('connecting')
     expect(connectionTransition('failed', { type: 'disabled' })).not.toBe('failed')
   })
 

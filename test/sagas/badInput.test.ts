@@ -36,6 +36,25 @@ describe('bad input from the transport', () => {
     expect(transport.joins('project:1')).toBe(1)
   })
 
+  it('counts a frame the socket could not decode, logs it once per kind, and replaces the socket', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('project:1'))
+    await clock.advance(100)
+    transport.malformedFrame()
+    await clock.advance(0)
+    expect(harness.state().connection).toBe('reconnecting')
+    expect(harness.payloadsOf(realtime.events.reconnectScheduled)[0]?.error).toMatchObject({ type: 'NETWORK_ERROR', message: expect.stringMatching(/could not be decoded/) })
+    await clock.advance(1_100)
+    expect(harness.state().connection).toBe('connected')
+    transport.malformedFrame()
+    await clock.advance(1_100)
+    expect(harness.state().metrics).toMatchObject({ framesMalformed: 2, errorsByType: expect.objectContaining({ MALFORMED_FRAME: 2 }) })
+    expect(harness.logs.filter((log) => /could not be decoded; replacing the socket/.test(log.line))).toHaveLength(1)
+    expect(transport.connectAttempts).toBe(3)
+    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: false })
+  })
+
   it('survives an unknown status by recreating the channel', async () => {
     harness = createHarness()
     const { realtime, clock, transport } = harness

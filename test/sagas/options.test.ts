@@ -17,6 +17,8 @@ describe('createRealtime option validation', () => {
     ['joinTimeoutMs NaN', { joinTimeoutMs: Number.NaN }, /joinTimeoutMs/],
     ['liveness.intervalMs 0', { liveness: { intervalMs: 0 } }, /liveness\.intervalMs/],
     ['liveness.timeoutMs Infinity', { liveness: { timeoutMs: Number.POSITIVE_INFINITY } }, /liveness\.timeoutMs/],
+    ['liveness.hiddenIntervalMs below liveness.intervalMs', { liveness: { intervalMs: 5_000, hiddenIntervalMs: 4_000 } }, /liveness\.hiddenIntervalMs/],
+    ["liveness.hiddenIntervalMs '20s'", { liveness: { hiddenIntervalMs: '20s' } }, /liveness\.hiddenIntervalMs/],
     ['polling.forceMs -5', { polling: { forceMs: -5 } }, /polling\.forceMs/],
     ["reducerPath ''", { reducerPath: '' }, /reducerPath/],
     ['reducerPath 42', { reducerPath: 42 }, /reducerPath/],
@@ -51,5 +53,13 @@ describe('createRealtime option validation', () => {
     expect(realtime.reducerPath).toBe('rt')
     expect(realtime.options.timing.retry).toMatchObject({ maxRetries: 0, baseDelay: 0, maxDelay: 0, backoffMultiplier: 2, suspendedRetryMs: 10_000 })
     expect(realtime.options.enabled).toBe(false)
+  })
+
+  it('probes after 2.5 s of silence visible and 20 s hidden, with a 3 s timeout, unless told otherwise', () => {
+    const defaults = createRealtime({ transport: new FakeTransport(), env })
+    expect(defaults.options.timing.liveness).toEqual({ intervalMs: 2_500, timeoutMs: 3_000, hiddenIntervalMs: 20_000 })
+    // A visible interval longer than the hidden default lifts the hidden one with it.
+    const slow = createRealtime({ transport: new FakeTransport(), env, liveness: { intervalMs: 30_000 } })
+    expect(slow.options.timing.liveness.hiddenIntervalMs).toBe(30_000)
   })
 })

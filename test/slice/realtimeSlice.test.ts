@@ -241,6 +241,15 @@ describe('realtime slice: channel lifecycle', () => {
     expect(selectors.selectMetrics(root()).activeChannels).toBe(0)
   })
 
+  it('clears the lastError of a channel once it joins again, and keeps the error in recentErrors', () => {
+    const { actions, dispatch, channel, selectors, root } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'project:1', private: false, at: T0 }))
+    dispatch(actions.channelErrored({ topic: 'project:1', error: channelError('boom'), retryInMs: 500, at: T0 + 50 }))
+    dispatch(actions.channelSubscribed({ topic: 'project:1', at: T0 + 90_000 }))
+    expect(channel('project:1')).toMatchObject({ state: 'subscribed', lastError: null })
+    expect(selectors.selectRecentErrors(root())).toEqual([{ type: 'CHANNEL_ERROR', message: 'boom', retryable: true, at: T0 + 50, topic: 'project:1' }])
+  })
+
   it('leaves nextRetryAt empty when a channel error will not be retried', () => {
     const { actions, dispatch, channel } = setup()
     dispatch(actions.subscriberAdded({ topic: 'user:1', private: true, at: T0 }))

@@ -36,6 +36,10 @@ export class FakeTransport implements RealtimeTransport {
   /** How each join is answered; by default, at once with SUBSCRIBED. */
   joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
   authorizeError: Error | null = null
+  /** The expiry authorize() reports for the token it hands over (null: not a JWT), given whether it refreshed. */
+  tokenExpiresAt: (forceRefresh: boolean) => number | null = () => null
+  /** How authorize() answers when it does not throw: at once, never (a hanging token source), or with garbage. */
+  authorizeReply: 'ok' | 'hang' | 'garbage' = 'ok'
   /** The next this many `createChannel` calls throw (a surprise from the transport). */
   createChannelFailures = 0
   /** Joins started while the socket was closed (the sagas should never do this). */
@@ -43,6 +47,9 @@ export class FakeTransport implements RealtimeTransport {
   /** Every channel ever created, removed ones included, in creation order. */
   readonly createdChannels: FakeChannel[] = []
 
+  /** The clock inbound frames are stamped with (the harness sets its own). */
+  now: () => number = () => 0
+  private inboundAt: number | null = null
   private connected = false
   private socketListeners = new Set<(signal: SocketSignal) => void>()
   private authListeners = new Set<(event: AuthChangeEvent) => void>()
@@ -51,6 +58,7 @@ export class FakeTransport implements RealtimeTransport {
   readonly joinedConfigs: Array<{ topic: string; config: ChannelConfig }> = []
 
   private emitSocket(signal: SocketSignal): void {
+    if (signal.type === 'heartbeat') this.inboundAt = this.now()
     for (const listener of [...this.socketListeners]) listener(signal)
   }
 
@@ -86,6 +94,15 @@ export class FakeTransport implements RealtimeTransport {
     return this.connected
   }
 
+  lastInboundAt(): number | null {
+    return this.inboundAt
+  }
+
+  /** A frame of any kind arrived on the socket (replies and events record one themselves). */
+  receiveFrame(): void {
+    if (this.connected) this.inboundAt = this.now()
+  }
+
   watchSocket(listener: (signal: SocketSignal) => void): () => void {
     this.socketListeners.add(listener)
     return () => this.socketListeners.delete(listener)
@@ -99,7 +116,9 @@ export class FakeTransport implements RealtimeTransport {
   async authorize({ forceRefresh }: { forceRefresh: boolean }): Promise<AuthSnapshot> {
     this.log.push(forceRefresh ? 'authorize:refresh' : 'authorize')
     if (this.authorizeError) throw this.authorizeError
-    return { signedIn: this.signedIn }
+    if (this.authorizeReply === 'hang') return new Promise<AuthSnapshot>(() => undefined)
+    if (this.authorizeReply === 'garbage') return 42 as unknown as AuthSnapshot
+    return { signedIn: this.signedIn, expiresAt: this.tokenExpiresAt(forceRefresh) }
   }
 
   watchAuth(listener: (event: AuthChangeEvent) => void): () => void {
@@ -128,6 +147,7 @@ export class FakeTransport implements RealtimeTransport {
         const reply = this.connected ? this.joinReply(topic, joinNumber) : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
         queueMicrotask(() => {
           if (fake.removed || reply === 'hang') return
+          this.receiveFrame()
           if (reply === 'ok') listener({ type: 'status', status: 'SUBSCRIBED', error: null })
           else listener({ type: 'status', status: 'CHANNEL_ERROR', error: reply })
         })
@@ -181,7 +201,13 @@ export class FakeTransport implements RealtimeTransport {
     this.joinReply = () => 'hang'
   }
 
+  /** A frame the client cannot decode arrives (the real adapter reports it instead of throwing). */
+  malformedFrame(reason = 'a frame that could not be decoded'): void {
+    if (this.connected) this.emitSocket({ type: 'malformed', reason })
+  }
+
   emit(topic: string, signal: ChannelSignal): void {
+    this.receiveFrame()
     for (const channel of this.channels) if (channel.topic === topic && !channel.removed) channel.listener?.(signal)
   }
 

@@ -119,6 +119,7 @@ export function createHarness(
 ): Harness {
   const logs: Harness['logs'] = []
   const actions: UnknownAction[] = []
+  transport.now = clock.now
   const realtime = createRealtime({
     transport,
     ...options,

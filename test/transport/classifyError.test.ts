@@ -62,6 +62,18 @@ describe('classifyChannelFailure', () => {
     expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'busy' }, 't').message).toBe('t failed: busy')
   })
 
+  it('calls a "transport failure" on an open socket what it is: an error of the channel, not a lost connection', () => {
+    const phxError = new Error('channel error: transport failure')
+    expect(classifyChannelFailure('CHANNEL_ERROR', phxError, 't', { socketOpen: true })).toMatchObject({
+      type: 'CHANNEL_ERROR',
+      retryable: true,
+      message: 't: the server reported an error on this channel (the socket is still connected)',
+    })
+    expect(classifyChannelFailure('CHANNEL_ERROR', phxError, 't', { socketOpen: false })).toMatchObject({ type: 'NETWORK_ERROR', message: 't lost its connection: channel error: transport failure' })
+    // Auth refusals stay auth refusals whatever the socket does.
+    expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized' }, 't', { socketOpen: true })).toMatchObject({ type: 'AUTHENTICATION_FAILED' })
+  })
+
   it('serializes to type, message and retryable only (what enters the store)', () => {
     const error = classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized: nope', token: 'secret-jwt' }, 't')
     expect(JSON.parse(JSON.stringify(error))).toEqual({ type: 'AUTHENTICATION_FAILED', message: 't refused: Unauthorized: nope', retryable: false })

@@ -326,6 +326,43 @@ describe('the library on the real supabase-js client', () => {
     expect(lib.state().connection).toBe('connected')
   })
 
+  it('rejoins at once with a fresh token when the server closes a joined channel for an expired token', async () => {
+    let generation = 1
+    const lib = startLibrary({}, { accessToken: async () => `third-party-${generation}` })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    generation = 2
+    const expiredAt = Date.now()
+    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 2 seconds ago', channel: 'todos' })
+    rt.sendPhxClose('todos')
+    await until(() => rt.joins.length === 2 && channelState(lib) === 'subscribed', { maxMs: 1_000 })
+    expect(Date.now() - expiredAt).toBeLessThan(200) // no backoff: only the round trips
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual(['third-party-1', 'third-party-2'])
+    expect(lib.state().metrics.tokenExpiries).toBe(1)
+    const errored = payloadOf<{ retryInMs: number; tokenExpired: boolean }>(lib.ofType(lib.realtime.events.channelErrored.type)[0])
+    expect(errored).toMatchObject({ retryInMs: 0, tokenExpired: true })
+    expect(lib.state().connection).toBe('connected')
+    lib.checkChannels()
+  })
+
+  it('pushes a fresh token to its joined channels ahead of expiry, so the server never closes them', async () => {
+    const lifetimeS = 300
+    const token = (generation: number) => {
+      const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+      const now = Math.floor(Date.now() / 1000)
+      return `${encode({ alg: 'HS256' })}.${encode({ sub: 'u', iat: now, exp: now + lifetimeS, generation })}.c2ln`
+    }
+    let generation = 0
+    const lib = startLibrary({}, { accessToken: async () => token((generation += 1)) })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    await until(() => rt.frames.some((f) => f.event === 'access_token'), { maxMs: lifetimeS * 1_000, step: 1_000 })
+    expect(lib.state().metrics.tokenRefreshesAhead).toBe(1)
+    expect(lib.state().metrics.tokenExpiries).toBe(0)
+    expect(rt.joins).toHaveLength(1)
+    lib.checkChannels()
+  })
+
   it('keeps one channel per topic while a topic is rebound, shared and released', async () => {
     const lib = startLibrary()
     const a = lib.realtime.subscribe(todosSpec())
@@ -356,7 +393,7 @@ describe('the library on the real supabase-js client', () => {
     expect(rt.openConnections).toBe(0)
   })
 
-  it('survives malformed frames and unreadable payloads, and delivers the event behind them', async () => {
+  it('survives malformed frames without an uncaught exception: counted, the socket replaced, the events after them delivered', async () => {
     const received: RealtimeEvent[] = []
     const lib = startLibrary()
     lib.realtime.subscribe({ topic: 'todos', postgres: [{ event: '*', schema: 'public', table: 'todos' }], onMessage: (event) => received.push(event) })
@@ -366,39 +403,59 @@ describe('the library on the real supabase-js client', () => {
     try {
       expect(rt.sendRaw('not json')).toBe(1)
       rt.sendRaw(new Uint8Array([9, 0, 0]).buffer) // binary kind 9: realtime-js only decodes kind 4
-      await until(() => uncaught.errors.length === 2)
+      await until(() => lib.state().metrics.framesMalformed >= 1)
+      // What the frame carried is lost: the socket is replaced and the topic rejoined (with catch-up).
+      await until(() => rt.connections === 2 && channelState(lib) === 'subscribed', { maxMs: 5_000 })
     } finally {
       uncaught.restore()
     }
+    expect(uncaught.errors).toEqual([])
     rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'TRUNCATE' as never, record: { id: 0 } })
     rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'INSERT', record: { id: 3 } })
     await until(() => received.length === 1 && lib.state().metrics.messagesReceived === 1)
 
     expect(received[0]).toMatchObject({ eventType: 'INSERT', new: { id: 3 } })
+    // An unreadable payload is only skipped; an undecodable frame is counted apart.
     expect(lib.state().metrics.eventsMalformed).toBe(1)
+    expect(lib.state().metrics.errorsByType.MALFORMED_FRAME).toBe(lib.state().metrics.framesMalformed)
     expect(lib.ofType(lib.realtime.events.malformedMessageSkipped.type)).toHaveLength(1)
-    expect(lib.state().connection).toBe('connected')
-    expect(channelState(lib)).toBe('subscribed')
-    expect(rt.connections).toBe(1)
-    expect(rt.joins).toHaveLength(1)
+    expect(lib.logs.filter((log) => /could not be decoded; replacing the socket/.test(log.line))).toHaveLength(1)
+    expect(lib.state().channels.todos).toMatchObject({ state: 'subscribed', resumed: false })
     lib.checkChannels()
   })
 
-  it('notices a blackholed server through its own heartbeat probe and reconnects', async () => {
-    const lib = startLibrary({ liveness: { intervalMs: 5_000, timeoutMs: 5_000 } })
+  it('notices a blackholed server through its own heartbeat probe within 6 s and reconnects', async () => {
+    const lib = startLibrary()
     lib.realtime.subscribe(todosSpec())
     await until(subscribedOn(lib))
     const silentSince = Date.now()
     rt.blackhole(true)
     await until(() => lib.state().connection === 'reconnecting', { maxMs: 15_000, step: 50 })
-    // Probe after 5 s of silence, dead after 5 s more; the state changes once phoenix's clean
+    // Probe after 2.5 s of silence, dead after 3 s more; the state changes once phoenix's clean
     // teardown of the socket has finished (it polls readyState every 150·n ms).
-    expect(Date.now() - silentSince).toBeLessThanOrEqual(10_000 + 300)
+    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(6_000)
+    expect(detected!.silentSince).toBeLessThanOrEqual(silentSince)
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(6_000 + 300)
     expect(lib.state().lastError).toMatchObject({ type: 'TIMEOUT' })
     rt.blackhole(false)
     await until(subscribedOn(lib), { maxMs: 5_000 })
     expect(rt.connections).toBe(2)
     lib.checkChannels()
+  })
+
+  it('notices a blackholed server within 30 s while the page is hidden', async () => {
+    const lib = startLibrary({ env: { visibility: { current: () => false, subscribe: () => () => undefined } } })
+    lib.realtime.subscribe(todosSpec())
+    await until(subscribedOn(lib))
+    expect(lib.state().visible).toBe(false)
+    const silentSince = Date.now()
+    rt.blackhole(true)
+    await until(() => lib.state().connection === 'reconnecting', { maxMs: 40_000, step: 100 })
+    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(30_000)
+    expect(Date.now() - silentSince).toBeLessThanOrEqual(30_000)
+    rt.blackhole(false)
   })
 
   it('leaves a channel the app holds on the same topic alone, keeps its other topics joined, and takes the topic once it is free', async () => {

@@ -2,11 +2,11 @@ import type { SupabaseClient, SupabaseClientOptions } from '@supabase/supabase-j
 import { http, HttpResponse } from 'msw'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock, type Clock } from '../../src/env/clock'
-import { RealtimeError } from '../../src/errors/realtimeError'
+import { isTokenExpiry, RealtimeError } from '../../src/errors/realtimeError'
 import type { PostgresBinding } from '../../src/subscription/spec'
 import type { ChannelConfig, ChannelSignal, RealtimeTransport, SocketSignal, TransportChannel } from '../../src/transport/port'
 import { createSupabaseTransport } from '../../src/transport/supabaseTransport'
-import { createMswRealtimeServer, type MswRealtimeServer } from '../support/mswRealtimeServer'
+import { captureUncaughtErrors, createMswRealtimeServer, type MswRealtimeServer } from '../support/mswRealtimeServer'
 import { advance, ANON_KEY, clientTopics, closeAll, fakeJwt, fakeSession, FAKE_USER, makeClient, until, useProtocolFakeTimers, whileAdvancing } from './protocolSupport'
 
 const config = (overrides: Partial<ChannelConfig> = {}): ChannelConfig => ({
@@ -79,6 +79,14 @@ function join(transport: RealtimeTransport, topic: string, channelConfig: Channe
   return { channel, signals }
 }
 
+/** An unsigned JWT whose exp is `ms` from now (fake time), the way auth-js and the server read it. */
+function jwtExpiringIn(ms: number): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'user-1', role: 'authenticated', exp: Math.floor((Date.now() + ms) / 1000) })}.c2ln`
+}
+
+const jwtExp = (token: string): number => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000
+
 const statusesOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'status' ? [s.status] : []))
 const eventsOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'event' ? [s.event] : []))
 const subscribed = (signals: ChannelSignal[]) => () => statusesOf(signals).includes('SUBSCRIBED')
@@ -116,7 +124,8 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
 
   it('joins with the postgres_changes config and an access_token, because authorize() ran first', async () => {
     const { transport } = await connected()
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false })
+    // The anon key is no JWT here: no known expiry.
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false, expiresAt: null, issuedAt: null })
     const { signals } = join(transport, 'todos', config({ postgres: [todos('INSERT')], broadcast: ['ping'] }))
     await until(subscribed(signals))
 
@@ -138,7 +147,7 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const { transport, client } = await connected(systemClock, { accessToken: async () => token })
     expect((client.realtime as unknown as { accessTokenValue: string }).accessTokenValue).toBe('token-at-connect')
     token = 'token-now'
-    await expect(transport.authorize({ forceRefresh: true })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: true })).resolves.toMatchObject({ signedIn: true })
     const { signals } = join(transport, 'todos', config())
     await until(subscribed(signals))
     expect(rt.joins.map((j) => j.payload.access_token)).toEqual(['token-now'])
@@ -164,12 +173,12 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const stopWatching = transport.watchAuth((event) => authEvents.push(event))
     await client.auth.setSession({ access_token: first, refresh_token: 'refresh-1' })
 
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(first) })
     expect(refreshes).toBe(0)
     const a = join(transport, 'a', config({ private: true }))
     await until(subscribed(a.signals))
 
-    await expect(transport.authorize({ forceRefresh: true })).resolves.toEqual({ signedIn: true })
+    await expect(transport.authorize({ forceRefresh: true })).resolves.toMatchObject({ signedIn: true })
     expect(refreshes).toBe(1)
     const b = join(transport, 'b', config({ private: true }))
     await until(subscribed(b.signals))
@@ -179,12 +188,93 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     ])
 
     await client.auth.signOut()
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: false })
     // INITIAL_SESSION (on subscribing) is reported as OTHER.
     expect(authEvents).toEqual(['OTHER', 'SIGNED_IN', 'TOKEN_REFRESHED', 'SIGNED_OUT'])
     stopWatching()
     await client.auth.setSession({ access_token: first, refresh_token: 'refresh-1' })
     expect(authEvents).toHaveLength(4)
+  })
+
+  it('authorize() refuses an expired token and anything that is not a token; null means the API key', async () => {
+    let answer: unknown = jwtExpiringIn(-30_000)
+    const { transport } = await connected(systemClock, { accessToken: async () => answer as string })
+    await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/expired token/) })
+    answer = jwtExpiringIn(3_000) // would expire in flight
+    await expect(transport.authorize({ forceRefresh: true })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED' })
+    for (const garbage of [42, {}, '']) {
+      answer = garbage
+      await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/not a token/) })
+    }
+    answer = 'opaque-token' // not a JWT: no known expiry, accepted
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: true, expiresAt: null, issuedAt: null })
+    answer = null
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: false })
+    const { signals } = join(transport, 'todos', config())
+    await until(subscribed(signals))
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual([ANON_KEY])
+  })
+
+  it('authorize() refreshes a session token that expires within a minute before any join carries it', async () => {
+    const stale = jwtExpiringIn(20_000)
+    const fresh = fakeJwt('user-1', 2)
+    let refreshes = 0
+    rt.server.use(
+      http.get(`${rt.url}/auth/v1/user`, () => HttpResponse.json(FAKE_USER)),
+      http.post(`${rt.url}/auth/v1/token`, () => {
+        refreshes++
+        return HttpResponse.json(fakeSession(fresh, 'refresh-2'))
+      }),
+    )
+    const { transport, client } = await connected()
+    await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(fresh) })
+    expect(refreshes).toBeGreaterThanOrEqual(1)
+    const { signals } = join(transport, 'todos', config({ private: true }))
+    await until(subscribed(signals))
+    expect(rt.joins.map((j) => j.payload.access_token)).toEqual([fresh])
+  })
+
+  it('authorize() fails, rather than joining as anonymous, when the session cannot be refreshed at its expiry', async () => {
+    const stale = jwtExpiringIn(20_000)
+    rt.server.use(
+      http.get(`${rt.url}/auth/v1/user`, () => HttpResponse.json(FAKE_USER)),
+      http.post(`${rt.url}/auth/v1/token`, () => HttpResponse.json({ error: 'server_error', error_description: 'down' }, { status: 503 })),
+    )
+    const { transport, client } = await connected()
+    await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
+    await advance(16_000, 100) // 4 s left: too little to join with, and the auth server is down
+    // auth-js retries a 503 with its own backoff: time has to move (the saga bounds the wait at 10 s).
+    const settled = await whileAdvancing(transport.authorize({ forceRefresh: false }).then(() => 'resolved', (error: unknown) => error), 60_000)
+    expect(settled).toMatchObject({ type: 'AUTHENTICATION_FAILED', message: 'the session could not be loaded or refreshed' })
+    expect(rt.joins).toEqual([])
+  })
+
+  it('pushes a token authorize() hands over to the channels already joined (access_token), so they are not closed at expiry', async () => {
+    let token = fakeJwt('user-1', 1)
+    const { transport } = await connected(systemClock, { accessToken: async () => token })
+    await joined(transport, 'todos', config())
+    token = fakeJwt('user-1', 2)
+    await transport.authorize({ forceRefresh: true })
+    await until(() => rt.frames.some((f) => f.event === 'access_token'))
+    expect(rt.frames.filter((f) => f.event === 'access_token').map((f) => (f.payload as { access_token?: string }).access_token)).toEqual([token])
+  })
+
+  it('reads the server\'s "Token has expired" system message, and reports the close after it as a token expiry', async () => {
+    const { transport } = await connected()
+    const { signals } = await joined(transport, 'todos', config())
+    const other = await joined(transport, 'other', config())
+    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 3 seconds ago', channel: 'todos' })
+    rt.sendPhxClose('todos')
+    rt.sendPhxClose('other')
+    await until(() => statusesOf(signals).includes('CLOSED') && statusesOf(other.signals).includes('CLOSED'))
+    const error = failureOf(signals)!
+    expect(error).toMatchObject({ type: 'AUTHENTICATION_FAILED', retryable: true, context: { topic: 'todos', tokenExpired: true } })
+    expect(error.message).toBe('todos: the access token expired and the server closed the channel (Token has expired 3 seconds ago)')
+    expect(isTokenExpiry(error)).toBe(true)
+    // A bare close without the message stays what it was.
+    expect(failureOf(other.signals)).toMatchObject({ type: 'CHANNEL_ERROR' })
+    expect(isTokenExpiry(failureOf(other.signals))).toBe(false)
   })
 
   it('(contrast) the raw client sends its first join without an access_token', async () => {
@@ -406,7 +496,8 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     expect(statusesOf(a.signals)).toEqual(['SUBSCRIBED', 'CLOSED'])
     expect(failureOf(a.signals)).toMatchObject({ type: 'CHANNEL_ERROR' })
     expect(statusesOf(b.signals)).toEqual(['SUBSCRIBED', 'CHANNEL_ERROR'])
-    expect(failureOf(b.signals)).toMatchObject({ type: 'NETWORK_ERROR' }) // "channel error: transport failure"
+    // supabase-js says "channel error: transport failure"; the socket is fine, so it is the channel's error.
+    expect(failureOf(b.signals)).toMatchObject({ type: 'CHANNEL_ERROR', message: 'b: the server reported an error on this channel (the socket is still connected)' })
     await advance(30_000, 250)
     expect(rt.joins).toHaveLength(2) // phoenix's immediate/1 s rejoin after phx_error is parked
   })
@@ -483,6 +574,65 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     await until(() => socketSignals.filter((s) => s.type === 'open').length === 2)
     transport.sendHeartbeat() // the old in-flight probe does not block a probe on the new socket
     await until(() => socketSignals.filter((s) => s.type === 'heartbeat').length === 2)
+  })
+
+  it('stamps every inbound frame, not only heartbeat replies, as proof that the socket is alive (lastInboundAt)', async () => {
+    let now = 1_000
+    const { transport } = await connected({ ...systemClock, now: () => now })
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    expect(transport.lastInboundAt?.()).toBe(1_000)
+    now = 2_000
+    rt.blackhole(true) // heartbeats go unanswered, but server pushes still arrive
+    transport.sendHeartbeat()
+    rt.sendBroadcast('todos', 'ping', { n: 1 })
+    await until(() => eventsOf(signals).length === 1)
+    expect(transport.lastInboundAt?.()).toBe(2_000)
+    now = 3_000
+    await advance(1_000)
+    expect(transport.lastInboundAt?.()).toBe(2_000)
+    rt.blackhole(false)
+  })
+
+  it('keeps phoenix from closing a socket whose heartbeat reply is queued while other frames keep arriving', async () => {
+    const { transport, socketSignals } = await connected()
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    rt.answerHeartbeats = false // the reply never comes (or is stuck behind traffic)
+    transport.sendHeartbeat()
+    for (let i = 0; i < 14; i++) {
+      await advance(5_000, 250)
+      rt.sendBroadcast('todos', 'ping', { n: i })
+    }
+    await until(() => eventsOf(signals).length === 14)
+    expect(transport.isConnected()).toBe(true)
+    expect(socketSignals.map((s) => s.type)).not.toContain('close')
+    // Truly silent: phoenix's own timeout still closes it (the library's probe notices far sooner).
+    transport.sendHeartbeat()
+    await advance(60_000, 500)
+    expect(transport.isConnected()).toBe(false)
+  })
+
+  it('reports a frame it cannot decode as a malformed socket signal, never as an uncaught exception, and keeps decoding', async () => {
+    const { transport, socketSignals } = await connected()
+    const { signals } = await joined(transport, 'todos', config({ broadcast: ['ping'] }))
+    const uncaught = captureUncaughtErrors()
+    try {
+      rt.sendRaw('not json')
+      rt.sendRaw('null')
+      rt.sendRaw('[1]') // an array that names no topic or event
+      rt.sendRaw(new Uint8Array([9, 0, 0]).buffer) // binary kind 9: realtime-js only decodes kind 4
+      await until(() => socketSignals.filter((s) => s.type === 'malformed').length === 4)
+      rt.sendBroadcast('todos', 'ping', { n: 1 })
+      await until(() => eventsOf(signals).length === 1)
+    } finally {
+      uncaught.restore()
+    }
+    expect(uncaught.errors).toEqual([])
+    expect(socketSignals.filter((s) => s.type === 'malformed')).toEqual([
+      { type: 'malformed', reason: 'a frame that could not be decoded' },
+      { type: 'malformed', reason: 'a frame that could not be decoded' },
+      { type: 'malformed', reason: 'a frame that decodes to no message' },
+      { type: 'malformed', reason: 'a frame that decodes to no message' },
+    ])
   })
 
   it('stops reporting to a watcher after its cleanup', async () => {
