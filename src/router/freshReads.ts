@@ -1,5 +1,6 @@
 import type { ListenerMiddlewareInstance, UnknownAction } from '@reduxjs/toolkit'
 import type { Clock } from '../env/clock'
+import { createSubscribers } from '../env/subscribers'
 import type { Logger } from '../env/logger'
 import { rtkqMatchers } from '../rtkq/rtkqActions'
 import type { RtkqApi } from '../rtkq/rtkqApi'
@@ -66,6 +67,7 @@ function linkChanged(before: { connection: string; online: boolean }, now: { con
 export function listenForReads(listener: ListenerMiddlewareInstance, deps: FreshReadsDeps) {
   const { api, clock, logger } = deps
   const matchers = rtkqMatchers(api.reducerPath)
+  const settledReads = createSubscribers<{ read: PendingRead; state: unknown }>()
   const pending = new PendingReads(api, () => clock.now())
   /** A refetch the router starts itself: its request is the router's (`reads.timeoutMs` applies). */
   const refetchEntry = (endpointName: string, originalArgs: unknown) => {
@@ -106,15 +108,17 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
     invalidated(state: unknown, queryCacheKeys: readonly string[]): void {
       if (pending.any()) held.dispatched(state, queryCacheKeys)
     },
-    /** Feeds an `executeQuery` / `executeMutation` action; returns the read that settled, if any. */
-    observe(action: UnknownAction, state: unknown): PendingRead | null {
+    /** Feeds an `executeQuery` / `executeMutation` action. */
+    observe(action: UnknownAction, state: unknown): void {
       const change = pending.observe(action as UnknownAction & { meta?: never })
       if (change?.started) restarts.started(change.started)
       refetches.observe(action as UnknownAction & { meta?: never }, state)
       if (change?.settled) restarts.settled(change.settled, matchers.isQueryFulfilled(action))
       if (!pending.any()) held.released()
-      return change?.settled ?? null
+      if (change?.settled) settledReads.notify({ read: change.settled, state })
     },
+    /** Calls `listener` after every query read that settled (with the state after it); returns the unsubscribe. */
+    onSettled: settledReads.subscribe,
     clear(): void {
       held.clear()
       restarts.clear()
@@ -123,3 +127,6 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
     },
   }
 }
+
+/** @internal */
+export type FreshReads = ReturnType<typeof listenForReads>

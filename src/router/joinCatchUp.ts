@@ -1,23 +1,5 @@
-import type { ListenerMiddlewareInstance } from '@reduxjs/toolkit'
-import type { Logger } from '../env/logger'
-import type { RealtimeActions } from '../slice/realtimeSlice'
-import type { RealtimeSelectors } from '../slice/selectors'
-import type { EntryRefetches } from './entryRefetches'
-import type { PendingRead, PendingReads } from './pendingReads'
 import type { FullTag } from './tags'
-
-export interface JoinCatchUpDeps {
-  actions: RealtimeActions
-  selectors: RealtimeSelectors
-  logger: Logger
-  selectInvalidatedBy(state: unknown, tags: FullTag[]): Array<{ queryCacheKey: string }>
-  /** Tags of the active subscriptions of one topic. */
-  topicTags(topic: string): FullTag[]
-  /** Invalidates tags now (through the throttle). */
-  invalidate(tags: FullTag[]): void
-  refetches: EntryRefetches
-  pending: PendingReads
-}
+import type { BuildRouterHandler } from './routerContext'
 
 /** First fetches in flight at a first join that we wait on at most (bounded memory). */
 const MAX_WATCHED = 1_000
@@ -34,33 +16,34 @@ const MAX_WATCHED = 1_000
  * Query may hold until unrelated requests settle, would sweep it in too).
  * @internal
  */
-export function listenForJoins(listener: ListenerMiddlewareInstance, deps: JoinCatchUpDeps) {
-  const { selectors, refetches } = deps
+export const buildJoinCatchUpHandler: BuildRouterHandler = (listener, ctx) => {
+  const { api, actions, selectors, logger } = ctx.deps
+  const { refetches, pending } = ctx.reads
   /** requestId of a fetch in flight at a first join → the tags of that join. */
   const watched = new Map<string, FullTag[]>()
 
   const covered = (state: unknown, tags: FullTag[]): string[] => {
     try {
-      return deps.selectInvalidatedBy(state, tags).map((entry) => entry.queryCacheKey)
+      return api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
     } catch (error) {
-      deps.logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', { error: String(error) })
+      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', { error: String(error) })
       return []
     }
   }
 
   listener.startListening({
-    actionCreator: deps.actions.channelSubscribed,
+    actionCreator: actions.channelSubscribed,
     effect: (action, api) => {
       const state = api.getState()
       const channel = selectors.selectChannel(action.payload.topic)(state)
       if (!channel) return
-      const tags = deps.topicTags(action.payload.topic)
+      const tags = ctx.deps.topicTags(action.payload.topic)
       if (tags.length === 0) return
-      if (!channel.resumed) return deps.invalidate(tags)
+      if (!channel.resumed) return ctx.issuer.invalidate(tags)
       const keys = covered(state, tags)
       refetches.refetchEntries(state, keys)
       const known = new Set(keys)
-      for (const read of deps.pending.reads()) {
+      for (const read of pending.reads()) {
         if (known.has(read.queryCacheKey)) continue
         watched.set(read.requestId, tags)
         if (watched.size > MAX_WATCHED) watched.delete(watched.keys().next().value as string)
@@ -68,15 +51,16 @@ export function listenForJoins(listener: ListenerMiddlewareInstance, deps: JoinC
     },
   })
 
+  // A first fetch in flight at a first join is refetched when it settles, if that join's tags cover it.
+  ctx.reads.onSettled(({ read, state }) => {
+    const tags = watched.get(read.requestId)
+    if (!tags) return
+    watched.delete(read.requestId)
+    if (covered(state, tags).includes(read.queryCacheKey)) refetches.refetchEntries(state, [read.queryCacheKey])
+  })
+
   return {
-    /** After a query read settled: a first fetch in flight at a first join is refetched if that join's tags cover it. */
-    settled(read: PendingRead, state: unknown): void {
-      const tags = watched.get(read.requestId)
-      if (!tags) return
-      watched.delete(read.requestId)
-      if (covered(state, tags).includes(read.queryCacheKey)) refetches.refetchEntries(state, [read.queryCacheKey])
-    },
-    clear(): void {
+    stop(): void {
       watched.clear()
     },
   }

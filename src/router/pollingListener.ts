@@ -8,6 +8,7 @@ import { AlertWatch } from './alertWatch'
 import { PollingScheduler, type PollingSchedulerOptions, type PollReason } from './pollingScheduler'
 import { viewOf } from './pollingView'
 import type { FullTag } from './tags'
+import type { BuildRouterHandler, RouterHandler } from './routerContext'
 import { someTopicNotLive } from './topicLiveness'
 
 export interface PollingListenerDeps {
@@ -40,7 +41,7 @@ export interface PollingListenerDeps {
  * full one covers every active subscription, so live topics keep their safety net.
  * @internal
  */
-export function listenForPolling(listener: ListenerMiddlewareInstance, deps: PollingListenerDeps) {
+export function listenForPolling(listener: ListenerMiddlewareInstance, deps: PollingListenerDeps): RouterHandler & { start(): void; stop(): void } {
   const { clock, selectors, actions } = deps
   let running = false
   let lastFullPollAt = Number.NEGATIVE_INFINITY
@@ -100,3 +101,21 @@ export function listenForPolling(listener: ListenerMiddlewareInstance, deps: Pol
     },
   }
 }
+
+/** The polling fallback and the alert, as a handler of the router. @internal */
+export const buildPollingHandler: BuildRouterHandler = (listener, { deps, issuer, getState, dispatch }) =>
+  listenForPolling(listener, {
+    clock: deps.env.clock,
+    random: deps.env.random,
+    logger: deps.logger,
+    polling: deps.polling,
+    actions: deps.actions,
+    selectors: deps.selectors,
+    getState,
+    dispatch,
+    invalidate: (tags) => issuer.invalidate(tags),
+    activeTags: deps.activeTags,
+    ownPollTags: deps.ownPollTags,
+    pollTags: deps.pollTags,
+    polled: deps.polled,
+  })

@@ -1,0 +1,65 @@
+import type { ListenerMiddlewareInstance, UnknownAction } from '@reduxjs/toolkit'
+import type { RealtimeEnvironment } from '../env/environment'
+import type { Logger } from '../env/logger'
+import type { PollingOptions } from '../policy/pollingPolicy'
+import type { RtkqApi } from '../rtkq/rtkqApi'
+import type { RealtimeActions } from '../slice/realtimeSlice'
+import type { RealtimeSelectors } from '../slice/selectors'
+import type { CompiledRoutes } from './compileRoutes'
+import type { FreshReads, ReadsOptions } from './freshReads'
+import type { InvalidationIssuer } from './invalidationIssuer'
+import type { PollReason } from './pollingScheduler'
+import type { RefetchTracker } from './refetchTracker'
+import type { FullTag } from './tags'
+
+/** What the router is built from (createRouter wires it to the instance). @internal */
+export interface RouterDeps {
+  api: RtkqApi
+  routes: CompiledRoutes
+  throttleMs: number
+  polling: PollingOptions
+  /** Bounds on reads (`reads.timeoutMs`, `reads.maxHoldMs`); defaults when absent. */
+  reads?: ReadsOptions
+  env: RealtimeEnvironment
+  logger: Logger
+  actions: RealtimeActions
+  selectors: RealtimeSelectors
+  /** Tags of every active subscription (polling, focus kick, recover). */
+  activeTags(): FullTag[]
+  /** Tags of the active subscriptions of one topic (gap catch-up). */
+  topicTags(topic: string): FullTag[]
+  /** Tags of the subscriptions whose topic is not live in `state` (null while every topic is live): one rule, shared with cross-tab. */
+  ownPollTags(state: unknown): FullTag[] | null
+  /** Cross-tab: the tags a poll invalidates, given this tab's own (a leader adds its followers'). */
+  pollTags?(own: FullTag[], reason: PollReason): FullTag[]
+  /** Cross-tab: called after every poll with the tags it invalidated (a leader relays them). */
+  polled?(tags: FullTag[], reason: PollReason): void
+}
+
+/**
+ * What every handler of the router shares: its deps, the store (once the middleware is
+ * installed), the one way to invalidate (through the per-tag throttle), the reads in flight, and
+ * the event→refetch latency tracker.
+ * @internal
+ */
+export interface RouterContext {
+  deps: RouterDeps
+  getState(): unknown
+  dispatch(action: UnknownAction): unknown
+  issuer: InvalidationIssuer
+  reads: FreshReads
+  latency: RefetchTracker
+}
+
+/** What a handler may need at start and stop. @internal */
+export interface RouterHandler {
+  start?(): void
+  stop?(): void
+}
+
+/**
+ * One behaviour of the router: it registers its listeners on the router's listener middleware
+ * (as RTK Query's `buildMiddleware` composes one handler per behaviour).
+ * @internal
+ */
+export type BuildRouterHandler = (listener: ListenerMiddlewareInstance, ctx: RouterContext) => RouterHandler | void
