@@ -18,7 +18,7 @@ import type { BroadcastResult, RealtimeTransport } from '../transport/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
 import { createRouter, ownPollTags } from './createRouter'
-import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
+import { assertSupabaseClient, resolveOptions, type RealtimeOptionFields, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** The commands an app dispatches (DESIGN.md §1). */
 export interface RealtimeCommands {
@@ -58,7 +58,7 @@ export interface Realtime<ReducerPath extends string = string> {
   readonly env: RealtimeEnvironment
 }
 
-function resolveTransport(options: RealtimeOptions, env: RealtimeEnvironment): RealtimeTransport {
+function resolveTransport(options: RealtimeOptionFields, env: RealtimeEnvironment): RealtimeTransport {
   if (options.transport) return options.transport
   assertSupabaseClient(options.client)
   return createSupabaseTransport(options.client, env.clock)

@@ -11,7 +11,7 @@ import type { SagaRegistry } from '../sagas/context'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { SerializableSpec } from '../subscription/spec'
-import type { RealtimeOptions, ResolvedOptions } from './options'
+import type { RealtimeOptionFields, ResolvedOptions } from './options'
 
 function unionOfTags(specs: Iterable<SerializableSpec>): FullTag[] {
   const tags = new Map<string, FullTag>()
@@ -43,7 +43,7 @@ function endpointNames(api: unknown): ReadonlySet<string> | undefined {
  * `crossTab` shares dead-mode polls with the other tabs (a leader polls and relays for them).
  */
 export function createRouter(
-  options: RealtimeOptions,
+  options: RealtimeOptionFields,
   resolved: ResolvedOptions,
   env: RealtimeEnvironment,
   actions: RealtimeActions,
