@@ -33,15 +33,18 @@ export type RealtimeApi<Api> =
     }
   | { api?: undefined; routes?: undefined }
 
-/**
- * Every option as the runtime reads it, all optional: what `resolveOptions` validates.
- * @internal
- */
+/** Every option as the runtime reads it, all optional: what `resolveOptions` validates (not exported by the package). */
 export type RealtimeOptionFields<Api = unknown> = RealtimeTuning & {
   client?: SupabaseClient
   transport?: RealtimeTransport
   api?: Api
   routes?: readonly unknown[]
+}
+
+/** The liveness probe: a heartbeat after `intervalMs` of silence, dead without a reply within `timeoutMs`. */
+export interface LivenessOptions {
+  intervalMs: number
+  timeoutMs: number
 }
 
 /** The options besides `client`, `transport`, `api` and `routes`. */
@@ -54,7 +57,7 @@ export interface RealtimeTuning {
   /** A join (or socket open) without a reply for this long has failed. Default 10000. */
   joinTimeoutMs?: number
   /** Liveness probe. Default `{ intervalMs: 5000, timeoutMs: 5000 }`. */
-  liveness?: Partial<CoreTiming['liveness']>
+  liveness?: Partial<LivenessOptions>
   /** Events are delivered to the store in batches of this window. Default 16. */
   batchMs?: number
   /** Per-tag invalidation throttle window. Default 500. */

@@ -22,7 +22,7 @@ interface Window {
   trailing: ThrottledTag | null
 }
 
-/** The window never drops below this once a tag is under churn (DESIGN.md §3.5). */
+/** The window never drops below this once a tag is under churn. */
 export const CHURN_FLOOR_MS = 500
 
 /**

@@ -17,7 +17,6 @@ export type {
   JwtClaims,
   RowChange,
   ColumnInfo,
-  Row,
   ChangeSource,
   DatabaseHandle,
 } from './emulator/types'
