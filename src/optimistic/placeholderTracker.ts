@@ -182,5 +182,3 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: Placehol
     },
   }
 }
-
-export type PlaceholderTracker = ReturnType<typeof createPlaceholderTracker>
