@@ -42,6 +42,7 @@ cat > "$consumer/package.json" <<JSON
     "@types/node": "$(v @types/node)",
     "@types/react": "$(v @types/react)",
     "@types/react-dom": "$(v @types/react-dom)",
+    "@types/pg": "$(v @types/pg)",
     "@types/ws": "$(v @types/ws)"
   }
 }

@@ -13,12 +13,15 @@ export function readmeBlocks(markdown: string): Array<{ line: number; lang: 'ts'
   const blocks: Array<{ line: number; lang: 'ts' | 'tsx'; code: string }> = []
   const lines = markdown.split('\n')
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(ts|tsx)\s*$/.exec(lines[i] ?? '')
+    // A block may be indented (inside a list item): its lines lose that indentation.
+    const open = /^( *)```(ts|tsx)\s*$/.exec(lines[i] ?? '')
     if (!open) continue
+    const indent = open[1] ?? ''
     const start = i + 1
     let end = start
-    while (end < lines.length && !/^```\s*$/.test(lines[end] ?? '')) end++
-    blocks.push({ line: start + 1, lang: open[1] as 'ts' | 'tsx', code: lines.slice(start, end).join('\n') })
+    while (end < lines.length && !/^ *```\s*$/.test(lines[end] ?? '')) end++
+    const code = lines.slice(start, end).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line))
+    blocks.push({ line: start + 1, lang: open[2] as 'ts' | 'tsx', code: code.join('\n') })
     i = end
   }
   return blocks
