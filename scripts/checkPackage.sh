@@ -3,7 +3,8 @@
 # every resolution mode), installs it with its peers into a fresh copy of test/consumer, and there
 # type-checks strictly, without skipLibCheck, under moduleResolution NodeNext and Bundler: the
 # consumer's own code, a wrong tag type that must not compile, and every ts/tsx block of README.md.
-# Then imports each entry under Node and checks that require() explains "ESM only".
+# Then imports each entry under Node and checks that require() explains "ESM only". Before packing,
+# checks that every type the entries expose is itself exported (scripts/publicTypes.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -13,6 +14,9 @@ trap 'rm -rf "$work"' EXIT
 echo "== package: build and pack"
 npm run build --silent >/dev/null
 tarball="$work/$(npm pack --json --pack-destination "$work" 2>/dev/null | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].filename)')"
+
+echo "== package: every type reachable from an entry is exported by name"
+node --import tsx scripts/publicTypes.ts dist/types
 
 echo "== package: publint"
 npm run --silent publint -- "$tarball"
