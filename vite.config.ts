@@ -76,6 +76,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         // The demo (npm start) end to end: emulator, embedded Postgres, the app in real Chromium.
         test: {
           name: 'e2e',
@@ -89,6 +90,7 @@ export default defineConfig({
       },
       {
         // Hooks and the debug panel with a real store, rendered by React in real Chromium.
+        resolve,
         optimizeDeps: { include: [...browserDeps, 'vitest-browser-react'] },
         test: {
           name: 'browser',
@@ -99,6 +101,7 @@ export default defineConfig({
       {
         // Every story is a test (its play function included), in real Chromium.
         plugins: [storybookTest({ configDir: '.storybook' })],
+        resolve,
         optimizeDeps: { include: browserDeps },
         test: {
           name: 'storybook',

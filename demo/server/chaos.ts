@@ -21,13 +21,25 @@ function apply(emulator: RealtimeEmulator, action: ChaosAction): void {
   }
 }
 
+/** The faults in force that the chaos strip shows (the others act once). */
+export interface ChaosState {
+  blackhole: boolean
+}
+
 /**
- * `POST /__demo/chaos/<action>` injects a fault into the emulator; `GET /__demo/token` signs a
- * fresh user token (the app's `accessToken` source, so an expired token is replaced on the next join).
+ * `POST /__demo/chaos/<action>` injects a fault into the emulator and `GET /__demo/chaos` reads the
+ * faults in force (both answer with the `ChaosState`); `GET /__demo/token` signs a fresh user token
+ * (the app's `accessToken` source, so an expired token is replaced on the next join).
  */
 export function demoMiddleware(emulator: RealtimeEmulator) {
+  const state: ChaosState = { blackhole: false }
+  const reply = (res: ServerResponse) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    res.end(JSON.stringify(state))
+  }
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://demo.invalid')
+    if (req.method === 'GET' && url.pathname === '/__demo/chaos') return reply(res)
     if (req.method === 'GET' && url.pathname === '/__demo/token') {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' })
       // A fresh jti per token: two tokens signed in the same second must not be the same string
@@ -44,7 +56,8 @@ export function demoMiddleware(emulator: RealtimeEmulator) {
       return
     }
     apply(emulator, action)
-    res.writeHead(204)
-    res.end()
+    if (action === 'blackhole-on' || action === 'blackhole-off') state.blackhole = action === 'blackhole-on'
+    if (action === 'reset') state.blackhole = false
+    reply(res)
   }
 }

@@ -47,6 +47,8 @@ function appServer(emulator: RealtimeEmulator, port: number): Promise<ViteDevSer
       alias: [
         { find: /^rtk-supabase-realtime\/react$/, replacement: here('../../src/react/index.ts') },
         { find: /^rtk-supabase-realtime$/, replacement: here('../../src/index.ts') },
+        // The compatibility run (scripts/compat.sh) serves the app another @supabase/supabase-js.
+        ...(process.env.SUPABASE_JS_DIR ? [{ find: /^@supabase\/supabase-js$/, replacement: process.env.SUPABASE_JS_DIR }] : []),
       ],
     },
     define: { __DEMO_CONFIG__: JSON.stringify(config) },

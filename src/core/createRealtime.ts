@@ -1,4 +1,4 @@
-import type { Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
+import type { ActionCreatorWithPreparedPayload, Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
 import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
 import { call } from 'redux-saga/effects'
 import { createCrossTab } from '../crossTab/crossTab'
@@ -19,15 +19,23 @@ import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
 import { createRouter } from './createRouter'
 import { ownPollTags } from './ownPollTags'
-import { assertSupabaseClient, resolveOptions, type RealtimeOptions, type ResolvedOptions } from './options'
+import { assertSupabaseClient, resolveOptions, type RealtimeOptionFields, type RealtimeOptions, type ResolvedOptions } from './options'
 
-/** The commands an app dispatches (DESIGN.md §1). */
+/** An action creator of a command; its action carries the injected clock's time in `meta.at`. */
+export type RealtimeCommand<Args extends unknown[], Payload> = ActionCreatorWithPreparedPayload<Args, Payload, string, never, { at: number }>
+
+/** The commands an app dispatches: `store.dispatch(realtime.actions.recover())`. */
 export interface RealtimeCommands {
-  enable: RealtimeActions['enable']
-  disable: RealtimeActions['disable']
-  recover: RealtimeActions['recover']
-  setVisibility: RealtimeActions['setVisibility']
-  setOnline: RealtimeActions['setOnline']
+  /** Turns realtime back on after `disable()`. */
+  enable: RealtimeCommand<[], undefined>
+  /** The kill switch: tears down every channel and the socket; polling takes over. */
+  disable: RealtimeCommand<[], undefined>
+  /** "Recover now": resets backoff, recreates every channel, invalidates every active tag. */
+  recover: RealtimeCommand<[], undefined>
+  /** For hosts without `document` (React Native AppState, tests). */
+  setVisibility: RealtimeCommand<[visible: boolean], boolean>
+  /** For hosts without `navigator.onLine`. */
+  setOnline: RealtimeCommand<[online: boolean], boolean>
 }
 
 /** A store the realtime middleware was added to. */
@@ -51,15 +59,21 @@ export interface Realtime<ReducerPath extends string = string> {
   /** Sends a broadcast on a subscribed topic. Never rejects. */
   broadcast(topic: string, event: string, payload: unknown): Promise<BroadcastResult>
   readonly actions: RealtimeCommands
-  /** Every action creator of the slice, including the past-tense events the sagas report. */
+  /**
+   * Every action creator of the slice, including the past-tense events the sagas report.
+   * @internal Not part of the public API: the events may change in any release.
+   */
   readonly events: RealtimeActions
   readonly selectors: RealtimeSelectors
-  /** The resolved options, for the router and the React bindings. */
+  /**
+   * The resolved options, for the router and the React bindings.
+   * @internal Not part of the public API.
+   */
   readonly options: ResolvedOptions
   readonly env: RealtimeEnvironment
 }
 
-function resolveTransport(options: RealtimeOptions, env: RealtimeEnvironment): RealtimeTransport {
+function resolveTransport(options: RealtimeOptionFields, env: RealtimeEnvironment): RealtimeTransport {
   if (options.transport) return options.transport
   assertSupabaseClient(options.client)
   return createSupabaseTransport(options.client, env.clock)

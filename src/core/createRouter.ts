@@ -9,7 +9,7 @@ import { ownPollTags, unionOfTags } from './ownPollTags'
 import type { SagaRegistry } from '../sagas/context'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
-import type { RealtimeOptions, ResolvedOptions } from './options'
+import type { RealtimeOptionFields, ResolvedOptions } from './options'
 
 /** Endpoint names of the api, to check the routes' `patch.endpoint` against. */
 function endpointNames(api: unknown): ReadonlySet<string> | undefined {
@@ -23,7 +23,7 @@ function endpointNames(api: unknown): ReadonlySet<string> | undefined {
  * `crossTab` shares dead-mode polls with the other tabs (a leader polls and relays for them).
  */
 export function createRouter(
-  options: RealtimeOptions,
+  options: RealtimeOptionFields,
   resolved: ResolvedOptions,
   env: RealtimeEnvironment,
   actions: RealtimeActions,

@@ -9,14 +9,49 @@ import type { PollingSchedulerOptions } from '../router/pollingScheduler'
 import type { CoreTiming } from '../sagas/context'
 import type { RealtimeTransport } from '../transport/port'
 
-/** The options of `createRealtime`. Every number is in milliseconds unless named otherwise. */
-export interface RealtimeOptions<Api = unknown> {
-  /** The app's one Supabase client. */
+/**
+ * The options of `createRealtime`. Every number is in milliseconds unless named otherwise.
+ * `client` is required (or, in tests, a `transport` instead); `routes` need `api`.
+ */
+export type RealtimeOptions<Api = unknown> = RealtimeTuning & RealtimeConnection & RealtimeApi<Api>
+
+/** Where realtime comes from: the app's supabase-js client, or (advanced, tests) another transport. */
+export type RealtimeConnection =
+  | {
+      /** The app's one Supabase client. */
+      client: SupabaseClient
+      /** Advanced: a transport instead of the supabase-js adapter (tests, other clients). */
+      transport?: RealtimeTransport
+    }
+  | { client?: SupabaseClient; transport: RealtimeTransport }
+
+/** The RTK Query api whose tags realtime keeps fresh, and the routes from events to its tags. */
+export type RealtimeApi<Api> =
+  | {
+      /** The RTK Query api whose tags realtime keeps fresh. */
+      api: Api
+      /** The canonical map from events to tags (`defineRoutes`). */
+      routes?: readonly unknown[]
+    }
+  | { api?: undefined; routes?: undefined }
+
+/** Every option as the runtime reads it, all optional: what `resolveOptions` validates (not exported by the package). */
+export type RealtimeOptionFields<Api = unknown> = RealtimeTuning & {
   client?: SupabaseClient
-  /** The RTK Query api whose tags realtime keeps fresh. */
+  transport?: RealtimeTransport
   api?: Api
-  /** The canonical map from events to tags (`defineRoutes`). */
   routes?: readonly unknown[]
+}
+
+/** The liveness probe: a heartbeat after `intervalMs` of silence, dead without a reply within `timeoutMs`. */
+export interface LivenessOptions {
+  intervalMs: number
+  timeoutMs: number
+  hiddenIntervalMs: number
+}
+
+/** The options besides `client`, `transport`, `api` and `routes`. */
+export interface RealtimeTuning {
   /** Where the slice lives in the root state. Default `'realtime'`. */
   reducerPath?: string
   /** Start with realtime on (default: `REALTIME_ENABLED`, else true). */
@@ -30,7 +65,7 @@ export interface RealtimeOptions<Api = unknown> {
    * Default `{ intervalMs: 2500, timeoutMs: 3000, hiddenIntervalMs: 20000 }`: silence is noticed
    * within 5.5 s visible and 23 s hidden.
    */
-  liveness?: Partial<CoreTiming['liveness']>
+  liveness?: Partial<LivenessOptions>
   /** Events are delivered to the store in batches of this window. Default 16. */
   batchMs?: number
   /** Per-tag invalidation throttle window. Default 500. */
@@ -44,8 +79,6 @@ export interface RealtimeOptions<Api = unknown> {
   teardownGraceMs?: number
   /** Replace any part of the environment (clock, random, visibility, online, logging). */
   env?: Partial<RealtimeEnvironment>
-  /** Advanced: a transport instead of the supabase-js adapter (tests, other clients). */
-  transport?: RealtimeTransport
   /** Leader election and mutation relay among the tabs of this origin (see {@link CrossTabOptions}). */
   crossTab?: CrossTabOptions
   /** Bounds on RTK Query reads (see {@link ReadsOptions}). */
@@ -137,7 +170,7 @@ function resolveLiveness(input: Record<string, unknown>): CoreTiming['liveness']
  * Validates the options and fills in defaults. A wrong type or out-of-range value throws
  * a TypeError whose message names the option.
  */
-export function resolveOptions(options: RealtimeOptions, flags: RealtimeFlags): ResolvedOptions {
+export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFlags): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRealtime(): options must be an object')
   const reducerPath = options.reducerPath ?? 'realtime'
   if (typeof reducerPath !== 'string' || reducerPath === '') fail('reducerPath', 'must be a non-empty string', reducerPath)

@@ -20,15 +20,17 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
   const nextRetryAt = useSelector((root) => selectRealtimeState(root).nextRetryAt)
   const attempt = useSelector((root) => selectRealtimeState(root).attempt)
   const killed = connection === 'disabled'
-  const retry = nextRetryAt !== null && nextRetryAt > now ? `, retry ${attempt} in ${formatDuration(nextRetryAt - now)}` : ''
+  // The slice counts the retries already made; the one scheduled is the next (as the log numbers it).
+  const retry = nextRetryAt !== null && nextRetryAt > now ? `, retry ${attempt + 1} in ${formatDuration(nextRetryAt - now)}` : ''
 
   return (
     <div style={styles.header}>
       <h2 id={titleId} style={styles.title}>
         Realtime
       </h2>
-      {/* Only the state is live: the durations below change every second and would be announced each time. */}
-      <span>
+      {/* Only the state is live: the durations below change every second and would be announced each time.
+          The state has a line of its own, so its changing length never rewraps the buttons. */}
+      <span style={styles.status}>
         <span aria-hidden="true" style={{ color: connectionTone(connection) }}>
           ●{' '}
         </span>

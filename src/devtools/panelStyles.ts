@@ -46,6 +46,7 @@ export const styles = {
   },
   header: { display: 'flex', alignItems: 'center', gap: 8, flexWrap: 'wrap' },
   title: { font: 'inherit', fontWeight: 700, margin: 0, marginRight: 'auto' },
+  status: { order: 1, flexBasis: '100%', minWidth: 0, overflowWrap: 'anywhere' },
   badge: { fontWeight: 700 },
   button: {
     font: 'inherit',

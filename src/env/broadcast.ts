@@ -11,7 +11,7 @@ export interface BroadcastPort {
 export type BroadcastChannelFactory = (name: string) => BroadcastPort
 
 /** The part of the `BroadcastChannel` constructor the port uses. */
-type BroadcastChannelConstructor = new (name: string) => {
+export type BroadcastChannelConstructor = new (name: string) => {
   postMessage(message: unknown): void
   addEventListener(type: 'message' | 'messageerror', listener: (event: { data?: unknown }) => void): void
   removeEventListener(type: 'message' | 'messageerror', listener: (event: { data?: unknown }) => void): void

@@ -1,4 +1,4 @@
-/** Deployment flags read once from the build or process environment (DESIGN.md §4). */
+/** Deployment flags read once from the build or process environment. */
 export interface RealtimeFlags {
   /** `REALTIME_ENABLED`: false starts the library with the kill switch on. */
   realtimeEnabled?: boolean

@@ -22,7 +22,7 @@ export interface LocksPort {
 }
 
 /** The part of `navigator.locks` the port uses. */
-interface WebLockManager {
+export interface WebLockManager {
   request(name: string, options: { mode: 'exclusive'; signal?: AbortSignal; steal?: boolean }, callback: () => Promise<void> | undefined): Promise<unknown>
 }
 

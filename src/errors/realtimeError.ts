@@ -1,4 +1,4 @@
-/** The kinds of failure the library distinguishes (DESIGN.md §5). */
+/** The kinds of failure the library distinguishes. */
 export type RealtimeErrorType =
   | 'CONNECTION_FAILED'
   | 'SUBSCRIPTION_FAILED'

@@ -178,5 +178,3 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: RtkqApi;
     },
   }
 }
-
-export type PlaceholderTracker = ReturnType<typeof createPlaceholderTracker>

@@ -1,6 +1,6 @@
 import type { Random } from '../env/random'
 
-/** Reconnect policy (DESIGN.md §4). */
+/** Reconnect policy: exponential backoff with full jitter, then a jittered suspended cadence. */
 export interface RetryOptions {
   /** Attempts in `reconnecting` before the connection is `suspended`. */
   maxRetries: number

@@ -1,4 +1,4 @@
-/** The one vocabulary of connection state (DESIGN.md §2). */
+/** The one vocabulary of connection state. */
 export type ConnectionState =
   | 'disabled'
   | 'idle'

@@ -1,7 +1,7 @@
 import type { Random } from '../env/random'
 import type { ConnectionState } from './connectionTransition'
 
-/** Dead-mode polling (DESIGN.md §4). */
+/** Dead-mode polling: the cadence while realtime is down, off, or a topic is not live. */
 export interface PollingOptions {
   /** Fixed dead-mode cadence (`DEADMODE_FORCE_POLLING_MS`); still clamped ≤ 15 s while visible. */
   forceMs: number | null

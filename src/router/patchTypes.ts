@@ -1,10 +1,10 @@
 import type { PostgresChangesEvent } from '../transport/events'
 
 /** The `endpoints` of an RTK Query api type. */
-type EndpointsOf<A> = A extends { endpoints: infer E } ? E : Record<string, never>
+export type EndpointsOf<A> = A extends { endpoints: infer E } ? E : Record<string, never>
 
 /** RTK Query's phantom `Types` of one endpoint. */
-type TypesOf<A, E> = E extends keyof EndpointsOf<A> ? (EndpointsOf<A>[E] extends { Types: infer T } ? T : never) : never
+export type TypesOf<A, E> = E extends keyof EndpointsOf<A> ? (EndpointsOf<A>[E] extends { Types: infer T } ? T : never) : never
 
 /**
  * The names of an api's plain query endpoints (not mutations, not infinite queries), or

@@ -27,7 +27,7 @@ interface Window {
   soft: boolean
 }
 
-/** The window never drops below this once a tag is under churn (DESIGN.md §3.5). */
+/** The window never drops below this once a tag is under churn. */
 export const CHURN_FLOOR_MS = 500
 
 /**

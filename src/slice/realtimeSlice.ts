@@ -29,8 +29,8 @@ function applyConnection(state: RealtimeState, event: ConnectionEvent, at: numbe
 }
 
 /**
- * Builds the slice of one realtime instance. Public commands keep imperative names from
- * DESIGN.md (`enable`, `disable`, `recover`, `setVisibility`, `setOnline`); everything the
+ * Builds the slice of one realtime instance. Public commands keep their imperative names
+ * (`enable`, `disable`, `recover`, `setVisibility`, `setOnline`); everything the
  * sagas report is a past-tense event stamped with the injected clock's time.
  */
 export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock: Clock) {

@@ -18,7 +18,6 @@ export type {
   JwtClaims,
   RowChange,
   ColumnInfo,
-  Row,
   ChangeSource,
   DatabaseHandle,
 } from './emulator/types'

@@ -1,4 +1,5 @@
 import { configureStore } from '@reduxjs/toolkit'
+import type { SupabaseClient } from '@supabase/supabase-js'
 import { describe, expectTypeOf, it } from 'vitest'
 import { createRealtime, type ConnectionState } from '../../src/index'
 import { createCanonicalApi } from '../support/canonicalRoutes'
@@ -21,5 +22,16 @@ describe('createRealtime types', () => {
     expectTypeOf(realtime.reducerPath).toEqualTypeOf<'live'>()
     const store = configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer } })
     expectTypeOf(store.getState().live.channels).toBeObject()
+  })
+
+  it('requires a client (or a transport) and an api for routes, as the runtime does', () => {
+    const api = createCanonicalApi()
+    const client = {} as SupabaseClient
+    // @ts-expect-error: no client
+    createRealtime({ api, routes: [] })
+    // @ts-expect-error: routes without the api whose tags they name
+    createRealtime({ client, routes: [] })
+    expectTypeOf(createRealtime({ client, api, routes: [] }).reducerPath).toEqualTypeOf<'realtime'>()
+    expectTypeOf(createRealtime({ client }).reducerPath).toEqualTypeOf<'realtime'>()
   })
 })

@@ -3,7 +3,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDemo, type RunningDemo } from '../../demo/server/startDemo'
 import { CHROMIUM_ARGS, chromiumExecutable } from '../../scripts/chromium'
-import { DEMO_VIEWPORT, openDemo, type DemoTab } from './demoPage'
+import { DEMO_VIEWPORT, PHONE_VIEWPORT, openDemo, type DemoTab } from './demoPage'
 
 // The parity matrix of the seed plan, on the real demo: emulator + embedded Postgres + the app in Chromium.
 let demo: RunningDemo
@@ -79,6 +79,18 @@ describe('the demo (parity matrix)', () => {
     await expect.poll(() => tile.count()).toBe(1)
   })
 
+  it('fits a 390 px wide phone screen, the debug panel expanded', async () => {
+    const context = await browser.newContext({ viewport: PHONE_VIEWPORT })
+    isolated.push(context)
+    const tab = await open(context)
+    await tab.page.getByTestId('realtime-debug-panel').getByRole('button', { name: /Details/ }).click()
+    const width = await tab.page.evaluate(() => document.documentElement.scrollWidth)
+    // `npm run screenshot` also keeps a picture of the demo on a phone.
+    const picture = await tab.page.screenshot(process.env.DEMO_SCREENSHOT_NARROW ? { path: process.env.DEMO_SCREENSHOT_NARROW } : {})
+    expect(picture.length).toBeGreaterThan(0)
+    expect(width).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
+  })
+
   it('shows a new item within 2 s with realtime up', async () => {
     const tab = await open()
     await insertGeneration('e2e: realtime up')
@@ -106,6 +118,8 @@ describe('the demo (parity matrix)', () => {
 
     await actor.tile('e2e: to be edited').getByRole('combobox').selectOption({ label: 'Chase' })
     await expect.poll(() => watcher.shot('Chase').getByTitle('e2e: to be edited').count(), { timeout: 2_000 }).toBe(1)
+    // The moved tile says where it went.
+    await expect.poll(() => actor.tile('e2e: to be edited').getByRole('status').textContent(), { timeout: 2_000 }).toContain('Moved to Chase')
 
     await actor.tile('e2e: to be edited').getByRole('button', { name: /Delete/ }).click()
     await expect.poll(() => watcher.tile('e2e: to be edited').count(), { timeout: 2_000 }).toBe(0)
@@ -137,6 +151,8 @@ describe('the demo (parity matrix)', () => {
     const tab = await open()
     const chaos = tab.page.getByRole('navigation', { name: 'Chaos' })
     await chaos.getByRole('button', { name: 'Blackhole on', exact: true }).click()
+    // The strip shows which blackhole button is in force.
+    await expect.poll(() => chaos.getByRole('button', { name: 'Blackhole on', exact: true }).getAttribute('aria-pressed')).toBe('true')
     // The library notices a silent server within 10 s (heartbeat probe) and polls meanwhile.
     await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toMatch(/polling every/)
     await insertGeneration('e2e: while blackholed')

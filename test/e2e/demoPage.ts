@@ -3,6 +3,9 @@ import type { BrowserContext, Page } from 'playwright-core'
 /** The window the demo's tabs are opened in (also what `npm run screenshot` pictures). */
 export const DEMO_VIEWPORT = { width: 1200, height: 760 }
 
+/** A phone's window (the narrow picture of `npm run screenshot`). */
+export const PHONE_VIEWPORT = { width: 390, height: 844 }
+
 /** One tab of the demo app, with the requests it made to each table. */
 export interface DemoTab {
   page: Page

@@ -124,7 +124,7 @@ export function createHarness(
     transport,
     ...options,
     env: { ...recordingEnv(clock, seed, logs), ...options.env },
-  })
+  } as RealtimeOptions)
   const connectionAfter = new WeakMap<object, string>()
   const recorder: Middleware = (api) => (next) => (action) => {
     actions.push(action as UnknownAction)

@@ -82,7 +82,7 @@ function startLibrary(options: Partial<RealtimeOptions> = {}, clientOptions: Sup
       ...recordingEnv(systemClock, 1, logs),
       ...options.env,
     },
-  })
+  } as RealtimeOptions)
   const store = configureStore({
     reducer: { [realtime.reducerPath]: realtime.reducer },
     middleware: (gDM) => gDM().concat(recorder, realtime.middleware),

@@ -14,5 +14,4 @@ export const store = configureStore({
 
 realtime.start(store)
 
-export type RootState = ReturnType<typeof store.getState>
 export type AppDispatch = typeof store.dispatch

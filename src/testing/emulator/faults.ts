@@ -35,7 +35,7 @@ function checkMode(name: string, mode: number | 'drop' | null): number | 'drop' 
 }
 
 /**
- * The fault switches of one emulator (DESIGN.md §7): the state the server consults, and the
+ * The fault switches of one emulator: the state the server consults, and the
  * `EmulatorFaults` commands tests call. Time (for `refuseConnections({ ms })`) comes from `clock`.
  */
 export function createFaults(clock: Clock, actions: FaultActions): { state: FaultState; faults: EmulatorFaults } {

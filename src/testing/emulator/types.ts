@@ -1,7 +1,9 @@
 import type { Clock } from '../../env/clock'
 
-/** A row as the emulator moves it around. */
-export type Row = Record<string, unknown>
+import type { Row } from '../../transport/events'
+
+/** A row as the emulator moves it around (the core's `Row`). */
+export type { Row }
 
 /** A column as postgres_changes describes it (`{ name, type }`, type as Postgres names it: int8, text, …). */
 export interface ColumnInfo {
@@ -50,7 +52,7 @@ export interface JwtClaims {
 /** The kinds of frame `faults.sendMalformedFrame` sends. */
 export type MalformedFrameKind = 'text' | 'binary' | 'shape'
 
-/** Faults injected on command (DESIGN.md §7). Each returns once the fault is in force. */
+/** Faults injected on command. Each returns once the fault is in force. */
 export interface EmulatorFaults {
   /** Drops every socket abruptly (close code 1006 as the client sees it). */
   dropAllSockets(): void
