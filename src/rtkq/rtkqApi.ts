@@ -6,7 +6,7 @@ export interface FullTag {
   id?: string | number
 }
 
-/** What one query endpoint of an api offers the library. @internal */
+/** What one query endpoint of an api offers the library. */
 export interface RtkqEndpoint {
   select?(arg: unknown): (state: never) => { status?: string; requestId?: string; data?: unknown }
   initiate?(arg: unknown, options: { subscribe: false; forceRefetch: true }): unknown
@@ -15,8 +15,8 @@ export interface RtkqEndpoint {
 /**
  * Everything the library uses of an RTK Query api (`createApi()`), in one place: any api is
  * assignable to it (the `never` parameters accept every endpoint's own types), and the library
- * casts nothing else. Reads and writes of its cache go through `src/rtkq/`.
- * @internal
+ * casts nothing else. Reads and writes of its cache go through `src/rtkq/`. Not exported from the
+ * package entries (internal declarations refer to it, so it is not stripped).
  */
 export interface RtkqApi {
   reducerPath: string
