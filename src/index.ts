@@ -53,7 +53,7 @@ export { selectRecentErrors } from './slice/defaultSelectors'
 
 // Cross-tab: leader election and mutation relay among the tabs of one origin.
 export type { CrossTabOptions } from './core/options'
-export type { ReadsOptions } from './router/freshReads'
+export type { ReadsOptions } from './policy/readsPolicy'
 export type { CrossTabState, CrossTabRole } from './slice/state'
 export { selectCrossTab } from './slice/defaultSelectors'
 export type { LocksPort, LockHandlers, WebLockManager } from './env/locks'

@@ -106,7 +106,6 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>(), apiReducerPath }
   // The polling scheduler follows this tab's cross-tab role: a follower its leader polls for polls on the hidden cadence.
   const tabRole = createTabRoleSource()
-  resolved.polling = { ...resolved.polling, tabRole }
   const crossTab = createCrossTab({
     enabled: resolved.crossTab.enabled,
     channelName: resolved.crossTab.channelName,
@@ -120,7 +119,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
     ownPollTags: (state) => (options.api === undefined ? null : ownPollTags(state, selectors, registry)),
   })
   // The leader's dead-mode poll covers its followers' tags and is relayed to them.
-  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry, { pollTags: crossTab.pollTags, polled: crossTab.polled })
+  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry, { tabRole, pollTags: crossTab.pollTags, polled: crossTab.polled })
   const sagaMiddleware = createSagaMiddleware()
   let dispatch: ((action: UnknownAction) => unknown) | null = null
   let nextId = 0

@@ -29,7 +29,7 @@ export function createRouter(
   actions: RealtimeActions,
   selectors: RealtimeSelectors,
   registry: SagaRegistry,
-  crossTab: Pick<RouterDeps, 'pollTags' | 'polled'> = {},
+  crossTab: Pick<RouterDeps, 'tabRole' | 'pollTags' | 'polled'> = {},
 ): InvalidationRouter {
   const logger = createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
   const router = createInvalidationRouter({

@@ -3,10 +3,9 @@ import type { RealtimeEnvironment } from '../env/environment'
 import type { RealtimeFlags } from '../env/flags'
 import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
 import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
-import { DEFAULT_READS, type ReadsOptions } from '../router/freshReads'
+import { DEFAULT_READS, type ReadsOptions } from '../policy/readsPolicy'
 import { isRtkqApi } from '../rtkq/rtkqApi'
-import type { PollingSchedulerOptions } from '../router/pollingScheduler'
-import type { CoreTiming } from '../sagas/context'
+import type { CoreTiming } from '../policy/timing'
 import type { RealtimeTransport } from '../transport/port'
 
 /**
@@ -107,8 +106,7 @@ export interface ResolvedOptions {
   enabled: boolean
   timing: CoreTiming
   throttleMs: number
-  /** The polling options; createRealtime adds the cross-tab role source (`tabRole`) when cross-tab runs. */
-  polling: PollingSchedulerOptions
+  polling: PollingOptions
   crossTab: { enabled: boolean; channelName: string }
   reads: ReadsOptions
 }

@@ -1,6 +1,7 @@
 import { createListenerMiddleware, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { buildEventsHandler } from './eventsHandler'
-import { DEFAULT_READS, listenForReads } from './freshReads'
+import { DEFAULT_READS } from '../policy/readsPolicy'
+import { listenForReads } from './freshReads'
 import { createInvalidationIssuer } from './invalidationIssuer'
 import { buildJoinCatchUpHandler } from './joinCatchUp'
 import { buildKickHandler } from './kickHandler'

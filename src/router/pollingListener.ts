@@ -108,7 +108,7 @@ export const buildPollingHandler: BuildRouterHandler = (listener, { deps, issuer
     clock: deps.env.clock,
     random: deps.env.random,
     logger: deps.logger,
-    polling: deps.polling,
+    polling: { ...deps.polling, tabRole: deps.tabRole },
     actions: deps.actions,
     selectors: deps.selectors,
     getState,

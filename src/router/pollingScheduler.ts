@@ -15,7 +15,7 @@ export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
 
 /**
  * The polling options plus, when cross-tab is on, this tab's role: a follower whose leader polls
- * for it polls on the hidden cadence (createRealtime adds `tabRole` to the resolved options).
+ * for it polls on the hidden cadence (the router passes the instance's `tabRole`).
  */
 export type PollingSchedulerOptions = PollingOptions & { tabRole?: TabRoleSource }
 

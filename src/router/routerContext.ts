@@ -1,4 +1,5 @@
 import type { ListenerMiddlewareInstance, UnknownAction } from '@reduxjs/toolkit'
+import type { TabRoleSource } from '../crossTab/roleSource'
 import type { RealtimeEnvironment } from '../env/environment'
 import type { Logger } from '../env/logger'
 import type { PollingOptions } from '../policy/pollingPolicy'
@@ -6,7 +7,8 @@ import type { RtkqApi } from '../rtkq/rtkqApi'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { CompiledRoutes } from './compileRoutes'
-import type { FreshReads, ReadsOptions } from './freshReads'
+import type { ReadsOptions } from '../policy/readsPolicy'
+import type { FreshReads } from './freshReads'
 import type { InvalidationIssuer } from './invalidationIssuer'
 import type { PollReason } from './pollingScheduler'
 import type { RefetchTracker } from './refetchTracker'
@@ -18,6 +20,8 @@ export interface RouterDeps {
   routes: CompiledRoutes
   throttleMs: number
   polling: PollingOptions
+  /** Cross-tab: this tab's role; a follower its leader polls for polls on the hidden cadence. */
+  tabRole?: TabRoleSource
   /** Bounds on reads (`reads.timeoutMs`, `reads.maxHoldMs`); defaults when absent. */
   reads?: ReadsOptions
   env: RealtimeEnvironment

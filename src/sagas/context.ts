@@ -1,28 +1,14 @@
 import type { Channel } from 'redux-saga'
 import type { RealtimeEnvironment } from '../env/environment'
 import type { Logger } from '../env/logger'
-import type { RetryOptions } from '../policy/backoff'
+import type { CoreTiming } from '../policy/timing'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { SerializableSpec } from '../subscription/spec'
 import type { RealtimeEvent } from '../transport/events'
 import type { RealtimeTransport, TransportChannel } from '../transport/port'
 
-/** Timing options of the core, resolved with their defaults. */
-export interface CoreTiming {
-  retry: RetryOptions
-  joinTimeoutMs: number
-  /**
-   * Liveness probe: a heartbeat after `intervalMs` of silence while visible (`hiddenIntervalMs`
-   * while hidden); dead when no frame at all arrives within `timeoutMs` of it.
-   */
-  liveness: { intervalMs: number; hiddenIntervalMs: number; timeoutMs: number }
-  batchMs: number
-  /** Settling time before a topic's channel is (re)created, so a mount storm costs one join. */
-  rebindDebounceMs: number
-  /** How long a topic's channel outlives its last subscriber. */
-  teardownGraceMs: number
-}
+export type { CoreTiming } from '../policy/timing'
 
 /** Callbacks and live channel objects: never in the store, owned here. */
 export interface SagaRegistry {
