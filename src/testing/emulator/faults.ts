@@ -11,6 +11,8 @@ export interface FaultState {
   readonly postgresChanges: number | 'drop' | null
   /** Whether this upgrade attempt must be refused (counts it against `refuseConnections`). */
   refuseUpgrade(): boolean
+  /** Server→client bytes per second on realtime sockets while `slowLink` is in force, else null. */
+  slowLinkRate(): number | null
 }
 
 /** The server-side actions behind the faults that act at once. */
@@ -34,6 +36,16 @@ function checkMode(name: string, mode: number | 'drop' | null): number | 'drop' 
   throw new TypeError(`faults.${name}: expected milliseconds, 'drop' or null, got ${String(mode)}`)
 }
 
+function checkSlowLink(options: unknown): { bytesPerSecond: number; ms: number } {
+  if (options === null || typeof options !== 'object') throw new TypeError(`faults.slowLink: options must be { bytesPerSecond, ms }, got ${String(options)}`)
+  const { bytesPerSecond, ms } = options as { bytesPerSecond?: unknown; ms?: unknown }
+  if (typeof bytesPerSecond !== 'number' || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) {
+    throw new TypeError(`faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`)
+  }
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+  return { bytesPerSecond, ms }
+}
+
 /**
  * The fault switches of one emulator (DESIGN.md §7): the state the server consults, and the
  * `EmulatorFaults` commands tests call. Time (for `refuseConnections({ ms })`) comes from `clock`.
@@ -44,6 +56,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
   let blackholed = false
   let joinReplies: number | 'drop' | null = null
   let postgresChanges: number | 'drop' | null = null
+  let slowLink: { bytesPerSecond: number; until: number } | null = null
 
   const state: FaultState = {
     get blackholed() {
@@ -61,6 +74,10 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
         return true
       }
       return clock.now() < refuseUntil
+    },
+    slowLinkRate() {
+      if (slowLink !== null && clock.now() >= slowLink.until) slowLink = null
+      return slowLink?.bytesPerSecond ?? null
     },
   }
 
@@ -85,6 +102,10 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
     postgresChanges(mode) {
       postgresChanges = checkMode('postgresChanges', mode)
     },
+    slowLink(options) {
+      const { bytesPerSecond, ms } = checkSlowLink(options)
+      slowLink = { bytesPerSecond, until: clock.now() + ms }
+    },
     sendMalformedFrame: (kind = 'text') => actions.sendMalformedFrame(kind),
     restartServer: () => actions.restartServer(),
     reset() {
@@ -93,6 +114,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       blackholed = false
       joinReplies = null
       postgresChanges = null
+      slowLink = null
       actions.clearExpiredTokens()
     },
   }

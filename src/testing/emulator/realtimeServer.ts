@@ -9,6 +9,7 @@ import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { handleRestBroadcast, json } from './realtime/rest'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
+import { paceSocket } from './slowLink'
 import type { ChangeSource, EmulatorFaults, RowChange } from './types'
 
 /** Default largest WebSocket frame (bigger ones close the socket with 1009). */
@@ -140,6 +141,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     if (!apikey) return rejectUpgrade(socket, 401, 'No API key found in request')
     const check = auth.check(apikey)
     if (!check.ok) return rejectUpgrade(socket, 403, `Invalid API key: ${check.joinReason}`)
+    paceSocket(socket, () => state.slowLinkRate(), clock)
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
   }
 

@@ -71,6 +71,18 @@ export interface EmulatorFaults {
   /** Delays (ms) or drops (`'drop'`) postgres_changes until cleared with `null`. */
   postgresChanges(mode: number | 'drop' | null): void
   /**
+   * Throttles server→client realtime traffic to `bytesPerSecond` for `ms` of the emulator's
+   * clock, then heals by itself: every byte the server writes on a realtime socket (frames,
+   * replies, close frames, and the upgrade answer of a socket opened meanwhile) waits in that
+   * socket's queue in order, so a heartbeat reply arrives only after the frames ahead of it.
+   * Client→server frames and HTTP (PostgREST, REST broadcast) are not slowed. Calling it again
+   * replaces the rate and the end; `reset()` ends it at once. Bad options throw a `TypeError`.
+   *
+   * @example
+   * emulator.faults.slowLink({ bytesPerSecond: 100, ms: 25_000 }) // a congested mobile link
+   */
+  slowLink(options: { bytesPerSecond: number; ms: number }): void
+  /**
    * Sends every open socket a frame the client cannot parse: `'text'` (default) is not JSON,
    * `'binary'` is a binary frame of an unknown kind, `'shape'` is JSON that is not a Phoenix message.
    */
