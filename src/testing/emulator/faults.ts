@@ -13,6 +13,8 @@ export interface FaultState {
   refuseUpgrade(): boolean
   /** Server→client bytes per second on realtime sockets while `slowLink` is in force, else null. */
   slowLinkRate(): number | null
+  /** Whether `authOutage` is in force: every `tokenSource()` rejects. */
+  authUnavailable(): boolean
 }
 
 /** The server-side actions behind the faults that act at once. */
@@ -57,6 +59,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
   let joinReplies: number | 'drop' | null = null
   let postgresChanges: number | 'drop' | null = null
   let slowLink: { bytesPerSecond: number; until: number } | null = null
+  let authOutageUntil = 0
 
   const state: FaultState = {
     get blackholed() {
@@ -79,6 +82,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       if (slowLink !== null && clock.now() >= slowLink.until) slowLink = null
       return slowLink?.bytesPerSecond ?? null
     },
+    authUnavailable: () => clock.now() < authOutageUntil,
   }
 
   const faults: EmulatorFaults = {
@@ -106,6 +110,12 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       const { bytesPerSecond, ms } = checkSlowLink(options)
       slowLink = { bytesPerSecond, until: clock.now() + ms }
     },
+    authOutage(options) {
+      if (options === null || typeof options !== 'object') throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
+      const { ms } = options as { ms?: unknown }
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+      authOutageUntil = clock.now() + ms
+    },
     sendMalformedFrame: (kind = 'text') => actions.sendMalformedFrame(kind),
     restartServer: () => actions.restartServer(),
     reset() {
@@ -115,6 +125,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       joinReplies = null
       postgresChanges = null
       slowLink = null
+      authOutageUntil = 0
       actions.clearExpiredTokens()
     },
   }

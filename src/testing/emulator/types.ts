@@ -1,4 +1,5 @@
 import type { Clock } from '../../env/clock'
+import type { TokenSourceOptions } from './tokenSource'
 
 /** A row as the emulator moves it around. */
 export type Row = Record<string, unknown>
@@ -83,6 +84,16 @@ export interface EmulatorFaults {
    */
   slowLink(options: { bytesPerSecond: number; ms: number }): void
   /**
+   * Makes the emulator's auth provider unreachable for `ms` of the emulator's clock: every
+   * `tokenSource()` callback rejects until then (tokens already handed out stay valid until their
+   * `exp`), then it heals by itself. Calling it again replaces the end; `reset()` ends it at once.
+   * Bad options throw a `TypeError`.
+   *
+   * @example
+   * emulator.faults.authOutage({ ms: 20_000 }) // across the expiry of short-lived tokens
+   */
+  authOutage(options: { ms: number }): void
+  /**
    * Sends every open socket a frame the client cannot parse: `'text'` (default) is not JSON,
    * `'binary'` is a binary frame of an unknown kind, `'shape'` is JSON that is not a Phoenix message.
    */
@@ -125,6 +136,16 @@ export interface RealtimeEmulator {
   databaseUrl: string
   /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
   signToken(claims: JwtClaims): string
+  /**
+   * A user-token callback for supabase-js's `accessToken` option (third-party auth): it signs
+   * tokens that live `lifetimeMs` (default an hour) and a new one when less than a quarter of the
+   * current one's life is left, and rejects while `faults.authOutage` is in force. Bad options
+   * throw a `TypeError`.
+   *
+   * @example
+   * const supabase = createClient(emulator.url, emulator.anonKey, { accessToken: emulator.tokenSource({ lifetimeMs: 30_000 }) })
+   */
+  tokenSource(options?: TokenSourceOptions): () => Promise<string>
   /** WebSocket connections open now (for leak checks). */
   readonly openSockets: number
   /** Topics (`realtime:…`) joined on any open socket. */
