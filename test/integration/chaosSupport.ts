@@ -124,9 +124,11 @@ export const FAULTS: readonly Fault[] = [
   { name: 'drop sockets', inject: ({ faults }) => faults.dropAllSockets() },
   {
     name: 'refuse connections',
-    inject: ({ faults, random }) => {
-      faults.refuseConnections(random() < 0.5 ? { count: between(random, 1, 4) } : { ms: between(random, 500, 3_000) })
+    inject: async ({ faults, random, hold }) => {
+      const ms = random() < 0.5 ? null : between(random, 500, 3_000)
+      faults.refuseConnections(ms === null ? { count: between(random, 1, 4) } : { ms })
       faults.dropAllSockets()
+      if (ms !== null) await hold(ms)
     },
   },
   {
