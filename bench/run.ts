@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (about 3–4 minutes on 2 cores) or `npm run bench -- --quick` (under a minute,
+ * `npm run bench` (about 4 minutes on 2 cores) or `npm run bench -- --quick` (under 1.5 minutes,
  * smaller counts and shorter outages: a smoke run that keeps the harness from rotting).
  *
  * Prints every figure beside its baseline and target, and writes them as JSON to
