@@ -157,6 +157,21 @@ describe('never blind: the freshness and recovery bounds hold through a slow lin
   )
 
   it(
+    'slowLink 100 B/s for 25 s from before the page loads (first fetch, then the first join over the slow link): every write is cached within 7 s, realtime is back within 10 s of healing',
+    async () => {
+      emulator.faults.slowLink(SLOW_LINK)
+      const injectedAt = performance.now()
+      const lib = startDefaultLibrary(client())
+      library = lib
+      await throughFault(lib, BACK_MS, async () => {
+        await sleep(Math.max(0, injectedAt + SLOW_LINK.ms - performance.now()))
+        return injectedAt + SLOW_LINK.ms
+      })
+    },
+    120_000,
+  )
+
+  it(
     'authOutage for 20 s across a token expiry (third-party accessToken): every write is cached within 7 s, realtime is back within 60 s of healing',
     async () => {
       const startedAt = performance.now()
