@@ -53,15 +53,15 @@ type ItemsApi = ReturnType<typeof itemsApi>
 
 const projects = Array.from({ length: PROJECTS }, (_, index) => index + 1)
 
-function stockClient(emulator: RealtimeEmulator): SupabaseClient {
+export function stockClient(emulator: RealtimeEmulator, accessToken?: () => Promise<string>): SupabaseClient {
   return createClient(emulator.url, emulator.anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
+    ...(accessToken ? { accessToken } : { auth: { persistSession: false, autoRefreshToken: false } }),
     realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
   })
 }
 
 /** A store with the items api; records when each awaited write first shows up in its cache. */
-class Observer {
+export class Observer {
   readonly api: ItemsApi
   readonly store
   private readonly pending = new Map<string, { sentAt: number; project: number }>()
@@ -134,8 +134,7 @@ class Observer {
 }
 
 /** (a)/(b): this library with its defaults, one subscription keeping every project's tag fresh. */
-function libraryObserver(emulator: RealtimeEmulator): { observer: Observer; realtime: Realtime; stop: () => Promise<void> } {
-  const client = stockClient(emulator)
+export function libraryObserver(emulator: RealtimeEmulator, client = stockClient(emulator)): { observer: Observer; realtime: Realtime; stop: () => Promise<void> } {
   let realtime: Realtime | undefined
   const observer = new Observer('library', client, (api) => {
     const routes = defineRoutes<ItemsApi>()([{ on: { table: 'items' }, tags: (e) => [{ type: 'Items', id: Number((e.new ?? e.old)?.project_id) }] }])
@@ -161,8 +160,7 @@ function libraryObserver(emulator: RealtimeEmulator): { observer: Observer; real
 }
 
 /** (d): what an app writes by hand: one channel per component, invalidating its tag on every event. */
-function handRolledObserver(emulator: RealtimeEmulator): { observer: Observer; subscribed: () => boolean; stop: () => Promise<void> } {
-  const client = stockClient(emulator)
+export function handRolledObserver(emulator: RealtimeEmulator, client = stockClient(emulator)): { observer: Observer; subscribed: () => boolean; stop: () => Promise<void> } {
   const observer = new Observer('handRolled', client)
   observer.mount()
   let joined = 0
@@ -188,7 +186,7 @@ function handRolledObserver(emulator: RealtimeEmulator): { observer: Observer; s
 }
 
 /** Inserts `count` rows, spaced evenly over `spanMs`, each awaited by every observer from just before it is sent. */
-async function write(db: pg.Client, prefix: string, count: number, spanMs: number, observers: Observer[]): Promise<void> {
+export async function write(db: pg.Client, prefix: string, count: number, spanMs: number, observers: Observer[]): Promise<void> {
   const started = now()
   for (let seq = 0; seq < count; seq += 1) {
     const dueAt = started + (seq * spanMs) / count
@@ -201,12 +199,12 @@ async function write(db: pg.Client, prefix: string, count: number, spanMs: numbe
   }
 }
 
-interface ModeResult extends Summary {
+export interface ModeResult extends Summary {
   missed: number
 }
 
 /** Summarises one phase for one observer and starts the next phase afresh. */
-function result(observer: Observer): ModeResult {
+export function result(observer: Observer): ModeResult {
   const missed = observer.abandon()
   const summary = summarize([...observer.latencies.values()])
   observer.latencies.clear()

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (about 3–4 minutes on 2 cores) or `npm run bench -- --quick` (under a minute,
+ * `npm run bench` (about 4 minutes on 2 cores) or `npm run bench -- --quick` (under 1.5 minutes,
  * smaller counts and shorter outages: a smoke run that keeps the harness from rotting).
  *
  * Prints every figure beside its baseline and target, and writes them as JSON to
@@ -9,6 +9,7 @@
  */
 import { startRealtimeEmulator, type RealtimeEmulator } from '../src/testing/index'
 import { ITEMS_SQL, runFreshnessBench, warmPostgrest } from './freshness'
+import { runFaultFreshness } from './freshnessFaults'
 import { runMemoryBench } from './memory'
 import { runPatchBench } from './patch'
 import { judge, machine, table, writeResults, type BenchResults, type Figure } from './report'
@@ -47,6 +48,13 @@ function parseArgs(argv: string[]): Args {
   return args
 }
 
+/** Freshness with realtime up and blackholed, then through a slow link and a token expiry. */
+async function freshnessSection(emulator: RealtimeEmulator, options: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+  const base = await runFreshnessBench(emulator, options)
+  const faulted = await runFaultFreshness(emulator, options)
+  return { figures: [...base.figures, ...faulted.figures], details: { ...base.details, ...faulted.details } }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('bench: run node with --expose-gc (npm run bench does)')
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
             : section === 'memory'
               ? await runMemoryBench(emulator as RealtimeEmulator, options)
               : section === 'freshness'
-                ? await runFreshnessBench(emulator as RealtimeEmulator, options)
+                ? await freshnessSection(emulator as RealtimeEmulator, options)
                 : await runStormBench(emulator as RealtimeEmulator, options)
       figures.push(...result.figures.map(judge))
       details[section] = result.details

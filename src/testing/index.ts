@@ -10,6 +10,7 @@ export { runEmulatorCli } from './emulator/cli'
 export type { CliEnvironment } from './emulator/cli'
 export { signJwt, verifyJwt, createDefaultKeys, DEFAULT_JWT_SECRET } from './emulator/jwt'
 export type { JwtVerification, JwtFailure } from './emulator/jwt'
+export type { TokenSourceOptions } from './emulator/tokenSource'
 export type {
   RealtimeEmulator,
   StartRealtimeEmulatorOptions,

@@ -124,9 +124,11 @@ export const FAULTS: readonly Fault[] = [
   { name: 'drop sockets', inject: ({ faults }) => faults.dropAllSockets() },
   {
     name: 'refuse connections',
-    inject: ({ faults, random }) => {
-      faults.refuseConnections(random() < 0.5 ? { count: between(random, 1, 4) } : { ms: between(random, 500, 3_000) })
+    inject: async ({ faults, random, hold }) => {
+      const ms = random() < 0.5 ? null : between(random, 500, 3_000)
+      faults.refuseConnections(ms === null ? { count: between(random, 1, 4) } : { ms })
       faults.dropAllSockets()
+      if (ms !== null) await hold(ms)
     },
   },
   {
@@ -187,6 +189,26 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   { name: 'restart server', inject: ({ faults }) => faults.restartServer() },
+  {
+    // Heals by itself after ms; the test's reset() lifts it if the chaos window ends first.
+    name: 'slow link',
+    inject: async ({ faults, random, hold }) => {
+      const ms = between(random, 2_000, 8_000)
+      faults.slowLink({ bytesPerSecond: 100, ms })
+      await hold(ms)
+    },
+  },
+  {
+    // The auth provider is down across a token expiry; it hands out a fresh token once it is back.
+    name: 'auth outage',
+    inject: async ({ faults, random, hold, refreshToken }) => {
+      const ms = between(random, 2_000, 8_000)
+      faults.authOutage({ ms })
+      faults.expireTokens()
+      refreshToken()
+      await hold(ms)
+    },
+  },
 ]
 
 /** Draws faults in a seeded order that uses every kind once before any kind repeats (a short run still sees many kinds). */

@@ -11,6 +11,10 @@ export interface FaultState {
   readonly postgresChanges: number | 'drop' | null
   /** Whether this upgrade attempt must be refused (counts it against `refuseConnections`). */
   refuseUpgrade(): boolean
+  /** Server→client bytes per second on realtime sockets while `slowLink` is in force, else null. */
+  slowLinkRate(): number | null
+  /** Whether `authOutage` is in force: every `tokenSource()` rejects. */
+  authUnavailable(): boolean
 }
 
 /** The server-side actions behind the faults that act at once. */
@@ -34,6 +38,16 @@ function checkMode(name: string, mode: number | 'drop' | null): number | 'drop' 
   throw new TypeError(`faults.${name}: expected milliseconds, 'drop' or null, got ${String(mode)}`)
 }
 
+function checkSlowLink(options: unknown): { bytesPerSecond: number; ms: number } {
+  if (options === null || typeof options !== 'object') throw new TypeError(`faults.slowLink: options must be { bytesPerSecond, ms }, got ${String(options)}`)
+  const { bytesPerSecond, ms } = options as { bytesPerSecond?: unknown; ms?: unknown }
+  if (typeof bytesPerSecond !== 'number' || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) {
+    throw new TypeError(`faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`)
+  }
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+  return { bytesPerSecond, ms }
+}
+
 /**
  * The fault switches of one emulator: the state the server consults, and the
  * `EmulatorFaults` commands tests call. Time (for `refuseConnections({ ms })`) comes from `clock`.
@@ -44,6 +58,8 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
   let blackholed = false
   let joinReplies: number | 'drop' | null = null
   let postgresChanges: number | 'drop' | null = null
+  let slowLink: { bytesPerSecond: number; until: number } | null = null
+  let authOutageUntil = 0
 
   const state: FaultState = {
     get blackholed() {
@@ -62,6 +78,11 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       }
       return clock.now() < refuseUntil
     },
+    slowLinkRate() {
+      if (slowLink !== null && clock.now() >= slowLink.until) slowLink = null
+      return slowLink?.bytesPerSecond ?? null
+    },
+    authUnavailable: () => clock.now() < authOutageUntil,
   }
 
   const faults: EmulatorFaults = {
@@ -85,6 +106,16 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
     postgresChanges(mode) {
       postgresChanges = checkMode('postgresChanges', mode)
     },
+    slowLink(options) {
+      const { bytesPerSecond, ms } = checkSlowLink(options)
+      slowLink = { bytesPerSecond, until: clock.now() + ms }
+    },
+    authOutage(options) {
+      if (options === null || typeof options !== 'object') throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
+      const { ms } = options as { ms?: unknown }
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+      authOutageUntil = clock.now() + ms
+    },
     sendMalformedFrame: (kind = 'text') => actions.sendMalformedFrame(kind),
     restartServer: () => actions.restartServer(),
     reset() {
@@ -93,6 +124,8 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       blackholed = false
       joinReplies = null
       postgresChanges = null
+      slowLink = null
+      authOutageUntil = 0
       actions.clearExpiredTokens()
     },
   }

@@ -9,7 +9,10 @@ import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { handleRestBroadcast, json } from './realtime/rest'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
-import type { ChangeSource, EmulatorFaults, RowChange } from './types'
+import { signJwt } from './jwt'
+import { paceSocket } from './slowLink'
+import { createTokenSource, type TokenSourceOptions } from './tokenSource'
+import type { ChangeSource, EmulatorFaults, JwtClaims, RowChange } from './types'
 
 /** Default largest WebSocket frame (bigger ones close the socket with 1009). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -43,6 +46,8 @@ export interface RealtimeServer {
   faults: EmulatorFaults
   /** Records a token signed outside the server so that `faults.expireTokens()` covers it. */
   registerToken(token: string): void
+  /** A user-token callback for supabase-js's `accessToken` option; see `RealtimeEmulator.tokenSource`. */
+  tokenSource(options?: TokenSourceOptions): () => Promise<string>
   /** Sockets currently open. */
   readonly openSockets: number
   /** Topics (`realtime:…`) joined on any socket. */
@@ -140,6 +145,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     if (!apikey) return rejectUpgrade(socket, 401, 'No API key found in request')
     const check = auth.check(apikey)
     if (!check.ok) return rejectUpgrade(socket, 403, `Invalid API key: ${check.joinReason}`)
+    paceSocket(socket, () => state.slowLinkRate(), clock)
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
   }
 
@@ -169,6 +175,14 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     },
     faults,
     registerToken: (token) => auth.issued(token),
+    tokenSource: (tokenOptions) => {
+      const sign = (claims: JwtClaims): string => {
+        const token = signJwt(claims, options.jwtSecret)
+        auth.issued(token)
+        return token
+      }
+      return createTokenSource({ clock, sign, unavailable: () => state.authUnavailable() }, tokenOptions)
+    },
     get openSockets() {
       return hub.openSockets
     },

@@ -83,6 +83,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
         server.registerToken(token)
         return token
       },
+      tokenSource: (tokenOptions) => server.tokenSource(tokenOptions),
       faults: server.faults,
       get openSockets() {
         return server.openSockets

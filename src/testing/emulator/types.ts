@@ -1,4 +1,5 @@
 import type { Clock } from '../../env/clock'
+import type { TokenSourceOptions } from './tokenSource'
 
 import type { Row } from '../../transport/events'
 
@@ -73,6 +74,28 @@ export interface EmulatorFaults {
   /** Delays (ms) or drops (`'drop'`) postgres_changes until cleared with `null`. */
   postgresChanges(mode: number | 'drop' | null): void
   /**
+   * Throttles server→client realtime traffic to `bytesPerSecond` for `ms` of the emulator's
+   * clock, then heals by itself: every byte the server writes on a realtime socket (frames,
+   * replies, close frames, and the upgrade answer of a socket opened meanwhile) waits in that
+   * socket's queue in order, so a heartbeat reply arrives only after the frames ahead of it.
+   * Client→server frames and HTTP (PostgREST, REST broadcast) are not slowed. Calling it again
+   * replaces the rate and the end; `reset()` ends it at once. Bad options throw a `TypeError`.
+   *
+   * @example
+   * emulator.faults.slowLink({ bytesPerSecond: 100, ms: 25_000 }) // a congested mobile link
+   */
+  slowLink(options: { bytesPerSecond: number; ms: number }): void
+  /**
+   * Makes the emulator's auth provider unreachable for `ms` of the emulator's clock: every
+   * `tokenSource()` callback rejects until then (tokens already handed out stay valid until their
+   * `exp`), then it heals by itself. Calling it again replaces the end; `reset()` ends it at once.
+   * Bad options throw a `TypeError`.
+   *
+   * @example
+   * emulator.faults.authOutage({ ms: 20_000 }) // across the expiry of short-lived tokens
+   */
+  authOutage(options: { ms: number }): void
+  /**
    * Sends every open socket a frame the client cannot parse: `'text'` (default) is not JSON,
    * `'binary'` is a binary frame of an unknown kind, `'shape'` is JSON that is not a Phoenix message.
    */
@@ -115,6 +138,16 @@ export interface RealtimeEmulator {
   databaseUrl: string
   /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
   signToken(claims: JwtClaims): string
+  /**
+   * A user-token callback for supabase-js's `accessToken` option (third-party auth): it signs
+   * tokens that live `lifetimeMs` (default an hour) and a new one when less than a quarter of the
+   * current one's life is left, and rejects while `faults.authOutage` is in force. Bad options
+   * throw a `TypeError`.
+   *
+   * @example
+   * const supabase = createClient(emulator.url, emulator.anonKey, { accessToken: emulator.tokenSource({ lifetimeMs: 30_000 }) })
+   */
+  tokenSource(options?: TokenSourceOptions): () => Promise<string>
   /** WebSocket connections open now (for leak checks). */
   readonly openSockets: number
   /** Topics (`realtime:…`) joined on any open socket. */
