@@ -2,15 +2,23 @@ import { CANCEL, type SagaIterator } from 'redux-saga'
 import { call, select, take } from 'redux-saga/effects'
 import type { Clock } from '../env/clock'
 
+/** The longest delay a JS timer takes: a longer one fires at once (Node warns, browsers say nothing). */
+export const MAX_TIMER_MS = 2_147_483_647
+
 /**
  * A delay on the injected clock that redux-saga can cancel (its timer is cleared when the
  * waiting task is cancelled or loses a race), so that a stopped store leaves no timers.
- * Resolves with `true`, so that a race can tell it won (`{ timeout: true }`).
+ * Resolves with `true`, so that a race can tell it won (`{ timeout: true }`). A delay beyond
+ * {@link MAX_TIMER_MS} (a token that expires in years) waits in steps instead of firing at once.
  */
 export function sleep(clock: Clock, ms: number): Promise<true> {
   let handle: ReturnType<Clock['setTimeout']> | undefined
   const promise = new Promise<true>((resolve) => {
-    handle = clock.setTimeout(() => resolve(true), Math.max(0, ms))
+    const wait = (remaining: number) => {
+      const step = Math.min(MAX_TIMER_MS, Math.max(0, remaining))
+      handle = clock.setTimeout(() => (remaining > step ? wait(remaining - step) : resolve(true)), step)
+    }
+    wait(ms)
   })
   ;(promise as unknown as Record<typeof CANCEL, () => void>)[CANCEL] = () => {
     if (handle !== undefined) clock.clearTimeout(handle)
