@@ -8,6 +8,7 @@ import { createTokenAuthority } from './realtime/auth'
 import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { handleRestBroadcast, json } from './realtime/rest'
+import type { SubscriptionCatalog } from './realtime/catalog'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
 import type { ChangeSource, EmulatorFaults, RowChange } from './types'
 
@@ -33,6 +34,8 @@ export interface RealtimeServerOptions {
   logger?: Logger
   /** Largest WebSocket frame accepted; default {@link DEFAULT_MAX_PAYLOAD_BYTES}. */
   maxPayloadBytes?: number
+  /** The publication's tables: postgres_changes subscriptions are checked against it (unknown tables, columns). */
+  catalog?: SubscriptionCatalog
 }
 
 /** A running realtime server: Supabase Realtime's WebSocket protocol and REST broadcast on 127.0.0.1. */
@@ -105,6 +108,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   })
   const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
+  if (options.catalog) ctx.catalog = options.catalog
   const hub = createHub(ctx)
   const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
 

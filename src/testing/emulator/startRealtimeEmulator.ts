@@ -2,6 +2,7 @@ import { systemClock } from '../../env/clock'
 import { thrownKind } from '../../env/logger'
 import { startDatabase } from './database'
 import { loadPg } from './db/modules'
+import { createPublicationCatalog } from './db/publicationCatalog'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
@@ -56,6 +57,10 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     if (options.setupSql) await runSql(database.url, options.setupSql)
     const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock, logger })
     cleanups.push(() => changeSource.stop())
+    const pg = await loadPg()
+    const catalogPool = new pg.Pool({ connectionString: database.url, max: 1 })
+    catalogPool.on('error', (error) => logger.debug('catalog: idle connection lost', { error: error.message }))
+    cleanups.push(() => catalogPool.end())
     const postgrest = createPostgrestHandler({ databaseUrl: database.url, jwtSecret, clock, logger })
     cleanups.push(() => postgrest.close())
     const server = await startRealtimeServer({
@@ -63,6 +68,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       jwtSecret,
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       changeSource,
+      catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
       httpHandler: (req, res) => postgrest.handle(req, res),
       clock,

@@ -19,6 +19,8 @@ export interface RowChange {
   /** The old row (UPDATE with REPLICA IDENTITY FULL, DELETE: at least the key); null for INSERT. */
   oldRecord: Row | null
   columns: ColumnInfo[]
+  /** The table's primary key columns, when the source knows them (an empty list: the table has none). */
+  primaryKey?: readonly string[]
   /** ISO timestamp of the commit. */
   commitTimestamp: string
 }

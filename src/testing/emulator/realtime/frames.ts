@@ -1,5 +1,6 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin, unauthorizedTopic } from './join'
+import { scheduleResubscribe } from './postgresSubscribe'
 import {
   closeChannel,
   mayJoinPrivate,
@@ -64,6 +65,7 @@ function handleAccessToken(ctx: ServerContext, session: Session, channel: Joined
   channel.token = token
   channel.claims = check.claims
   scheduleTokenCheck(ctx, session, channel)
+  scheduleResubscribe(ctx, session, channel)
   ctx.logger.debug('access token updated', { session: session.id, topic: channel.topic })
 }
 

@@ -3,7 +3,7 @@ import type { TimerHandle } from '../../../env/clock'
 import { thrownKind } from '../../../env/logger'
 import { decodeTextFrame, decodeUserBroadcastPush, type DecodeResult, type Vsn } from '../protocol'
 import type { MalformedFrameKind, RowChange } from '../types'
-import { matchingIds, postgresChangesPayload } from './bindings'
+import { channelPayloads } from './bindings'
 import { endSession, handleFrame } from './frames'
 import { pushBroadcast, removeChannel, send, shutdownChannel, subscribersOf, type ServerContext, type Session } from './session'
 
@@ -82,9 +82,9 @@ export function createHub(ctx: ServerContext): Hub {
   const deliverNow = (change: RowChange): void => {
     for (const session of ctx.sessions) {
       for (const channel of session.channels.values()) {
-        const ids = matchingIds(channel.bindings, change)
-        if (ids.length === 0) continue
-        send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload: postgresChangesPayload(ids, change) })
+        for (const payload of channelPayloads(channel.bindings, change)) {
+          send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
+        }
       }
     }
   }

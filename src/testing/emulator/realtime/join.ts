@@ -1,9 +1,9 @@
 import type { PhoenixMessage } from '../protocol'
 import { parseBindings } from './bindings'
+import { startSubscribe } from './postgresSubscribe'
 import {
   closeChannel,
   mayJoinPrivate,
-  pushSystem,
   reply,
   scheduleTokenCheck,
   type JoinedChannel,
@@ -73,7 +73,7 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
     return reply(ctx, session, message, 'error', { reason: `Unauthorized: ${unauthorizedTopic(subTopic)}` })
   }
 
-  const { bindings, errors } = parseBindings(config.postgres_changes)
+  const { echoed, bindings, error } = parseBindings(config.postgres_changes)
   const broadcast = asObject(config.broadcast)
   const channel: JoinedChannel = {
     topic,
@@ -82,7 +82,10 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
     isPrivate,
     self: broadcast.self === true,
     ack: broadcast.ack === true,
-    bindings,
+    bindings: [],
+    requested: bindings,
+    requestError: error,
+    resubscribe: null,
     token,
     claims: check.claims,
     expiry: null,
@@ -90,10 +93,8 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
   session.channels.set(topic, channel)
   scheduleTokenCheck(ctx, session, channel)
   ctx.logger.debug('joined', { session: session.id, topic, bindings: bindings.length, private: isPrivate })
-  reply(ctx, session, message, 'ok', { postgres_changes: bindings.map((binding) => ({ ...binding.params, id: binding.id })) })
-  if (bindings.length === 0) return
-  if (errors.length > 0) pushSystem(ctx, session, channel, 'postgres_changes', 'error', errors.join('; '))
-  else pushSystem(ctx, session, channel, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')
+  reply(ctx, session, message, 'ok', { postgres_changes: echoed })
+  startSubscribe(ctx, session, channel)
 }
 
 /** Cancels a join the `joinReplies` fault is still holding (the client left or went away). */

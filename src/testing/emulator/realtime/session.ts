@@ -6,6 +6,7 @@ import { encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } f
 import type { JwtClaims } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
+import type { SubscriptionCatalog } from './catalog'
 
 /** A channel one socket has joined. */
 export interface JoinedChannel {
@@ -17,7 +18,14 @@ export interface JoinedChannel {
   isPrivate: boolean
   self: boolean
   ack: boolean
+  /** The postgres_changes subscriptions that are live (empty until "Subscribed to PostgreSQL"). */
   bindings: Binding[]
+  /** What the join asked for (subscribed again after an `access_token`). */
+  requested: Binding[]
+  /** The first entry the server refused to parse: nothing subscribes. */
+  requestError: string | null
+  /** A pending re-subscribe after an `access_token`. */
+  resubscribe: TimerHandle | null
   token: string
   claims: JwtClaims
   expiry: TimerHandle | null
@@ -45,12 +53,14 @@ export interface ServerContext {
   auth: TokenAuthority
   faults: FaultState
   authorizePrivate?: AuthorizePrivate
+  /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
+  catalog?: SubscriptionCatalog
   sessions: Set<Session>
 }
 
 const OPEN = 1
-/** Longest expiry timer; a token valid for longer is re-checked then (as the real server does hourly). */
-const MAX_EXPIRY_TIMER_MS = 3_600_000
+/** The real server confirms a joined channel's token every 5 minutes, and at its expiry. */
+const CONFIRM_TOKEN_INTERVAL_MS = 300_000
 
 /** Sends a text frame in the socket's serializer; nothing while blackholed or once the socket is closing. */
 export function send(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
@@ -91,7 +101,9 @@ export function removeChannel(ctx: ServerContext, session: Session, topic: strin
   const channel = session.channels.get(topic)
   if (!channel) return undefined
   if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
+  if (channel.resubscribe !== null) ctx.clock.clearTimeout(channel.resubscribe)
   channel.expiry = null
+  channel.resubscribe = null
   session.channels.delete(topic)
   return channel
 }
@@ -109,7 +121,7 @@ export function shutdownChannel(ctx: ServerContext, session: Session, channel: J
   closeChannel(ctx, session, channel)
 }
 
-/** Re-checks the channel's token when it expires (capped at an hour) and shuts the channel down if it is no longer valid. */
+/** Re-checks the channel's token every 5 minutes and when it expires, and shuts the channel down if it is no longer valid. */
 export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
   if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
   channel.expiry = null
@@ -121,7 +133,7 @@ export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel
     const check = ctx.auth.check(channel.token)
     if (check.ok) scheduleTokenCheck(ctx, session, channel)
     else shutdownChannel(ctx, session, channel, check.shutdownMessage)
-  }, Math.min(remaining + 1, MAX_EXPIRY_TIMER_MS))
+  }, Math.min(remaining + 1, CONFIRM_TOKEN_INTERVAL_MS))
 }
 
 /** Whether these claims may join (or stay on) a private channel. */
