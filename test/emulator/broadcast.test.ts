@@ -139,11 +139,14 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
     expect((await fetch(`${h.server.url}/nowhere`)).status).toBe(404)
   })
 
-  it('answers a broadcast without an event with an error reply', async () => {
-    const raw = await h.raw()
-    await raw.reply(raw.push('realtime:room', 'phx_join', {}))
-    const answer = await raw.reply(raw.push('realtime:room', 'broadcast', { type: 'broadcast' }))
-    expect(answer).toEqual({ status: 'error', response: { reason: 'broadcast needs a payload with a string event' } })
+  it('relays a broadcast as sent: without a string event, and with every key of its payload', async () => {
+    const [sender, receiver] = [await h.raw(), await h.raw()]
+    await sender.reply(sender.push('realtime:room', 'phx_join', { config: { broadcast: { ack: true } } }))
+    await receiver.reply(receiver.push('realtime:room', 'phx_join', {}))
+    const odd = { type: 'broadcast', event: 7, payload: { a: 1 }, extra: 'kept' }
+    expect(await sender.reply(sender.push('realtime:room', 'broadcast', odd))).toEqual({ status: 'ok', response: {} })
+    const relayed = await receiver.next((m) => m.event === 'broadcast')
+    expect(relayed).toMatchObject({ topic: 'realtime:room', payload: odd })
     expect(decodeTextFrame('[null,"1","phoenix","heartbeat",{}]', '2.0.0').ok).toBe(true)
   })
 })

@@ -8,6 +8,7 @@ import {
   removeChannel,
   reply,
   scheduleTokenCheck,
+  send,
   shutdownChannel,
   subscribersOf,
   type JoinedChannel,
@@ -22,8 +23,9 @@ export interface FrameOrigin {
 
 /**
  * Handles one decoded client frame as Phoenix and Supabase Realtime do: heartbeats, joins,
- * leaves, `access_token`, broadcasts (`self`, `ack`) and presence. Frames for a topic the socket
- * has not joined get the `unmatched topic` error reply; unknown events get an error reply.
+ * leaves, `access_token`, broadcasts (`self`, `ack`) and presence. A frame for a topic the
+ * socket has not joined gets the `unmatched topic` error reply (`phx_leave` gets ok); a frame
+ * whose `join_ref` names an earlier join of the topic is ignored; unknown events get no reply.
  */
 export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): void {
   if (ctx.faults.blackholed) return
@@ -35,8 +37,14 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
   if (event === 'phx_join') return handleJoin(ctx, session, message)
   const channel = session.channels.get(topic)
   if (!channel) {
-    if (event === 'phx_leave' && cancelPendingJoin(ctx, session, topic)) return reply(ctx, session, message, 'ok')
+    if (event === 'phx_leave') {
+      cancelPendingJoin(ctx, session, topic)
+      return reply(ctx, session, message, 'ok')
+    }
     return reply(ctx, session, message, 'error', { reason: 'unmatched topic' })
+  }
+  if (message.join_ref !== null && message.join_ref !== channel.joinRef) {
+    return ctx.logger.debug('stale join_ref ignored', { session: session.id, topic, event })
   }
   switch (event) {
     case 'phx_leave':
@@ -49,7 +57,7 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
     case 'presence':
       return reply(ctx, session, message, 'ok')
     default:
-      if (message.ref !== null) reply(ctx, session, message, 'error', { reason: `unknown event "${event.slice(0, 100)}"` })
+      ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', { event: event.slice(0, 100) })
   }
 }
 
@@ -70,13 +78,12 @@ function handleAccessToken(ctx: ServerContext, session: Session, channel: Joined
 }
 
 function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): void {
+  // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
   const payload = message.payload as { event?: unknown; payload?: unknown } | null
-  if (payload === null || typeof payload !== 'object' || typeof payload.event !== 'string') {
-    if (message.ref !== null) reply(ctx, session, message, 'error', { reason: 'broadcast needs a payload with a string event' })
-    return
-  }
   for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
-    if (other !== session || channel.self) pushBroadcast(ctx, other, channel.topic, payload.event, payload.payload, origin.binary)
+    if (other === session && !channel.self) continue
+    if (origin.binary) pushBroadcast(ctx, other, channel.topic, String(payload?.event ?? ''), payload?.payload, true)
+    else send(ctx, other, { join_ref: null, ref: null, topic: channel.topic, event: 'broadcast', payload: message.payload })
   }
   if (channel.ack) reply(ctx, session, message, 'ok')
 }
