@@ -189,3 +189,24 @@ describe('a new access_token re-subscribes postgres_changes, as the real server 
     }
   })
 })
+
+describe('a change committed while a join is being checked', () => {
+  it('is held and delivered right after "Subscribed to PostgreSQL", so SUBSCRIBED-then-write never loses it', async () => {
+    let release: (() => void) | undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const slow = createStaticCatalog(tables)
+    const h = await startHarness({ catalog: { publishedTables: async (schema, table) => (await gate, slow.publishedTables(schema, table)) } })
+    try {
+      const raw = await h.raw()
+      await raw.reply(raw.push('realtime:todos', 'phx_join', { config: { postgres_changes: [{ event: 'INSERT', schema: 'public', table: 'todos' }] } }))
+      h.changes.push({ table: 'todos', type: 'INSERT', columns: todoColumns, record: rows[0]! })
+      release!()
+      const change = await raw.next((m) => m.event === 'postgres_changes')
+      const events = raw.received.flatMap((m) => (Buffer.isBuffer(m) || m.event === 'phx_reply' ? [] : [m.event]))
+      expect(events).toEqual(['system', 'postgres_changes'])
+      expect((change.payload as { data: { record: unknown } }).data.record).toEqual(rows[0])
+    } finally {
+      await h.stop()
+    }
+  })
+})

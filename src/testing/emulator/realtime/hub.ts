@@ -101,6 +101,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
   const deliverNow = (change: RowChange): void => {
     for (const session of ctx.sessions) {
       for (const channel of session.channels.values()) {
+        if (channel.held) channel.held.push(change)
         for (const payload of channelPayloads(channel.bindings, change)) {
           send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
         }

@@ -86,6 +86,7 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
     requested: bindings,
     requestError: error,
     resubscribe: null,
+    held: bindings.length > 0 ? [] : null,
     token,
     claims: check.claims,
     expiry: null,

@@ -1,6 +1,7 @@
 import { subscribeParams, type CatalogTable } from './catalog'
 import type { Binding } from './bindings'
-import { pushSystem, type JoinedChannel, type ServerContext, type Session } from './session'
+import { channelPayloads } from './bindings'
+import { pushSystem, send, type JoinedChannel, type ServerContext, type Session } from './session'
 
 /** How long the real server waits before re-subscribing after an `access_token` (it picks 1–3 s at random). */
 export const RESUBSCRIBE_DELAY_MS = 1_000
@@ -8,12 +9,18 @@ export const RESUBSCRIBE_DELAY_MS = 1_000
 /**
  * Inserts a channel's postgres_changes subscriptions as the real server does after a join: all
  * of them or none (one transaction), each checked against the publication; then the system
- * message "Subscribed to PostgreSQL", or the first error. Changes reach the channel only once
- * subscribed. Without a catalog every entry subscribes.
+ * message "Subscribed to PostgreSQL", or the first error. Without a catalog every entry subscribes.
+ *
+ * Unlike the real server, whose subscription starts with its insert a few milliseconds after
+ * the join reply, the emulator's starts at the join: changes committed while it is checked are
+ * held and delivered once it is live, so "SUBSCRIBED, then write" never loses a change in tests.
  */
 export async function subscribePostgres(ctx: ServerContext, session: Session, channel: JoinedChannel): Promise<void> {
   const requested = channel.requested
-  if (channel.requestError !== null) return pushSystem(ctx, session, channel, 'postgres_changes', 'error', channel.requestError)
+  if (channel.requestError !== null) {
+    channel.held = null
+    return pushSystem(ctx, session, channel, 'postgres_changes', 'error', channel.requestError)
+  }
   if (requested.length === 0) return
   const live: Binding[] = []
   for (const binding of requested) {
@@ -30,6 +37,7 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
     }
     if (session.channels.get(channel.topic) !== channel) return
     if (!result.ok) {
+      channel.held = null
       ctx.logger.info('postgres_changes refused', { session: session.id, topic: channel.topic })
       return pushSystem(ctx, session, channel, 'postgres_changes', 'error', result.error)
     }
@@ -38,6 +46,11 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
   if (session.channels.get(channel.topic) !== channel) return
   channel.bindings = live
   pushSystem(ctx, session, channel, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')
+  const held = channel.held ?? []
+  channel.held = null
+  for (const change of held) {
+    for (const payload of channelPayloads(live, change)) send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
+  }
 }
 
 /** Starts {@link subscribePostgres} without waiting; a failure is logged, never thrown. */

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../../../env/clock'
 import type { Logger } from '../../../env/logger'
 import type { FaultState } from '../faults'
 import { encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } from '../protocol'
-import type { JwtClaims } from '../types'
+import type { JwtClaims, RowChange } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
 import type { SubscriptionCatalog } from './catalog'
@@ -26,6 +26,8 @@ export interface JoinedChannel {
   requestError: string | null
   /** A pending re-subscribe after an `access_token`. */
   resubscribe: TimerHandle | null
+  /** Changes that arrived while the join's subscriptions were being checked (delivered once they are live). */
+  held: RowChange[] | null
   token: string
   claims: JwtClaims
   expiry: TimerHandle | null
