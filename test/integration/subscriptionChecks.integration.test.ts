@@ -79,4 +79,12 @@ describe('postgres_changes subscriptions are checked against the publication on 
     await waitFor(() => seen.length === 1, { timeoutMs: 10_000 })
     expect(seen[0]).toMatchObject({ table: 'lines', eventType: 'INSERT', new: {}, errors: ['Error 400: Bad Request, no primary key'] })
   })
+
+  it('signs tokens with a fresh jti, so two tokens signed in the same second differ', () => {
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
+    const [a, b] = [emulator.signToken({ sub: 'u' }), emulator.signToken({ sub: 'u' })]
+    expect(a).not.toBe(b)
+    expect(claims(a).jti).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/))
+    expect(claims(emulator.signToken({ jti: 'mine' })).jti).toBe('mine')
+  })
 })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { systemClock } from '../../env/clock'
 import { thrownKind } from '../../env/logger'
 import { startDatabase } from './database'
@@ -85,7 +86,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       databaseUrl: database.url,
       signToken(claims: JwtClaims) {
         const now = Math.floor(clock.now() / 1000)
-        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, ...claims }, jwtSecret)
+        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims }, jwtSecret)
         server.registerToken(token)
         return token
       },

@@ -113,7 +113,10 @@ export interface RealtimeEmulator {
   anonKey: string
   serviceRoleKey: string
   databaseUrl: string
-  /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
+  /**
+   * Signs a user token: role `authenticated`, `iat` now, `exp` in an hour and a fresh `jti` (so two
+   * tokens signed in the same second differ) unless the claims say otherwise.
+   */
   signToken(claims: JwtClaims): string
   /** WebSocket connections open now (for leak checks). */
   readonly openSockets: number
