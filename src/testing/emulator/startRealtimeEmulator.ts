@@ -3,6 +3,7 @@ import { systemClock } from '../../env/clock'
 import { thrownKind } from '../../env/logger'
 import { startDatabase } from './database'
 import { loadPg } from './db/modules'
+import { createAuthHandler } from './auth/authHandler'
 import { createPublicationCatalog } from './db/publicationCatalog'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
@@ -28,7 +29,7 @@ async function runSql(databaseUrl: string, sql: string): Promise<void> {
 /**
  * Starts a local Supabase stand-in on 127.0.0.1 for tests and demos: Postgres (embedded with
  * `wal_level=logical`, or `databaseUrl` / `DATABASE_URL`), `setupSql`, logical replication of
- * every table in `public` (or `tables`), and one HTTP server with PostgREST at `/rest/v1`,
+ * every table in `public` (or `tables`), and one HTTP server with PostgREST at `/rest/v1`, Auth at `/auth/v1`,
  * Supabase Realtime at `/realtime/v1/websocket` and the REST broadcast endpoint. Point
  * `createClient(emulator.url, emulator.anonKey)` at it. `stop()` closes everything in reverse
  * order and removes the embedded database; it is idempotent.
@@ -64,6 +65,14 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     cleanups.push(() => catalogPool.end())
     const postgrest = createPostgrestHandler({ databaseUrl: database.url, jwtSecret, clock, logger })
     cleanups.push(() => postgrest.close())
+    let registerToken: (token: string) => void = () => undefined
+    const auth = createAuthHandler({
+      url: () => server.url,
+      jwtSecret,
+      clock,
+      ...(options.accessTokenLifetimeSeconds !== undefined ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}),
+      onIssued: (token) => registerToken(token),
+    })
     const server = await startRealtimeServer({
       ...(options.port !== undefined ? { port: options.port } : {}),
       jwtSecret,
@@ -71,11 +80,12 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       changeSource,
       catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
-      httpHandler: (req, res) => postgrest.handle(req, res),
+      httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),
       clock,
       logger,
     })
     cleanups.push(() => server.stop())
+    registerToken = (token) => server.registerToken(token)
     logger.info('emulator ready', { url: server.url })
 
     let stopping: Promise<void> | null = null

@@ -104,6 +104,8 @@ export interface StartRealtimeEmulatorOptions {
   verbose?: boolean
   /** The source of time for token expiry and delayed faults; default the system clock. */
   clock?: Clock
+  /** Lifetime in seconds of the access tokens `/auth/v1` issues (GoTrue's JWT_EXP); default 3600. */
+  accessTokenLifetimeSeconds?: number
 }
 
 /** A running emulator: point `createClient(url, anonKey)` at it. */
