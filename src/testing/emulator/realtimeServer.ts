@@ -6,6 +6,7 @@ import { createFaults } from './faults'
 import { createTokenAuthority } from './realtime/auth'
 import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
+import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
 import { handleRestBroadcast, json } from './realtime/rest'
 import type { SubscriptionCatalog } from './realtime/catalog'
 import { upgradeRefusal } from './realtime/upgrade'
@@ -40,6 +41,8 @@ export interface RealtimeServerOptions {
   idleTimeoutMs?: number
   /** The publication's tables: postgres_changes subscriptions are checked against it (unknown tables, columns). */
   catalog?: SubscriptionCatalog
+  /** Inserts into `realtime.messages` (Broadcast from Database); without it joins asking for `replication_ready` are shut down. */
+  broadcastSource?: ChangeSource
 }
 
 /** A running realtime server: Supabase Realtime's WebSocket protocol and REST broadcast on 127.0.0.1. */
@@ -114,6 +117,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
   if (options.catalog) ctx.catalog = options.catalog
+  ctx.replicationReady = options.broadcastSource !== undefined
   const hub = createHub(ctx, { idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS })
   const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
 
@@ -167,7 +171,16 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       logger.error('delivering a row change failed', { table: change.table, error: thrownKind(error) })
     }
   }
-  const unsubscribe = options.changeSource?.onChange(onChange) ?? (() => undefined)
+  const unsubscribeChanges = options.changeSource?.onChange(onChange) ?? (() => undefined)
+  const unsubscribeBroadcasts =
+    options.broadcastSource?.onChange((change) => {
+      const message = toDatabaseBroadcast(change)
+      if (message) logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
+    }) ?? (() => undefined)
+  const unsubscribe = (): void => {
+    unsubscribeChanges()
+    unsubscribeBroadcasts()
+  }
   logger.info('listening', { url: `http://127.0.0.1:${port}` })
 
   return {

@@ -5,6 +5,7 @@ import { startDatabase } from './database'
 import { loadPg } from './db/modules'
 import { createAuthHandler } from './auth/authHandler'
 import { createPublicationCatalog } from './db/publicationCatalog'
+import { REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
@@ -15,12 +16,13 @@ import type { JwtClaims, RealtimeEmulator, StartRealtimeEmulatorOptions } from '
 /** Lifetime of a token from `signToken` when the claims carry no `exp`. */
 const DEFAULT_TOKEN_LIFETIME_S = 3_600
 
-async function runSql(databaseUrl: string, sql: string): Promise<void> {
+async function runSql(databaseUrl: string, sql: string): Promise<{ rows: Record<string, unknown>[] }> {
   const pg = await loadPg()
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    await client.query(sql)
+    const result = (await client.query(sql)) as unknown as { rows?: Record<string, unknown>[] }
+    return { rows: result.rows ?? [] }
   } finally {
     await client.end()
   }
@@ -56,9 +58,14 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
     const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock })
     cleanups.push(() => database.stop())
+    // A database that already has Supabase's realtime schema (DATABASE_URL at a Supabase stack) keeps its own.
+    const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
+    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
     if (options.setupSql) await runSql(database.url, options.setupSql)
     const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock, logger })
     cleanups.push(() => changeSource.stop())
+    const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock, logger })
+    cleanups.push(() => broadcastSource.stop())
     const pg = await loadPg()
     const catalogPool = new pg.Pool({ connectionString: database.url, max: 1 })
     catalogPool.on('error', (error) => logger.debug('catalog: idle connection lost', { error: error.message }))
@@ -78,6 +85,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       jwtSecret,
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       changeSource,
+      broadcastSource,
       catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
       httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),

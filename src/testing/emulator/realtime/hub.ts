@@ -15,12 +15,24 @@ export const CLOSE = {
   restart: 1012,
 } as const
 
+/** One inserted row of `realtime.messages`. */
+export interface DatabaseBroadcast {
+  id: string
+  topic: string
+  event: string
+  /** JSON, or raw bytes (`binary_payload`). */
+  payload: unknown
+  isPrivate: boolean
+}
+
 /** The sockets of one server, the channels they joined, and the fan-out of broadcasts and row changes. */
 export interface Hub {
   accept(socket: WebSocket, vsn: Vsn, apikey: string): void
   deliverChange(change: RowChange): void
   /** A broadcast from the REST endpoint to every socket joined on `realtime:<subTopic>`. */
   broadcast(subTopic: string, event: string, payload: unknown, options: { isPrivate: boolean; binary: boolean }): number
+  /** A row of `realtime.messages` (Broadcast from Database) to the channels of its topic and privacy, with `meta.id`. */
+  broadcastFromDatabase(message: DatabaseBroadcast): number
   /** Terminates every socket without a close frame (the client sees 1006). */
   dropAll(): number
   /** Closes every socket with a close frame. */
@@ -148,6 +160,11 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     broadcast(subTopic, event, payload, { isPrivate, binary }) {
       const targets = subscribersOf(ctx, `realtime:${subTopic}`, isPrivate)
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, binary)
+      return targets.length
+    },
+    broadcastFromDatabase({ id, topic, event, payload, isPrivate }) {
+      const targets = subscribersOf(ctx, `realtime:${topic}`, isPrivate)
+      for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, true, { id })
       return targets.length
     },
     dropAll() {

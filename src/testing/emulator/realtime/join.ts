@@ -4,8 +4,10 @@ import { startSubscribe } from './postgresSubscribe'
 import {
   closeChannel,
   mayJoinPrivate,
+  pushSystem,
   reply,
   scheduleTokenCheck,
+  shutdownChannel,
   type JoinedChannel,
   type ServerContext,
   type Session,
@@ -14,7 +16,7 @@ import {
 const TOPIC_PREFIX = 'realtime:'
 
 interface JoinConfig {
-  broadcast?: { self?: unknown; ack?: unknown }
+  broadcast?: { self?: unknown; ack?: unknown; replication_ready?: unknown }
   postgres_changes?: unknown
   private?: unknown
 }
@@ -96,6 +98,10 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
   ctx.logger.debug('joined', { session: session.id, topic, bindings: bindings.length, private: isPrivate })
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
   startSubscribe(ctx, session, channel)
+  if (broadcast.replication_ready === true) {
+    if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')
+    else shutdownChannel(ctx, session, channel, 'Replication connection was not established in time')
+  }
 }
 
 /** Cancels a join the `joinReplies` fault is still holding (the client left or went away). */

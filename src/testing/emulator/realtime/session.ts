@@ -57,6 +57,8 @@ export interface ServerContext {
   authorizePrivate?: AuthorizePrivate
   /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
   catalog?: SubscriptionCatalog
+  /** Whether Broadcast from Database is streaming (`replication_ready` joins are told so). */
+  replicationReady?: boolean
   sessions: Set<Session>
 }
 
@@ -75,13 +77,16 @@ export function reply(ctx: ServerContext, session: Session, to: PhoenixMessage, 
   send(ctx, session, { join_ref: to.join_ref, ref: to.ref, topic: to.topic, event: 'phx_reply', payload: { status, response } })
 }
 
-/** Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary, JSON text otherwise. */
-export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean): void {
+/**
+ * Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary (or from the
+ * database), JSON text otherwise; `meta` (the message id of a broadcast from the database) rides along.
+ */
+export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean, meta?: Record<string, unknown>): void {
   if (binary && session.vsn === '2.0.0') {
     if (ctx.faults.blackholed || session.socket.readyState !== OPEN) return
     let frame: ArrayBuffer
     try {
-      frame = encodeUserBroadcast(topic, event, payload)
+      frame = encodeUserBroadcast(topic, event, payload, meta)
     } catch {
       return ctx.logger.once('broadcast-too-long', 'warn', 'a binary broadcast whose topic or event is over 255 bytes was not relayed', { topic: topic.slice(0, 64) })
     }
@@ -89,7 +94,7 @@ export function pushBroadcast(ctx: ServerContext, session: Session, topic: strin
     return
   }
   if (payload instanceof ArrayBuffer) return // vsn 1.0.0 cannot carry raw bytes (the real server skips them too)
-  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload } })
+  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload, ...(meta ? { meta } : {}) } })
 }
 
 /** Pushes a `system` message on a joined channel. */
