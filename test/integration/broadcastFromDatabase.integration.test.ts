@@ -43,7 +43,7 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
     const systems: { extension: string; message: string }[] = []
     const channel = client
       .channel(topic, { config: { private: isPrivate, broadcast: config } as never })
-      .on('broadcast', { event: '*' }, (message) => messages.push(message as Message))
+      .on('broadcast', { event: '*' }, (message) => messages.push(message as unknown as Message))
       .on('system', {}, (payload: { extension: string; message: string }) => systems.push(payload))
     await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : error ? reject(error) : undefined)))
     return { messages, systems }
