@@ -118,7 +118,9 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
   if (options.catalog) ctx.catalog = options.catalog
   ctx.replicationReady = options.broadcastSource !== undefined
-  const hub = createHub(ctx, { idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS })
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
+  const hub = createHub(ctx, { idleTimeoutMs })
   const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -82,6 +82,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     })
     const server = await startRealtimeServer({
       ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       jwtSecret,
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       changeSource,

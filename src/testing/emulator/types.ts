@@ -106,6 +106,11 @@ export interface StartRealtimeEmulatorOptions {
   clock?: Clock
   /** Lifetime in seconds of the access tokens `/auth/v1` issues (GoTrue's JWT_EXP); default 3600. */
   accessTokenLifetimeSeconds?: number
+  /**
+   * Closes a socket that sent no frame for this long, on `clock` (Phoenix's websocket timeout);
+   * default 60000, 0: never (for tests that jump a fake clock past it).
+   */
+  idleTimeoutMs?: number
 }
 
 /** A running emulator: point `createClient(url, anonKey)` at it. */
