@@ -44,6 +44,9 @@ async function runSql(databaseUrl: string, sql: string): Promise<{ rows: Record<
  */
 export async function startRealtimeEmulator(options: StartRealtimeEmulatorOptions = {}): Promise<RealtimeEmulator> {
   const clock = options.clock ?? systemClock
+  // Postgres and replication wait (reconnects, slot drops, shutdown) on real time: a test's fake
+  // clock drives token expiry, the websocket timeout and faults, and would stall stop() otherwise.
+  const infrastructureClock = systemClock
   const logger = emulatorLogger(options.verbose ?? false)
   const jwtSecret = options.jwtSecret ?? DEFAULT_JWT_SECRET
   const keys = createDefaultKeys(jwtSecret)
@@ -56,15 +59,15 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
 
   try {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
-    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock })
+    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock: infrastructureClock })
     cleanups.push(() => database.stop())
     // A database that already has Supabase's realtime schema (DATABASE_URL at a Supabase stack) keeps its own.
     const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
     if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
     if (options.setupSql) await runSql(database.url, options.setupSql)
-    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock, logger })
+    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock: infrastructureClock, logger })
     cleanups.push(() => changeSource.stop())
-    const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock, logger })
+    const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock: infrastructureClock, logger })
     cleanups.push(() => broadcastSource.stop())
     const pg = await loadPg()
     const catalogPool = new pg.Pool({ connectionString: database.url, max: 1 })
