@@ -8,6 +8,7 @@ import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
 import { handleRestBroadcast, json } from './realtime/rest'
+import type { MessagePolicies } from './db/messagePolicies'
 import type { SubscriptionCatalog } from './realtime/catalog'
 import { upgradeRefusal } from './realtime/upgrade'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
@@ -41,6 +42,8 @@ export interface RealtimeServerOptions {
   idleTimeoutMs?: number
   /** The publication's tables: postgres_changes subscriptions are checked against it (unknown tables, columns). */
   catalog?: SubscriptionCatalog
+  /** RLS checks on `realtime.messages` for private channels; `authorizePrivate` overrides them. */
+  policies?: MessagePolicies
   /** Inserts into `realtime.messages` (Broadcast from Database); without it joins asking for `replication_ready` are shut down. */
   broadcastSource?: ChangeSource
 }
@@ -117,11 +120,12 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
   if (options.catalog) ctx.catalog = options.catalog
+  if (options.policies) ctx.policies = options.policies
   ctx.replicationReady = options.broadcastSource !== undefined
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
   const hub = createHub(ctx, { idleTimeoutMs })
-  const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
+  const restDeps = { hub, auth, ctx }
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'OPTIONS') {

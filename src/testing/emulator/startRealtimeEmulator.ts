@@ -4,8 +4,9 @@ import { thrownKind } from '../../env/logger'
 import { startDatabase } from './database'
 import { loadPg } from './db/modules'
 import { createAuthHandler } from './auth/authHandler'
+import { createMessagePolicies } from './db/messagePolicies'
 import { createPublicationCatalog } from './db/publicationCatalog'
-import { REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
+import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
@@ -65,12 +66,13 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
     if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
     if (options.setupSql) await runSql(database.url, options.setupSql)
+    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_GRANTS_SQL)
     const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock: infrastructureClock, logger })
     cleanups.push(() => changeSource.stop())
     const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock: infrastructureClock, logger })
     cleanups.push(() => broadcastSource.stop())
     const pg = await loadPg()
-    const catalogPool = new pg.Pool({ connectionString: database.url, max: 1 })
+    const catalogPool = new pg.Pool({ connectionString: database.url, max: 2 })
     catalogPool.on('error', (error) => logger.debug('catalog: idle connection lost', { error: error.message }))
     cleanups.push(() => catalogPool.end())
     const postgrest = createPostgrestHandler({ databaseUrl: database.url, jwtSecret, clock, logger })
@@ -91,6 +93,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       changeSource,
       broadcastSource,
       catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
+      policies: createMessagePolicies(catalogPool),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
       httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),
       clock,

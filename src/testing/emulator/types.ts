@@ -96,8 +96,9 @@ export interface StartRealtimeEmulatorOptions {
   /** SQL run once after start (migrations, seed data). */
   setupSql?: string
   /**
-   * Decides whether a user may join a private channel (the real server checks RLS on
-   * `realtime.messages`). Default: any valid token with role `authenticated`; `service_role` always may.
+   * Decides whether a user may join a private channel, overriding the database's RLS policies on
+   * `realtime.messages` (used when the database has the token's role). Without either: any valid
+   * token with role `authenticated`; `service_role` always may.
    */
   authorizePrivate?: (subTopic: string, claims: JwtClaims) => boolean
   /** Log what the emulator does (tag `[Emulator]`) to the console. Default false: silent. */

@@ -76,7 +76,10 @@ create or replace function realtime.broadcast_changes(topic_name text, event_nam
     raise exception 'Failed to process the row: %', sqlerrm;
   end
   $fn$;
+`
 
+/** Grants the Supabase roles that exist (anon, authenticated, service_role) use of `realtime.messages`; run after setup SQL creates them. */
+export const REALTIME_GRANTS_SQL = `
 do $grants$
 declare
   role_name text;

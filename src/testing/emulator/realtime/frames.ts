@@ -1,9 +1,10 @@
 import type { PhoenixMessage } from '../protocol'
-import { cancelPendingJoin, handleJoin, unauthorizedTopic } from './join'
+import { cancelPendingJoin, handleJoin } from './join'
 import { scheduleResubscribe } from './postgresSubscribe'
 import {
   closeChannel,
-  mayJoinPrivate,
+  mayReadPrivate,
+  mayWritePrivate,
   pushBroadcast,
   removeChannel,
   reply,
@@ -27,7 +28,7 @@ export interface FrameOrigin {
  * socket has not joined gets the `unmatched topic` error reply (`phx_leave` gets ok); a frame
  * whose `join_ref` names an earlier join of the topic is ignored; unknown events get no reply.
  */
-export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): void {
+export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): Promise<void> | void {
   if (ctx.faults.blackholed) return
   const { topic, event } = message
   if (topic === 'phoenix') {
@@ -61,15 +62,18 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
   }
 }
 
-/** `access_token`: the real server answers nothing; an invalid token shuts the channel down. */
-function handleAccessToken(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage): void {
+/** `access_token`: the real server answers nothing; an invalid token, or one that may no longer read, shuts the channel down. */
+async function handleAccessToken(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage): Promise<void> {
   const token = (message.payload as { access_token?: unknown } | null)?.access_token
   if (typeof token !== 'string' || token.startsWith('sb_') || token === channel.token) return
   const check = ctx.auth.check(token)
   if (!check.ok) return shutdownChannel(ctx, session, channel, check.shutdownMessage)
-  if (channel.isPrivate && !mayJoinPrivate(ctx, channel.subTopic, check.claims)) {
-    return shutdownChannel(ctx, session, channel, unauthorizedTopic(channel.subTopic))
+  if (channel.isPrivate && !(await mayReadPrivate(ctx, channel.subTopic, check.claims))) {
+    if (session.channels.get(channel.topic) !== channel) return
+    return shutdownChannel(ctx, session, channel, `You no longer have permission to read from this Channel topic: ${channel.subTopic}`)
   }
+  if (session.channels.get(channel.topic) !== channel) return
+  delete channel.mayWrite
   channel.token = token
   channel.claims = check.claims
   scheduleTokenCheck(ctx, session, channel)
@@ -77,7 +81,12 @@ function handleAccessToken(ctx: ServerContext, session: Session, channel: Joined
   ctx.logger.debug('access token updated', { session: session.id, topic: channel.topic })
 }
 
-function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): void {
+async function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): Promise<void> {
+  if (channel.isPrivate) {
+    channel.mayWrite ??= await mayWritePrivate(ctx, channel.subTopic, channel.claims)
+    // Without a write policy the real server drops the broadcast and sends no ack.
+    if (!channel.mayWrite) return ctx.logger.debug('private broadcast dropped (no write policy)', { session: session.id, topic: channel.topic })
+  }
   // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
   const payload = message.payload as { event?: unknown; payload?: unknown } | null
   for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {

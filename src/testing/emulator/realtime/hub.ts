@@ -107,7 +107,13 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
       decoded = decodeTextFrame(Buffer.from(toBytes(data)).toString('utf8'), session.vsn)
     }
     if (!decoded.ok) return malformed(session, decoded.reason)
-    handleFrame(ctx, session, decoded.message, { binary: isBinary })
+    const { message } = decoded
+    session.queue = session.queue
+      .then(() => handleFrame(ctx, session, message, { binary: isBinary }))
+      .catch((error: unknown) => {
+        ctx.logger.error('frame handling failed', { session: session.id, error: thrownKind(error) })
+        session.socket.close(CLOSE.internal, 'internal error')
+      })
   }
 
   const deliverNow = (change: RowChange): void => {
@@ -125,7 +131,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
 
   return {
     accept(socket, vsn, apikey) {
-      const session: Session = { id: nextSessionId++, vsn, socket, apikey, channels: new Map(), pendingJoins: new Map() }
+      const session: Session = { id: nextSessionId++, vsn, socket, apikey, channels: new Map(), pendingJoins: new Map(), queue: Promise.resolve() }
       ctx.sessions.add(session)
       ctx.logger.debug('socket open', { session: session.id, vsn })
       armIdle(session)

@@ -3,7 +3,7 @@ import { parseBindings } from './bindings'
 import { startSubscribe } from './postgresSubscribe'
 import {
   closeChannel,
-  mayJoinPrivate,
+  mayReadPrivate,
   pushSystem,
   reply,
   scheduleTokenCheck,
@@ -33,7 +33,7 @@ export const unauthorizedTopic = (subTopic: string): string => `You do not have 
  * echoes every `postgres_changes` entry with its server id in order, and a `system` message once
  * the bindings are live. The `joinReplies` fault delays or drops the whole join.
  */
-export function handleJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
+export function handleJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): Promise<void> | void {
   const mode = ctx.faults.joinReplies
   if (mode === 'drop') return ctx.logger.debug('join dropped (fault)', { session: session.id, topic: message.topic })
   if (typeof mode === 'number') {
@@ -42,15 +42,15 @@ export function handleJoin(ctx: ServerContext, session: Session, message: Phoeni
     const timer = ctx.clock.setTimeout(() => {
       if (session.pendingJoins.get(message.topic) !== timer) return
       session.pendingJoins.delete(message.topic)
-      processJoin(ctx, session, message)
+      session.queue = session.queue.then(() => processJoin(ctx, session, message)).catch((error: unknown) => ctx.logger.error('join failed', { error: String(error) }))
     }, mode)
     session.pendingJoins.set(message.topic, timer)
     return
   }
-  processJoin(ctx, session, message)
+  return processJoin(ctx, session, message)
 }
 
-function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
+async function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessage): Promise<void> {
   const { topic } = message
   if (!topic.startsWith(TOPIC_PREFIX)) return reply(ctx, session, message, 'error', { reason: 'unmatched topic' })
   const subTopic = topic.slice(TOPIC_PREFIX.length)
@@ -70,7 +70,7 @@ function processJoin(ctx: ServerContext, session: Session, message: PhoenixMessa
     return reply(ctx, session, message, 'error', { reason: check.joinReason })
   }
   const isPrivate = config.private === true
-  if (isPrivate && !mayJoinPrivate(ctx, subTopic, check.claims)) {
+  if (isPrivate && !(await mayReadPrivate(ctx, subTopic, check.claims))) {
     ctx.logger.info('private join refused', { session: session.id, topic })
     return reply(ctx, session, message, 'error', { reason: `Unauthorized: ${unauthorizedTopic(subTopic)}` })
   }

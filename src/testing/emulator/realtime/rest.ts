@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TokenAuthority } from './auth'
 import type { Hub } from './hub'
-import type { AuthorizePrivate } from './session'
+import type { ServerContext } from './session'
 import type { JwtClaims } from '../types'
 
 /** Largest REST request body read (Plug.Parsers' default 8 MB); bigger ones get 413. */
@@ -17,7 +17,8 @@ const SINGLE_PATH = /^\/realtime\/v1\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/
 export interface RestBroadcastDeps {
   hub: Hub
   auth: TokenAuthority
-  authorizePrivate?: AuthorizePrivate
+  /** Who may read and write private topics (the override, RLS policies, or the default rule). */
+  ctx: ServerContext
 }
 
 /** An answer other than 202: its status and JSON body. */
@@ -141,8 +142,13 @@ export async function handleRestBroadcast(req: IncomingMessage, res: ServerRespo
     }
     const claims = authenticate(req, deps.auth)
     const body = await readBody(req)
-    const allowed = (subTopic: string, isPrivate: boolean): boolean =>
-      !isPrivate || claims.role === 'service_role' || (deps.authorizePrivate ? deps.authorizePrivate(subTopic, claims) : claims.role === 'authenticated')
+    // A private send needs write permission: RLS INSERT on realtime.messages, else the read rule.
+    const allowed = async (subTopic: string, isPrivate: boolean): Promise<boolean> => {
+      if (!isPrivate || claims.role === 'service_role') return true
+      if (deps.ctx.authorizePrivate) return deps.ctx.authorizePrivate(subTopic, claims)
+      const byPolicy = deps.ctx.policies ? await deps.ctx.policies.allows('write', subTopic, claims) : null
+      return byPolicy ?? claims.role === 'authenticated'
+    }
     if (single) {
       const [, rawTopic = '', rawEvent = ''] = single
       const subTopic = decodeURIComponent(rawTopic)
@@ -150,12 +156,12 @@ export async function handleRestBroadcast(req: IncomingMessage, res: ServerRespo
       const payload = binary ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : parseJson(body)
       const size = payload instanceof ArrayBuffer ? payload.byteLength : Buffer.byteLength(JSON.stringify(payload))
       if (size > MAX_PAYLOAD_BYTES) throw new HttpError(422, { errors: { payload: [TOO_BIG] } })
-      if (!allowed(subTopic, isPrivate)) throw new HttpError(403, { message: 'Unauthorized' })
+      if (!(await allowed(subTopic, isPrivate))) throw new HttpError(403, { message: 'Unauthorized' })
       deps.hub.broadcast(subTopic, decodeURIComponent(rawEvent), payload, { isPrivate, binary })
     } else {
       for (const message of batchMessages(parseJson(body))) {
         const subTopic = message.topic.replace(/^realtime:/, '')
-        if (allowed(subTopic, message.private)) deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
+        if (await allowed(subTopic, message.private)) deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
       }
     }
     json(res, 202, undefined)

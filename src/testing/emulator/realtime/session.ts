@@ -6,6 +6,7 @@ import { encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } f
 import type { JwtClaims, RowChange } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
+import type { MessagePolicies } from '../db/messagePolicies'
 import type { SubscriptionCatalog } from './catalog'
 
 /** A channel one socket has joined. */
@@ -26,6 +27,8 @@ export interface JoinedChannel {
   requestError: string | null
   /** A pending re-subscribe after an `access_token`. */
   resubscribe: TimerHandle | null
+  /** Whether the token may send here (checked on the first broadcast, as the real server caches its policies). */
+  mayWrite?: boolean
   /** Changes that arrived while the join's subscriptions were being checked (delivered once they are live). */
   held: RowChange[] | null
   token: string
@@ -43,6 +46,8 @@ export interface Session {
   channels: Map<string, JoinedChannel>
   /** Joins whose processing a fault delays, by topic. */
   pendingJoins: Map<string, TimerHandle>
+  /** Frames are handled one after another (a join may wait for the database). */
+  queue: Promise<void>
 }
 
 /** Decides whether `claims` may join the private channel `subTopic` (default: role `authenticated`). */
@@ -57,6 +62,8 @@ export interface ServerContext {
   authorizePrivate?: AuthorizePrivate
   /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
   catalog?: SubscriptionCatalog
+  /** RLS checks on `realtime.messages` for private channels (needs the database). */
+  policies?: MessagePolicies
   /** Whether Broadcast from Database is streaming (`replication_ready` joins are told so). */
   replicationReady?: boolean
   sessions: Set<Session>
@@ -143,10 +150,22 @@ export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel
   }, Math.min(remaining + 1, CONFIRM_TOKEN_INTERVAL_MS))
 }
 
-/** Whether these claims may join (or stay on) a private channel. */
-export function mayJoinPrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): boolean {
+/**
+ * Whether these claims may read (join, stay on, receive) a private channel: `service_role`
+ * always; else the `authorizePrivate` override; else the database's RLS policies on
+ * `realtime.messages` when it has the token's role; else role `authenticated`.
+ */
+export async function mayReadPrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): Promise<boolean> {
   if (claims.role === 'service_role') return true
-  return ctx.authorizePrivate ? ctx.authorizePrivate(subTopic, claims) : claims.role === 'authenticated'
+  if (ctx.authorizePrivate) return ctx.authorizePrivate(subTopic, claims)
+  const byPolicy = ctx.policies ? await ctx.policies.allows('read', subTopic, claims) : null
+  return byPolicy ?? claims.role === 'authenticated'
+}
+
+/** Whether these claims may send on a private channel (RLS INSERT policies; allowed without them, or with the override). */
+export async function mayWritePrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): Promise<boolean> {
+  if (claims.role === 'service_role' || ctx.authorizePrivate || !ctx.policies) return true
+  return (await ctx.policies.allows('write', subTopic, claims)) ?? true
 }
 
 /** Every socket's channel on `topic` with that privacy (public and private channels of one name never mix). */
