@@ -6,6 +6,7 @@ import { loadPg } from './db/modules'
 import { createAuthHandler } from './auth/authHandler'
 import { createMessagePolicies } from './db/messagePolicies'
 import { createPublicationCatalog } from './db/publicationCatalog'
+import { createRowVisibility } from './db/rowVisibility'
 import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
@@ -94,6 +95,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       broadcastSource,
       catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
       policies: createMessagePolicies(catalogPool),
+      rowVisibility: createRowVisibility(catalogPool),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
       httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),
       clock,

@@ -4,7 +4,7 @@ import type { CatalogTable, SubscriptionCatalog } from '../realtime/catalog'
 // The real server's lookup: published tables whose names match (LIKE, `*` for every one).
 const TABLES_SQL = `
   select pub.schemaname as schema, pub.tablename as name, a.attname as column, t.typname as type,
-         coalesce(a.attnum = any(pk.indkey::int2[]), false) as primary
+         coalesce(a.attnum = any(pk.indkey::int2[]), false) as primary, c.relrowsecurity as rls
   from pg_publication_tables pub
   join pg_namespace n on n.nspname = pub.schemaname
   join pg_class c on c.relnamespace = n.oid and c.relname = pub.tablename
@@ -27,11 +27,11 @@ const TABLES_SQL = `
 export function createPublicationCatalog(pool: Pool, publication: string): SubscriptionCatalog {
   return {
     async publishedTables(schema, table) {
-      const result = await pool.query<{ schema: string; name: string; column: string; type: string; primary: boolean }>(TABLES_SQL, [publication, schema, table])
+      const result = await pool.query<{ schema: string; name: string; column: string; type: string; primary: boolean; rls: boolean }>(TABLES_SQL, [publication, schema, table])
       const tables = new Map<string, CatalogTable>()
       for (const row of result.rows) {
         const key = `${row.schema}.${row.name}`
-        const entry = tables.get(key) ?? { schema: row.schema, name: row.name, columns: [], primaryKey: [] }
+        const entry = tables.get(key) ?? { schema: row.schema, name: row.name, columns: [], primaryKey: [], rls: row.rls }
         entry.columns.push({ name: row.column, type: row.type })
         if (row.primary) entry.primaryKey.push(row.column)
         tables.set(key, entry)

@@ -79,12 +79,13 @@ function passesFilters(binding: Binding, change: RowChange, types: Map<string, s
   return change.type === 'DELETE' && rowPassesFilter(change.oldRecord, conditions, types)
 }
 
-function primaryKeyOf(bindings: Binding[], change: RowChange): readonly string[] | undefined {
+/** The catalog entry of the change's table, as the bindings' subscriptions found it. */
+export function tableOf(bindings: readonly Binding[], change: RowChange): CatalogTable | undefined {
   for (const binding of bindings) {
     const table = binding.tables?.get(`${change.schema}.${change.table}`)
-    if (table) return table.primaryKey
+    if (table) return table
   }
-  return change.primaryKey
+  return undefined
 }
 
 function pick(row: Row | null, keep: (name: string) => boolean): Row {
@@ -110,7 +111,8 @@ const selectKey = (select: string[] | null): string => (select === null ? '' : J
 export function channelPayloads(bindings: readonly Binding[], change: RowChange): ChangePayload[] {
   const listening = bindings.filter((binding) => listensTo(binding, change))
   if (listening.length === 0) return []
-  const primaryKey = primaryKeyOf(listening, change)
+  const table = tableOf(listening, change)
+  const primaryKey = table?.primaryKey ?? change.primaryKey
   const noKey = primaryKey !== undefined && primaryKey.length === 0 && change.type !== 'DELETE'
   const types = new Map(change.columns.map((column) => [column.name, column.type]))
   const visible = noKey ? listening : listening.filter((binding) => passesFilters(binding, change, types))
@@ -121,7 +123,7 @@ export function channelPayloads(bindings: readonly Binding[], change: RowChange)
     if (!group.ids.includes(binding.id)) group.ids.push(binding.id)
     groups.set(key, group)
   }
-  return [...groups.values()].map(({ select, ids }) => ({ ids, data: noKey ? noKeyData(change) : changeData(change, select, primaryKey ?? []) }))
+  return [...groups.values()].map(({ select, ids }) => ({ ids, data: noKey ? noKeyData(change) : changeData(change, select, primaryKey ?? [], table?.rls === true) }))
 }
 
 function noKeyData(change: RowChange): Record<string, unknown> {
@@ -131,7 +133,8 @@ function noKeyData(change: RowChange): Record<string, unknown> {
   return data
 }
 
-function changeData(change: RowChange, select: string[] | null, primaryKey: readonly string[]): Record<string, unknown> {
+/** On an RLS table a DELETE's old record is trimmed to the key (a delete cannot be checked against policies). */
+function changeData(change: RowChange, select: string[] | null, primaryKey: readonly string[], rls: boolean): Record<string, unknown> {
   const keep = (name: string): boolean => select === null || select.includes(name) || primaryKey.includes(name)
   const data: Record<string, unknown> = {
     schema: change.schema,
@@ -142,6 +145,6 @@ function changeData(change: RowChange, select: string[] | null, primaryKey: read
     errors: null,
   }
   if (change.type !== 'DELETE') data.record = pick(change.record, keep)
-  if (change.type !== 'INSERT') data.old_record = pick(change.oldRecord, keep)
+  if (change.type !== 'INSERT') data.old_record = pick(change.oldRecord, change.type === 'DELETE' && rls ? (name) => primaryKey.includes(name) : keep)
   return data
 }

@@ -9,6 +9,8 @@ export interface CatalogTable {
   /** In table order; `type` is `pg_type.typname`. */
   columns: ColumnInfo[]
   primaryKey: string[]
+  /** Row-level security is enabled on it. */
+  rls?: boolean
 }
 
 /** Where subscriptions look tables up: the publication the emulator streams. */

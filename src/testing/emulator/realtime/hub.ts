@@ -3,7 +3,7 @@ import type { TimerHandle } from '../../../env/clock'
 import { thrownKind } from '../../../env/logger'
 import { decodeTextFrame, decodeUserBroadcastPush, type DecodeResult, type Vsn } from '../protocol'
 import type { MalformedFrameKind, RowChange } from '../types'
-import { channelPayloads } from './bindings'
+import { deliverToChannel } from './deliverChange'
 import { endSession, handleFrame } from './frames'
 import { pushBroadcast, removeChannel, send, shutdownChannel, subscribersOf, type ServerContext, type Session } from './session'
 
@@ -120,9 +120,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     for (const session of ctx.sessions) {
       for (const channel of session.channels.values()) {
         if (channel.held) channel.held.push(change)
-        for (const payload of channelPayloads(channel.bindings, change)) {
-          send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
-        }
+        deliverToChannel(ctx, session, channel, change)
       }
     }
   }

@@ -89,6 +89,8 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
     requestError: error,
     resubscribe: null,
     held: bindings.length > 0 ? [] : null,
+    deliveries: Promise.resolve(),
+    checking: 0,
     token,
     claims: check.claims,
     expiry: null,

@@ -1,7 +1,7 @@
 import { subscribeParams, type CatalogTable } from './catalog'
 import type { Binding } from './bindings'
-import { channelPayloads } from './bindings'
-import { pushSystem, send, type JoinedChannel, type ServerContext, type Session } from './session'
+import { deliverToChannel } from './deliverChange'
+import { pushSystem, type JoinedChannel, type ServerContext, type Session } from './session'
 
 /** How long the real server waits before re-subscribing after an `access_token` (it picks 1–3 s at random). */
 export const RESUBSCRIBE_DELAY_MS = 1_000
@@ -48,9 +48,7 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
   pushSystem(ctx, session, channel, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')
   const held = channel.held ?? []
   channel.held = null
-  for (const change of held) {
-    for (const payload of channelPayloads(live, change)) send(ctx, session, { join_ref: null, ref: null, topic: channel.topic, event: 'postgres_changes', payload })
-  }
+  for (const change of held) deliverToChannel(ctx, session, channel, change)
 }
 
 /** Starts {@link subscribePostgres} without waiting; a failure is logged, never thrown. */

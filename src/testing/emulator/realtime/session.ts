@@ -7,6 +7,7 @@ import type { JwtClaims, RowChange } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
 import type { MessagePolicies } from '../db/messagePolicies'
+import type { RowVisibility } from '../db/rowVisibility'
 import type { SubscriptionCatalog } from './catalog'
 
 /** A channel one socket has joined. */
@@ -27,6 +28,9 @@ export interface JoinedChannel {
   requestError: string | null
   /** A pending re-subscribe after an `access_token`. */
   resubscribe: TimerHandle | null
+  /** Deliveries waiting for an RLS check, in commit order, and how many. */
+  deliveries: Promise<void>
+  checking: number
   /** Whether the token may send here (checked on the first broadcast, as the real server caches its policies). */
   mayWrite?: boolean
   /** Changes that arrived while the join's subscriptions were being checked (delivered once they are live). */
@@ -62,6 +66,8 @@ export interface ServerContext {
   authorizePrivate?: AuthorizePrivate
   /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
   catalog?: SubscriptionCatalog
+  /** RLS checks of changed rows for postgres_changes (needs the database). */
+  rowVisibility?: RowVisibility
   /** RLS checks on `realtime.messages` for private channels (needs the database). */
   policies?: MessagePolicies
   /** Whether Broadcast from Database is streaming (`replication_ready` joins are told so). */
