@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { toDatabaseBroadcast } from '../../src/testing/emulator/realtime/databaseBroadcast'
 import type { RowChange } from '../../src/testing/emulator/types'
-import { fakeChangeSource, startHarness, type Harness } from './emulatorSupport'
+import { fakeChangeSource, startHarness, userToken, type Harness } from './emulatorSupport'
 
 const row = (record: Record<string, unknown>, type: RowChange['type'] = 'INSERT'): RowChange => ({
   schema: 'realtime',
@@ -58,5 +58,18 @@ describe('Broadcast from Database without Postgres', () => {
     await none.reply(none.push('realtime:room', 'phx_join', { config: { broadcast: { replication_ready: true } } }))
     expect((await none.next((m) => m.event === 'system')).payload).toMatchObject({ status: 'error', message: 'Replication connection was not established in time' })
     await none.next((m) => m.event === 'phx_close')
+  })
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['on a public channel', { broadcast: { replay: { since: 0 } } }, 'UnableToReplayMessages: Replay is not allowed for public channels'],
+    ['with a since that is not an integer', { private: true, broadcast: { replay: { since: '1h' } } }, 'UnableToReplayMessages: Replay params are not valid'],
+    ['with a limit that is not an integer', { private: true, broadcast: { replay: { since: 0, limit: 2.5 } } }, 'UnableToReplayMessages: Replay params are not valid'],
+    ['without a database to replay from', { private: true, broadcast: { replay: { since: 0 } } }, 'UnableToReplayMessages: Realtime was unable to replay messages'],
+  ])('refuses a replay join %s with the real reason', async (_name, config, reason) => {
+    const harness = (h = await startHarness())
+    const raw = await harness.raw()
+    const ref = raw.push('realtime:log', 'phx_join', { access_token: userToken(), config })
+    expect(await raw.reply(ref)).toEqual({ status: 'error', response: { reason } })
+    expect(harness.server.joinedTopics()).toEqual([])
   })
 })

@@ -88,3 +88,51 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
     expect(result.rowCount).toBe(1)
   })
 })
+
+describe('broadcast replay on private channels', () => {
+  let emulator: RealtimeEmulator
+  let clients: SupabaseClient[] = []
+  beforeAll(async () => {
+    emulator = await startRealtimeEmulator()
+  })
+  afterEach(async () => {
+    for (const client of clients) {
+      await client.removeAllChannels()
+      client.realtime.disconnect()
+    }
+    clients = []
+  })
+  afterAll(async () => {
+    await emulator.stop()
+  })
+
+  async function joinWithReplay(topic: string, replay: unknown) {
+    const client = emulatorClient(emulator)
+    clients.push(client)
+    await client.realtime.setAuth(emulator.signToken({ sub: 'user-1' }))
+    const messages: Message[] = []
+    const channel = client.channel(topic, { config: { private: true, broadcast: { replay } as never } }).on('broadcast', { event: '*' }, (m) => messages.push(m as unknown as Message))
+    const outcome = await new Promise<{ status: string; message?: string }>((resolve) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR' ? resolve(error ? { status, message: error.message } : { status }) : undefined)),
+    )
+    return { outcome, messages }
+  }
+
+  it('replays the newest `limit` private messages since `since`, oldest first, with meta.replayed and meta.id, and not again live', async () => {
+    const since = Date.now() - 60_000
+    for (const n of [1, 2, 3]) await sql(emulator, `select realtime.send(jsonb_build_object('n', ${n}), 'note', 'log:1')`)
+    await sql(emulator, `select realtime.send('{"n": 9}'::jsonb, 'note', 'log:1', false)`) // public: never replayed
+    const { outcome, messages } = await joinWithReplay('log:1', { since, limit: 2 })
+    expect(outcome).toEqual({ status: 'SUBSCRIBED' })
+    await waitFor(() => messages.length === 2, { timeoutMs: 10_000 })
+    expect(messages.map((m) => m.payload.n)).toEqual([2, 3])
+    expect(messages.every((m) => (m.meta as { replayed?: boolean } | undefined)?.replayed === true && m.meta?.id === m.payload.id)).toBe(true)
+    await sql(emulator, `select realtime.send('{"n": 4}'::jsonb, 'note', 'log:1')`)
+    await waitFor(() => messages.length === 3, { timeoutMs: 10_000 })
+    expect(messages.map((m) => m.payload.n)).toEqual([2, 3, 4])
+  })
+
+  it('refuses replay with invalid params, with the real reason (supabase-js itself refuses it on public channels)', async () => {
+    expect((await joinWithReplay('log:2', { since: 'yesterday' })).outcome).toEqual({ status: 'CHANNEL_ERROR', message: 'UnableToReplayMessages: Replay params are not valid' })
+  })
+})

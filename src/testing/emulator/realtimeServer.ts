@@ -9,6 +9,7 @@ import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgr
 import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
 import { handleRestBroadcast, json } from './realtime/rest'
 import type { MessagePolicies } from './db/messagePolicies'
+import type { MessageReplay } from './db/messageReplay'
 import type { RowVisibility } from './db/rowVisibility'
 import type { SubscriptionCatalog } from './realtime/catalog'
 import { upgradeRefusal } from './realtime/upgrade'
@@ -45,6 +46,8 @@ export interface RealtimeServerOptions {
   catalog?: SubscriptionCatalog
   /** RLS checks on `realtime.messages` for private channels; `authorizePrivate` overrides them. */
   policies?: MessagePolicies
+  /** Private broadcasts read back for `config.broadcast.replay`; without it a replay join is refused. */
+  replay?: MessageReplay
   /** RLS checks of changed rows: postgres_changes of an RLS table reach only subscribers that can SELECT the row. */
   rowVisibility?: RowVisibility
   /** Inserts into `realtime.messages` (Broadcast from Database); without it joins asking for `replication_ready` are shut down. */
@@ -125,6 +128,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   if (options.catalog) ctx.catalog = options.catalog
   if (options.policies) ctx.policies = options.policies
   if (options.rowVisibility) ctx.rowVisibility = options.rowVisibility
+  if (options.replay) ctx.replay = options.replay
   ctx.replicationReady = options.broadcastSource !== undefined
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)

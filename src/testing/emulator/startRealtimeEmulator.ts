@@ -5,6 +5,7 @@ import { startDatabase } from './database'
 import { loadPg } from './db/modules'
 import { createAuthHandler } from './auth/authHandler'
 import { createMessagePolicies } from './db/messagePolicies'
+import { createMessageReplay } from './db/messageReplay'
 import { createPublicationCatalog } from './db/publicationCatalog'
 import { createRowVisibility } from './db/rowVisibility'
 import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
@@ -96,6 +97,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
       policies: createMessagePolicies(catalogPool),
       rowVisibility: createRowVisibility(catalogPool),
+      replay: createMessageReplay(catalogPool),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
       httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),
       clock,

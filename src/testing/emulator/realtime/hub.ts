@@ -167,7 +167,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
       return targets.length
     },
     broadcastFromDatabase({ id, topic, event, payload, isPrivate }) {
-      const targets = subscribersOf(ctx, `realtime:${topic}`, isPrivate)
+      const targets = subscribersOf(ctx, `realtime:${topic}`, isPrivate).filter(([, channel]) => !channel.replayed.has(id))
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, true, { id })
       return targets.length
     },

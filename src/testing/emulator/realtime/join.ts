@@ -1,9 +1,12 @@
 import type { PhoenixMessage } from '../protocol'
+import { REPLAY_HARD_LIMIT } from '../db/messageReplay'
 import { parseBindings } from './bindings'
+import type { DatabaseBroadcast } from './hub'
 import { startSubscribe } from './postgresSubscribe'
 import {
   closeChannel,
   mayReadPrivate,
+  pushBroadcast,
   pushSystem,
   reply,
   scheduleTokenCheck,
@@ -16,7 +19,7 @@ import {
 const TOPIC_PREFIX = 'realtime:'
 
 interface JoinConfig {
-  broadcast?: { self?: unknown; ack?: unknown; replication_ready?: unknown }
+  broadcast?: { self?: unknown; ack?: unknown; replication_ready?: unknown; replay?: unknown }
   postgres_changes?: unknown
   private?: unknown
 }
@@ -26,6 +29,22 @@ const asObject = (value: unknown): Record<string, unknown> =>
 
 /** The reason the real server gives when a private channel's policies deny reading. */
 export const unauthorizedTopic = (subTopic: string): string => `You do not have permissions to read from this Channel topic: ${subTopic}`
+
+/** The messages a join's `config.broadcast.replay` asks for, or the server's refusal text. */
+async function replayFor(ctx: ServerContext, subTopic: string, isPrivate: boolean, params: unknown): Promise<DatabaseBroadcast[] | string> {
+  if (!isPrivate) return 'Replay is not allowed for public channels'
+  const { since, limit } = asObject(params)
+  if (params === null || typeof params !== 'object' || !Number.isInteger(since) || (limit !== undefined && limit !== null && !Number.isInteger(limit))) {
+    return 'Replay params are not valid'
+  }
+  if (!ctx.replay) return 'Realtime was unable to replay messages'
+  try {
+    return await ctx.replay.since(subTopic, since as number, (limit as number | null | undefined) ?? REPLAY_HARD_LIMIT)
+  } catch (error) {
+    ctx.logger.warn('replay failed', { topic: subTopic, error: error instanceof Error ? error.message : String(error) })
+    return 'Realtime was unable to replay messages'
+  }
+}
 
 /**
  * `phx_join` on a `realtime:` topic, as Supabase Realtime answers it: token check (join payload
@@ -75,8 +94,18 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
     return reply(ctx, session, message, 'error', { reason: `Unauthorized: ${unauthorizedTopic(subTopic)}` })
   }
 
-  const { echoed, bindings, error } = parseBindings(config.postgres_changes)
   const broadcast = asObject(config.broadcast)
+  let replayed: DatabaseBroadcast[] = []
+  if (broadcast.replay !== undefined) {
+    const outcome = await replayFor(ctx, subTopic, isPrivate, broadcast.replay)
+    if (typeof outcome === 'string') {
+      ctx.logger.info('replay refused', { session: session.id, topic, reason: outcome })
+      return reply(ctx, session, message, 'error', { reason: `UnableToReplayMessages: ${outcome}` })
+    }
+    replayed = outcome
+  }
+  if (session.channels.has(topic)) return // joined again while the replay was read
+  const { echoed, bindings, error } = parseBindings(config.postgres_changes)
   const channel: JoinedChannel = {
     topic,
     subTopic,
@@ -89,6 +118,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
     requestError: error,
     resubscribe: null,
     held: bindings.length > 0 ? [] : null,
+    replayed: new Set(replayed.map((entry) => entry.id)),
     deliveries: Promise.resolve(),
     checking: 0,
     token,
@@ -99,6 +129,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   scheduleTokenCheck(ctx, session, channel)
   ctx.logger.debug('joined', { session: session.id, topic, bindings: bindings.length, private: isPrivate })
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
+  for (const entry of replayed) pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
   startSubscribe(ctx, session, channel)
   if (broadcast.replication_ready === true) {
     if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')

@@ -7,6 +7,7 @@ import type { JwtClaims, RowChange } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
 import type { MessagePolicies } from '../db/messagePolicies'
+import type { MessageReplay } from '../db/messageReplay'
 import type { RowVisibility } from '../db/rowVisibility'
 import type { SubscriptionCatalog } from './catalog'
 
@@ -28,6 +29,8 @@ export interface JoinedChannel {
   requestError: string | null
   /** A pending re-subscribe after an `access_token`. */
   resubscribe: TimerHandle | null
+  /** Ids of the messages replayed at join: the same messages arriving live are not sent again. */
+  replayed: Set<string>
   /** Deliveries waiting for an RLS check, in commit order, and how many. */
   deliveries: Promise<void>
   checking: number
@@ -66,6 +69,8 @@ export interface ServerContext {
   authorizePrivate?: AuthorizePrivate
   /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
   catalog?: SubscriptionCatalog
+  /** Private broadcasts read back for `config.broadcast.replay` (needs the database). */
+  replay?: MessageReplay
   /** RLS checks of changed rows for postgres_changes (needs the database). */
   rowVisibility?: RowVisibility
   /** RLS checks on `realtime.messages` for private channels (needs the database). */
