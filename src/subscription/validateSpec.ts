@@ -1,10 +1,9 @@
+import { parseFilter } from './filterGrammar'
 import type { PostgresBinding, SerializableSpec, SubscriptionSpec } from './spec'
 
 const EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE'])
 /** Topics key plain objects in the store; these names would reach Object.prototype. */
 const RESERVED_TOPICS = new Set(['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf'])
-/** supabase Realtime's server-side filter grammar: `column=op.value`. */
-export const FILTER_PATTERN = /^([A-Za-z_][A-Za-z0-9_]*)=(eq|neq|lt|lte|gt|gte|in)\.(.*)$/s
 
 function fail(path: string, problem: string): never {
   throw new TypeError(`subscribe(): ${path} ${problem}`)
@@ -17,9 +16,9 @@ function validateBinding(binding: unknown, path: string): PostgresBinding {
   if (typeof schema !== 'string' || schema === '') fail(`${path}.schema`, 'must be a non-empty string')
   if (table !== undefined && (typeof table !== 'string' || table === '')) fail(`${path}.table`, 'must be a non-empty string when given')
   if (filter !== undefined) {
-    if (typeof filter !== 'string' || !FILTER_PATTERN.test(filter)) {
-      fail(`${path}.filter`, 'must look like column=op.value with op one of eq, neq, lt, lte, gt, gte, in')
-    }
+    if (typeof filter !== 'string') fail(`${path}.filter`, 'must be a string like column=op.value')
+    const parsed = parseFilter(filter)
+    if (!parsed.ok) fail(`${path}.filter`, `is refused by the Realtime server (${parsed.error})`)
     if (table === undefined) fail(`${path}.filter`, 'needs a table')
   }
   return {

@@ -1,8 +1,27 @@
+import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signJwt } from '../../src/testing/emulator/jwt'
 import { FakeClock } from '../support/fakeClock'
 import { sleep, waitFor } from '../support/waitFor'
 import { connectRaw, KEYS, reached, SECRET, startHarness, subscribe, userToken, type Harness } from './emulatorSupport'
+
+/** A raw HTTP upgrade request: the status and body of a refusal, or 101. */
+function upgradeAttempt(url: URL, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } })
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy()
+      resolve({ status: 101, body: '' })
+    })
+    req.on('response', (res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
 
 describe('auth: tokens and private channels are refused as the real server refuses them', () => {
   let h: Harness
@@ -10,13 +29,26 @@ describe('auth: tokens and private channels are refused as the real server refus
     await h.stop()
   })
 
-  it('refuses upgrades without an apikey (401), with an invalid one (403), with an unknown vsn (400) or on another path (404)', async () => {
+  it('refuses upgrades without an apikey or with a bad token (401 and the real texts), with an unknown vsn (403) or on another path (404)', async () => {
     h = await startHarness()
+    const refusal = async (options: Parameters<typeof connectRaw>[1], headers?: Record<string, string>) => {
+      const url = new URL('/realtime/v1/websocket', h.server.url)
+      if (options?.apikey) url.searchParams.set('apikey', options.apikey)
+      url.searchParams.set('vsn', options?.vsn ?? '2.0.0')
+      return upgradeAttempt(url, headers)
+    }
+    const now = Math.floor(Date.now() / 1000)
+    expect(await refusal({ apikey: null })).toEqual({ status: 401, body: '{"error":"API key is missing"}' })
+    expect(await refusal({ apikey: 'nonsense' })).toEqual({ status: 401, body: '{"error":"The token provided is not a valid JWT"}' })
+    expect(await refusal({ apikey: signJwt({ role: 'anon', exp: 2_000_000_000 }, 'another-secret-another-secret-0000') })).toEqual({ status: 401, body: '{"error":"Failed to validate JWT signature"}' })
+    expect(await refusal({ apikey: signJwt({ role: 'anon', exp: now - 10 }, SECRET) })).toEqual({ status: 401, body: '{"error":"Token has expired"}' })
+    expect(await refusal({ apikey: signJwt({ role: 'anon' }, SECRET) })).toEqual({ status: 401, body: '{"error":"Fields `role` and `exp` are required in JWT"}' })
+    expect(await refusal({ apikey: KEYS.anonKey, vsn: '3.0.0' })).toEqual({ status: 403, body: '' })
+    // the x-api-key header wins over ?apikey= (and an apikey header is not read)
+    expect(await refusal({ apikey: KEYS.anonKey }, { 'x-api-key': 'nonsense' })).toEqual({ status: 401, body: '{"error":"The token provided is not a valid JWT"}' })
+    expect(await refusal({ apikey: null }, { apikey: KEYS.anonKey })).toEqual({ status: 401, body: '{"error":"API key is missing"}' })
+    expect((await refusal({ apikey: null }, { 'x-api-key': KEYS.anonKey })).status).toBe(101)
     const status = (options: Parameters<typeof connectRaw>[1]) => connectRaw(h.server.url, options).then(() => 101, (error: { status?: number }) => error.status)
-    expect(await status({ apikey: null })).toBe(401)
-    expect(await status({ apikey: 'nonsense' })).toBe(403)
-    expect(await status({ apikey: signJwt({ role: 'anon', exp: 2_000_000_000 }, 'another-secret-another-secret-0000') })).toBe(403)
-    expect(await status({ vsn: '3.0.0' })).toBe(400)
     expect(await status({ path: '/realtime/v1/elsewhere' })).toBe(404)
     const ok = await h.raw({ vsn: null }) // no vsn: Phoenix's default 1.0.0
     expect(ok.vsn).toBe('1.0.0')
@@ -41,7 +73,7 @@ describe('auth: tokens and private channels are refused as the real server refus
 
   it('shuts a channel down when its token expires while joined: system error, then phx_close (CLOSED)', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const client = h.client()
     await client.realtime.setAuth(userToken({ exp: Math.floor(clock.now() / 1000) + 60 }, clock))
     const system: unknown[] = []
@@ -59,7 +91,7 @@ describe('auth: tokens and private channels are refused as the real server refus
 
   it('takes a fresh access_token while joined (and keeps the channel), and shuts the channel down for an expired one', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const client = h.client()
     const now = Math.floor(clock.now() / 1000)
     await client.realtime.setAuth(userToken({ exp: now + 60 }, clock))

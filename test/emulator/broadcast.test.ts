@@ -126,24 +126,45 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
     ])
   })
 
-  it('refuses REST broadcasts without a valid apikey (401) and bad bodies (400), and keeps serving', async () => {
-    const post = (body: string, headers: Record<string, string>) =>
-      fetch(`${h.server.url}/realtime/v1/api/broadcast`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
-    expect((await post('{"messages":[]}', {})).status).toBe(401)
-    expect((await post('{"messages":[]}', { apikey: 'not-a-jwt' })).status).toBe(401)
-    expect((await post('{not json', { apikey: KEYS.anonKey })).status).toBe(400)
-    expect((await post('{"messages":[{"topic":1}]}', { apikey: KEYS.anonKey })).status).toBe(400)
-    expect((await post('{"messages":[]}', { apikey: KEYS.anonKey })).status).toBe(202)
-    const oversized = await post(JSON.stringify({ messages: [{ topic: 'x', event: 'e', payload: 'x'.repeat(1_100_000) }] }), { apikey: KEYS.anonKey })
-    expect(oversized.status).toBe(413)
+  it('answers bad REST broadcasts as the real server: 401 without a valid token, 400 malformed JSON, 422 with Ecto errors, 413 oversized', async () => {
+    const post = async (body: string, headers: Record<string, string>, path = '/realtime/v1/api/broadcast') => {
+      const response = await fetch(`${h.server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
+      const text = await response.text()
+      return [response.status, text === '' ? null : (JSON.parse(text) as unknown)]
+    }
+    const anon = { apikey: KEYS.anonKey }
+    expect(await post('{"messages":[]}', {})).toEqual([401, { message: 'Unauthorized' }])
+    expect(await post('{"messages":[]}', { apikey: 'not-a-jwt' })).toEqual([401, { message: 'Unauthorized' }])
+    expect(await post('{"messages":[]}', { apikey: KEYS.anonKey, authorization: 'Bearer not-a-jwt' })).toEqual([401, { message: 'Unauthorized' }])
+    expect(await post('{not json', anon)).toEqual([400, 'Bad Request'])
+    expect(await post('{}', anon)).toEqual([422, { errors: { messages: ["can't be blank"] } }])
+    expect(await post('{"messages":"x"}', anon)).toEqual([422, { errors: { messages: ['is invalid'] } }])
+    expect(await post('{"messages":[{"topic":"t","event":"e","payload":{}},{"topic":1,"payload":[]}]}', anon)).toEqual([
+      422,
+      { errors: { messages: [{}, { topic: ['is invalid'], event: ["can't be blank"], payload: ['is invalid'] }] } },
+    ])
+    const big = { messages: [{ topic: 't', event: 'e', payload: { x: 'x'.repeat(3_000_001) } }] }
+    expect(await post(JSON.stringify(big), anon)).toEqual([422, { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } }])
+    expect(await post('{"messages":[]}', anon)).toEqual([202, null])
+    expect((await post(JSON.stringify({ messages: [{ topic: 'x', event: 'e', payload: { x: 'x'.repeat(8_100_000) } }] }), anon))[0]).toBe(413)
+    expect(await post('{}', anon, '/realtime/v1/api/broadcast/room/events/e?private=true')).toEqual([403, { message: 'Unauthorized' }])
+    expect(await post('{}', { ...anon, 'Content-Type': 'text/plain' }, '/realtime/v1/api/broadcast/room/events/e')).toEqual([
+      415,
+      { error: 'Unsupported Media Type. Use application/json or application/octet-stream' },
+    ])
+    // a private batch message the token may not write is skipped, not refused
+    expect(await post('{"messages":[{"topic":"room","event":"e","payload":{},"private":true}]}', anon)).toEqual([202, null])
     expect((await fetch(`${h.server.url}/nowhere`)).status).toBe(404)
   })
 
-  it('answers a broadcast without an event with an error reply', async () => {
-    const raw = await h.raw()
-    await raw.reply(raw.push('realtime:room', 'phx_join', {}))
-    const answer = await raw.reply(raw.push('realtime:room', 'broadcast', { type: 'broadcast' }))
-    expect(answer).toEqual({ status: 'error', response: { reason: 'broadcast needs a payload with a string event' } })
+  it('relays a broadcast as sent: without a string event, and with every key of its payload', async () => {
+    const [sender, receiver] = [await h.raw(), await h.raw()]
+    await sender.reply(sender.push('realtime:room', 'phx_join', { config: { broadcast: { ack: true } } }))
+    await receiver.reply(receiver.push('realtime:room', 'phx_join', {}))
+    const odd = { type: 'broadcast', event: 7, payload: { a: 1 }, extra: 'kept' }
+    expect(await sender.reply(sender.push('realtime:room', 'broadcast', odd))).toEqual({ status: 'ok', response: {} })
+    const relayed = await receiver.next((m) => m.event === 'broadcast')
+    expect(relayed).toMatchObject({ topic: 'realtime:room', payload: odd })
     expect(decodeTextFrame('[null,"1","phoenix","heartbeat",{}]', '2.0.0').ok).toBe(true)
   })
 })

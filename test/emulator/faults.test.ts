@@ -29,7 +29,7 @@ describe('faults: each one is in force when its command returns', () => {
 
   it('refuseConnections refuses the next N upgrades (503), or every upgrade for a while', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const attempt = () => connectRaw(h.server.url).then((raw) => (raw.socket.terminate(), 101), (error: { status?: number }) => error.status)
     h.server.faults.refuseConnections({ count: 2 })
     expect([await attempt(), await attempt(), await attempt()]).toEqual([503, 503, 101])
@@ -63,7 +63,7 @@ describe('faults: each one is in force when its command returns', () => {
 
   it('joinReplies delays joins by the given time, drops them, and returns to normal with null', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const raw = await h.raw()
     h.server.faults.joinReplies(1_000)
     const delayed = raw.push('realtime:slow', 'phx_join', {})
@@ -85,7 +85,7 @@ describe('faults: each one is in force when its command returns', () => {
 
   it('joinReplies("drop") makes supabase-js time out; a leave cancels a delayed join', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     h.server.faults.joinReplies('drop')
     const client = h.client({ realtime: { timeout: 200 } })
     await reached(subscribe(client.channel('room')), 'TIMED_OUT')
@@ -144,7 +144,7 @@ describe('faults: each one is in force when its command returns', () => {
 
   it('postgresChanges delays changes (in order), drops them, and returns to normal with null', async () => {
     const clock = new FakeClock(Date.now())
-    h = await startHarness({ clock })
+    h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const raw = await h.raw()
     await raw.reply(raw.push('realtime:todos', 'phx_join', { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'todos' }] } }))
     h.server.faults.postgresChanges(500)

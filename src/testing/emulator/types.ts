@@ -22,6 +22,8 @@ export interface RowChange {
   /** The old row (UPDATE with REPLICA IDENTITY FULL, DELETE: at least the key); null for INSERT. */
   oldRecord: Row | null
   columns: ColumnInfo[]
+  /** The table's primary key columns, when the source knows them (an empty list: the table has none). */
+  primaryKey?: readonly string[]
   /** ISO timestamp of the commit. */
   commitTimestamp: string
 }
@@ -119,14 +121,22 @@ export interface StartRealtimeEmulatorOptions {
   /** SQL run once after start (migrations, seed data). */
   setupSql?: string
   /**
-   * Decides whether a user may join a private channel (the real server checks RLS on
-   * `realtime.messages`). Default: any valid token with role `authenticated`; `service_role` always may.
+   * Decides whether a user may join a private channel, overriding the database's RLS policies on
+   * `realtime.messages` (used when the database has the token's role). Without either: any valid
+   * token with role `authenticated`; `service_role` always may.
    */
   authorizePrivate?: (subTopic: string, claims: JwtClaims) => boolean
   /** Log what the emulator does (tag `[Emulator]`) to the console. Default false: silent. */
   verbose?: boolean
   /** The source of time for token expiry and delayed faults; default the system clock. */
   clock?: Clock
+  /** Lifetime in seconds of the access tokens `/auth/v1` issues (GoTrue's JWT_EXP); default 3600. */
+  accessTokenLifetimeSeconds?: number
+  /**
+   * Closes a socket that sent no frame for this long, on `clock` (Phoenix's websocket timeout);
+   * default 60000, 0: never (for tests that jump a fake clock past it).
+   */
+  idleTimeoutMs?: number
 }
 
 /** A running emulator: point `createClient(url, anonKey)` at it. */
@@ -136,7 +146,10 @@ export interface RealtimeEmulator {
   anonKey: string
   serviceRoleKey: string
   databaseUrl: string
-  /** Signs a user token: role `authenticated`, `iat` now and `exp` in an hour unless the claims say otherwise. */
+  /**
+   * Signs a user token: role `authenticated`, `iat` now, `exp` in an hour and a fresh `jti` (so two
+   * tokens signed in the same second differ) unless the claims say otherwise.
+   */
   signToken(claims: JwtClaims): string
   /**
    * A user-token callback for supabase-js's `accessToken` option (third-party auth): it signs

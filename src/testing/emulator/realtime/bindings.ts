@@ -1,26 +1,26 @@
-import { rowMatchesFilter } from '../../../subscription/eventMatchesSpec'
-import { FILTER_PATTERN } from '../../../subscription/validateSpec'
-import type { ColumnInfo, Row, RowChange } from '../types'
+import { rowPassesFilter } from '../../../subscription/filterMatch'
+import type { Row, RowChange } from '../types'
+import type { CatalogTable } from './catalog'
+import { parseSubscriptionParams, type SubscriptionParams } from './subscriptionParams'
 
 /** One `config.postgres_changes` entry of a join, with the id the server gave it. */
 export interface Binding {
   id: number
-  event: string
-  schema: string
-  table?: string
-  filter?: string
   /** The entry exactly as the client sent it (echoed in the join reply). */
   params: Record<string, unknown>
+  parsed: SubscriptionParams
+  /** The published tables the subscription was inserted for, by `schema.table`; null without a catalog (matched by name). */
+  tables: Map<string, CatalogTable> | null
 }
 
-/** Bindings a join asked for, and why some of them will never match. */
+/** The bindings of a join (live only once subscribed), and the first entry the server refuses. */
 export interface ParsedBindings {
+  /** Every object entry with its id, for the join reply. */
+  echoed: Record<string, unknown>[]
+  /** Empty when `error` is set: the server subscribes all entries or none. */
   bindings: Binding[]
-  errors: string[]
+  error: string | null
 }
-
-const EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE'])
-const NUMERIC_TYPES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'oid'])
 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
@@ -41,71 +41,110 @@ export function bindingId(params: Record<string, unknown>): number {
   return hash & 0x7ffffff
 }
 
-const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
 
-/** Reads `config.postgres_changes` of a join: every entry gets an id, in order, valid or not. */
+/** Reads `config.postgres_changes` of a join as the server does: null entries are dropped, the first bad one is the error. */
 export function parseBindings(entries: unknown): ParsedBindings {
+  const echoed: Record<string, unknown>[] = []
   const bindings: Binding[] = []
-  const errors: string[] = []
-  if (!Array.isArray(entries)) return { bindings, errors }
+  let error: string | null = null
+  if (!Array.isArray(entries)) return { echoed, bindings, error }
   for (const entry of entries) {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      errors.push('Error parsing `postgres_changes` params: each entry must be an object')
-      continue
-    }
-    const params = entry as Record<string, unknown>
-    const event = typeof params.event === 'string' ? params.event.toUpperCase() : '*'
-    const schema = optionalString(params.schema) ?? 'public'
-    const table = optionalString(params.table)
-    const filter = optionalString(params.filter)
-    const binding: Binding = { id: bindingId(params), event, schema, params }
-    if (table !== undefined) binding.table = table
-    if (filter !== undefined) binding.filter = filter
-    if (!EVENTS.has(event)) errors.push(`Error parsing \`event\` params: ${String(params.event)}`)
-    if (filter !== undefined && !FILTER_PATTERN.test(filter)) errors.push(`Error parsing \`filter\` params: ${filter}`)
-    bindings.push(binding)
+    if (entry === null || entry === undefined) continue
+    const id = isObject(entry) ? bindingId(entry) : 0
+    if (isObject(entry)) echoed.push({ ...entry, id })
+    const result = parseSubscriptionParams(entry)
+    if (!result.ok) error ??= result.error
+    else if (isObject(entry)) bindings.push({ id, params: entry, parsed: result.params, tables: null })
   }
-  return { bindings, errors }
+  return { echoed, bindings: error === null ? bindings : [], error }
 }
 
-/** The row with numeric columns as numbers, so that `lt`/`gt` compare numbers as Postgres does. */
-function typedRow(row: Row | null, columns: ColumnInfo[]): Row | null {
-  if (!row) return row
-  const typed: Row = { ...row }
-  for (const { name, type } of columns) {
-    const value = typed[name]
-    if (NUMERIC_TYPES.has(type) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) typed[name] = Number(value)
+function coversTable(binding: Binding, change: RowChange): boolean {
+  if (binding.tables) return binding.tables.has(`${change.schema}.${change.table}`)
+  const { schema, table } = binding.parsed
+  return (schema === '*' || schema === change.schema) && (table === '*' || table === change.table)
+}
+
+/** Whether the binding listens to this action of this table (filters aside). */
+function listensTo(binding: Binding, change: RowChange): boolean {
+  return (binding.parsed.event === '*' || binding.parsed.event === change.type) && coversTable(binding, change)
+}
+
+/** The server's `is_visible_through_filters`: the new row, or for a DELETE the old one; fail closed on missing columns. */
+function passesFilters(binding: Binding, change: RowChange, types: Map<string, string>): boolean {
+  const { conditions } = binding.parsed
+  if (conditions.length === 0) return true
+  if (rowPassesFilter(change.record, conditions, types)) return true
+  return change.type === 'DELETE' && rowPassesFilter(change.oldRecord, conditions, types)
+}
+
+/** The catalog entry of the change's table, as the bindings' subscriptions found it. */
+export function tableOf(bindings: readonly Binding[], change: RowChange): CatalogTable | undefined {
+  for (const binding of bindings) {
+    const table = binding.tables?.get(`${change.schema}.${change.table}`)
+    if (table) return table
   }
-  return typed
+  return undefined
 }
 
-/** Whether one binding asked for this change (filters applied as the server does; DELETE is not filtered on missing columns). */
-export function bindingMatches(binding: Binding, change: RowChange): boolean {
-  if (binding.event !== '*' && binding.event !== change.type) return false
-  if (binding.schema !== '*' && binding.schema !== change.schema) return false
-  if (binding.table !== undefined && binding.table !== '*' && binding.table !== change.table) return false
-  if (binding.filter === undefined) return true
-  if (!FILTER_PATTERN.test(binding.filter)) return false
-  if (change.type === 'DELETE') return rowMatchesFilter(typedRow(change.oldRecord, change.columns), binding.filter, true)
-  return rowMatchesFilter(typedRow(change.record, change.columns), binding.filter)
+function pick(row: Row | null, keep: (name: string) => boolean): Row {
+  const out: Row = {}
+  for (const [name, value] of Object.entries(row ?? {})) if (keep(name)) out[name] = value
+  return out
 }
 
-/** Ids of the bindings that asked for this change, in binding order, without repeats. */
-export function matchingIds(bindings: readonly Binding[], change: RowChange): number[] {
-  return [...new Set(bindings.filter((binding) => bindingMatches(binding, change)).map((binding) => binding.id))]
+/** One `postgres_changes` push: `{ ids, data }` as realtime-js reads it. */
+export interface ChangePayload {
+  ids: number[]
+  data: Record<string, unknown>
 }
 
-/** The `postgres_changes` payload realtime-js expects: `{ ids, data }`. */
-export function postgresChangesPayload(ids: number[], change: RowChange): Record<string, unknown> {
+const selectKey = (select: string[] | null): string => (select === null ? '' : JSON.stringify([...select].sort()))
+
+/**
+ * The pushes a channel's bindings get for one change, as `apply_rls` builds them: one per
+ * distinct `select` list, record and columns trimmed to the selected columns plus the primary
+ * key. A table without a primary key gets `errors: ["Error 400: Bad Request, no primary key"]`
+ * and no record, for every binding of that action, filters aside (DELETE excepted).
+ */
+export function channelPayloads(bindings: readonly Binding[], change: RowChange): ChangePayload[] {
+  const listening = bindings.filter((binding) => listensTo(binding, change))
+  if (listening.length === 0) return []
+  const table = tableOf(listening, change)
+  const primaryKey = table?.primaryKey ?? change.primaryKey
+  const noKey = primaryKey !== undefined && primaryKey.length === 0 && change.type !== 'DELETE'
+  const types = new Map(change.columns.map((column) => [column.name, column.type]))
+  const visible = noKey ? listening : listening.filter((binding) => passesFilters(binding, change, types))
+  const groups = new Map<string, { select: string[] | null; ids: number[] }>()
+  for (const binding of visible) {
+    const key = selectKey(binding.parsed.select)
+    const group = groups.get(key) ?? { select: binding.parsed.select, ids: [] }
+    if (!group.ids.includes(binding.id)) group.ids.push(binding.id)
+    groups.set(key, group)
+  }
+  return [...groups.values()].map(({ select, ids }) => ({ ids, data: noKey ? noKeyData(change) : changeData(change, select, primaryKey ?? [], table?.rls === true) }))
+}
+
+function noKeyData(change: RowChange): Record<string, unknown> {
+  const data: Record<string, unknown> = { schema: change.schema, table: change.table, type: change.type, commit_timestamp: null, columns: [], record: {} }
+  if (change.type === 'UPDATE') data.old_record = {}
+  data.errors = ['Error 400: Bad Request, no primary key']
+  return data
+}
+
+/** On an RLS table a DELETE's old record is trimmed to the key (a delete cannot be checked against policies). */
+function changeData(change: RowChange, select: string[] | null, primaryKey: readonly string[], rls: boolean): Record<string, unknown> {
+  const keep = (name: string): boolean => select === null || select.includes(name) || primaryKey.includes(name)
   const data: Record<string, unknown> = {
     schema: change.schema,
     table: change.table,
     commit_timestamp: change.commitTimestamp,
     type: change.type,
-    columns: change.columns,
+    columns: change.columns.filter((column) => keep(column.name)),
     errors: null,
   }
-  if (change.type !== 'DELETE') data.record = change.record ?? {}
-  if (change.type !== 'INSERT') data.old_record = change.oldRecord ?? {}
-  return { ids, data }
+  if (change.type !== 'DELETE') data.record = pick(change.record, keep)
+  if (change.type !== 'INSERT') data.old_record = pick(change.oldRecord, change.type === 'DELETE' && rls ? (name) => primaryKey.includes(name) : keep)
+  return data
 }

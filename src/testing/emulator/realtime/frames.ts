@@ -1,12 +1,15 @@
 import type { PhoenixMessage } from '../protocol'
-import { cancelPendingJoin, handleJoin, unauthorizedTopic } from './join'
+import { cancelPendingJoin, handleJoin } from './join'
+import { scheduleResubscribe } from './postgresSubscribe'
 import {
   closeChannel,
-  mayJoinPrivate,
+  mayReadPrivate,
+  mayWritePrivate,
   pushBroadcast,
   removeChannel,
   reply,
   scheduleTokenCheck,
+  send,
   shutdownChannel,
   subscribersOf,
   type JoinedChannel,
@@ -21,10 +24,11 @@ export interface FrameOrigin {
 
 /**
  * Handles one decoded client frame as Phoenix and Supabase Realtime do: heartbeats, joins,
- * leaves, `access_token`, broadcasts (`self`, `ack`) and presence. Frames for a topic the socket
- * has not joined get the `unmatched topic` error reply; unknown events get an error reply.
+ * leaves, `access_token`, broadcasts (`self`, `ack`) and presence. A frame for a topic the
+ * socket has not joined gets the `unmatched topic` error reply (`phx_leave` gets ok); a frame
+ * whose `join_ref` names an earlier join of the topic is ignored; unknown events get no reply.
  */
-export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): void {
+export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): Promise<void> | void {
   if (ctx.faults.blackholed) return
   const { topic, event } = message
   if (topic === 'phoenix') {
@@ -34,8 +38,14 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
   if (event === 'phx_join') return handleJoin(ctx, session, message)
   const channel = session.channels.get(topic)
   if (!channel) {
-    if (event === 'phx_leave' && cancelPendingJoin(ctx, session, topic)) return reply(ctx, session, message, 'ok')
+    if (event === 'phx_leave') {
+      cancelPendingJoin(ctx, session, topic)
+      return reply(ctx, session, message, 'ok')
+    }
     return reply(ctx, session, message, 'error', { reason: 'unmatched topic' })
+  }
+  if (message.join_ref !== null && message.join_ref !== channel.joinRef) {
+    return ctx.logger.debug('stale join_ref ignored', { session: session.id, topic, event })
   }
   switch (event) {
     case 'phx_leave':
@@ -48,33 +58,41 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
     case 'presence':
       return reply(ctx, session, message, 'ok')
     default:
-      if (message.ref !== null) reply(ctx, session, message, 'error', { reason: `unknown event "${event.slice(0, 100)}"` })
+      ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', { event: event.slice(0, 100) })
   }
 }
 
-/** `access_token`: the real server answers nothing; an invalid token shuts the channel down. */
-function handleAccessToken(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage): void {
+/** `access_token`: the real server answers nothing; an invalid token, or one that may no longer read, shuts the channel down. */
+async function handleAccessToken(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage): Promise<void> {
   const token = (message.payload as { access_token?: unknown } | null)?.access_token
   if (typeof token !== 'string' || token.startsWith('sb_') || token === channel.token) return
   const check = ctx.auth.check(token)
   if (!check.ok) return shutdownChannel(ctx, session, channel, check.shutdownMessage)
-  if (channel.isPrivate && !mayJoinPrivate(ctx, channel.subTopic, check.claims)) {
-    return shutdownChannel(ctx, session, channel, unauthorizedTopic(channel.subTopic))
+  if (channel.isPrivate && !(await mayReadPrivate(ctx, channel.subTopic, check.claims))) {
+    if (session.channels.get(channel.topic) !== channel) return
+    return shutdownChannel(ctx, session, channel, `You no longer have permission to read from this Channel topic: ${channel.subTopic}`)
   }
+  if (session.channels.get(channel.topic) !== channel) return
+  delete channel.mayWrite
   channel.token = token
   channel.claims = check.claims
   scheduleTokenCheck(ctx, session, channel)
+  scheduleResubscribe(ctx, session, channel)
   ctx.logger.debug('access token updated', { session: session.id, topic: channel.topic })
 }
 
-function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): void {
-  const payload = message.payload as { event?: unknown; payload?: unknown } | null
-  if (payload === null || typeof payload !== 'object' || typeof payload.event !== 'string') {
-    if (message.ref !== null) reply(ctx, session, message, 'error', { reason: 'broadcast needs a payload with a string event' })
-    return
+async function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): Promise<void> {
+  if (channel.isPrivate) {
+    channel.mayWrite ??= await mayWritePrivate(ctx, channel.subTopic, channel.claims)
+    // Without a write policy the real server drops the broadcast and sends no ack.
+    if (!channel.mayWrite) return ctx.logger.debug('private broadcast dropped (no write policy)', { session: session.id, topic: channel.topic })
   }
+  // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
+  const payload = message.payload as { event?: unknown; payload?: unknown } | null
   for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
-    if (other !== session || channel.self) pushBroadcast(ctx, other, channel.topic, payload.event, payload.payload, origin.binary)
+    if (other === session && !channel.self) continue
+    if (origin.binary) pushBroadcast(ctx, other, channel.topic, String(payload?.event ?? ''), payload?.payload, true)
+    else send(ctx, other, { join_ref: null, ref: null, topic: channel.topic, event: 'broadcast', payload: message.payload })
   }
   if (channel.ack) reply(ctx, session, message, 'ok')
 }

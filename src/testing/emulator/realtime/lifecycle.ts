@@ -25,6 +25,8 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
   503: 'Service Unavailable',
 }
 
@@ -55,9 +57,12 @@ export function closeListener(server: Server): Promise<void> {
   })
 }
 
-/** Answers a WebSocket upgrade with an HTTP error instead of 101, as a refusing server does. */
-export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ message })
+/**
+ * Answers a WebSocket upgrade with an HTTP error instead of 101, as a refusing server does:
+ * `{"error": text}` (the real server's connect refusals), or an empty body for `null`.
+ */
+export function rejectUpgrade(socket: Duplex, status: number, error: string | null): void {
+  const body = error === null ? '' : JSON.stringify({ error })
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -3,9 +3,13 @@ import type { Clock, TimerHandle } from '../../../env/clock'
 import type { Logger } from '../../../env/logger'
 import type { FaultState } from '../faults'
 import { encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } from '../protocol'
-import type { JwtClaims } from '../types'
+import type { JwtClaims, RowChange } from '../types'
 import type { TokenAuthority } from './auth'
 import type { Binding } from './bindings'
+import type { MessagePolicies } from '../db/messagePolicies'
+import type { MessageReplay } from '../db/messageReplay'
+import type { RowVisibility } from '../db/rowVisibility'
+import type { SubscriptionCatalog } from './catalog'
 
 /** A channel one socket has joined. */
 export interface JoinedChannel {
@@ -17,7 +21,23 @@ export interface JoinedChannel {
   isPrivate: boolean
   self: boolean
   ack: boolean
+  /** The postgres_changes subscriptions that are live (empty until "Subscribed to PostgreSQL"). */
   bindings: Binding[]
+  /** What the join asked for (subscribed again after an `access_token`). */
+  requested: Binding[]
+  /** The first entry the server refused to parse: nothing subscribes. */
+  requestError: string | null
+  /** A pending re-subscribe after an `access_token`. */
+  resubscribe: TimerHandle | null
+  /** Ids of the messages replayed at join: the same messages arriving live are not sent again. */
+  replayed: Set<string>
+  /** Deliveries waiting for an RLS check, in commit order, and how many. */
+  deliveries: Promise<void>
+  checking: number
+  /** Whether the token may send here (checked on the first broadcast, as the real server caches its policies). */
+  mayWrite?: boolean
+  /** Changes that arrived while the join's subscriptions were being checked (delivered once they are live). */
+  held: RowChange[] | null
   token: string
   claims: JwtClaims
   expiry: TimerHandle | null
@@ -33,6 +53,8 @@ export interface Session {
   channels: Map<string, JoinedChannel>
   /** Joins whose processing a fault delays, by topic. */
   pendingJoins: Map<string, TimerHandle>
+  /** Frames are handled one after another (a join may wait for the database). */
+  queue: Promise<void>
 }
 
 /** Decides whether `claims` may join the private channel `subTopic` (default: role `authenticated`). */
@@ -45,12 +67,22 @@ export interface ServerContext {
   auth: TokenAuthority
   faults: FaultState
   authorizePrivate?: AuthorizePrivate
+  /** The publication's tables, to check subscriptions against; without it every subscription is accepted. */
+  catalog?: SubscriptionCatalog
+  /** Private broadcasts read back for `config.broadcast.replay` (needs the database). */
+  replay?: MessageReplay
+  /** RLS checks of changed rows for postgres_changes (needs the database). */
+  rowVisibility?: RowVisibility
+  /** RLS checks on `realtime.messages` for private channels (needs the database). */
+  policies?: MessagePolicies
+  /** Whether Broadcast from Database is streaming (`replication_ready` joins are told so). */
+  replicationReady?: boolean
   sessions: Set<Session>
 }
 
 const OPEN = 1
-/** Longest expiry timer; a token valid for longer is re-checked then (as the real server does hourly). */
-const MAX_EXPIRY_TIMER_MS = 3_600_000
+/** The real server confirms a joined channel's token every 5 minutes, and at its expiry. */
+const CONFIRM_TOKEN_INTERVAL_MS = 300_000
 
 /** Sends a text frame in the socket's serializer; nothing while blackholed or once the socket is closing. */
 export function send(ctx: ServerContext, session: Session, message: PhoenixMessage): void {
@@ -63,13 +95,16 @@ export function reply(ctx: ServerContext, session: Session, to: PhoenixMessage, 
   send(ctx, session, { join_ref: to.join_ref, ref: to.ref, topic: to.topic, event: 'phx_reply', payload: { status, response } })
 }
 
-/** Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary, JSON text otherwise. */
-export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean): void {
+/**
+ * Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary (or from the
+ * database), JSON text otherwise; `meta` (the message id of a broadcast from the database) rides along.
+ */
+export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean, meta?: Record<string, unknown>): void {
   if (binary && session.vsn === '2.0.0') {
     if (ctx.faults.blackholed || session.socket.readyState !== OPEN) return
     let frame: ArrayBuffer
     try {
-      frame = encodeUserBroadcast(topic, event, payload)
+      frame = encodeUserBroadcast(topic, event, payload, meta)
     } catch {
       return ctx.logger.once('broadcast-too-long', 'warn', 'a binary broadcast whose topic or event is over 255 bytes was not relayed', { topic: topic.slice(0, 64) })
     }
@@ -77,7 +112,7 @@ export function pushBroadcast(ctx: ServerContext, session: Session, topic: strin
     return
   }
   if (payload instanceof ArrayBuffer) return // vsn 1.0.0 cannot carry raw bytes (the real server skips them too)
-  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload } })
+  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload, ...(meta ? { meta } : {}) } })
 }
 
 /** Pushes a `system` message on a joined channel. */
@@ -91,7 +126,9 @@ export function removeChannel(ctx: ServerContext, session: Session, topic: strin
   const channel = session.channels.get(topic)
   if (!channel) return undefined
   if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
+  if (channel.resubscribe !== null) ctx.clock.clearTimeout(channel.resubscribe)
   channel.expiry = null
+  channel.resubscribe = null
   session.channels.delete(topic)
   return channel
 }
@@ -109,7 +146,7 @@ export function shutdownChannel(ctx: ServerContext, session: Session, channel: J
   closeChannel(ctx, session, channel)
 }
 
-/** Re-checks the channel's token when it expires (capped at an hour) and shuts the channel down if it is no longer valid. */
+/** Re-checks the channel's token every 5 minutes and when it expires, and shuts the channel down if it is no longer valid. */
 export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
   if (channel.expiry !== null) ctx.clock.clearTimeout(channel.expiry)
   channel.expiry = null
@@ -121,13 +158,25 @@ export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel
     const check = ctx.auth.check(channel.token)
     if (check.ok) scheduleTokenCheck(ctx, session, channel)
     else shutdownChannel(ctx, session, channel, check.shutdownMessage)
-  }, Math.min(remaining + 1, MAX_EXPIRY_TIMER_MS))
+  }, Math.min(remaining + 1, CONFIRM_TOKEN_INTERVAL_MS))
 }
 
-/** Whether these claims may join (or stay on) a private channel. */
-export function mayJoinPrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): boolean {
+/**
+ * Whether these claims may read (join, stay on, receive) a private channel: `service_role`
+ * always; else the `authorizePrivate` override; else the database's RLS policies on
+ * `realtime.messages` when it has the token's role; else role `authenticated`.
+ */
+export async function mayReadPrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): Promise<boolean> {
   if (claims.role === 'service_role') return true
-  return ctx.authorizePrivate ? ctx.authorizePrivate(subTopic, claims) : claims.role === 'authenticated'
+  if (ctx.authorizePrivate) return ctx.authorizePrivate(subTopic, claims)
+  const byPolicy = ctx.policies ? await ctx.policies.allows('read', subTopic, claims) : null
+  return byPolicy ?? claims.role === 'authenticated'
+}
+
+/** Whether these claims may send on a private channel (RLS INSERT policies; allowed without them, or with the override). */
+export async function mayWritePrivate(ctx: ServerContext, subTopic: string, claims: JwtClaims): Promise<boolean> {
+  if (claims.role === 'service_role' || ctx.authorizePrivate || !ctx.policies) return true
+  return (await ctx.policies.allows('write', subTopic, claims)) ?? true
 }
 
 /** Every socket's channel on `topic` with that privacy (public and private channels of one name never mix). */
