@@ -9,8 +9,9 @@ export type { RealtimeOptions, RealtimeConnection, RealtimeApi, RealtimeTuning, 
 export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
 export type { RealtimeErrorType, SerializedRealtimeError, RealtimeErrorInit } from './errors/realtimeError'
 
-export type { SubscriptionSpec, SubscriptionHandle, PostgresBinding, PostgresChangeEvent, TagDescription } from './subscription/spec'
-export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './transport/events'
+export type { SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
+export type { PostgresBinding, PostgresChangeKind, PostgresChangeEvent } from './events/bindings'
+export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './events/events'
 export type {
   RealtimeTransport,
   TransportChannel,
@@ -22,7 +23,7 @@ export type {
   AuthSnapshot,
   AuthChangeEvent,
   HeartbeatStatus,
-} from './transport/port'
+} from './events/port'
 export { createSupabaseTransport } from './transport/supabaseTransport'
 
 export type { ConnectionState } from './policy/connectionTransition'

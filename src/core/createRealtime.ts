@@ -14,7 +14,7 @@ import { createRealtimeSelectors, type RealtimeSelectors } from '../slice/select
 import type { RealtimeState } from '../slice/state'
 import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
 import { validateSpec } from '../subscription/validateSpec'
-import type { BroadcastResult, RealtimeTransport } from '../transport/port'
+import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { reportClient } from './clientRegistry'
 import { createRouter } from './createRouter'

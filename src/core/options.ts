@@ -6,7 +6,7 @@ import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
 import { DEFAULT_READS, type ReadsOptions } from '../policy/readsPolicy'
 import { isRtkqApi } from '../rtkq/rtkqApi'
 import type { CoreTiming } from '../policy/timing'
-import type { RealtimeTransport } from '../transport/port'
+import type { RealtimeTransport } from '../events/port'
 
 /**
  * The options of `createRealtime`. Every number is in milliseconds unless named otherwise.

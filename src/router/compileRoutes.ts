@@ -1,4 +1,4 @@
-import type { PostgresChangesEvent } from '../transport/events'
+import type { PostgresChangesEvent } from '../events/events'
 import type { BroadcastRoute, PostgresOn, RouteTags } from './defineRoutes'
 import { compilePatch } from './compilePatch'
 import type { CompiledPatch } from './patchTypes'

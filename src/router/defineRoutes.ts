@@ -1,5 +1,6 @@
-import type { PostgresChangeEvent, TagDescription } from '../subscription/spec'
-import type { BroadcastEvent, PostgresChangesEvent } from '../transport/events'
+import type { PostgresChangeKind } from '../events/bindings'
+import type { TagDescription } from '../subscription/spec'
+import type { BroadcastEvent, PostgresChangesEvent } from '../events/events'
 import type { PatchOptions } from './patchTypes'
 
 /**
@@ -18,7 +19,7 @@ export type RouteTags<TagType extends string> = ReadonlyArray<TagDescription<Tag
 export interface PostgresOn {
   table: string
   schema?: string
-  event?: PostgresChangeEvent
+  event?: PostgresChangeKind
 }
 
 /** What a broadcast route matches: an event name. */

@@ -1,4 +1,4 @@
-import type { PostgresChangesEvent, Row } from '../transport/events'
+import type { PostgresChangesEvent, Row } from '../events/events'
 import type { CompiledPatch } from './patchTypes'
 
 /** Why a patch could not be applied: the route's `fallbackTags` are invalidated instead. */

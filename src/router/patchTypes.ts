@@ -1,4 +1,4 @@
-import type { PostgresChangesEvent } from '../transport/events'
+import type { PostgresChangesEvent } from '../events/events'
 
 /** The `endpoints` of an RTK Query api type. */
 export type EndpointsOf<A> = A extends { endpoints: infer E } ? E : Record<string, never>

@@ -1,5 +1,5 @@
 import { thrownKind, type Logger } from '../env/logger'
-import type { PostgresChangesEvent, RealtimeEvent } from '../transport/events'
+import type { PostgresChangesEvent, RealtimeEvent } from '../events/events'
 import type { CompiledPostgresRoute, CompiledRoutes } from './compileRoutes'
 import type { CompiledPatch } from './patchTypes'
 import { tagKey, toFullTag, type FullTag } from './tags'

@@ -1,5 +1,5 @@
 import { isPending as isPlaceholder } from '../optimistic/placeholderList'
-import type { Row } from '../transport/events'
+import type { Row } from '../events/events'
 import { compareVersions } from './patchVersions'
 import type { CompiledPatch } from './patchTypes'
 import type { ListOutcome } from './patchRows'

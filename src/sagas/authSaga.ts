@@ -1,6 +1,6 @@
 import { buffers, eventChannel, type SagaIterator } from 'redux-saga'
 import { put, take } from 'redux-saga/effects'
-import type { AuthChangeEvent } from '../transport/port'
+import type { AuthChangeEvent } from '../events/port'
 import type { CoreContext } from './context'
 
 /**

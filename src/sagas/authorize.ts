@@ -2,7 +2,7 @@ import type { SagaIterator } from 'redux-saga'
 import { call, put, race } from 'redux-saga/effects'
 import { thrownKind } from '../env/logger'
 import { RealtimeError } from '../errors/realtimeError'
-import type { AuthSnapshot } from '../transport/port'
+import type { AuthSnapshot } from '../events/port'
 import type { CoreContext } from './context'
 import { settle, sleep, type Settled } from './effects'
 

@@ -4,7 +4,7 @@ import { isTokenExpiry, RealtimeError, serializeRealtimeError } from '../errors/
 import { authRetryDelay } from '../policy/authRetry'
 import { nextRetryDelay } from '../policy/backoff'
 import type { SerializableSpec } from '../subscription/spec'
-import type { ChannelConfig, ChannelSignal, TransportChannel } from '../transport/port'
+import type { ChannelConfig, ChannelSignal, TransportChannel } from '../events/port'
 import { authorizeWithin } from './authorize'
 import { channelSignals } from './channelSignals'
 import type { CoreContext } from './context'

@@ -1,5 +1,5 @@
 import { buffers, eventChannel, type EventChannel } from 'redux-saga'
-import type { ChannelSignal, TransportChannel } from '../transport/port'
+import type { ChannelSignal, TransportChannel } from '../events/port'
 
 /**
  * The channel's signals as a saga event channel. Joining starts on subscription; the

@@ -5,8 +5,8 @@ import type { CoreTiming } from '../policy/timing'
 import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { SerializableSpec } from '../subscription/spec'
-import type { RealtimeEvent } from '../transport/events'
-import type { RealtimeTransport, TransportChannel } from '../transport/port'
+import type { RealtimeEvent } from '../events/events'
+import type { RealtimeTransport, TransportChannel } from '../events/port'
 
 export type { CoreTiming } from '../policy/timing'
 

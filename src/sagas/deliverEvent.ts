@@ -1,7 +1,7 @@
 import { thrownKind, type Logger } from '../env/logger'
 import { eventMatchesSpec } from '../subscription/eventMatchesSpec'
 import type { SerializableSpec } from '../subscription/spec'
-import type { RealtimeEvent } from '../transport/events'
+import type { RealtimeEvent } from '../events/events'
 import type { SagaRegistry } from './context'
 
 /**

@@ -2,7 +2,7 @@ import type { EventChannel, SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
 import { RealtimeError } from '../errors/realtimeError'
 import type { RealtimeState } from '../slice/state'
-import type { SocketSignal } from '../transport/port'
+import type { SocketSignal } from '../events/port'
 import type { CoreContext } from './context'
 import { sleep } from './effects'
 

@@ -1,5 +1,6 @@
-import type { ChannelConfig } from '../transport/port'
-import type { PostgresBinding, SerializableSpec } from './spec'
+import type { ChannelConfig } from '../events/port'
+import type { PostgresBinding } from '../events/bindings'
+import type { SerializableSpec } from './spec'
 
 function bindingKey(binding: PostgresBinding): string {
   return JSON.stringify([binding.event, binding.schema, binding.table ?? '', binding.filter ?? ''])

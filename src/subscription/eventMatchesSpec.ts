@@ -1,5 +1,6 @@
-import type { RealtimeEvent, Row } from '../transport/events'
-import type { PostgresBinding, SerializableSpec } from './spec'
+import type { RealtimeEvent, Row } from '../events/events'
+import type { PostgresBinding } from '../events/bindings'
+import type { SerializableSpec } from './spec'
 import { parseFilter } from './filterGrammar'
 import { rowPassesFilter } from './filterMatch'
 

@@ -1,16 +1,5 @@
-import type { RealtimeEvent } from '../transport/events'
-
-/** The events of a table that a postgres_changes binding listens to. */
-export type PostgresChangeEvent = '*' | 'INSERT' | 'UPDATE' | 'DELETE'
-
-/** One postgres_changes binding, as in supabase-js `channel.on('postgres_changes', …)`. */
-export interface PostgresBinding {
-  event: PostgresChangeEvent
-  schema: string
-  table?: string
-  /** A row filter, `column=op.value` with op one of eq, neq, lt, lte, gt, gte, in. */
-  filter?: string
-}
+import type { PostgresBinding } from '../events/bindings'
+import type { RealtimeEvent } from '../events/events'
 
 /** A cache tag as RTK Query writes it: `'Type'` or `{ type: 'Type', id }`. */
 export type TagDescription<TagType extends string = string> = TagType | { type: TagType; id?: string | number }

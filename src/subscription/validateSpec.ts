@@ -1,5 +1,6 @@
 import { parseFilter } from './filterGrammar'
-import type { PostgresBinding, SerializableSpec, SubscriptionSpec } from './spec'
+import type { PostgresBinding } from '../events/bindings'
+import type { SerializableSpec, SubscriptionSpec } from './spec'
 
 const EVENTS = new Set(['*', 'INSERT', 'UPDATE', 'DELETE'])
 /** Topics key plain objects in the store; these names would reach Object.prototype. */

@@ -3,7 +3,7 @@ import type { Clock } from '../env/clock'
 import { RealtimeError } from '../errors/realtimeError'
 import { tokenNeedsRefresh, tokenTooOldToJoin } from '../policy/tokenRefresh'
 import { jwtTimes } from './jwtTimes'
-import type { AuthSnapshot } from './port'
+import type { AuthSnapshot } from '../events/port'
 
 /** realtime-js members read here (public at runtime, not all in its type declarations). */
 interface RealtimeAuthInternals {

@@ -1,7 +1,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import { RealtimeError } from '../errors/realtimeError'
 import { classifyChannelFailure, type FailureCircumstances } from './classifyError'
-import type { ChannelSignal, TransportChannel } from './port'
+import type { ChannelSignal, TransportChannel } from '../events/port'
 
 export interface SupabaseChannelHandle extends TransportChannel {
   /** Null when the client already held a channel on this topic that is not ours: we never adopt or remove it. */

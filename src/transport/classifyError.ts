@@ -1,5 +1,5 @@
 import { RealtimeError } from '../errors/realtimeError'
-import type { ChannelStatus } from './port'
+import type { ChannelStatus } from '../events/port'
 
 const AUTH_FAILURE = /unauthori[sz]ed|permission|forbidden|jwt|token has expired|expired token|invalid token|invalid_token|not authorized|access denied/i
 const NETWORK_FAILURE = /socket closed|connection lost|heartbeat timeout|transport failure|network|econnrefused|econnreset/i

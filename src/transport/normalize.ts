@@ -1,4 +1,4 @@
-import type { BroadcastEvent, PostgresChangesEvent, Row } from './events'
+import type { BroadcastEvent, PostgresChangesEvent, Row } from '../events/events'
 
 /** A normalised event, or why the raw payload could not be understood. */
 export type NormalizeResult<E> = { ok: true; event: E } | { ok: false; reason: string }

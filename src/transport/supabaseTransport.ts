@@ -7,7 +7,7 @@ import { authorizeFresh } from './authorizeFresh'
 import { guardDecode, type DecodingSocket } from './guardDecode'
 import { guardHeartbeatTimeout, type HeartbeatSocket } from './heartbeatTimeoutGuard'
 import { normalizeBroadcast, normalizePostgresChange } from './normalize'
-import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from './port'
+import type { AuthChangeEvent, BroadcastResult, ChannelConfig, RealtimeTransport } from '../events/port'
 
 const TOKEN_EXPIRED = /token has expired/i
 

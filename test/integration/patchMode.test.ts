@@ -13,7 +13,7 @@ import type { LogLevel } from '../../src/env/logger'
 import { constantSignal } from '../../src/env/signal'
 import { defineRoutes } from '../../src/router/defineRoutes'
 import { startRealtimeEmulator, type RealtimeEmulator } from '../../src/testing'
-import type { PostgresChangesEvent, RealtimeEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent, RealtimeEvent } from '../../src/events/events'
 import { sleep, waitFor } from '../support/waitFor'
 import { countedRead, emulatorClient, sql, stopLibrary } from './emulatorLibrary'
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import type { RealtimeEvent } from '../../src/transport/events'
+import type { RealtimeEvent } from '../../src/events/events'
 import { canonicalRoutes, type CanonicalApi } from '../support/canonicalRoutes'
 import { createRouterHarness, type RouterHarness } from '../support/routerHarness'
 import { bc, pg } from '../support/routerFixtures'

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { defineRoutes, type RoutedBroadcastEvent, type RouteTags, type TagTypesOf } from '../../src/router/defineRoutes'
-import type { PostgresChangesEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent } from '../../src/events/events'
 import type { CanonicalApi } from '../support/canonicalRoutes'
 
 describe('defineRoutes<typeof api>()', () => {

@@ -2,7 +2,7 @@ import type { UnknownAction } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import type { RealtimeOptions } from '../../src/core/options'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import type { PostgresChangesEvent, RealtimeEvent, Row } from '../../src/transport/events'
+import type { PostgresChangesEvent, RealtimeEvent, Row } from '../../src/events/events'
 import { createHarness, finishHarness } from '../support/harness'
 import { Gate } from '../support/gate'
 

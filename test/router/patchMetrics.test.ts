@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PostgresChangesEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent } from '../../src/events/events'
 import { normalizePostgresChange } from '../../src/transport/normalize'
 import { cachedListPerTest, change, generation, unpatchableRoutes, type ListHarness } from './listSupport'
 

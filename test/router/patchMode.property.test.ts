@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { PostgresChangesEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent } from '../../src/events/events'
 import { finishHarness } from '../support/harness'
 import { change, createListHarness, generation, type Generation } from './listSupport'
 

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { defineRoutes } from '../../src/router/defineRoutes'
 import type { ListEndpointName, ListItemOf, QueryArgOf, QueryEndpointName } from '../../src/router/patchTypes'
-import type { PostgresChangesEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent } from '../../src/events/events'
 import type { Generation, ListApi } from './listSupport'
 
 describe('patch routes, typed against the api', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ChannelSignal, SocketSignal } from '../../src/transport/port'
+import type { ChannelSignal, SocketSignal } from '../../src/events/port'
 import { createHarness, expectNoDuplicateChannels, finishHarness, type Harness, insertEvent, tableSpec } from '../support/harness'
 
 let harness: Harness | undefined

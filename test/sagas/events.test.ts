@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { RealtimeEvent } from '../../src/transport/events'
+import type { RealtimeEvent } from '../../src/events/events'
 import { createHarness, finishHarness, type Harness, insertEvent, tableSpec } from '../support/harness'
 
 let harness: Harness | undefined

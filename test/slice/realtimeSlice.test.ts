@@ -4,7 +4,7 @@ import type { SerializedRealtimeError } from '../../src/errors/realtimeError'
 import { createRealtimeSlice } from '../../src/slice/realtimeSlice'
 import { connectionUptimeMs, createRealtimeSelectors } from '../../src/slice/selectors'
 import { initialRealtimeState, RECENT_ERRORS_KEPT } from '../../src/slice/state'
-import type { BroadcastEvent, PostgresChangesEvent } from '../../src/transport/events'
+import type { BroadcastEvent, PostgresChangesEvent } from '../../src/events/events'
 import { FakeClock } from '../support/fakeClock'
 
 const REDUCER_PATH = 'realtime'

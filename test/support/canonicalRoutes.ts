@@ -1,6 +1,6 @@
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import type { Row } from '../../src/transport/events'
+import type { Row } from '../../src/events/events'
 import { Gate } from './gate'
 
 /**

@@ -1,5 +1,5 @@
 import { RealtimeError } from '../../src/errors/realtimeError'
-import type { RealtimeEvent } from '../../src/transport/events'
+import type { RealtimeEvent } from '../../src/events/events'
 import type {
   AuthChangeEvent,
   AuthSnapshot,
@@ -9,7 +9,7 @@ import type {
   RealtimeTransport,
   SocketSignal,
   TransportChannel,
-} from '../../src/transport/port'
+} from '../../src/events/port'
 
 export type JoinReply = 'ok' | 'hang' | RealtimeError
 

@@ -8,7 +8,7 @@ import { createSeededRandom } from '../../src/env/random'
 import { constantSignal, type SignalSource } from '../../src/env/signal'
 import type { LogLevel } from '../../src/env/logger'
 import type { SubscriptionSpec } from '../../src/subscription/spec'
-import type { PostgresChangesEvent } from '../../src/transport/events'
+import type { PostgresChangesEvent } from '../../src/events/events'
 import { FakeClock } from './fakeClock'
 import { FakeTransport } from './fakeTransport'
 

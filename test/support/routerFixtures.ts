@@ -1,5 +1,5 @@
 import { createLogger, type LogLevel } from '../../src/env/logger'
-import type { BroadcastEvent, PostgresChangesEvent, Row } from '../../src/transport/events'
+import type { BroadcastEvent, PostgresChangesEvent, Row } from '../../src/events/events'
 
 /** A postgres_changes event as the transport delivers it. */
 export function pg(table: string, eventType: PostgresChangesEvent['eventType'], rows: { new?: Row; old?: Row }, receivedAt = 1_000, topic = 'project:p1'): PostgresChangesEvent {

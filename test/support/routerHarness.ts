@@ -1,7 +1,7 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { RealtimeOptions } from '../../src/core/options'
 import type { SubscriptionSpec } from '../../src/subscription/spec'
-import type { RealtimeEvent } from '../../src/transport/events'
+import type { RealtimeEvent } from '../../src/events/events'
 import { canonicalRoutes, createCanonicalApi, FakeBackend } from './canonicalRoutes'
 import { createHarness } from './harness'
 

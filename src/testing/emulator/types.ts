@@ -1,7 +1,7 @@
 import type { Clock } from '../../env/clock'
 import type { TokenSourceOptions } from './tokenSource'
 
-import type { Row } from '../../transport/events'
+import type { Row } from '../../events/events'
 
 /** A row as the emulator moves it around (the core's `Row`). */
 export type { Row }

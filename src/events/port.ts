@@ -1,5 +1,5 @@
 import type { RealtimeError } from '../errors/realtimeError'
-import type { PostgresBinding } from '../subscription/spec'
+import type { PostgresBinding } from './bindings'
 import type { RealtimeEvent } from './events'
 
 /** What the socket reports. */
