@@ -15,6 +15,35 @@ const timeAndRandomnessSyntax = [
   { selector: "MemberExpression[object.name='window'][property.name=/^(setTimeout|setInterval)$/]", message: 'Use the injected Clock (src/env/).' },
 ]
 
+// Layering (DESIGN.md §6), checked on every lint run: which folder may import which.
+const onlyCoreImportsTheAdapter = {
+  group: ['**/transport/*'],
+  message: 'Only src/core/ imports the supabase-js adapter (src/transport/): use the port and the events in src/events/.',
+}
+const noSagas = { group: ['**/sagas/*'], message: 'Sagas are wired by src/core/; this layer must not import them.' }
+const noRouter = { group: ['**/router/*'], message: 'The slice must not depend on the router.' }
+const restrictImports = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+})
+const layering = [
+  restrictImports(['src/**/*.{ts,tsx}'], [onlyCoreImportsTheAdapter], [
+    'src/core/**',
+    'src/transport/**',
+    'src/index.ts',
+    'src/slice/**',
+    'src/react/**',
+    'src/devtools/**',
+    'src/policy/**',
+  ]),
+  restrictImports(['src/slice/**/*.ts'], [onlyCoreImportsTheAdapter, noSagas, noRouter]),
+  restrictImports(['src/react/**/*.{ts,tsx}', 'src/devtools/**/*.{ts,tsx}'], [onlyCoreImportsTheAdapter, noSagas]),
+  restrictImports(['src/policy/**/*.ts'], [
+    { group: ['*', '**/*', '../*', './*'], allowTypeImports: true, message: 'Policies are pure: import nothing but types.' },
+  ]),
+]
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'storybook-static/', 'node_modules/', '.compat/'] },
   js.configs.recommended,
@@ -39,4 +68,5 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...timeAndRandomnessSyntax],
     },
   },
+  ...layering,
 )
