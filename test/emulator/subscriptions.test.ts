@@ -1,4 +1,4 @@
-import { postgresChangesFilter } from '@supabase/realtime-js'
+import { postgresChangesFilter } from '@supabase/supabase-js'
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createStaticCatalog, type CatalogTable } from '../../src/testing/emulator/realtime/catalog'
