@@ -68,5 +68,12 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', ...timeAndRandomnessSyntax],
     },
   },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/testing/**'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
   ...layering,
 )

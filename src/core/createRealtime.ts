@@ -1,6 +1,5 @@
 import type { ActionCreatorWithPreparedPayload, Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
 import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
-import { call } from 'redux-saga/effects'
 import { createCrossTab } from '../crossTab/crossTab'
 import type { RtkqApi } from '../rtkq/rtkqApi'
 import { createTabRoleSource } from '../crossTab/roleSource'
@@ -8,17 +7,19 @@ import { createSystemEnvironment, type RealtimeEnvironment } from '../env/enviro
 import { readEnvironmentFlags } from '../env/flags'
 import { createLogger, type Logger } from '../env/logger'
 import type { SagaRegistry } from '../sagas/context'
-import { rootSaga } from '../sagas/rootSaga'
 import { createRealtimeSlice, type RealtimeActions } from '../slice/realtimeSlice'
 import { createRealtimeSelectors, type RealtimeSelectors } from '../slice/selectors'
 import type { RealtimeState } from '../slice/state'
 import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
-import { validateSpec } from '../subscription/validateSpec'
 import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
+import { createBroadcast } from './broadcast'
 import { reportClient } from './clientRegistry'
 import { createRouter } from './createRouter'
 import { ownPollTags } from './ownPollTags'
+import { createSagaRunner } from './sagaRunner'
+import { realtimeMiddleware, type StoreBinding } from './storeBinding'
+import { createSubscribe } from './subscribe'
 import { assertSupabaseClient, resolveOptions, type RealtimeOptionFields, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** An action creator of a command; its action carries the injected clock's time in `meta.at`. */
@@ -121,44 +122,25 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   // The leader's dead-mode poll covers its followers' tags and is relayed to them.
   const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry, { tabRole, pollTags: crossTab.pollTags, polled: crossTab.polled })
   const sagaMiddleware = createSagaMiddleware()
-  let dispatch: ((action: UnknownAction) => unknown) | null = null
-  let nextId = 0
-
-  const middleware: Middleware = (api) => {
-    dispatch = api.dispatch
-    const withSaga = sagaMiddleware(api)
-    const withRouter = router ? router.middleware(api) : (next: (action: unknown) => unknown) => next
-    const withCrossTab = crossTab.middleware(api)
-    return (next) => withCrossTab(withRouter(withSaga(next)))
-  }
-
-  let running = false
-  function* saga(): SagaIterator<void> {
-    if (running) throw new Error('[RealtimeCore] the realtime saga is already running: start it once per instance')
-    running = true
-    try {
-      yield call(rootSaga, ctx)
-    } finally {
-      running = false
-    }
-  }
+  const binding: StoreBinding = { dispatch: null }
+  const runner = createSagaRunner(ctx)
 
   return {
     reducerPath: resolved.reducerPath as ReducerPath,
     reducer: slice.reducer,
-    middleware,
-    saga,
+    middleware: realtimeMiddleware(binding, sagaMiddleware, router, crossTab),
+    saga: runner.saga,
     actions: { enable: actions.enable, disable: actions.disable, recover: actions.recover, setVisibility: actions.setVisibility, setOnline: actions.setOnline },
     events: actions,
     selectors,
     options: resolved,
     env,
     start(store) {
-      if (!dispatch) throw new Error('[RealtimeCore] start(store): realtime.middleware is not in this store; add it in configureStore')
+      if (!binding.dispatch) throw new Error('[RealtimeCore] start(store): realtime.middleware is not in this store; add it in configureStore')
       if (typeof store?.getState !== 'function') throw new TypeError('[RealtimeCore] start(store): store must be a Redux store')
       selectors.selectRealtimeState(store.getState())
-      if (running) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
-      const task: Task = sagaMiddleware.run(saga)
+      if (runner.running()) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
+      const task: Task = sagaMiddleware.run(runner.saga)
       router?.start()
       crossTab.start()
       return () => {
@@ -167,33 +149,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
         if (task.isRunning()) task.cancel()
       }
     },
-    subscribe(spec) {
-      const serializable = validateSpec(spec)
-      nextId += 1
-      const id = `${serializable.topic}#${nextId}`
-      registry.requests.set(id, serializable)
-      if (spec.onMessage) registry.callbacks.set(id, spec.onMessage)
-      dispatch?.(actions.subscriptionRequested({ id, spec: serializable }))
-      let released = false
-      return {
-        id,
-        topic: serializable.topic,
-        unsubscribe() {
-          if (released) return
-          released = true
-          registry.requests.delete(id)
-          registry.callbacks.delete(id)
-          dispatch?.(actions.subscriptionReleased({ id }))
-        },
-      }
-    },
-    async broadcast(topic, event, payload) {
-      const live = registry.liveChannels.get(topic)
-      let status: BroadcastResult = 'error'
-      if (!live) logger.once(`broadcast-unsubscribed:${topic}`, 'warn', 'broadcast() on a topic with no joined channel: subscribe to it first', { topic })
-      else status = await live.send(event, payload)
-      dispatch?.(actions.broadcastSent({ topic, event, status, at: env.clock.now() }))
-      return status
-    },
+    subscribe: createSubscribe(registry, actions, binding),
+    broadcast: createBroadcast(registry, actions, binding, { env, logger }),
   }
 }

@@ -1,4 +1,5 @@
 import type { SerializedRealtimeError } from '../errors/realtimeError'
+import { connectionTransition, type ConnectionEvent } from '../policy/connectionTransition'
 import { RECENT_ERRORS_KEPT, type ChannelRecord, type ErrorRecord, type RealtimeState } from './state'
 
 /** Time stamp carried by every internal event: reducers never read a clock. */
@@ -28,4 +29,18 @@ export function closeAllChannels(state: RealtimeState, at: number): void {
 /** Remembers when the subscription was lost; the first loss of a gap counts. */
 export function markLost(channel: ChannelRecord, at: number): void {
   channel.lostAt ??= at
+}
+
+/** Moves the connection through `connectionTransition`; a connected period that ends adds to the uptime. */
+export function applyConnection(state: RealtimeState, event: ConnectionEvent, at: number): void {
+  const next = connectionTransition(state.connection, event)
+  if (next === state.connection) return
+  const metrics = state.metrics
+  if (state.connection === 'connected' && metrics.connectedAt !== null) {
+    metrics.uptimeMs += Math.max(0, at - metrics.connectedAt)
+    metrics.connectedAt = null
+    metrics.disconnectedAt = at
+  }
+  state.connection = next
+  state.connectionSince = at
 }
