@@ -1,3 +1,4 @@
+import type { ConnectionSocket } from './inboundBytes'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { RealtimeError } from '../errors/realtimeError'
 import type { DecodingSocket } from './guardDecode'
@@ -14,7 +15,7 @@ export interface PhoenixMessage {
 }
 
 /** The parts of phoenix's Socket (inside realtime-js) that we observe. */
-export interface PhoenixSocket extends DecodingSocket, HeartbeatSocket {
+export interface PhoenixSocket extends DecodingSocket, HeartbeatSocket, ConnectionSocket {
   onOpen(callback: () => void): string
   onClose(callback: (event: { code?: number; reason?: string }) => void): string
   onError(callback: (error: unknown) => void): string

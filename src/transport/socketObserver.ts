@@ -1,6 +1,7 @@
 import type { Clock } from '../env/clock'
 import { guardDecode } from './guardDecode'
 import { guardHeartbeatTimeout } from './heartbeatTimeoutGuard'
+import { watchInboundBytes } from './inboundBytes'
 import type { PhoenixMessage, PhoenixSocket } from './phoenixSocket'
 import type { SocketSignal } from '../events/port'
 
@@ -19,8 +20,8 @@ export interface SocketObserver {
 }
 
 /**
- * Starts observing every frame of `socket`: the last inbound time, token-expiry notices, and
- * undecodable frames. Also guards phoenix's heartbeat timeout and decoder.
+ * Starts observing every frame of `socket`: the last inbound time (bytes of a frame still
+ * arriving count, where the WebSocket shows them), token-expiry notices, and undecodable frames. Also guards phoenix's heartbeat timeout and decoder.
  * @internal
  */
 export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserver {
@@ -31,6 +32,18 @@ export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserv
     lastInboundAt = clock.now()
     const expiry = tokenExpiryNotice(message)
     if (expiry !== null && typeof message.topic === 'string') expiredTopics.set(message.topic, expiry)
+  })
+  // Bytes of a frame still arriving prove it alive too (a slow link takes seconds per frame).
+  let detachBytes = () => undefined as void
+  socket.onOpen(() => {
+    detachBytes()
+    detachBytes = watchInboundBytes(socket, () => {
+      lastInboundAt = clock.now()
+    })
+  })
+  socket.onClose(() => {
+    detachBytes()
+    detachBytes = () => undefined
   })
   // Frames queued ahead of a heartbeat reply keep phoenix from closing a socket that is alive.
   guardHeartbeatTimeout(socket, clock, () => lastInboundAt)
