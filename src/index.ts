@@ -3,7 +3,8 @@
  * This is the only public entry of the core; everything exported here is public API.
  */
 export { createRealtime } from './core/createRealtime'
-export type { Realtime, RealtimeCommand, RealtimeCommands, RealtimeStore } from './core/createRealtime'
+export type { Realtime, RealtimeCommand, RealtimeCommands } from './core/createRealtime'
+export type { RealtimeStore } from './core/startOnStore'
 export type { RealtimeOptions, RealtimeConnection, RealtimeApi, RealtimeTuning, LivenessOptions } from './core/options'
 
 export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
@@ -35,7 +36,16 @@ export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsSt
 export type { RealtimeMetrics, LatencySummary, RealtimeSelectors } from './slice/selectors'
 export { connectionUptimeMs } from './slice/selectors'
 export type { Histogram } from './slice/histogram'
-export { defaultSelectors, selectConnectionState, selectChannels, selectChannel, selectMetrics, selectPollingInterval, selectLastError, selectAlert } from './slice/defaultSelectors'
+export {
+  defaultSelectors,
+  selectConnectionState,
+  selectChannels,
+  selectChannel,
+  selectMetrics,
+  selectPollingInterval,
+  selectLastError,
+  selectAlert,
+} from './slice/defaultSelectors'
 
 export type { Clock, TimerHandle } from './env/clock'
 export type { Random } from './env/random'
@@ -45,7 +55,18 @@ export type { RealtimeEnvironment } from './env/environment'
 export type { LogLevel, LogSink } from './env/logger'
 
 export { defineRoutes } from './router/defineRoutes'
-export type { Route, PostgresRoute, BroadcastRoute, RouteTags, TagTypesOf, RouteFor, EventFor, PostgresOn, BroadcastOn, RoutedBroadcastEvent } from './router/defineRoutes'
+export type {
+  Route,
+  PostgresRoute,
+  BroadcastRoute,
+  RouteTags,
+  TagTypesOf,
+  RouteFor,
+  EventFor,
+  PostgresOn,
+  BroadcastOn,
+  RoutedBroadcastEvent,
+} from './router/defineRoutes'
 export { withNoStore } from './router/withNoStore'
 export type { PollingOptions, PollingInput } from './policy/pollingPolicy'
 export { pollingInterval, DEFAULT_POLLING } from './policy/pollingPolicy'

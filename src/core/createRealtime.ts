@@ -1,8 +1,5 @@
-import type { ActionCreatorWithPreparedPayload, Middleware, Reducer, UnknownAction } from '@reduxjs/toolkit'
-import createSagaMiddleware, { channel, type SagaIterator, type Task } from 'redux-saga'
-import { createCrossTab } from '../crossTab/crossTab'
-import type { RtkqApi } from '../rtkq/rtkqApi'
-import { createTabRoleSource } from '../crossTab/roleSource'
+import type { ActionCreatorWithPreparedPayload, Middleware, Reducer } from '@reduxjs/toolkit'
+import createSagaMiddleware, { channel, type SagaIterator } from 'redux-saga'
 import { createSystemEnvironment, type RealtimeEnvironment } from '../env/environment'
 import { readEnvironmentFlags } from '../env/flags'
 import { createLogger, type Logger } from '../env/logger'
@@ -15,15 +12,27 @@ import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { createBroadcast } from './broadcast'
 import { reportClient } from './clientRegistry'
-import { createRouter } from './createRouter'
-import { ownPollTags } from './ownPollTags'
 import { createSagaRunner } from './sagaRunner'
 import { realtimeMiddleware, type StoreBinding } from './storeBinding'
+import { createStart, type RealtimeStore } from './startOnStore'
 import { createSubscribe } from './subscribe'
-import { assertSupabaseClient, resolveOptions, type RealtimeOptionFields, type RealtimeOptions, type ResolvedOptions } from './options'
+import { wireRouting } from './wireRouting'
+import {
+  assertSupabaseClient,
+  resolveOptions,
+  type RealtimeOptionFields,
+  type RealtimeOptions,
+  type ResolvedOptions,
+} from './options'
 
 /** An action creator of a command; its action carries the injected clock's time in `meta.at`. */
-export type RealtimeCommand<Args extends unknown[], Payload> = ActionCreatorWithPreparedPayload<Args, Payload, string, never, { at: number }>
+export type RealtimeCommand<Args extends unknown[], Payload> = ActionCreatorWithPreparedPayload<
+  Args,
+  Payload,
+  string,
+  never,
+  { at: number }
+>
 
 /** The commands an app dispatches: `store.dispatch(realtime.actions.recover())`. */
 export interface RealtimeCommands {
@@ -37,12 +46,6 @@ export interface RealtimeCommands {
   setVisibility: RealtimeCommand<[visible: boolean], boolean>
   /** For hosts without `navigator.onLine`. */
   setOnline: RealtimeCommand<[online: boolean], boolean>
-}
-
-/** A store the realtime middleware was added to. */
-export interface RealtimeStore {
-  dispatch(action: UnknownAction): unknown
-  getState(): unknown
 }
 
 /** One realtime instance: add `reducer` and `middleware` to the store, then `start(store)`. */
@@ -92,35 +95,43 @@ function resolveTransport(options: RealtimeOptionFields, env: RealtimeEnvironmen
  * })
  * realtime.start(store)
  */
-export function createRealtime<Api, ReducerPath extends string = 'realtime'>(options: RealtimeOptions<Api> & { reducerPath?: ReducerPath }): Realtime<ReducerPath> {
+export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
+  options: RealtimeOptions<Api> & { reducerPath?: ReducerPath },
+): Realtime<ReducerPath> {
   const resolved = resolveOptions(options, readEnvironmentFlags())
   const env = createSystemEnvironment(options.env)
-  const logger: Logger = createLogger({ tag: '[RealtimeCore]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
+  const logger: Logger = createLogger({
+    tag: '[RealtimeCore]',
+    sink: env.logSink,
+    level: env.logLevel,
+    sampleRate: env.logSampleRate,
+    random: env.random,
+  })
   const transport = resolveTransport(options, env)
   reportClient(transport.clientKey, logger)
 
   const slice = createRealtimeSlice(resolved.reducerPath, resolved.enabled, env.clock)
   const actions = slice.actions
   const selectors = createRealtimeSelectors(resolved.reducerPath)
-  const registry: SagaRegistry = { requests: new Map(), callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
+  const registry: SagaRegistry = {
+    requests: new Map(),
+    callbacks: new Map(),
+    liveChannels: new Map(),
+    pendingEvents: [],
+  }
   const apiReducerPath = options.api === undefined ? null : (options.api as { reducerPath: string }).reducerPath
-  const ctx = { transport, actions, selectors, timing: resolved.timing, env, logger, registry, batchSignal: channel<true>(), apiReducerPath }
-  // The polling scheduler follows this tab's cross-tab role: a follower its leader polls for polls on the hidden cadence.
-  const tabRole = createTabRoleSource()
-  const crossTab = createCrossTab({
-    enabled: resolved.crossTab.enabled,
-    channelName: resolved.crossTab.channelName,
-    env,
-    logger,
+  const ctx = {
+    transport,
     actions,
     selectors,
-    api: options.api === undefined ? null : (options.api as RtkqApi),
-    role: tabRole,
-    // Without an api nothing polls, so there is nothing for a leader to cover.
-    ownPollTags: (state) => (options.api === undefined ? null : ownPollTags(state, selectors, registry)),
-  })
-  // The leader's dead-mode poll covers its followers' tags and is relayed to them.
-  const router = options.api === undefined ? null : createRouter(options, resolved, env, actions, selectors, registry, { tabRole, pollTags: crossTab.pollTags, polled: crossTab.polled })
+    timing: resolved.timing,
+    env,
+    logger,
+    registry,
+    batchSignal: channel<true>(),
+    apiReducerPath,
+  }
+  const routing = wireRouting({ options, resolved, env, logger, actions, selectors, registry })
   const sagaMiddleware = createSagaMiddleware()
   const binding: StoreBinding = { dispatch: null }
   const runner = createSagaRunner(ctx)
@@ -128,27 +139,20 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(opt
   return {
     reducerPath: resolved.reducerPath as ReducerPath,
     reducer: slice.reducer,
-    middleware: realtimeMiddleware(binding, sagaMiddleware, router, crossTab),
+    middleware: realtimeMiddleware(binding, sagaMiddleware, routing.router, routing.crossTab),
     saga: runner.saga,
-    actions: { enable: actions.enable, disable: actions.disable, recover: actions.recover, setVisibility: actions.setVisibility, setOnline: actions.setOnline },
+    actions: {
+      enable: actions.enable,
+      disable: actions.disable,
+      recover: actions.recover,
+      setVisibility: actions.setVisibility,
+      setOnline: actions.setOnline,
+    },
     events: actions,
     selectors,
     options: resolved,
     env,
-    start(store) {
-      if (!binding.dispatch) throw new Error('[RealtimeCore] start(store): realtime.middleware is not in this store; add it in configureStore')
-      if (typeof store?.getState !== 'function') throw new TypeError('[RealtimeCore] start(store): store must be a Redux store')
-      selectors.selectRealtimeState(store.getState())
-      if (runner.running()) throw new Error('[RealtimeCore] start(store): already started; call the stop() it returned first')
-      const task: Task = sagaMiddleware.run(runner.saga)
-      router?.start()
-      crossTab.start()
-      return () => {
-        router?.stop()
-        crossTab.stop()
-        if (task.isRunning()) task.cancel()
-      }
-    },
+    start: createStart({ binding, sagaMiddleware, runner, routing, selectors }),
     subscribe: createSubscribe(registry, actions, binding),
     broadcast: createBroadcast(registry, actions, binding, { env, logger }),
   }

@@ -4,7 +4,11 @@ import type { PostgresChangesEvent } from '../events/events'
 export type EndpointsOf<A> = A extends { endpoints: infer E } ? E : Record<string, never>
 
 /** RTK Query's phantom `Types` of one endpoint. */
-export type TypesOf<A, E> = E extends keyof EndpointsOf<A> ? (EndpointsOf<A>[E] extends { Types: infer T } ? T : never) : never
+export type TypesOf<A, E> = E extends keyof EndpointsOf<A>
+  ? EndpointsOf<A>[E] extends { Types: infer T }
+    ? T
+    : never
+  : never
 
 /**
  * The names of an api's plain query endpoints (not mutations, not infinite queries), or
@@ -12,7 +16,10 @@ export type TypesOf<A, E> = E extends keyof EndpointsOf<A> ? (EndpointsOf<A>[E] 
  */
 export type QueryEndpointName<A> = string extends keyof EndpointsOf<A>
   ? string
-  : { [K in keyof EndpointsOf<A>]: EndpointsOf<A>[K] extends { Types: { QueryDefinition: unknown } } ? K : never }[keyof EndpointsOf<A>] & string
+  : {
+      [K in keyof EndpointsOf<A>]: EndpointsOf<A>[K] extends { Types: { QueryDefinition: unknown } } ? K : never
+    }[keyof EndpointsOf<A>] &
+      string
 
 /** The argument of a query endpoint (`unknown` for an untyped api). */
 export type QueryArgOf<A, E> = TypesOf<A, E> extends { QueryArg: infer Q } ? Q : unknown
@@ -21,16 +28,29 @@ export type QueryArgOf<A, E> = TypesOf<A, E> extends { QueryArg: infer Q } ? Q :
 export type QueryResultOf<A, E> = TypesOf<A, E> extends { ResultType: infer R } ? R : unknown
 
 /** The element type of a query endpoint whose data is a list (`any` for an untyped api). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ListItemOf<A, E> = QueryResultOf<A, E> extends ReadonlyArray<infer I> ? I : unknown extends QueryResultOf<A, E> ? any : never
+export type ListItemOf<A, E> =
+  QueryResultOf<A, E> extends ReadonlyArray<infer I>
+    ? I
+    : unknown extends QueryResultOf<A, E>
+      ? // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        any
+      : never
 
 /** The query endpoints of an api whose data is a list: the ones a patch or a placeholder can write. */
-export type ListEndpointName<A> = string extends QueryEndpointName<A>
-  ? string
-  : { [E in QueryEndpointName<A>]: QueryResultOf<A, E> extends ReadonlyArray<unknown> ? E : never }[QueryEndpointName<A>]
+export type ListEndpointName<A> =
+  string extends QueryEndpointName<A>
+    ? string
+    : {
+        [E in QueryEndpointName<A>]: QueryResultOf<A, E> extends ReadonlyArray<unknown> ? E : never
+      }[QueryEndpointName<A>]
 
 /** A field name of a list item (any string for an untyped api or untyped items). */
-export type ItemField<A, E> = string extends QueryEndpointName<A> ? string : ListItemOf<A, E> extends object ? Extract<keyof ListItemOf<A, E>, string> : string
+export type ItemField<A, E> =
+  string extends QueryEndpointName<A>
+    ? string
+    : ListItemOf<A, E> extends object
+      ? Extract<keyof ListItemOf<A, E>, string>
+      : string
 
 /** Patch options for one endpoint: `args` is typed by the endpoint's argument. */
 export interface PatchFor<A, E extends string> {

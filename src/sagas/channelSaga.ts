@@ -28,27 +28,25 @@ type ChannelOutcome =
  * socket after a fresh token, rejoins after our own jittered backoff, and removes the
  * channel (in `finally`) whenever it ends, so supabase-js never retries on its own.
  */
-export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelConfig, subscribers: ReadonlyMap<string, SerializableSpec>): SagaIterator<void> {
+export function* channelSaga(
+  ctx: CoreContext,
+  topic: string,
+  config: ChannelConfig,
+  subscribers: ReadonlyMap<string, SerializableSpec>,
+): SagaIterator<void> {
   const { actions, transport, env } = ctx
   let failures = 0
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
   for (;;) {
     yield call(gateUntilJoinable, ctx, topic)
-    const auth = (yield* authorizeWithin(ctx, refreshToken, topic))
+    const auth = yield* authorizeWithin(ctx, refreshToken, topic)
     if (!auth.ok) {
-      // No fresh token (auth server unreachable, a throwing, hanging or garbage token source): not a
-      // refusal, and no reason to join with a stale token either. Back off and ask again.
-      const reason = auth.error instanceof RealtimeError ? `: ${auth.error.message}` : ''
-      const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not get an access token before joining ${topic}${reason}`, { context: { topic }, cause: auth.error })
-      failures = (yield call(backOff, ctx, topic, error, failures)) as number
+      failures = (yield call(backOff, ctx, topic, noTokenError(topic, auth.error), failures)) as number
       continue
     }
     if (config.private && !auth.value.signedIn) {
-      const error = new RealtimeError('AUTHENTICATION_FAILED', `${topic} is private and needs a signed-in session`, { context: { topic } })
-      const retryInMs = authRetryDelay(env.random)
-      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs, at: env.clock.now() }))
-      yield call(waitForRefusalRetry, ctx, retryInMs)
+      yield call(waitForSession, ctx, topic)
       continue
     }
     const opened = openChannel(ctx, topic, config)
@@ -81,24 +79,80 @@ export function* channelSaga(ctx: CoreContext, topic: string, config: ChannelCon
       continue
     }
     if (isTokenExpiry(outcome.error) && transport.isConnected()) {
-      // The server closed a joined channel at its token's expiry: rejoin at once with a forced
-      // refresh, unless it happened moments ago too (a token source that keeps giving stale tokens).
-      const at = env.clock.now()
-      const immediate = lastExpiryRejoinAt === null || at - lastExpiryRejoinAt >= TOKEN_EXPIRY_REJOIN_GAP_MS
       refreshToken = true
-      if (immediate) {
-        lastExpiryRejoinAt = at
-        ctx.logger.info('the access token expired on a joined channel; rejoining at once with a fresh token', { topic })
-        yield put(actions.channelErrored({ topic, error: serializeRealtimeError(outcome.error), retryInMs: 0, tokenExpired: true, at }))
-      } else {
-        failures = (yield call(backOff, ctx, topic, outcome.error, failures, true)) as number
-      }
+      const expiry = (yield call(
+        rejoinAfterTokenExpiry,
+        ctx,
+        topic,
+        outcome.error,
+        failures,
+        lastExpiryRejoinAt,
+      )) as ExpiryDecision
+      failures = expiry.failures
+      lastExpiryRejoinAt = expiry.lastExpiryRejoinAt
       continue
     }
-    const retry = (yield call(handleFailure, ctx, topic, config, outcome.error, failures, refreshToken)) as FailureDecision
+    const retry = (yield call(
+      handleFailure,
+      ctx,
+      topic,
+      config,
+      outcome.error,
+      failures,
+      refreshToken,
+    )) as FailureDecision
     failures = retry.failures
     refreshToken = retry.refreshToken
   }
+}
+
+/** A private topic without a signed-in session: refused, retried on a session event and on the slow cadence. */
+function* waitForSession(ctx: CoreContext, topic: string): SagaIterator<void> {
+  const { actions, env } = ctx
+  const error = new RealtimeError('AUTHENTICATION_FAILED', `${topic} is private and needs a signed-in session`, {
+    context: { topic },
+  })
+  const retryInMs = authRetryDelay(env.random)
+  yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs, at: env.clock.now() }))
+  yield call(waitForRefusalRetry, ctx, retryInMs)
+}
+
+/**
+ * No fresh token (auth server unreachable, a throwing, hanging or garbage token source): not a
+ * refusal, and no reason to join with a stale token either. The channel backs off and asks again.
+ */
+function noTokenError(topic: string, cause: unknown): RealtimeError {
+  const reason = cause instanceof RealtimeError ? `: ${cause.message}` : ''
+  return new RealtimeError('SUBSCRIPTION_FAILED', `could not get an access token before joining ${topic}${reason}`, {
+    context: { topic },
+    cause,
+  })
+}
+
+interface ExpiryDecision {
+  failures: number
+  lastExpiryRejoinAt: number | null
+}
+
+/**
+ * The server closed a joined channel at its token's expiry: rejoin at once with a forced refresh,
+ * unless it happened moments ago too (a token source that keeps giving stale tokens backs off).
+ */
+function* rejoinAfterTokenExpiry(
+  ctx: CoreContext,
+  topic: string,
+  error: RealtimeError,
+  failures: number,
+  lastExpiryRejoinAt: number | null,
+): SagaIterator<ExpiryDecision> {
+  const at = ctx.env.clock.now()
+  if (lastExpiryRejoinAt !== null && at - lastExpiryRejoinAt < TOKEN_EXPIRY_REJOIN_GAP_MS) {
+    return { failures: (yield call(backOff, ctx, topic, error, failures, true)) as number, lastExpiryRejoinAt }
+  }
+  ctx.logger.info('the access token expired on a joined channel; rejoining at once with a fresh token', { topic })
+  const serialized = serializeRealtimeError(error)
+  yield put(ctx.actions.channelErrored({ topic, error: serialized, retryInMs: 0, tokenExpired: true, at }))
+  return { failures, lastExpiryRejoinAt: at }
 }
 
 /** Creates the channel and starts joining; a throw from the transport becomes a retryable failure. */
@@ -109,7 +163,10 @@ function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig) {
     return { ok: true as const, channel, signals: channelSignals(channel, ctx.timing.joinTimeoutMs) }
   } catch (cause) {
     if (channel) void ctx.transport.removeChannel(channel).catch(() => undefined)
-    const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not create the channel for ${topic}`, { context: { topic }, cause })
+    const error = new RealtimeError('SUBSCRIPTION_FAILED', `could not create the channel for ${topic}`, {
+      context: { topic },
+      cause,
+    })
     return { ok: false as const, error }
   }
 }
@@ -146,19 +203,29 @@ function* runJoinedChannel(
       disabled: take(actions.disable.type),
       // A socket can die without supabase-js erroring its channels (it gave up waiting for the close).
       connectionLost: take([actions.reconnectScheduled.type, actions.connectionFailed.type]),
-    })) as { signal?: ChannelSignal; joinTimeout?: true; recover?: unknown; disabled?: unknown; connectionLost?: unknown }
+    })) as {
+      signal?: ChannelSignal
+      joinTimeout?: true
+      recover?: unknown
+      disabled?: unknown
+      connectionLost?: unknown
+    }
     if (result.recover) return { kind: 'recover', joined }
     if (result.disabled) return { kind: 'disabled', joined }
     if (result.connectionLost) return { kind: 'connectionLost', joined }
     if (!result.signal) {
-      const error = new RealtimeError('TIMEOUT', `joining ${topic} got no reply within ${timing.joinTimeoutMs} ms`, { context: { topic } })
+      const error = new RealtimeError('TIMEOUT', `joining ${topic} got no reply within ${timing.joinTimeoutMs} ms`, {
+        context: { topic },
+      })
       return { kind: 'failed', error, joined }
     }
     const signal = result.signal
     if (signal.type === 'event') {
       if (deliverEvent(signal.event, subscribers, registry, logger)) ctx.batchSignal.put(true)
     } else if (signal.type === 'malformed') {
-      logger.once(`malformed:${signal.reason}`, 'warn', `skipped a message it could not read: ${signal.reason}`, { topic })
+      logger.once(`malformed:${signal.reason}`, 'warn', `skipped a message it could not read: ${signal.reason}`, {
+        topic,
+      })
       yield put(actions.malformedMessageSkipped({ topic, reason: signal.reason, at: env.clock.now() }))
     } else if (signal.status === 'SUBSCRIBED') {
       if (!joined) {
@@ -167,7 +234,8 @@ function* runJoinedChannel(
         yield put(actions.channelSubscribed({ topic, at: env.clock.now() }))
       }
     } else {
-      const error = signal.error ?? new RealtimeError('CHANNEL_ERROR', `${topic} reported ${signal.status}`, { context: { topic } })
+      const error =
+        signal.error ?? new RealtimeError('CHANNEL_ERROR', `${topic} reported ${signal.status}`, { context: { topic } })
       return { kind: 'failed', error, joined }
     }
   }
@@ -203,7 +271,11 @@ function* handleFailure(
       yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at }))
       return { failures, refreshToken: true }
     }
-    const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, { retryable: false, context: error.context, cause: error })
+    const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, {
+      retryable: false,
+      context: error.context,
+      cause: error,
+    })
     logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
     // A refused public channel means the credentials themselves are refused: the connection has
     // failed, and its own slow retry brings this channel back. A private one retries on its own.
@@ -217,12 +289,20 @@ function* handleFailure(
 }
 
 /** Records a retryable failure and waits out the full-jitter backoff (`recover()` cuts it short). Returns the new failure count. */
-function* backOff(ctx: CoreContext, topic: string, error: RealtimeError, failures: number, tokenExpired = false): SagaIterator<number> {
+function* backOff(
+  ctx: CoreContext,
+  topic: string,
+  error: RealtimeError,
+  failures: number,
+  tokenExpired = false,
+): SagaIterator<number> {
   const { actions, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(failures, timing.retry, env.random)
   logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
   const payload = { topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }
   yield put(actions.channelErrored(tokenExpired ? { ...payload, tokenExpired } : payload))
-  const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as { recover?: unknown }
+  const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as {
+    recover?: unknown
+  }
   return waited.recover ? 0 : failures + 1
 }

@@ -39,8 +39,12 @@ describe('patch routes, typed against the api', () => {
 
   it('rejects an endpoint that is not a cached list', () => {
     defineRoutes<ListApi>()([
-      // @ts-expect-error generationCount caches a number, not a list
-      { on: { table: 'generations' }, patch: { endpoint: 'generationCount', args: () => 'p1' }, fallbackTags: () => ['Counts'] },
+      {
+        on: { table: 'generations' },
+        // @ts-expect-error generationCount caches a number, not a list
+        patch: { endpoint: 'generationCount', args: () => 'p1' },
+        fallbackTags: () => ['Counts'],
+      },
     ])
     defineRoutes<ListApi>()([
       // @ts-expect-error not an endpoint of the api
@@ -50,12 +54,20 @@ describe('patch routes, typed against the api', () => {
 
   it('rejects args of the wrong type and fields the items do not have', () => {
     defineRoutes<ListApi>()([
-      // @ts-expect-error generations takes { projectId }
-      { on: { table: 'generations' }, patch: { endpoint: 'generations', args: () => 'p1' }, fallbackTags: () => ['Counts'] },
+      {
+        on: { table: 'generations' },
+        // @ts-expect-error generations takes { projectId }
+        patch: { endpoint: 'generations', args: () => 'p1' },
+        fallbackTags: () => ['Counts'],
+      },
     ])
     defineRoutes<ListApi>()([
-      // @ts-expect-error 'uuid' is not a field of Generation
-      { on: { table: 'generations' }, patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }), key: 'uuid' }, fallbackTags: () => ['Counts'] },
+      {
+        on: { table: 'generations' },
+        // @ts-expect-error 'uuid' is not a field of Generation
+        patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }), key: 'uuid' },
+        fallbackTags: () => ['Counts'],
+      },
     ])
   })
 
@@ -65,12 +77,20 @@ describe('patch routes, typed against the api', () => {
       { on: { table: 'generations' }, patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }) } },
     ])
     defineRoutes<ListApi>()([
-      // @ts-expect-error 'Shots' is not one of the api's tagTypes
-      { on: { table: 'generations' }, patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }) }, fallbackTags: () => ['Shots'] },
+      {
+        on: { table: 'generations' },
+        patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }) },
+        // @ts-expect-error 'Shots' is not one of the api's tagTypes
+        fallbackTags: () => ['Shots'],
+      },
     ])
     defineRoutes<ListApi>()([
-      // @ts-expect-error broadcasts carry no row to patch with
-      { on: { broadcast: 'GENERATIONS_UPDATED' }, patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }) }, fallbackTags: () => ['Counts'] },
+      {
+        on: { broadcast: 'GENERATIONS_UPDATED' },
+        // @ts-expect-error broadcasts carry no row to patch with
+        patch: { endpoint: 'generations', args: () => ({ projectId: 'p1' }) },
+        fallbackTags: () => ['Counts'],
+      },
     ])
   })
 })
