@@ -18,7 +18,10 @@ const resolve = supabaseJsDir ? { alias: { '@supabase/supabase-js': supabaseJsDi
 
 // Browser tests run in the system Chromium, never a downloaded one.
 const chromium = findChromium()
-if (!chromium) console.warn('[vite.config] No Chromium found on PATH (Debian: apt-get install chromium, or set CHROMIUM_PATH): the browser projects cannot run')
+if (!chromium)
+  console.warn(
+    '[vite.config] No Chromium found on PATH (Debian: apt-get install chromium, or set CHROMIUM_PATH): the browser projects cannot run',
+  )
 const browser = (name: string) => ({
   enabled: true,
   headless: true,
@@ -27,7 +30,19 @@ const browser = (name: string) => ({
   instances: [{ browser: 'chromium' as const, name }],
 })
 // Pre-bundled up front: a dependency discovered mid-run would reload the page under a test.
-const browserDeps = ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-redux', '@reduxjs/toolkit', '@reduxjs/toolkit/query', '@reduxjs/toolkit/query/react', 'redux-saga', 'redux-saga/effects']
+const browserDeps = [
+  'react',
+  'react-dom',
+  'react-dom/client',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-redux',
+  '@reduxjs/toolkit',
+  '@reduxjs/toolkit/query',
+  '@reduxjs/toolkit/query/react',
+  'redux-saga',
+  'redux-saga/effects',
+]
 
 export default defineConfig({
   build: {

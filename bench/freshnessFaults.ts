@@ -30,12 +30,18 @@ interface Phase {
 
 function subscribedNow(library: ReturnType<typeof libraryObserver>): boolean {
   const state = library.observer.store.getState()
-  return library.realtime.selectors.selectConnectionState(state) === 'connected' && library.realtime.selectors.selectChannel('items')(state)?.state === 'subscribed'
+  return (
+    library.realtime.selectors.selectConnectionState(state) === 'connected' &&
+    library.realtime.selectors.selectChannel('items')(state)?.state === 'subscribed'
+  )
 }
 
 /** Starts (c) beside an observer set, waits for everything to load and the library to subscribe. */
 async function ready(library: ReturnType<typeof libraryObserver>, others: Observer[], what: string): Promise<void> {
-  const loaded = await waitUntil(() => library.observer.loaded() && others.every((observer) => observer.loaded()) && subscribedNow(library), 15_000)
+  const loaded = await waitUntil(
+    () => library.observer.loaded() && others.every((observer) => observer.loaded()) && subscribedNow(library),
+    15_000,
+  )
   if (!loaded) throw new Error(`freshness bench (${what}): the observers did not load and subscribe within 15 s`)
 }
 
@@ -46,7 +52,11 @@ async function stopPolling(polling: Observer): Promise<void> {
 }
 
 /** INSERTs spread over a slow link of `ms`, then the drain; realtime back is timed from the link healing. */
-async function slowLinkPhase(emulator: RealtimeEmulator, db: pg.Client, { writes, ms, drainMs }: { writes: number; ms: number; drainMs: number }): Promise<Phase> {
+async function slowLinkPhase(
+  emulator: RealtimeEmulator,
+  db: pg.Client,
+  { writes, ms, drainMs }: { writes: number; ms: number; drainMs: number },
+): Promise<Phase> {
   const library = libraryObserver(emulator)
   const polling = new Observer('polling', stockClient(emulator))
   polling.mount(POLLING_MS)
@@ -55,9 +65,19 @@ async function slowLinkPhase(emulator: RealtimeEmulator, db: pg.Client, { writes
     emulator.faults.slowLink({ bytesPerSecond: BYTES_PER_SECOND, ms })
     const healsAt = now() + ms
     await write(db, 'slow', writes, ms, [library.observer, polling])
-    await waitUntil(() => library.observer.waiting() + polling.waiting() === 0 && now() >= healsAt, healsAt - now() + drainMs)
-    const back = await waitUntil(() => now() >= healsAt && subscribedNow(library), Math.max(0, healsAt + drainMs - now()))
-    return { library: result(library.observer), polling: result(polling), backAfterMs: back ? Math.round(Math.max(0, now() - healsAt)) : null }
+    await waitUntil(
+      () => library.observer.waiting() + polling.waiting() === 0 && now() >= healsAt,
+      healsAt - now() + drainMs,
+    )
+    const back = await waitUntil(
+      () => now() >= healsAt && subscribedNow(library),
+      Math.max(0, healsAt + drainMs - now()),
+    )
+    return {
+      library: result(library.observer),
+      polling: result(polling),
+      backAfterMs: back ? Math.round(Math.max(0, now() - healsAt)) : null,
+    }
   } finally {
     emulator.faults.reset()
     await stopPolling(polling)
@@ -66,7 +86,11 @@ async function slowLinkPhase(emulator: RealtimeEmulator, db: pg.Client, { writes
 }
 
 /** INSERTs over `spanMs` while the library's tokens live `lifetimeMs` each. */
-async function tokenExpiryPhase(emulator: RealtimeEmulator, db: pg.Client, { writes, spanMs, lifetimeMs, drainMs }: { writes: number; spanMs: number; lifetimeMs: number; drainMs: number }): Promise<Phase> {
+async function tokenExpiryPhase(
+  emulator: RealtimeEmulator,
+  db: pg.Client,
+  { writes, spanMs, lifetimeMs, drainMs }: { writes: number; spanMs: number; lifetimeMs: number; drainMs: number },
+): Promise<Phase> {
   const library = libraryObserver(emulator, stockClient(emulator, emulator.tokenSource({ lifetimeMs })))
   // Stock supabase-js can send its first join before the token callback has answered (then the
   // channel rides on the anon key and never expires); the app waits for the token, as a careful one does.
@@ -90,7 +114,10 @@ async function tokenExpiryPhase(emulator: RealtimeEmulator, db: pg.Client, { wri
 const BASELINE = '(c) RTK Query pollingInterval 5000 alone'
 
 /** The slow-link and token-expiry rows of the freshness section. */
-export async function runFaultFreshness(emulator: RealtimeEmulator, { quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runFaultFreshness(
+  emulator: RealtimeEmulator,
+  { quick }: { quick: boolean },
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const db = new pg.Client({ connectionString: emulator.databaseUrl })
   await db.connect()
   try {
@@ -100,16 +127,44 @@ export async function runFaultFreshness(emulator: RealtimeEmulator, { quick }: {
   }
 }
 
-async function faultPhases(emulator: RealtimeEmulator, db: pg.Client, quick: boolean): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+async function faultPhases(
+  emulator: RealtimeEmulator,
+  db: pg.Client,
+  quick: boolean,
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const drainMs = quick ? 6_500 : 15_000
   const slow = { writes: quick ? 16 : 50, ms: quick ? 8_000 : 25_000, drainMs }
-  const expiry = { writes: quick ? 20 : 60, spanMs: quick ? 8_000 : 30_000, lifetimeMs: quick ? 4_000 : 10_000, drainMs }
+  const expiry = {
+    writes: quick ? 20 : 60,
+    spanMs: quick ? 8_000 : 30_000,
+    lifetimeMs: quick ? 4_000 : 10_000,
+    drainMs,
+  }
   const slowLink = await slowLinkPhase(emulator, db, slow)
   const tokenExpiry = await tokenExpiryPhase(emulator, db, expiry)
   const rows = (label: string, phase: Phase): Figure[] => [
-    { section: 'freshness', name: `commit → cache P50, ${label}`, value: phase.library.p50, unit: 'ms', baseline: { label: BASELINE, value: phase.polling.p50 } },
-    { section: 'freshness', name: `commit → cache P95, ${label}`, value: phase.library.p95, unit: 'ms', baseline: { label: BASELINE, value: phase.polling.p95 }, target: { op: '<=', value: 7_000 } },
-    { section: 'freshness', name: `commit → cache max, ${label}`, value: phase.library.max, unit: 'ms', baseline: { label: BASELINE, value: phase.polling.max } },
+    {
+      section: 'freshness',
+      name: `commit → cache P50, ${label}`,
+      value: phase.library.p50,
+      unit: 'ms',
+      baseline: { label: BASELINE, value: phase.polling.p50 },
+    },
+    {
+      section: 'freshness',
+      name: `commit → cache P95, ${label}`,
+      value: phase.library.p95,
+      unit: 'ms',
+      baseline: { label: BASELINE, value: phase.polling.p95 },
+      target: { op: '<=', value: 7_000 },
+    },
+    {
+      section: 'freshness',
+      name: `commit → cache max, ${label}`,
+      value: phase.library.max,
+      unit: 'ms',
+      baseline: { label: BASELINE, value: phase.polling.max },
+    },
   ]
   const slowLabel = `slow link (${BYTES_PER_SECOND} B/s for ${slow.ms / 1000} s)`
   const figures: Figure[] = [

@@ -68,17 +68,28 @@ async function heapGrowth(cycles: number, warmup: number) {
     reducerPath: 'memoryApi',
     baseQuery: fakeBaseQuery<{ message: string }>(),
     tagTypes: ['Items'],
-    endpoints: (build) => ({ items: build.query<number, number>({ queryFn: (project) => ({ data: project }), providesTags: (_r, _e, project) => [{ type: 'Items', id: project }] }) }),
+    endpoints: (build) => ({
+      items: build.query<number, number>({
+        queryFn: (project) => ({ data: project }),
+        providesTags: (_r, _e, project) => [{ type: 'Items', id: project }],
+      }),
+    }),
   })
   const realtime = createRealtime({
     transport,
     api,
-    routes: [{ on: { table: 'items' }, tags: (e: { new: Record<string, unknown> | null }) => [{ type: 'Items', id: Number(e.new?.project_id) }] }],
+    routes: [
+      {
+        on: { table: 'items' },
+        tags: (e: { new: Record<string, unknown> | null }) => [{ type: 'Items', id: Number(e.new?.project_id) }],
+      },
+    ],
     env: benchEnv({ clock, random: createSeededRandom(7) }),
   })
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const stop = realtime.start(store)
   const queries = Array.from({ length: 10 }, (_, project) => store.dispatch(api.endpoints.items.initiate(project)))
@@ -87,7 +98,11 @@ async function heapGrowth(cycles: number, warmup: number) {
   await clock.advance(100)
 
   const cycle = async (index: number) => {
-    const handle = realtime.subscribe({ topic: `cycle-${index}`, postgres: [{ ...BINDING, filter: `project_id=eq.${index}` }], tags: [{ type: 'Items', id: index % 10 }] })
+    const handle = realtime.subscribe({
+      topic: `cycle-${index}`,
+      postgres: [{ ...BINDING, filter: `project_id=eq.${index}` }],
+      tags: [{ type: 'Items', id: index % 10 }],
+    })
     await clock.advance(realtime.options.timing.rebindDebounceMs + 10)
     handle.unsubscribe()
     await clock.advance(realtime.options.timing.teardownGraceMs + 10)
@@ -182,7 +197,10 @@ function trackSupabaseTimers(): { pending(): number; stop(): void } {
 async function libraryResources(emulator: RealtimeEmulator, count: number, settleMs: number) {
   const supabaseTimers = trackSupabaseTimers()
   const counter = wireCounter()
-  const client = createClient(emulator.url, emulator.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: countingWebSocket(counter) } })
+  const client = createClient(emulator.url, emulator.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: countingWebSocket(counter) },
+  })
   const clock = countingClock()
   const realtime = createRealtime({ client, env: benchEnv({ clock }) })
   const store = configureStore({
@@ -190,8 +208,12 @@ async function libraryResources(emulator: RealtimeEmulator, count: number, settl
     middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(realtime.middleware),
   })
   const stop = realtime.start(store)
-  for (let index = 0; index < count; index += 1) realtime.subscribe({ topic: `resources-${index}`, postgres: [BINDING] })
-  const subscribed = () => Object.values(realtime.selectors.selectChannels(store.getState())).filter((channel) => channel.state === 'subscribed').length
+  for (let index = 0; index < count; index += 1)
+    realtime.subscribe({ topic: `resources-${index}`, postgres: [BINDING] })
+  const subscribed = () =>
+    Object.values(realtime.selectors.selectChannels(store.getState())).filter(
+      (channel) => channel.state === 'subscribed',
+    ).length
   const all = await waitUntil(() => subscribed() === count, 30_000)
   if (!all) throw new Error(`memory bench: ${subscribed()}/${count} subscriptions joined within 30 s`)
   const sockets = counter.open
@@ -219,7 +241,10 @@ async function libraryResources(emulator: RealtimeEmulator, count: number, settl
 async function stockResources(emulator: RealtimeEmulator, count: number, settleMs: number) {
   const supabaseTimers = trackSupabaseTimers()
   const counter = wireCounter()
-  const client = createClient(emulator.url, emulator.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: countingWebSocket(counter) } })
+  const client = createClient(emulator.url, emulator.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: countingWebSocket(counter) },
+  })
   let joined = 0
   for (let index = 0; index < count; index += 1) {
     client
@@ -234,13 +259,21 @@ async function stockResources(emulator: RealtimeEmulator, count: number, settleM
   const sockets = counter.open
   await client.removeAllChannels()
   await sleep(settleMs)
-  const result = { subscriptions: count, socketsOpen: sockets, supabaseTimersAfterRemoveAll: supabaseTimers.pending(), socketsOpenAfterRemoveAll: counter.open }
+  const result = {
+    subscriptions: count,
+    socketsOpen: sockets,
+    supabaseTimersAfterRemoveAll: supabaseTimers.pending(),
+    socketsOpenAfterRemoveAll: counter.open,
+  }
   supabaseTimers.stop()
   await client.realtime.disconnect().catch(() => undefined)
   return result
 }
 
-export async function runMemoryBench(emulator: RealtimeEmulator, { quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runMemoryBench(
+  emulator: RealtimeEmulator,
+  { quick }: { quick: boolean },
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const cycles = quick ? 2_000 : 10_000
   const heap = await heapGrowth(cycles, quick ? 1_000 : 2_000)
   const settleMs = quick ? 1_000 : 1_500
@@ -254,20 +287,37 @@ export async function runMemoryBench(emulator: RealtimeEmulator, { quick }: { qu
       unit: 'kB',
       target: { op: '<', value: 1000 },
     },
-    { section: 'memory', name: 'sockets per client with 100 subscriptions', value: library.socketsOpen, unit: '', baseline: { label: 'stock supabase-js, 100 channels', value: stock.socketsOpen }, target: { op: '==', value: 1 } },
-    { section: 'memory', name: 'library timers pending after stop()', value: library.libraryTimersAfterStop, unit: '', target: { op: '==', value: 0 } },
+    {
+      section: 'memory',
+      name: 'sockets per client with 100 subscriptions',
+      value: library.socketsOpen,
+      unit: '',
+      baseline: { label: 'stock supabase-js, 100 channels', value: stock.socketsOpen },
+      target: { op: '==', value: 1 },
+    },
+    {
+      section: 'memory',
+      name: 'library timers pending after stop()',
+      value: library.libraryTimersAfterStop,
+      unit: '',
+      target: { op: '==', value: 0 },
+    },
     {
       section: 'memory',
       name: `supabase-js's own timers pending ${settleMs / 1000} s after stop()`,
       value: library.supabaseTimersAfterStop,
       unit: '',
-      baseline: { label: `stock supabase-js ${settleMs / 1000} s after removeAllChannels()`, value: stock.supabaseTimersAfterRemoveAll },
+      baseline: {
+        label: `stock supabase-js ${settleMs / 1000} s after removeAllChannels()`,
+        value: stock.supabaseTimersAfterRemoveAll,
+      },
     },
   ]
   return {
     figures,
     details: {
-      setup: 'heap: fake transport + fake clock (test/support), real store, sagas, router and RTK Query api, one anchor subscription kept, warm-up cycles first, each cycle a new topic (debounced join, unsubscribe, grace period, removal); sockets/timers: a real supabase-js client on the emulator with 100 subscriptions on distinct topics, stopped while subscribed',
+      setup:
+        'heap: fake transport + fake clock (test/support), real store, sagas, router and RTK Query api, one anchor subscription kept, warm-up cycles first, each cycle a new topic (debounced join, unsubscribe, grace period, removal); sockets/timers: a real supabase-js client on the emulator with 100 subscriptions on distinct topics, stopped while subscribed',
       heap,
       library,
       stock,

@@ -10,7 +10,14 @@
  * same tags on every event (no library). Each run ends by comparing the cached list with the
  * backend's rows.
  */
-import { configureStore, createAction, createListenerMiddleware, type Middleware, type Reducer, type UnknownAction } from '@reduxjs/toolkit'
+import {
+  configureStore,
+  createAction,
+  createListenerMiddleware,
+  type Middleware,
+  type Reducer,
+  type UnknownAction,
+} from '@reduxjs/toolkit'
 import { createRealtime, createSeededRandom, defineRoutes, type PostgresChangesEvent } from '../src/index'
 import { FakeClock } from '../test/support/fakeClock'
 import { FakeTransport } from '../test/support/fakeTransport'
@@ -70,7 +77,18 @@ interface Workload {
   commits: Commit[][]
   /** Events by the frame in which they are delivered (frames past the burst hold late ones). */
   deliveries: PostgresChangesEvent[][]
-  counts: { events: number; commits: number; updates: number; inserts: number; reinserts: number; deletes: number; late: number; duplicates: number; behindNewerVersionOfRow: number; distinctKeys: number }
+  counts: {
+    events: number
+    commits: number
+    updates: number
+    inserts: number
+    reinserts: number
+    deletes: number
+    late: number
+    duplicates: number
+    behindNewerVersionOfRow: number
+    distinctKeys: number
+  }
 }
 
 /**
@@ -80,7 +98,8 @@ interface Workload {
  */
 function makeWorkload(total: number, seed: number, lateShare = LATE): Workload {
   const random = createSeededRandom(seed)
-  const pick = <T>(list: readonly T[], limit = list.length): T => list[Math.floor(random() * Math.min(limit, list.length))] as T
+  const pick = <T>(list: readonly T[], limit = list.length): T =>
+    list[Math.floor(random() * Math.min(limit, list.length))] as T
   const rows = new Map<string, Generation>()
   const live: string[] = []
   const deleted: string[] = []
@@ -89,7 +108,13 @@ function makeWorkload(total: number, seed: number, lateShare = LATE): Workload {
     list.pop()
   }
   let nextKey = 0
-  const newRow = (id: string, ms: number, prompt: string): Generation => ({ id, project_id: PROJECT, prompt, updated_at: timestamp(ms), client_request_id: null })
+  const newRow = (id: string, ms: number, prompt: string): Generation => ({
+    id,
+    project_id: PROJECT,
+    prompt,
+    updated_at: timestamp(ms),
+    client_request_id: null,
+  })
   const initial: Generation[] = []
   for (let i = 0; i < INITIAL_ROWS; i += 1) {
     const id = `g${String(nextKey++).padStart(5, '0')}`
@@ -98,7 +123,18 @@ function makeWorkload(total: number, seed: number, lateShare = LATE): Workload {
     live.push(id)
     initial.push(row)
   }
-  const counts: Workload['counts'] = { events: 0, commits: 0, updates: 0, inserts: 0, reinserts: 0, deletes: 0, late: 0, duplicates: 0, behindNewerVersionOfRow: 0, distinctKeys: 0 }
+  const counts: Workload['counts'] = {
+    events: 0,
+    commits: 0,
+    updates: 0,
+    inserts: 0,
+    reinserts: 0,
+    deletes: 0,
+    late: 0,
+    duplicates: 0,
+    behindNewerVersionOfRow: 0,
+    distinctKeys: 0,
+  }
   const commits: Commit[][] = Array.from({ length: FRAMES }, () => [])
   const scheduled: Array<{ frame: number; position: number; event: PostgresChangesEvent; seq: number }> = []
   const schedule = (event: PostgresChangesEvent, seq: number, frame: number, inFrame: boolean) => {
@@ -214,10 +250,19 @@ function librarySetup(mode: 'patch' | 'tags'): Setup {
   const parts = listParts()
   const { clock, api } = parts
   const transport = new FakeTransport()
-  const realtime = createRealtime({ transport, api, routes: mode === 'patch' ? patchRoutes : tagRoutes, env: benchEnv({ clock, random: createSeededRandom(7) }) })
+  const realtime = createRealtime({
+    transport,
+    api,
+    routes: mode === 'patch' ? patchRoutes : tagRoutes,
+    env: benchEnv({ clock, random: createSeededRandom(7) }),
+  })
   const store = listStore(api, { realtime: realtime.reducer }, realtime.middleware)
   const stopRealtime = realtime.start(store)
-  const handle = realtime.subscribe({ topic: TOPIC, postgres: [{ event: '*', schema: 'public', table: 'generations' }], tags: [{ type: 'Generations', id: PROJECT }] })
+  const handle = realtime.subscribe({
+    topic: TOPIC,
+    postgres: [{ event: '*', schema: 'public', table: 'generations' }],
+    tags: [{ type: 'Generations', id: PROJECT }],
+  })
   return {
     ...parts,
     store,
@@ -227,8 +272,25 @@ function librarySetup(mode: 'patch' | 'tags'): Setup {
     metrics: () => {
       const metrics = realtime.selectors.selectRealtimeState(store.getState()).metrics
       const channel = realtime.selectors.selectChannel(TOPIC)(store.getState())
-      const { eventsRouted, invalidationsIssued, invalidationsCoalesced, rowsPatched, patchesStale, patchFallbacks, patchFallbacksByReason } = metrics
-      return { channel: channel?.state, eventsRouted, invalidationsIssued, invalidationsCoalesced, rowsPatched, patchesStale, patchFallbacks, patchFallbacksByReason }
+      const {
+        eventsRouted,
+        invalidationsIssued,
+        invalidationsCoalesced,
+        rowsPatched,
+        patchesStale,
+        patchFallbacks,
+        patchFallbacksByReason,
+      } = metrics
+      return {
+        channel: channel?.state,
+        eventsRouted,
+        invalidationsIssued,
+        invalidationsCoalesced,
+        rowsPatched,
+        patchesStale,
+        patchFallbacks,
+        patchFallbacksByReason,
+      }
     },
     stop: () => {
       handle.unsubscribe()
@@ -248,7 +310,9 @@ function naiveSetup(): Setup {
     actionCreator: eventArrived,
     effect: (action, listenerApi) => {
       invalidations += 1
-      listenerApi.dispatch(api.util.invalidateTags(listTags(action.payload) as Parameters<typeof api.util.invalidateTags>[0]))
+      listenerApi.dispatch(
+        api.util.invalidateTags(listTags(action.payload) as Parameters<typeof api.util.invalidateTags>[0]),
+      )
     },
   })
   const store = listStore(api, {}, listener.middleware)
@@ -291,12 +355,16 @@ async function runMode(mode: Mode, workload: Workload): Promise<RunResult> {
   const setup = mode === 'naive' ? naiveSetup() : librarySetup(mode)
   const { clock, backend, api, store } = setup
   backend.put(...workload.initial.map((row) => ({ ...row })))
-  const query = store.dispatch(api.endpoints.generations.initiate({ projectId: PROJECT }) as unknown as UnknownAction) as { unsubscribe(): void }
+  const query = store.dispatch(
+    api.endpoints.generations.initiate({ projectId: PROJECT }) as unknown as UnknownAction,
+  ) as { unsubscribe(): void }
   await clock.advance(200) // join (50 ms debounce), first read (20 ms)
   const select = api.endpoints.generations.select({ projectId: PROJECT })
   const cached = () => select(store.getState() as never).data ?? []
-  if (cached().length !== workload.initial.length) throw new Error(`patch bench (${mode}): the list was not cached before the burst`)
-  if (mode !== 'naive' && (setup.metrics() as { channel?: string }).channel !== 'subscribed') throw new Error(`patch bench (${mode}): the topic never joined on the fake transport`)
+  if (cached().length !== workload.initial.length)
+    throw new Error(`patch bench (${mode}): the list was not cached before the burst`)
+  if (mode !== 'naive' && (setup.metrics() as { channel?: string }).channel !== 'subscribed')
+    throw new Error(`patch bench (${mode}): the topic never joined on the fake transport`)
   const readsBefore = backend.count('generations')
 
   let busyMs = 0
@@ -319,7 +387,10 @@ async function runMode(mode: Mode, workload: Workload): Promise<RunResult> {
   const list = cached()
   const truth = [...backend.rows.values()].filter((row) => row.project_id === PROJECT)
   const byKey = new Map(list.map((row) => [row.id, row]))
-  const equal = list.length === truth.length && byKey.size === list.length && truth.every((row) => byKey.has(row.id) && sameRow(byKey.get(row.id) as Generation, row))
+  const equal =
+    list.length === truth.length &&
+    byKey.size === list.length &&
+    truth.every((row) => byKey.has(row.id) && sameRow(byKey.get(row.id) as Generation, row))
   const sameOrder = equal && list.every((row, index) => row.id === truth[index]?.id)
   const metrics = setup.metrics()
   query.unsubscribe()
@@ -340,7 +411,11 @@ async function runMode(mode: Mode, workload: Workload): Promise<RunResult> {
   }
 }
 
-export async function runPatchBench({ quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runPatchBench({
+  quick,
+}: {
+  quick: boolean
+}): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const total = quick ? 1_000 : 10_000
   const workload = makeWorkload(total, 42)
   // Warm-up on a smaller burst and throwaway instances: the JIT carries over, nothing else does.
@@ -357,8 +432,20 @@ export async function runPatchBench({ quick }: { quick: boolean }): Promise<{ fi
   const burst = `${total.toLocaleString('en-US')} events on one cached list over 1 s`
 
   const figures: Figure[] = [
-    { section: 'patch', name: `backend reads, ${burst}, patch mode`, value: patch.reads, unit: 'reads', baseline: { label: 'naive invalidate-every-event listener', value: naive.reads } },
-    { section: 'patch', name: `backend reads, same burst, same route as tags only (throttled)`, value: tags.reads, unit: 'reads', baseline: { label: 'naive invalidate-every-event listener', value: naive.reads } },
+    {
+      section: 'patch',
+      name: `backend reads, ${burst}, patch mode`,
+      value: patch.reads,
+      unit: 'reads',
+      baseline: { label: 'naive invalidate-every-event listener', value: naive.reads },
+    },
+    {
+      section: 'patch',
+      name: `backend reads, same burst, same route as tags only (throttled)`,
+      value: tags.reads,
+      unit: 'reads',
+      baseline: { label: 'naive invalidate-every-event listener', value: naive.reads },
+    },
     {
       section: 'patch',
       name: 'backend reads, same burst with no late deliveries (duplicates kept), patch mode',
@@ -375,8 +462,22 @@ export async function runPatchBench({ quick }: { quick: boolean }): Promise<{ fi
       baseline: { label: 'naive listener', value: naive.equal ? 1 : 0 },
       target: { op: '==', value: 1 },
     },
-    { section: 'patch', name: 'final cached list equals the backend rows, tags only', value: tags.equal ? 1 : 0, unit: '', format: 'boolean', baseline: { label: 'naive listener', value: naive.equal ? 1 : 0 } },
-    { section: 'patch', name: 'final cached list equals the backend rows, patch mode, no late deliveries', value: patchInOrder.equal ? 1 : 0, unit: '', format: 'boolean', target: { op: '==', value: 1 } },
+    {
+      section: 'patch',
+      name: 'final cached list equals the backend rows, tags only',
+      value: tags.equal ? 1 : 0,
+      unit: '',
+      format: 'boolean',
+      baseline: { label: 'naive listener', value: naive.equal ? 1 : 0 },
+    },
+    {
+      section: 'patch',
+      name: 'final cached list equals the backend rows, patch mode, no late deliveries',
+      value: patchInOrder.equal ? 1 : 0,
+      unit: '',
+      format: 'boolean',
+      target: { op: '==', value: 1 },
+    },
     {
       section: 'patch',
       name: 'events/s through the in-process pipeline, patch mode',
@@ -384,7 +485,13 @@ export async function runPatchBench({ quick }: { quick: boolean }): Promise<{ fi
       unit: 'events/s',
       baseline: { label: 'same route as tags only', value: tags.eventsPerSecond },
     },
-    { section: 'patch', name: 'ns per event, patch mode', value: patch.nsPerEvent, unit: 'ns', baseline: { label: 'same route as tags only', value: tags.nsPerEvent } },
+    {
+      section: 'patch',
+      name: 'ns per event, patch mode',
+      value: patch.nsPerEvent,
+      unit: 'ns',
+      baseline: { label: 'same route as tags only', value: tags.nsPerEvent },
+    },
   ]
   return {
     figures,

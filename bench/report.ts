@@ -52,7 +52,11 @@ function holds(value: number, op: Comparison, target: number): boolean {
 
 export function judge(figure: Figure): Figure {
   if (!figure.target) return figure
-  const measured = figure.target.ratioToBaseline ? (figure.baseline ? figure.baseline.value / figure.value : Number.NaN) : figure.value
+  const measured = figure.target.ratioToBaseline
+    ? figure.baseline
+      ? figure.baseline.value / figure.value
+      : Number.NaN
+    : figure.value
   return { ...figure, met: holds(measured, figure.target.op, figure.target.value) }
 }
 
@@ -100,7 +104,9 @@ export function table(figures: readonly Figure[]): string {
     targetText(figure),
     resultText(figure),
   ])
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] as string).length)))
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  )
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ')
   return [line(header), widths.map((width) => '-'.repeat(width)).join('-|-'), ...rows.map(line)].join('\n')
 }

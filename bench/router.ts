@@ -5,7 +5,14 @@
  */
 import { configureStore, createAction, createListenerMiddleware, type UnknownAction } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
-import { createRealtime, type BroadcastRoute, type PostgresChangesEvent, type PostgresRoute, type RealtimeEvent, type Route } from '../src/index'
+import {
+  createRealtime,
+  type BroadcastRoute,
+  type PostgresChangesEvent,
+  type PostgresRoute,
+  type RealtimeEvent,
+  type Route,
+} from '../src/index'
 import { FakeTransport } from '../test/support/fakeTransport'
 import type { Figure } from './report'
 import { benchEnv, now, round, sleep, tick, waitUntil } from './support'
@@ -58,7 +65,10 @@ function benchRoutes(): Route<'Row'>[] {
   }
   for (let b = 0; b < BROADCASTS; b += 1) {
     const name = `b${b}`
-    const route: BroadcastRoute<'Row'> = { on: { broadcast: name }, tags: (e) => [rowTag(name, (e.payload as { projectId?: unknown } | null)?.projectId)] }
+    const route: BroadcastRoute<'Row'> = {
+      on: { broadcast: name },
+      tags: (e) => [rowTag(name, (e.payload as { projectId?: unknown } | null)?.projectId)],
+    }
     routes.push(route)
   }
   return routes
@@ -70,10 +80,26 @@ function makeEvents(count: number, at: number): RealtimeEvent[] {
   for (let i = 0; i < count; i += 1) {
     const project = `p${(i * 7919) % PROJECTS}`
     if (i % 10 === 9) {
-      events.push({ kind: 'broadcast', topic: 'bench', receivedAt: at, event: `b${i % BROADCASTS}`, payload: { projectId: project } })
+      events.push({
+        kind: 'broadcast',
+        topic: 'bench',
+        receivedAt: at,
+        event: `b${i % BROADCASTS}`,
+        payload: { projectId: project },
+      })
     } else {
       const table = `t${String((i * 31) % TABLES).padStart(2, '0')}`
-      events.push({ kind: 'postgres_changes', topic: 'bench', receivedAt: at, schema: 'public', table, eventType: 'UPDATE', commitTimestamp: null, new: { id: i, project_id: project }, old: null })
+      events.push({
+        kind: 'postgres_changes',
+        topic: 'bench',
+        receivedAt: at,
+        schema: 'public',
+        table,
+        eventType: 'UPDATE',
+        commitTimestamp: null,
+        new: { id: i, project_id: project },
+        old: null,
+      })
     }
   }
   return events
@@ -85,7 +111,8 @@ function libraryStore(backend: Backend) {
   const realtime = createRealtime({ transport, api, routes: benchRoutes(), env: benchEnv() })
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const stop = realtime.start(store)
   return { api, transport, realtime, store, stop }
@@ -110,7 +137,8 @@ function naiveStore(backend: Backend) {
   })
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, listener.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, listener.middleware),
   })
   return { api, store, eventArrived, stop: () => listener.clearListeners() }
 }
@@ -139,7 +167,12 @@ async function timeDispatches(run: () => void, events: number): Promise<Throughp
   run()
   await tick()
   const ms = now() - started
-  return { events, ms: round(ms, 2), eventsPerSecond: Math.round((events / ms) * 1000), nsPerEvent: Math.round((ms * 1e6) / events) }
+  return {
+    events,
+    ms: round(ms, 2),
+    eventsPerSecond: Math.round((events / ms) * 1000),
+    nsPerEvent: Math.round((ms * 1e6) / events),
+  }
 }
 
 async function libraryThroughput(total: number, batch: number): Promise<ThroughputResult> {
@@ -149,7 +182,8 @@ async function libraryThroughput(total: number, batch: number): Promise<Throughp
   await sleep(20)
   const events = makeEvents(total, Date.now())
   const actions: UnknownAction[] = []
-  for (let i = 0; i < total; i += batch) actions.push(lib.realtime.events.eventsReceived({ events: events.slice(i, i + batch), at: Date.now() }))
+  for (let i = 0; i < total; i += batch)
+    actions.push(lib.realtime.events.eventsReceived({ events: events.slice(i, i + batch), at: Date.now() }))
   const result = await timeDispatches(() => {
     for (const action of actions) lib.store.dispatch(action)
   }, total)
@@ -207,7 +241,17 @@ async function drive(emit: (seq: number) => void, rate: number, durationMs: numb
 }
 
 function hotEvent(seq: number): PostgresChangesEvent {
-  return { kind: 'postgres_changes', topic: 'hot', receivedAt: Date.now(), schema: 'public', table: 't00', eventType: 'UPDATE', commitTimestamp: null, new: { id: seq, project_id: 'hot' }, old: null }
+  return {
+    kind: 'postgres_changes',
+    topic: 'hot',
+    receivedAt: Date.now(),
+    schema: 'public',
+    table: 't00',
+    eventType: 'UPDATE',
+    commitTimestamp: null,
+    new: { id: seq, project_id: 'hot' },
+    old: null,
+  }
 }
 
 function burstResult(backend: Backend, events: number, from: number, durationMs: number): BurstResult {
@@ -227,8 +271,15 @@ async function libraryBurst(rate: number, durationMs: number, trailingMs: number
   const backend: Backend = { fetches: new Map(), latencyMs: FETCH_MS }
   const lib = libraryStore(backend)
   const query = lib.store.dispatch(lib.api.endpoints.rows.initiate(HOT_KEY))
-  const handle = lib.realtime.subscribe({ topic: 'hot', postgres: [{ event: '*', schema: 'public', table: 't00' }], tags: [rowTag('t00', 'hot')] })
-  const joined = await waitUntil(() => lib.realtime.selectors.selectChannel('hot')(lib.store.getState())?.state === 'subscribed', 5_000)
+  const handle = lib.realtime.subscribe({
+    topic: 'hot',
+    postgres: [{ event: '*', schema: 'public', table: 't00' }],
+    tags: [rowTag('t00', 'hot')],
+  })
+  const joined = await waitUntil(
+    () => lib.realtime.selectors.selectChannel('hot')(lib.store.getState())?.state === 'subscribed',
+    5_000,
+  )
   if (!joined) throw new Error('router bench: the hot topic never joined on the fake transport')
   await sleep(100)
   const from = now()
@@ -255,7 +306,11 @@ async function naiveBurst(rate: number, durationMs: number, trailingMs: number):
   return result
 }
 
-export async function runRouterBench({ quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runRouterBench({
+  quick,
+}: {
+  quick: boolean
+}): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const batchedEvents = quick ? 30_000 : 300_000
   const unbatchedEvents = quick ? 5_000 : 100_000
   const naiveEvents = quick ? 5_000 : 50_000
@@ -282,7 +337,13 @@ export async function runRouterBench({ quick }: { quick: boolean }): Promise<{ f
       baseline: { label: 'naive invalidate-every-event listener', value: naive.eventsPerSecond },
       target: { op: '>=', value: 200_000 },
     },
-    { section: 'router', name: `ns per event, batched (${BATCH} events/action)`, value: batched.nsPerEvent, unit: 'ns', baseline: { label: 'naive listener', value: naive.nsPerEvent } },
+    {
+      section: 'router',
+      name: `ns per event, batched (${BATCH} events/action)`,
+      value: batched.nsPerEvent,
+      unit: 'ns',
+      baseline: { label: 'naive listener', value: naive.nsPerEvent },
+    },
     {
       section: 'router',
       name: 'events/s routed, unbatched (1 event/action)',
@@ -291,7 +352,13 @@ export async function runRouterBench({ quick }: { quick: boolean }): Promise<{ f
       baseline: { label: 'naive invalidate-every-event listener', value: naive.eventsPerSecond },
       target: { op: '>=', value: 200_000 },
     },
-    { section: 'router', name: 'ns per event, unbatched (1 event/action)', value: unbatched.nsPerEvent, unit: 'ns', baseline: { label: 'naive listener', value: naive.nsPerEvent } },
+    {
+      section: 'router',
+      name: 'ns per event, unbatched (1 event/action)',
+      value: unbatched.nsPerEvent,
+      unit: 'ns',
+      baseline: { label: 'naive listener', value: naive.nsPerEvent },
+    },
     {
       section: 'router',
       name: 'refetches per 1,000 events, one hot tag at 1,000 events/s',

@@ -39,7 +39,8 @@ function parseArgs(argv: string[]): Args {
       const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[++index] ?? '')
       const wanted = list.split(',').filter(Boolean)
       const unknown = wanted.filter((name) => !SECTIONS.includes(name as Section))
-      if (unknown.length > 0) throw new Error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`)
+      if (unknown.length > 0)
+        throw new Error(`bench: unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`)
       args.only = wanted as Section[]
     } else throw new Error(`bench: unknown argument ${arg} (use --quick, --out <path>, --only <sections>)`)
   }
@@ -49,7 +50,10 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** Freshness with realtime up and blackholed, then through a slow link and a token expiry. */
-async function freshnessSection(emulator: RealtimeEmulator, options: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+async function freshnessSection(
+  emulator: RealtimeEmulator,
+  options: { quick: boolean },
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const base = await runFreshnessBench(emulator, options)
   const faulted = await runFaultFreshness(emulator, options)
   return { figures: [...base.figures, ...faulted.figures], details: { ...base.details, ...faulted.details } }
@@ -57,7 +61,8 @@ async function freshnessSection(emulator: RealtimeEmulator, options: { quick: bo
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('bench: run node with --expose-gc (npm run bench does)')
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function')
+    throw new Error('bench: run node with --expose-gc (npm run bench does)')
   const startedAt = new Date().toISOString()
   const started = now()
   const figures: Figure[] = []
@@ -87,11 +92,11 @@ async function main(): Promise<void> {
             ? await runPatchBench(options)
             : section === 'scale'
               ? await runScaleBench(options)
-            : section === 'memory'
-              ? await runMemoryBench(emulator as RealtimeEmulator, options)
-              : section === 'freshness'
-                ? await freshnessSection(emulator as RealtimeEmulator, options)
-                : await runStormBench(emulator as RealtimeEmulator, options)
+              : section === 'memory'
+                ? await runMemoryBench(emulator as RealtimeEmulator, options)
+                : section === 'freshness'
+                  ? await freshnessSection(emulator as RealtimeEmulator, options)
+                  : await runStormBench(emulator as RealtimeEmulator, options)
       figures.push(...result.figures.map(judge))
       details[section] = result.details
       sectionDurationsS[section] = Number(((now() - sectionStarted) / 1000).toFixed(1))
@@ -115,7 +120,9 @@ async function main(): Promise<void> {
   writeResults(args.out, results)
   process.stdout.write(`\n${table(figures)}\n\n`)
   const missed = figures.filter((figure) => figure.met === false)
-  log(`${figures.length} figures, ${figures.filter((figure) => figure.met === true).length} targets met, ${missed.length} missed${missed.length > 0 ? `: ${missed.map((figure) => `${figure.section}: ${figure.name}`).join('; ')}` : ''}`)
+  log(
+    `${figures.length} figures, ${figures.filter((figure) => figure.met === true).length} targets met, ${missed.length} missed${missed.length > 0 ? `: ${missed.map((figure) => `${figure.section}: ${figure.name}`).join('; ')}` : ''}`,
+  )
   log(`finished in ${durationS} s; JSON in ${args.out}`)
 }
 

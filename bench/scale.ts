@@ -32,9 +32,14 @@ function createScaleApi() {
     baseQuery: fakeBaseQuery<{ message: string }>(),
     tagTypes: ['Item', 'List'],
     endpoints: (build) => ({
-      item: build.query<number, number>({ queryFn: (id) => ({ data: id }), providesTags: (_r, _e, id) => [{ type: 'Item', id }] }),
+      item: build.query<number, number>({
+        queryFn: (id) => ({ data: id }),
+        providesTags: (_r, _e, id) => [{ type: 'Item', id }],
+      }),
       list: build.query<ListRow[], string>({
-        queryFn: (group) => ({ data: Array.from({ length: ROWS_PER_LIST }, (_, index) => ({ id: listRowId(group, index), group, v: 0 })) }),
+        queryFn: (group) => ({
+          data: Array.from({ length: ROWS_PER_LIST }, (_, index) => ({ id: listRowId(group, index), group, v: 0 })),
+        }),
         providesTags: (_r, _e, group) => [{ type: 'List', id: group }],
       }),
     }),
@@ -49,7 +54,12 @@ function scaleRoutes() {
     { on: { table: 'items' }, tags: (e) => [{ type: 'Item', id: Number((e.new ?? e.old)?.id) }] },
     {
       on: { table: 'rows' },
-      patch: { endpoint: 'list', args: (e) => (e.new?.group as string | undefined) ?? undefined, key: 'id', version: 'v' },
+      patch: {
+        endpoint: 'list',
+        args: (e) => (e.new?.group as string | undefined) ?? undefined,
+        key: 'id',
+        version: 'v',
+      },
       fallbackTags: (e) => [{ type: 'List', id: String((e.new ?? e.old)?.group) }],
     },
   ])
@@ -58,7 +68,12 @@ function scaleRoutes() {
 /** The same deterministic stream at every size. */
 function mixedStream(count: number, at: number, withPatches: boolean): RealtimeEvent[] {
   const events: RealtimeEvent[] = []
-  const change = (table: string, eventType: 'INSERT' | 'UPDATE' | 'DELETE', row: Record<string, unknown>, seq: number): RealtimeEvent => ({
+  const change = (
+    table: string,
+    eventType: 'INSERT' | 'UPDATE' | 'DELETE',
+    row: Record<string, unknown>,
+    seq: number,
+  ): RealtimeEvent => ({
     kind: 'postgres_changes',
     topic: 'scale',
     receivedAt: at,
@@ -90,7 +105,8 @@ function scaleStore() {
   const realtime = createRealtime({ transport: new FakeTransport(), api, routes: scaleRoutes(), env: benchEnv() })
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const stop = realtime.start(store)
   return { api, realtime, store, stop }
@@ -115,14 +131,20 @@ async function measureSize(queries: number, events: number, withPatches = true):
   // RTK Query's own cost of mounting 10,000 queries one by one grows quadratically (its state copies).
   const subscriptions: Array<{ unsubscribe(): void }> = []
   for (let id = 0; id < SUBSCRIBED; id += 1) subscriptions.push(lib.store.dispatch(lib.api.endpoints.item.initiate(id)))
-  const cachedOnly = Array.from({ length: Math.max(0, queries - SUBSCRIBED) }, (_, index) => ({ endpointName: 'item' as const, arg: SUBSCRIBED + index, value: SUBSCRIBED + index }))
+  const cachedOnly = Array.from({ length: Math.max(0, queries - SUBSCRIBED) }, (_, index) => ({
+    endpointName: 'item' as const,
+    arg: SUBSCRIBED + index,
+    value: SUBSCRIBED + index,
+  }))
   if (cachedOnly.length > 0) lib.store.dispatch(lib.api.util.upsertQueryEntries(cachedOnly))
-  for (let list = 0; list < LISTS; list += 1) subscriptions.push(lib.store.dispatch(lib.api.endpoints.list.initiate(`g${list}`)))
+  for (let list = 0; list < LISTS; list += 1)
+    subscriptions.push(lib.store.dispatch(lib.api.endpoints.list.initiate(`g${list}`)))
   await sleep(20)
   const bytesPerQuery = Math.round((heapUsed() - before) / (queries + LISTS))
   const actions = []
   const stream = mixedStream(events, Date.now(), withPatches)
-  for (let i = 0; i < events; i += BATCH) actions.push(lib.realtime.events.eventsReceived({ events: stream.slice(i, i + BATCH), at: Date.now() }))
+  for (let i = 0; i < events; i += BATCH)
+    actions.push(lib.realtime.events.eventsReceived({ events: stream.slice(i, i + BATCH), at: Date.now() }))
   const started = now()
   for (const action of actions) lib.store.dispatch(action)
   const ms = now() - started
@@ -172,6 +194,22 @@ export async function runScaleBench({ quick }: { quick: boolean }): Promise<{ fi
     unit: '×',
     target: { op: '<=', value: 2 },
   })
-  figures.push({ section: 'scale', name: 'memory per cached query (10,000 cached)', value: large.bytesPerQuery, unit: 'B' })
-  return { figures, details: { events, batch: BATCH, distinctTags: DISTINCT_TAGS, lists: LISTS, rowsPerList: ROWS_PER_LIST, results, tagsOnly } }
+  figures.push({
+    section: 'scale',
+    name: 'memory per cached query (10,000 cached)',
+    value: large.bytesPerQuery,
+    unit: 'B',
+  })
+  return {
+    figures,
+    details: {
+      events,
+      batch: BATCH,
+      distinctTags: DISTINCT_TAGS,
+      lists: LISTS,
+      rowsPerList: ROWS_PER_LIST,
+      results,
+      tagsOnly,
+    },
+  }
 }

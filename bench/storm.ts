@@ -13,7 +13,18 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js'
 import { createRealtime } from '../src/index'
 import type { RealtimeEmulator } from '../src/testing/index'
 import type { Figure } from './report'
-import { benchEnv, countIn, countingWebSocket, now, peakPerBin, round, sleep, waitUntil, wireCounter, type WireCounter } from './support'
+import {
+  benchEnv,
+  countIn,
+  countingWebSocket,
+  now,
+  peakPerBin,
+  round,
+  sleep,
+  waitUntil,
+  wireCounter,
+  type WireCounter,
+} from './support'
 
 type Kind = 'library' | 'stock'
 
@@ -171,20 +182,35 @@ function summarizeStorm(pop: Population, outageStart: number, outageMs: number, 
 }
 
 /** One outage over the given populations (run together when there are several). */
-async function storm(emulator: RealtimeEmulator, kinds: Kind[], size: number, outageMs: number, recoveryWindowMs: number): Promise<Record<Kind, StormFigures>> {
+async function storm(
+  emulator: RealtimeEmulator,
+  kinds: Kind[],
+  size: number,
+  outageMs: number,
+  recoveryWindowMs: number,
+): Promise<Record<Kind, StormFigures>> {
   let outageStart: number | null = null
   const since = () => outageStart
-  const pops = kinds.map((kind) => (kind === 'library' ? startLibraryPopulation(emulator, size, since) : startStockPopulation(emulator, size, since)))
+  const pops = kinds.map((kind) =>
+    kind === 'library' ? startLibraryPopulation(emulator, size, since) : startStockPopulation(emulator, size, since),
+  )
   try {
     const ready = await waitUntil(() => pops.every((pop) => pop.subscribed.every(Boolean)), 60_000, 20)
-    if (!ready) throw new Error(`storm bench: not every client subscribed within 60 s (${pops.map((pop) => `${pop.kind} ${pop.subscribed.filter(Boolean).length}/${size}`).join(', ')})`)
+    if (!ready)
+      throw new Error(
+        `storm bench: not every client subscribed within 60 s (${pops.map((pop) => `${pop.kind} ${pop.subscribed.filter(Boolean).length}/${size}`).join(', ')})`,
+      )
     await sleep(500)
     outageStart = now()
     emulator.faults.refuseConnections({ ms: outageMs })
     emulator.faults.dropAllSockets()
     const returnAt = outageStart + outageMs
     await sleep(outageMs)
-    await waitUntil(() => pops.every((pop) => pop.backAt.every((at) => at !== null)), Math.max(0, returnAt + recoveryWindowMs - now()), 20)
+    await waitUntil(
+      () => pops.every((pop) => pop.backAt.every((at) => at !== null)),
+      Math.max(0, returnAt + recoveryWindowMs - now()),
+      20,
+    )
     const end = now()
     const result = {} as Record<Kind, StormFigures>
     for (const pop of pops) result[pop.kind] = summarizeStorm(pop, outageStart, outageMs, end)
@@ -196,7 +222,10 @@ async function storm(emulator: RealtimeEmulator, kinds: Kind[], size: number, ou
   }
 }
 
-export async function runStormBench(emulator: RealtimeEmulator, { quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
+export async function runStormBench(
+  emulator: RealtimeEmulator,
+  { quick }: { quick: boolean },
+): Promise<{ figures: Figure[]; details: Record<string, unknown> }> {
   const size = quick ? 50 : 200
   const outageMs = quick ? 5_000 : 20_000
   const recoveryWindowMs = quick ? 15_000 : 40_000
@@ -212,13 +241,59 @@ export async function runStormBench(emulator: RealtimeEmulator, { quick }: { qui
   const five = { op: '>=' as const, value: 5, ratioToBaseline: true }
   const stockLabel = 'stock supabase-js defaults'
   const figures: Figure[] = [
-    { section: 'storm', name: `peak connection attempts per 100 ms during the ${outageMs / 1000} s outage (${size} clients)`, value: library.peakConnectsPer100msDuringOutage, unit: '', baseline: { label: stockLabel, value: stock.peakConnectsPer100msDuringOutage }, target: five },
-    { section: 'storm', name: 'peak connection attempts per 100 ms after the server returns', value: library.peakConnectsPer100msAfterReturn, unit: '', baseline: { label: stockLabel, value: stock.peakConnectsPer100msAfterReturn }, target: five },
-    { section: 'storm', name: 'peak join attempts per 100 ms after the server returns', value: library.peakJoinsPer100msAfterReturn, unit: '', baseline: { label: stockLabel, value: stock.peakJoinsPer100msAfterReturn }, target: five },
-    { section: 'storm', name: 'peak join attempts per 100 ms during the outage', value: library.peakJoinsPer100msDuringOutage, unit: '', baseline: { label: stockLabel, value: stock.peakJoinsPer100msDuringOutage } },
-    { section: 'storm', name: 'connection attempts during the outage', value: library.connectAttemptsDuringOutage, unit: '', baseline: { label: stockLabel, value: stock.connectAttemptsDuringOutage } },
-    { section: 'storm', name: '95% of clients subscribed again, after the server returns', value: round(library.msTo95PercentAfterReturn / 1000, 2), unit: 's', baseline: { label: stockLabel, value: round(stock.msTo95PercentAfterReturn / 1000, 2) }, target: { op: '<=', value: 15 } },
-    { section: 'storm', name: '100% of clients subscribed again, after the server returns', value: round(library.msTo100PercentAfterReturn / 1000, 2), unit: 's', baseline: { label: stockLabel, value: round(stock.msTo100PercentAfterReturn / 1000, 2) } },
+    {
+      section: 'storm',
+      name: `peak connection attempts per 100 ms during the ${outageMs / 1000} s outage (${size} clients)`,
+      value: library.peakConnectsPer100msDuringOutage,
+      unit: '',
+      baseline: { label: stockLabel, value: stock.peakConnectsPer100msDuringOutage },
+      target: five,
+    },
+    {
+      section: 'storm',
+      name: 'peak connection attempts per 100 ms after the server returns',
+      value: library.peakConnectsPer100msAfterReturn,
+      unit: '',
+      baseline: { label: stockLabel, value: stock.peakConnectsPer100msAfterReturn },
+      target: five,
+    },
+    {
+      section: 'storm',
+      name: 'peak join attempts per 100 ms after the server returns',
+      value: library.peakJoinsPer100msAfterReturn,
+      unit: '',
+      baseline: { label: stockLabel, value: stock.peakJoinsPer100msAfterReturn },
+      target: five,
+    },
+    {
+      section: 'storm',
+      name: 'peak join attempts per 100 ms during the outage',
+      value: library.peakJoinsPer100msDuringOutage,
+      unit: '',
+      baseline: { label: stockLabel, value: stock.peakJoinsPer100msDuringOutage },
+    },
+    {
+      section: 'storm',
+      name: 'connection attempts during the outage',
+      value: library.connectAttemptsDuringOutage,
+      unit: '',
+      baseline: { label: stockLabel, value: stock.connectAttemptsDuringOutage },
+    },
+    {
+      section: 'storm',
+      name: '95% of clients subscribed again, after the server returns',
+      value: round(library.msTo95PercentAfterReturn / 1000, 2),
+      unit: 's',
+      baseline: { label: stockLabel, value: round(stock.msTo95PercentAfterReturn / 1000, 2) },
+      target: { op: '<=', value: 15 },
+    },
+    {
+      section: 'storm',
+      name: '100% of clients subscribed again, after the server returns',
+      value: round(library.msTo100PercentAfterReturn / 1000, 2),
+      unit: 's',
+      baseline: { label: stockLabel, value: round(stock.msTo100PercentAfterReturn / 1000, 2) },
+    },
   ]
   return {
     figures,

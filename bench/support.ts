@@ -43,7 +43,8 @@ export function summarize(samples: readonly number[]): Summary {
   return { n: sorted.length, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted.at(-1) ?? Number.NaN }
 }
 
-export const round = (value: number, digits = 1): number => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value)
+export const round = (value: number, digits = 1): number =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : value
 
 /** The environment every benchmarked instance gets: real clock and randomness, always visible and online, errors only. */
 export function benchEnv(overrides: Partial<RealtimeEnvironment> = {}): Partial<RealtimeEnvironment> {
@@ -107,4 +108,5 @@ export function peakPerBin(times: readonly number[], from: number, to: number, b
   return peak
 }
 
-export const countIn = (times: readonly number[], from: number, to: number): number => times.filter((time) => time >= from && time < to).length
+export const countIn = (times: readonly number[], from: number, to: number): number =>
+  times.filter((time) => time >= from && time < to).length

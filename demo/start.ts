@@ -40,7 +40,10 @@ if (!stopping) {
   started = startDemo({ signal: abort.signal })
   try {
     const demo = await started
-    if (!stopping) console.log(`\n  rtk-supabase-realtime demo: ${demo.url}\n  (Supabase stand-in at ${demo.emulator.url}; Ctrl-C stops everything)\n`)
+    if (!stopping)
+      console.log(
+        `\n  rtk-supabase-realtime demo: ${demo.url}\n  (Supabase stand-in at ${demo.emulator.url}; Ctrl-C stops everything)\n`,
+      )
   } catch (error) {
     // Aborted by Ctrl-C: shutdown() exits once the start has cleaned up.
     if (!abort.signal.aborted) {

@@ -49,6 +49,7 @@ export function findChromium(): string | null {
  */
 export function chromiumExecutable(): string {
   const found = findChromium()
-  if (!found) throw new Error('No Chromium found on PATH: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH')
+  if (!found)
+    throw new Error('No Chromium found on PATH: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH')
   return found
 }

@@ -14,10 +14,17 @@ if (!root) {
 }
 const base = join(process.cwd(), root)
 const entries = ['index.d.ts', 'react/index.d.ts', 'testing/index.d.ts'].map((entry) => join(base, entry))
-const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true })
+const program = ts.createProgram(entries, {
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  skipLibCheck: true,
+  noEmit: true,
+})
 const checker = program.getTypeChecker()
-const ours = (symbol: ts.Symbol) => symbol.declarations?.some((declaration) => declaration.getSourceFile().fileName.startsWith(base)) ?? false
-const resolved = (symbol: ts.Symbol) => (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol)
+const ours = (symbol: ts.Symbol) =>
+  symbol.declarations?.some((declaration) => declaration.getSourceFile().fileName.startsWith(base)) ?? false
+const resolved = (symbol: ts.Symbol) =>
+  symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
 
 const exported = new Set<ts.Symbol>()
 for (const entry of entries) {
@@ -59,7 +66,9 @@ while (queue.length > 0) {
 if (unnamed.size > 0) {
   for (const [symbol, via] of unnamed) {
     const where = relative(base, symbol.declarations![0]!.getSourceFile().fileName)
-    console.error(`publicTypes: ${symbol.name} (${where}) is reachable from ${[...via].join(', ')} but no entry exports it`)
+    console.error(
+      `publicTypes: ${symbol.name} (${where}) is reachable from ${[...via].join(', ')} but no entry exports it`,
+    )
   }
   process.exit(1)
 }

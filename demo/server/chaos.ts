@@ -52,7 +52,9 @@ export function demoMiddleware(emulator: RealtimeEmulator) {
     const action = match[1] as ChaosAction
     if (req.method !== 'POST' || !CHAOS_ACTIONS.includes(action)) {
       res.writeHead(req.method !== 'POST' ? 405 : 404, { 'Content-Type': 'application/json' })
-      res.end(JSON.stringify({ error: `unknown chaos action ${JSON.stringify(action)}; one of ${CHAOS_ACTIONS.join(', ')}` }))
+      res.end(
+        JSON.stringify({ error: `unknown chaos action ${JSON.stringify(action)}; one of ${CHAOS_ACTIONS.join(', ')}` }),
+      )
       return
     }
     apply(emulator, action)

@@ -41,20 +41,36 @@ function appServer(emulator: RealtimeEmulator, port: number): Promise<ViteDevSer
     root: here('../app'),
     logLevel: 'warn',
     clearScreen: false,
-    plugins: [react(), { name: 'demo-endpoints', configureServer: (server) => void server.middlewares.use(demoMiddleware(emulator)) }],
+    plugins: [
+      react(),
+      { name: 'demo-endpoints', configureServer: (server) => void server.middlewares.use(demoMiddleware(emulator)) },
+    ],
     // The app imports the library by its package names, as a user's app would; here they are the sources.
     resolve: {
       alias: [
         { find: /^rtk-supabase-realtime\/react$/, replacement: here('../../src/react/index.ts') },
         { find: /^rtk-supabase-realtime$/, replacement: here('../../src/index.ts') },
         // The compatibility run (scripts/compat.sh) serves the app another @supabase/supabase-js.
-        ...(process.env.SUPABASE_JS_DIR ? [{ find: /^@supabase\/supabase-js$/, replacement: process.env.SUPABASE_JS_DIR }] : []),
+        ...(process.env.SUPABASE_JS_DIR
+          ? [{ find: /^@supabase\/supabase-js$/, replacement: process.env.SUPABASE_JS_DIR }]
+          : []),
       ],
     },
     define: { __DEMO_CONFIG__: JSON.stringify(config) },
     server: { host: '127.0.0.1', port, strictPort: port === 0, hmr: false },
     optimizeDeps: {
-      include: ['react', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-redux', '@reduxjs/toolkit', '@reduxjs/toolkit/query/react', 'redux-saga', 'redux-saga/effects', '@supabase/supabase-js'],
+      include: [
+        'react',
+        'react-dom/client',
+        'react/jsx-runtime',
+        'react/jsx-dev-runtime',
+        'react-redux',
+        '@reduxjs/toolkit',
+        '@reduxjs/toolkit/query/react',
+        'redux-saga',
+        'redux-saga/effects',
+        '@supabase/supabase-js',
+      ],
     },
   })
 }
@@ -64,9 +80,15 @@ function reportFailures(parts: string[], settled: PromiseSettledResult<unknown>[
   const failures = settled.flatMap((result, index) => {
     if (result.status === 'fulfilled') return []
     const reason: unknown = result.reason
-    return [new Error(`${parts[index]}: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason })]
+    return [
+      new Error(`${parts[index]}: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason }),
+    ]
   })
-  if (failures.length > 0) throw new AggregateError(failures, `the demo did not stop cleanly: ${failures.map((failure) => failure.message).join('; ')}`)
+  if (failures.length > 0)
+    throw new AggregateError(
+      failures,
+      `the demo did not stop cleanly: ${failures.map((failure) => failure.message).join('; ')}`,
+    )
 }
 
 /**
@@ -95,7 +117,11 @@ export async function startDemo({ port = 5173, workMs, signal }: DemoOptions = {
   }
   try {
     signal?.throwIfAborted()
-    worker = startTaskWorker({ databaseUrl: emulator.databaseUrl, workMs, onError: (error) => console.error(`[demo] worker: ${error instanceof Error ? error.message : String(error)}`) })
+    worker = startTaskWorker({
+      databaseUrl: emulator.databaseUrl,
+      workMs,
+      onError: (error) => console.error(`[demo] worker: ${error instanceof Error ? error.message : String(error)}`),
+    })
     server = await appServer(emulator, port)
     signal?.throwIfAborted()
     await server.listen()

@@ -32,7 +32,12 @@ const COMPLETE = `
   insert into generations (project_id, prompt, client_request_id) select project_id, prompt, client_request_id from done`
 
 /** Starts the worker loop; `stop()` waits for the task in hand and closes the pool. */
-export function startTaskWorker({ databaseUrl, workMs = 1_200, pollMs = 250, onError = () => undefined }: TaskWorkerOptions): TaskWorker {
+export function startTaskWorker({
+  databaseUrl,
+  workMs = 1_200,
+  pollMs = 250,
+  onError = () => undefined,
+}: TaskWorkerOptions): TaskWorker {
   const timers = new Set<NodeJS.Timeout>()
   const inFlight = new Set<Promise<unknown>>()
   let stopped = false

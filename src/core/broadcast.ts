@@ -19,7 +19,13 @@ export function createBroadcast(
   return async (topic, event, payload) => {
     const live = registry.liveChannels.get(topic)
     let status: BroadcastResult = 'error'
-    if (!live) logger.once(`broadcast-unsubscribed:${topic}`, 'warn', 'broadcast() on a topic with no joined channel: subscribe to it first', { topic })
+    if (!live)
+      logger.once(
+        `broadcast-unsubscribed:${topic}`,
+        'warn',
+        'broadcast() on a topic with no joined channel: subscribe to it first',
+        { topic },
+      )
     else status = await live.send(event, payload)
     binding.dispatch?.(actions.broadcastSent({ topic, event, status, at: env.clock.now() }))
     return status

@@ -12,6 +12,10 @@ export function reportClient(clientKey: object, logger: Logger): void {
   knownClients.add(clientKey)
   distinctClients += 1
   if (distinctClients > 1) {
-    logger.once('second-client', 'warn', 'a second Supabase client got a realtime instance: use one client (and one createRealtime) per app, or you pay for two sockets')
+    logger.once(
+      'second-client',
+      'warn',
+      'a second Supabase client got a realtime instance: use one client (and one createRealtime) per app, or you pay for two sockets',
+    )
   }
 }

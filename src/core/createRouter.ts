@@ -31,7 +31,13 @@ export function createRouter(
   registry: SagaRegistry,
   crossTab: Pick<RouterDeps, 'tabRole' | 'pollTags' | 'polled'> = {},
 ): InvalidationRouter {
-  const logger = createLogger({ tag: '[InvalidationRouter]', sink: env.logSink, level: env.logLevel, sampleRate: env.logSampleRate, random: env.random })
+  const logger = createLogger({
+    tag: '[InvalidationRouter]',
+    sink: env.logSink,
+    level: env.logLevel,
+    sampleRate: env.logSampleRate,
+    random: env.random,
+  })
   const router = createInvalidationRouter({
     api: options.api as RtkqApi,
     routes: compileRoutes(options.routes, endpointNames(options.api)),

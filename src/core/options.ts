@@ -116,10 +116,15 @@ const MAX_CHANNEL_NAME_LENGTH = 256
 
 function resolveCrossTab(value: unknown, reducerPath: string): ResolvedOptions['crossTab'] {
   const input = object('crossTab', value)
-  if (input.enabled !== undefined && typeof input.enabled !== 'boolean') fail('crossTab.enabled', 'must be a boolean', input.enabled)
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
+    fail('crossTab.enabled', 'must be a boolean', input.enabled)
   const channelName = input.channelName ?? `rtk-supabase-realtime:${reducerPath}`
   if (typeof channelName !== 'string' || channelName === '' || channelName.length > MAX_CHANNEL_NAME_LENGTH) {
-    fail('crossTab.channelName', `must be a non-empty string of at most ${MAX_CHANNEL_NAME_LENGTH} characters`, channelName)
+    fail(
+      'crossTab.channelName',
+      `must be a non-empty string of at most ${MAX_CHANNEL_NAME_LENGTH} characters`,
+      channelName,
+    )
   }
   return { enabled: input.enabled ?? true, channelName }
 }
@@ -134,7 +139,12 @@ function fail(name: string, problem: string, value: unknown): never {
   throw new TypeError(`createRealtime(): ${name} ${problem}, got ${shown}`)
 }
 
-function number(name: string, value: unknown, fallback: number, { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER } = {}): number {
+function number(
+  name: string,
+  value: unknown,
+  fallback: number,
+  { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER } = {},
+): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'must be a finite number', value)
   if (integer && !Number.isInteger(value)) fail(name, 'must be an integer', value)
@@ -153,14 +163,30 @@ function object(name: string, value: unknown): Record<string, unknown> {
 const MAX_TIMER_MS = 2_147_483_647
 
 /** Liveness defaults: 2.5 s + 3 s ≤ 6 s visible; 20 s + 3 s ≤ 30 s hidden, on timers a throttled tab still fires (≥ 1 s). */
-const DEFAULT_LIVENESS: Readonly<CoreTiming['liveness']> = Object.freeze({ intervalMs: 2_500, timeoutMs: 3_000, hiddenIntervalMs: 20_000 })
+const DEFAULT_LIVENESS: Readonly<CoreTiming['liveness']> = Object.freeze({
+  intervalMs: 2_500,
+  timeoutMs: 3_000,
+  hiddenIntervalMs: 20_000,
+})
 
 function resolveLiveness(input: Record<string, unknown>): CoreTiming['liveness'] {
-  const intervalMs = number('liveness.intervalMs', input.intervalMs, DEFAULT_LIVENESS.intervalMs, { min: 1, max: MAX_TIMER_MS })
-  const timeoutMs = number('liveness.timeoutMs', input.timeoutMs, DEFAULT_LIVENESS.timeoutMs, { min: 1, max: MAX_TIMER_MS })
+  const intervalMs = number('liveness.intervalMs', input.intervalMs, DEFAULT_LIVENESS.intervalMs, {
+    min: 1,
+    max: MAX_TIMER_MS,
+  })
+  const timeoutMs = number('liveness.timeoutMs', input.timeoutMs, DEFAULT_LIVENESS.timeoutMs, {
+    min: 1,
+    max: MAX_TIMER_MS,
+  })
   // A hidden tab never probes more often than a visible one.
-  const hiddenIntervalMs = number('liveness.hiddenIntervalMs', input.hiddenIntervalMs, Math.max(DEFAULT_LIVENESS.hiddenIntervalMs, intervalMs), { min: 1, max: MAX_TIMER_MS })
-  if (hiddenIntervalMs < intervalMs) fail('liveness.hiddenIntervalMs', `must be at least liveness.intervalMs (${intervalMs})`, hiddenIntervalMs)
+  const hiddenIntervalMs = number(
+    'liveness.hiddenIntervalMs',
+    input.hiddenIntervalMs,
+    Math.max(DEFAULT_LIVENESS.hiddenIntervalMs, intervalMs),
+    { min: 1, max: MAX_TIMER_MS },
+  )
+  if (hiddenIntervalMs < intervalMs)
+    fail('liveness.hiddenIntervalMs', `must be at least liveness.intervalMs (${intervalMs})`, hiddenIntervalMs)
   return { intervalMs, timeoutMs, hiddenIntervalMs }
 }
 
@@ -169,23 +195,32 @@ function resolveLiveness(input: Record<string, unknown>): CoreTiming['liveness']
  * a TypeError whose message names the option.
  */
 export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFlags): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createRealtime(): options must be an object')
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('createRealtime(): options must be an object')
   const reducerPath = options.reducerPath ?? 'realtime'
-  if (typeof reducerPath !== 'string' || reducerPath === '') fail('reducerPath', 'must be a non-empty string', reducerPath)
-  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') fail('enabled', 'must be a boolean', options.enabled)
+  if (typeof reducerPath !== 'string' || reducerPath === '')
+    fail('reducerPath', 'must be a non-empty string', reducerPath)
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean')
+    fail('enabled', 'must be a boolean', options.enabled)
   const retryIn = object('retry', options.retry)
   const retry: RetryOptions = {
     maxRetries: number('retry.maxRetries', retryIn.maxRetries, DEFAULT_RETRY.maxRetries, { integer: true }),
     baseDelay: number('retry.baseDelay', retryIn.baseDelay, DEFAULT_RETRY.baseDelay, { max: MAX_TIMER_MS }),
     maxDelay: number('retry.maxDelay', retryIn.maxDelay, DEFAULT_RETRY.maxDelay, { max: MAX_TIMER_MS }),
-    backoffMultiplier: number('retry.backoffMultiplier', retryIn.backoffMultiplier, DEFAULT_RETRY.backoffMultiplier, { min: 1 }),
-    suspendedRetryMs: number('retry.suspendedRetryMs', retryIn.suspendedRetryMs, DEFAULT_RETRY.suspendedRetryMs, { min: 1, max: MAX_TIMER_MS / 1.5 }),
+    backoffMultiplier: number('retry.backoffMultiplier', retryIn.backoffMultiplier, DEFAULT_RETRY.backoffMultiplier, {
+      min: 1,
+    }),
+    suspendedRetryMs: number('retry.suspendedRetryMs', retryIn.suspendedRetryMs, DEFAULT_RETRY.suspendedRetryMs, {
+      min: 1,
+      max: MAX_TIMER_MS / 1.5,
+    }),
   }
   if (options.routes !== undefined && options.api === undefined) {
     throw new TypeError('createRealtime(): routes need api (the RTK Query api whose tags they name)')
   }
   if (options.api !== undefined) assertRtkQueryApi(options.api)
-  if (retry.maxDelay < retry.baseDelay) fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
+  if (retry.maxDelay < retry.baseDelay)
+    fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
   const livenessIn = object('liveness', options.liveness)
   const readsIn = object('reads', options.reads)
   const pollingIn = object('polling', options.polling)
@@ -205,8 +240,14 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
     polling: {
       forceMs: forceMs === undefined ? null : number('polling.forceMs', forceMs, 0, { min: 1, max: MAX_TIMER_MS }),
       healthyMs: number('polling.healthyMs', pollingIn.healthyMs, DEFAULT_POLLING.healthyMs, { max: MAX_TIMER_MS }),
-      visibleBaseMs: number('polling.visibleBaseMs', pollingIn.visibleBaseMs, DEFAULT_POLLING.visibleBaseMs, { min: 5_000, max: 10_000 }),
-      hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, { min: 15_000, max: 30_000 }),
+      visibleBaseMs: number('polling.visibleBaseMs', pollingIn.visibleBaseMs, DEFAULT_POLLING.visibleBaseMs, {
+        min: 5_000,
+        max: 10_000,
+      }),
+      hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, {
+        min: 15_000,
+        max: 30_000,
+      }),
     },
     crossTab: resolveCrossTab(options.crossTab, reducerPath),
     reads: {
@@ -219,13 +260,23 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
 /** Checks that `client` looks like a supabase-js client, naming what is missing. */
 export function assertSupabaseClient(client: unknown): asserts client is SupabaseClient {
   const candidate = client as { realtime?: unknown; channel?: unknown; removeChannel?: unknown } | null
-  if (typeof candidate !== 'object' || candidate === null) fail('client', 'must be a Supabase client from createClient()', client === undefined ? 'undefined' : typeof client)
-  if (typeof candidate.channel !== 'function' || typeof candidate.removeChannel !== 'function' || typeof candidate.realtime !== 'object') {
-    throw new TypeError('createRealtime(): client must be a Supabase client from createClient() (it has no realtime, channel or removeChannel)')
+  if (typeof candidate !== 'object' || candidate === null)
+    fail('client', 'must be a Supabase client from createClient()', client === undefined ? 'undefined' : typeof client)
+  if (
+    typeof candidate.channel !== 'function' ||
+    typeof candidate.removeChannel !== 'function' ||
+    typeof candidate.realtime !== 'object'
+  ) {
+    throw new TypeError(
+      'createRealtime(): client must be a Supabase client from createClient() (it has no realtime, channel or removeChannel)',
+    )
   }
 }
 
 /** Checks that `api` is an RTK Query api (createApi), naming what is missing. */
 function assertRtkQueryApi(api: unknown): void {
-  if (!isRtkqApi(api)) throw new TypeError('createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)')
+  if (!isRtkqApi(api))
+    throw new TypeError(
+      'createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)',
+    )
 }

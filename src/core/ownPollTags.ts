@@ -24,6 +24,9 @@ export function ownPollTags(state: unknown, selectors: RealtimeSelectors, regist
   const realtime = selectors.selectRealtimeState(state)
   if (isRealtimeDown(realtime.connection)) return unionOfTags(registry.requests.values())
   const specs = [...registry.requests.values()]
-  const notLive = topicsNotLive(realtime, specs.map((spec) => spec.topic))
+  const notLive = topicsNotLive(
+    realtime,
+    specs.map((spec) => spec.topic),
+  )
   return notLive.size === 0 ? null : unionOfTags(specs.filter((spec) => notLive.has(spec.topic)))
 }

@@ -16,7 +16,12 @@ interface MiddlewarePart {
  * manager, the router (when there is an api) and the saga middleware, in that order.
  * @internal
  */
-export function realtimeMiddleware(binding: StoreBinding, sagaMiddleware: SagaMiddleware, router: MiddlewarePart | null, crossTab: MiddlewarePart): Middleware {
+export function realtimeMiddleware(
+  binding: StoreBinding,
+  sagaMiddleware: SagaMiddleware,
+  router: MiddlewarePart | null,
+  crossTab: MiddlewarePart,
+): Middleware {
   return (api) => {
     binding.dispatch = api.dispatch
     const withSaga = sagaMiddleware(api)

@@ -9,7 +9,11 @@ import type { StoreBinding } from './storeBinding'
  * a handle whose `unsubscribe()` releases it once.
  * @internal
  */
-export function createSubscribe(registry: SagaRegistry, actions: RealtimeActions, binding: StoreBinding): (spec: SubscriptionSpec) => SubscriptionHandle {
+export function createSubscribe(
+  registry: SagaRegistry,
+  actions: RealtimeActions,
+  binding: StoreBinding,
+): (spec: SubscriptionSpec) => SubscriptionHandle {
   let nextId = 0
   return (spec) => {
     const serializable = validateSpec(spec)

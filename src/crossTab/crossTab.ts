@@ -36,7 +36,9 @@ export function createCrossTab(deps: CrossTabDeps) {
       try {
         relayTags(manager, current, tags, 'poll')
       } catch (error) {
-        deps.logger.once('cross-tab-poll-relay-threw', 'warn', 'could not relay a poll to the other tabs', { error: thrownKind(error) })
+        deps.logger.once('cross-tab-poll-relay-threw', 'warn', 'could not relay a poll to the other tabs', {
+          error: thrownKind(error),
+        })
       }
     },
   }

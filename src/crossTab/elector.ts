@@ -101,7 +101,11 @@ export class Elector {
 
   heartbeat(message: HeartbeatMessage): void {
     if (!this.running || message.from === this.deps.tabId) return
-    const isNew = this.peers.heard(message.from, { lastSeen: this.deps.clock.now(), leader: message.leader, visible: message.visible })
+    const isNew = this.peers.heard(message.from, {
+      lastSeen: this.deps.clock.now(),
+      leader: message.leader,
+      visible: message.visible,
+    })
     // A newcomer learns of us at once instead of after a heartbeat.
     if (isNew) this.announce()
     this.evaluate()
@@ -170,7 +174,11 @@ export class Elector {
         },
         failed: () => {
           if (!current()) return
-          this.deps.logger.once('cross-tab-locks-failed', 'warn', 'Web Locks refused the leader lock: electing by heartbeats instead')
+          this.deps.logger.once(
+            'cross-tab-locks-failed',
+            'warn',
+            'Web Locks refused the leader lock: electing by heartbeats instead',
+          )
           this.lockToken = null
           this.release = null
           this.locks = null

@@ -5,7 +5,8 @@ import { rtkqMatchers, type MutationResultAction } from '../rtkq/rtkqActions'
 import type { RtkqApi } from '../rtkq/rtkqApi'
 import type { TagDescription } from '../subscription/spec'
 
-type Description = ((result: unknown, error: unknown, arg: unknown, meta: unknown) => unknown) | readonly unknown[] | undefined
+type Description =
+  ((result: unknown, error: unknown, arg: unknown, meta: unknown) => unknown) | readonly unknown[] | undefined
 
 /**
  * Computes the tags a mutation's result action invalidates, as RTK Query's own
@@ -32,7 +33,9 @@ export function createMutationTags(api: RtkqApi, logger: Logger): (action: Unkno
         },
       })
     } catch (error) {
-      logger.once('cross-tab-definition', 'warn', 'could not read an endpoint definition for the cross-tab relay', { error: thrownKind(error) })
+      logger.once('cross-tab-definition', 'warn', 'could not read an endpoint definition for the cross-tab relay', {
+        error: thrownKind(error),
+      })
     }
     descriptions.set(endpointName, description)
     return description
@@ -49,10 +52,20 @@ export function createMutationTags(api: RtkqApi, logger: Logger): (action: Unkno
     try {
       described =
         typeof description === 'function'
-          ? description(isFulfilled ? result.payload : undefined, isFulfilled ? undefined : result.payload, result.meta?.arg?.originalArgs, result.meta?.baseQueryMeta)
+          ? description(
+              isFulfilled ? result.payload : undefined,
+              isFulfilled ? undefined : result.payload,
+              result.meta?.arg?.originalArgs,
+              result.meta?.baseQueryMeta,
+            )
           : description
     } catch (error) {
-      logger.once(`cross-tab-tags-threw:${endpointName}`, 'warn', 'invalidatesTags threw while computing the cross-tab relay', { endpoint: endpointName, error: thrownKind(error) })
+      logger.once(
+        `cross-tab-tags-threw:${endpointName}`,
+        'warn',
+        'invalidatesTags threw while computing the cross-tab relay',
+        { endpoint: endpointName, error: thrownKind(error) },
+      )
       return []
     }
     return Array.isArray(described) ? fullTagsOf(described as TagDescription[]) : []

@@ -52,7 +52,12 @@ export class PollSharing {
 
   heard(message: HeartbeatMessage): void {
     const tags = message.visible && message.polling === true && message.tags ? message.tags : null
-    this.peers.set(message.from, { lastSeen: this.deps.now(), visible: message.visible, polling: message.polling === true, tags })
+    this.peers.set(message.from, {
+      lastSeen: this.deps.now(),
+      visible: message.visible,
+      polling: message.polling === true,
+      tags,
+    })
   }
 
   forget(id: string): void {

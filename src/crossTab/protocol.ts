@@ -48,7 +48,8 @@ export interface InvalidateMessage {
 export type CrossTabMessage = HeartbeatMessage | ByeMessage | InvalidateMessage
 
 /** Why a message was dropped: counted in `crossTab.relaysDropped`, logged once per reason. */
-export type DropReason = 'NOT_AN_OBJECT' | 'UNSUPPORTED_VERSION' | 'UNKNOWN_KIND' | 'BAD_SENDER' | 'BAD_FIELDS' | 'BAD_TAGS' | 'TOO_MANY_TAGS'
+export type DropReason =
+  'NOT_AN_OBJECT' | 'UNSUPPORTED_VERSION' | 'UNKNOWN_KIND' | 'BAD_SENDER' | 'BAD_FIELDS' | 'BAD_TAGS' | 'TOO_MANY_TAGS'
 
 export type ParseResult = { ok: true; message: CrossTabMessage } | { ok: false; reason: DropReason }
 
@@ -120,11 +121,20 @@ function parseHeartbeat(record: Record<string, unknown>, from: string): ParseRes
  * The relay messages for `tags`: tags that cannot cross tabs are left out, the rest split by
  * {@link MAX_RELAY_TAGS}. A mutation's messages carry no `cause` (as before it existed).
  */
-export function invalidateMessages(from: string, tags: readonly unknown[], cause: RelayCause = 'mutation'): InvalidateMessage[] {
+export function invalidateMessages(
+  from: string,
+  tags: readonly unknown[],
+  cause: RelayCause = 'mutation',
+): InvalidateMessage[] {
   const sendable = tags.map(relayTag).filter((tag): tag is FullTag => tag !== null)
   const messages: InvalidateMessage[] = []
   for (let start = 0; start < sendable.length; start += MAX_RELAY_TAGS) {
-    const message: InvalidateMessage = { v: 1, kind: 'invalidate', from, tags: sendable.slice(start, start + MAX_RELAY_TAGS) }
+    const message: InvalidateMessage = {
+      v: 1,
+      kind: 'invalidate',
+      from,
+      tags: sendable.slice(start, start + MAX_RELAY_TAGS),
+    }
     if (cause === 'poll') message.cause = 'poll'
     messages.push(message)
   }

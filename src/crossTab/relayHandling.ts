@@ -1,14 +1,25 @@
 import { thrownKind } from '../env/logger'
 import type { FullTag } from '../router/tags'
 import { dispatchTo, refreshCoverage, type CrossTabManager, type Session } from './crossTabManager'
-import { invalidateMessages, parseMessage, type CrossTabMessage, type InvalidateMessage, type RelayCause } from './protocol'
+import {
+  invalidateMessages,
+  parseMessage,
+  type CrossTabMessage,
+  type InvalidateMessage,
+  type RelayCause,
+} from './protocol'
 import { relayedInvalidation } from './relay'
 
 /**
  * Posts the tags to the other tabs (split into messages of at most MAX_RELAY_TAGS), counting each message posted.
  * @internal
  */
-export function relayTags(manager: CrossTabManager, current: Session, tags: FullTag[], cause: RelayCause = 'mutation'): void {
+export function relayTags(
+  manager: CrossTabManager,
+  current: Session,
+  tags: FullTag[],
+  cause: RelayCause = 'mutation',
+): void {
   const { actions, logger } = manager.deps
   for (const message of invalidateMessages(current.tabId, tags, cause)) {
     if (current.port.post(message)) dispatchTo(manager, actions.crossTabRelaySent({ tags: message.tags.length }))
@@ -32,7 +43,9 @@ export function receiveMessage(manager: CrossTabManager, data: unknown): void {
       dispatchTo(manager, actions.crossTabMessageDropped({ reason: parsed.reason }))
     }
   } catch (error) {
-    logger.once('cross-tab-receive-threw', 'warn', 'a cross-tab message could not be handled', { error: thrownKind(error) })
+    logger.once('cross-tab-receive-threw', 'warn', 'a cross-tab message could not be handled', {
+      error: thrownKind(error),
+    })
   }
 }
 

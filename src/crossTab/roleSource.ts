@@ -15,7 +15,10 @@ export interface TabRoleSource {
 }
 
 /** A {@link TabRoleSource} the cross-tab manager sets. Starts `off`, not covered. */
-export function createTabRoleSource(): TabRoleSource & { set(role: CrossTabRole): void; setCovered(covered: boolean): void } {
+export function createTabRoleSource(): TabRoleSource & {
+  set(role: CrossTabRole): void
+  setCovered(covered: boolean): void
+} {
   let role: CrossTabRole = 'off'
   let covered = false
   const listeners = createSubscribers<CrossTabRole>()

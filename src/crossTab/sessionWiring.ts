@@ -11,7 +11,9 @@ let instances = 0
 /** A random id, unique among the instances of this process too. Lowest id wins ties. */
 function newTabId(random: Random): string {
   instances += 1
-  return `${Math.floor(random() * 0x1_0000_0000).toString(36).padStart(7, '0')}${instances.toString(36)}`
+  return `${Math.floor(random() * 0x1_0000_0000)
+    .toString(36)
+    .padStart(7, '0')}${instances.toString(36)}`
 }
 
 /** The origin's cross-tab channel; null when cross-tab is off, the host has none, or it cannot be opened. */
@@ -25,7 +27,9 @@ function openPort(deps: CrossTabDeps): BroadcastPort | null {
   try {
     return env.broadcastChannel(deps.channelName)
   } catch (error) {
-    logger.once('cross-tab-open-failed', 'warn', 'could not open the cross-tab channel: cross-tab is off', { error: thrownKind(error) })
+    logger.once('cross-tab-open-failed', 'warn', 'could not open the cross-tab channel: cross-tab is off', {
+      error: thrownKind(error),
+    })
     return null
   }
 }
@@ -62,7 +66,8 @@ function createElector(manager: CrossTabManager, tabId: string, port: BroadcastP
       if (manager.session) refreshCoverage(manager, manager.session)
     },
     changed,
-    electionChanged: (election) => dispatchTo(manager, actions.crossTabStarted({ tabId, election, at: env.clock.now() })),
+    electionChanged: (election) =>
+      dispatchTo(manager, actions.crossTabStarted({ tabId, election, at: env.clock.now() })),
   })
 }
 

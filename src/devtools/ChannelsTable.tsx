@@ -19,11 +19,21 @@ export function ChannelsTable({ realtime, now }: { realtime: Realtime; now: numb
       <caption style={styles.caption}>Channels ({rows.length})</caption>
       <thead>
         <tr>
-          <th scope="col" style={styles.th}>Topic</th>
-          <th scope="col" style={styles.th}>State</th>
-          <th scope="col" style={styles.th}>Subs</th>
-          <th scope="col" style={styles.th}>Last message</th>
-          <th scope="col" style={styles.th}>Continuity</th>
+          <th scope="col" style={styles.th}>
+            Topic
+          </th>
+          <th scope="col" style={styles.th}>
+            State
+          </th>
+          <th scope="col" style={styles.th}>
+            Subs
+          </th>
+          <th scope="col" style={styles.th}>
+            Last message
+          </th>
+          <th scope="col" style={styles.th}>
+            Continuity
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -21,7 +21,8 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
   const attempt = useSelector((root) => selectRealtimeState(root).attempt)
   const killed = connection === 'disabled'
   // The slice counts the retries already made; the one scheduled is the next (as the log numbers it).
-  const retry = nextRetryAt !== null && nextRetryAt > now ? `, retry ${attempt + 1} in ${formatDuration(nextRetryAt - now)}` : ''
+  const retry =
+    nextRetryAt !== null && nextRetryAt > now ? `, retry ${attempt + 1} in ${formatDuration(nextRetryAt - now)}` : ''
 
   return (
     <div style={styles.header}>
@@ -34,7 +35,12 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
         <span aria-hidden="true" style={{ color: connectionTone(connection) }}>
           ●{' '}
         </span>
-        <span role="status" aria-live="polite" data-testid="connection-state" style={{ ...styles.badge, color: connectionTone(connection) }}>
+        <span
+          role="status"
+          aria-live="polite"
+          data-testid="connection-state"
+          style={{ ...styles.badge, color: connectionTone(connection) }}
+        >
           {connection}
         </span>
         <span style={styles.muted}>
@@ -42,7 +48,13 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
           {retry}
         </span>
       </span>
-      <button type="button" style={styles.button} onClick={() => dispatch(realtime.actions.recover())} disabled={killed} title="Drop the socket and every channel now, then reconnect and refetch">
+      <button
+        type="button"
+        style={styles.button}
+        onClick={() => dispatch(realtime.actions.recover())}
+        disabled={killed}
+        title="Drop the socket and every channel now, then reconnect and refetch"
+      >
         Recover now
       </button>
       <button
@@ -55,7 +67,13 @@ export function ConnectionHeader({ realtime, now, titleId, expanded, onToggle }:
       >
         Kill switch<span aria-hidden="true">: {killed ? 'on' : 'off'}</span>
       </button>
-      <button type="button" style={styles.button} aria-expanded={expanded} aria-controls={`${titleId}-details`} onClick={onToggle}>
+      <button
+        type="button"
+        style={styles.button}
+        aria-expanded={expanded}
+        aria-controls={`${titleId}-details`}
+        onClick={onToggle}
+      >
         Details <span aria-hidden="true">{expanded ? '▾' : '▸'}</span>
       </button>
     </div>

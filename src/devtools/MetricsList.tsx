@@ -14,21 +14,30 @@ function errorsByType(counts: Record<string, number>): string {
 function tabRole(crossTab: CrossTabState, now: number): string {
   const others = `${crossTab.peers} other tab${crossTab.peers === 1 ? '' : 's'}`
   if (crossTab.role === 'off') return 'off'
-  if (crossTab.role === 'leader' && crossTab.leaderSince !== null) return `leader for ${formatDuration(now - crossTab.leaderSince)} · ${others}`
+  if (crossTab.role === 'leader' && crossTab.leaderSince !== null)
+    return `leader for ${formatDuration(now - crossTab.leaderSince)} · ${others}`
   return `${crossTab.role} · ${others}`
 }
 
 export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; now: number; headingId: string }) {
   const metrics = useSelector(realtime.selectors.selectMetrics)
   const crossTab = useSelector(realtime.selectors.selectCrossTab)
-  const subscribers = useSelector((root) => Object.values(realtime.selectors.selectChannels(root)).reduce((sum, channel) => sum + channel.subscriberCount, 0))
+  const subscribers = useSelector((root) =>
+    Object.values(realtime.selectors.selectChannels(root)).reduce((sum, channel) => sum + channel.subscriberCount, 0),
+  )
   const rows: Array<[string, string]> = [
     ['Uptime', formatDuration(connectionUptimeMs(metrics, now))],
     ['Reconnects', `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)})`],
-    ['Channels', `${metrics.activeChannels} joined, ${subscribers} subscribers (${metrics.totalSubscriptions} subscriptions since start)`],
+    [
+      'Channels',
+      `${metrics.activeChannels} joined, ${subscribers} subscribers (${metrics.totalSubscriptions} subscriptions since start)`,
+    ],
     ['Messages in / out', `${metrics.messagesReceived} / ${metrics.messagesSent}`],
     ['Last event', formatAge(metrics.lastEventAt, now)],
-    ['Events routed', `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`],
+    [
+      'Events routed',
+      `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`,
+    ],
     ['Invalidations', `${metrics.invalidationsIssued} issued, ${metrics.invalidationsCoalesced} coalesced`],
     ['Rows patched', `${metrics.rowsPatched} (${metrics.patchesStale} stale, ${metrics.patchFallbacks} fell back)`],
     ['Event → invalidate P50/P95', formatPercentiles(metrics.eventToInvalidation.p50, metrics.eventToInvalidation.p95)],
@@ -36,7 +45,10 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
     ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
     ['Errors', errorsByType(metrics.errorsByType)],
     ['This tab', tabRole(crossTab, now)],
-    ['Tab relays', `${crossTab.relaysSent} sent, ${crossTab.relaysReceived} received (${crossTab.relaysApplied} applied), ${crossTab.relaysDropped} dropped`],
+    [
+      'Tab relays',
+      `${crossTab.relaysSent} sent, ${crossTab.relaysReceived} received (${crossTab.relaysApplied} applied), ${crossTab.relaysDropped} dropped`,
+    ],
   ]
   return (
     <section aria-labelledby={headingId} style={styles.section}>

@@ -28,7 +28,12 @@ export interface RealtimeDebugPanelProps {
  * @example
  * {import.meta.env.DEV && <RealtimeDebugPanel style={{ position: 'fixed', right: 8, bottom: 8 }} />}
  */
-export function RealtimeDebugPanel({ defaultExpanded = true, maxErrors = 5, className, style }: RealtimeDebugPanelProps) {
+export function RealtimeDebugPanel({
+  defaultExpanded = true,
+  maxErrors = 5,
+  className,
+  style,
+}: RealtimeDebugPanelProps) {
   const realtime = useRealtime()
   const since = useSelector((root) => realtime.selectors.selectRealtimeState(root).connectionSince)
   const now = useNow(realtime.env.clock, 1000, since)
@@ -37,8 +42,19 @@ export function RealtimeDebugPanel({ defaultExpanded = true, maxErrors = 5, clas
   const alert = useSelector(realtime.selectors.selectAlert)
 
   return (
-    <section aria-labelledby={`${id}-title`} className={className} style={{ ...styles.panel, ...style }} data-testid="realtime-debug-panel">
-      <ConnectionHeader realtime={realtime} now={now} titleId={`${id}-title`} expanded={expanded} onToggle={() => setExpanded((value) => !value)} />
+    <section
+      aria-labelledby={`${id}-title`}
+      className={className}
+      style={{ ...styles.panel, ...style }}
+      data-testid="realtime-debug-panel"
+    >
+      <ConnectionHeader
+        realtime={realtime}
+        now={now}
+        titleId={`${id}-title`}
+        expanded={expanded}
+        onToggle={() => setExpanded((value) => !value)}
+      />
       {alert ? (
         <p role="alert" style={styles.alert}>
           Realtime has been down for over a minute and polling is slow: data may be stale.

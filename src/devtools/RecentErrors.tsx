@@ -4,7 +4,17 @@ import { formatAge } from './format'
 import { styles, tone } from './panelStyles'
 
 /** The last errors, newest first: type, message (never row data or tokens), topic and age. */
-export function RecentErrors({ realtime, now, limit, headingId }: { realtime: Realtime; now: number; limit: number; headingId: string }) {
+export function RecentErrors({
+  realtime,
+  now,
+  limit,
+  headingId,
+}: {
+  realtime: Realtime
+  now: number
+  limit: number
+  headingId: string
+}) {
   const errors = useSelector(realtime.selectors.selectRecentErrors).slice(0, limit)
   return (
     <section aria-labelledby={headingId} style={styles.section}>

@@ -65,6 +65,7 @@ export function createBroadcastChannelFactory(Channel: BroadcastChannelConstruct
  */
 export function systemBroadcastChannel(): BroadcastChannelFactory | null {
   const scope = globalThis as { document?: unknown; BroadcastChannel?: BroadcastChannelConstructor }
-  if (typeof scope.document !== 'object' || scope.document === null || typeof scope.BroadcastChannel !== 'function') return null
+  if (typeof scope.document !== 'object' || scope.document === null || typeof scope.BroadcastChannel !== 'function')
+    return null
   return createBroadcastChannelFactory(scope.BroadcastChannel)
 }

@@ -50,7 +50,9 @@ export function parseFlags(sources: Array<EnvRecord | undefined>): RealtimeFlags
   if (force !== undefined) {
     const ms = Number(force)
     if (!Number.isFinite(ms) || ms <= 0) {
-      throw new TypeError(`DEADMODE_FORCE_POLLING_MS must be a positive number of milliseconds, got ${JSON.stringify(force)}`)
+      throw new TypeError(
+        `DEADMODE_FORCE_POLLING_MS must be a positive number of milliseconds, got ${JSON.stringify(force)}`,
+      )
     }
     flags.forcePollingMs = ms
   }

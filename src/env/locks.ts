@@ -23,7 +23,11 @@ export interface LocksPort {
 
 /** The part of `navigator.locks` the port uses. */
 export interface WebLockManager {
-  request(name: string, options: { mode: 'exclusive'; signal?: AbortSignal; steal?: boolean }, callback: () => Promise<void> | undefined): Promise<unknown>
+  request(
+    name: string,
+    options: { mode: 'exclusive'; signal?: AbortSignal; steal?: boolean },
+    callback: () => Promise<void> | undefined,
+  ): Promise<unknown>
 }
 
 /**
@@ -39,7 +43,9 @@ export function createWebLocks(manager: WebLockManager): LocksPort {
       const abort = new AbortController()
       let state: 'waiting' | 'held' | 'done' = 'waiting'
       let releaseHeld: (() => void) | null = null
-      const lockOptions = options.steal ? { mode: 'exclusive' as const, steal: true } : { mode: 'exclusive' as const, signal: abort.signal }
+      const lockOptions = options.steal
+        ? { mode: 'exclusive' as const, steal: true }
+        : { mode: 'exclusive' as const, signal: abort.signal }
       let pending: Promise<unknown>
       try {
         pending = manager.request(name, lockOptions, () => {

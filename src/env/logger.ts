@@ -39,7 +39,14 @@ export function thrownKind(error: unknown): string {
 }
 
 export const consoleSink: LogSink = (level, line, context) => {
-  const write = level === 'debug' ? console.debug : level === 'info' ? console.info : level === 'warn' ? console.warn : console.error
+  const write =
+    level === 'debug'
+      ? console.debug
+      : level === 'info'
+        ? console.info
+        : level === 'warn'
+          ? console.warn
+          : console.error
   if (context === undefined) write(line)
   else write(line, context)
 }

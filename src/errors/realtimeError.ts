@@ -1,11 +1,6 @@
 /** The kinds of failure the library distinguishes. */
 export type RealtimeErrorType =
-  | 'CONNECTION_FAILED'
-  | 'SUBSCRIPTION_FAILED'
-  | 'CHANNEL_ERROR'
-  | 'TIMEOUT'
-  | 'AUTHENTICATION_FAILED'
-  | 'NETWORK_ERROR'
+  'CONNECTION_FAILED' | 'SUBSCRIPTION_FAILED' | 'CHANNEL_ERROR' | 'TIMEOUT' | 'AUTHENTICATION_FAILED' | 'NETWORK_ERROR'
 
 export const REALTIME_ERROR_TYPES: readonly RealtimeErrorType[] = [
   'CONNECTION_FAILED',

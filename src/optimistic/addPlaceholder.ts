@@ -1,7 +1,12 @@
 import type { ThunkAction, UnknownAction } from '@reduxjs/toolkit'
 import type { ItemField, ListEndpointName, ListItemOf, QueryArgOf } from '../router/patchTypes'
 import { isRecord, sameKey } from '../router/rowKeys'
-import { isPlaceholderReceipt, placeholderAdded, placeholderConfirmed, placeholderRolledBack } from './placeholderActions'
+import {
+  isPlaceholderReceipt,
+  placeholderAdded,
+  placeholderConfirmed,
+  placeholderRolledBack,
+} from './placeholderActions'
 
 /**
  * How long a placeholder waits for its real row by default (30 s).
@@ -62,19 +67,34 @@ interface RuntimeApi {
 
 let nextToken = 0
 
-function validate(api: RuntimeApi, endpointName: string, item: unknown, options: PlaceholderOptions | undefined): asserts item is Record<string, unknown> {
-  if (typeof api?.reducerPath !== 'string' || typeof api.util?.updateQueryData !== 'function') throw new TypeError('addPlaceholder(): api must be an RTK Query api (createApi)')
-  if (typeof api.endpoints?.[endpointName]?.select !== 'function') throw new TypeError(`addPlaceholder(): endpointName '${String(endpointName)}' is not a query endpoint of ${api.reducerPath}`)
+function validate(
+  api: RuntimeApi,
+  endpointName: string,
+  item: unknown,
+  options: PlaceholderOptions | undefined,
+): asserts item is Record<string, unknown> {
+  if (typeof api?.reducerPath !== 'string' || typeof api.util?.updateQueryData !== 'function')
+    throw new TypeError('addPlaceholder(): api must be an RTK Query api (createApi)')
+  if (typeof api.endpoints?.[endpointName]?.select !== 'function')
+    throw new TypeError(
+      `addPlaceholder(): endpointName '${String(endpointName)}' is not a query endpoint of ${api.reducerPath}`,
+    )
   if (!isRecord(item)) throw new TypeError('addPlaceholder(): item must be an object')
   if (!isRecord(options)) throw new TypeError('addPlaceholder(): options { id } are required')
   const { id, ttlMs, key, requestIdKey, insertAt } = options
-  if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id)))) throw new TypeError('addPlaceholder(): options.id must be a non-empty string or a number')
-  if (ttlMs !== undefined && !(typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs > 0)) throw new TypeError('addPlaceholder(): options.ttlMs must be a positive number of milliseconds')
-  if (key !== undefined && (typeof key !== 'string' || key === '')) throw new TypeError('addPlaceholder(): options.key must be a non-empty field name')
-  if (requestIdKey !== undefined && (typeof requestIdKey !== 'string' || requestIdKey === '')) throw new TypeError('addPlaceholder(): options.requestIdKey must be a non-empty field name')
-  if (insertAt !== undefined && insertAt !== 'start' && insertAt !== 'end') throw new TypeError("addPlaceholder(): options.insertAt must be 'start' or 'end'")
+  if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id))))
+    throw new TypeError('addPlaceholder(): options.id must be a non-empty string or a number')
+  if (ttlMs !== undefined && !(typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs > 0))
+    throw new TypeError('addPlaceholder(): options.ttlMs must be a positive number of milliseconds')
+  if (key !== undefined && (typeof key !== 'string' || key === ''))
+    throw new TypeError('addPlaceholder(): options.key must be a non-empty field name')
+  if (requestIdKey !== undefined && (typeof requestIdKey !== 'string' || requestIdKey === ''))
+    throw new TypeError('addPlaceholder(): options.requestIdKey must be a non-empty field name')
+  if (insertAt !== undefined && insertAt !== 'start' && insertAt !== 'end')
+    throw new TypeError("addPlaceholder(): options.insertAt must be 'start' or 'end'")
   const field = key ?? 'id'
-  if (item[field] !== undefined && !sameKey(item[field], id)) throw new TypeError(`addPlaceholder(): item.${field} must equal options.id (or be left out)`)
+  if (item[field] !== undefined && !sameKey(item[field], id))
+    throw new TypeError(`addPlaceholder(): item.${field} must equal options.id (or be left out)`)
 }
 
 /**
@@ -111,7 +131,10 @@ export function addPlaceholder<A, E extends ListEndpointName<A>>(
     validate(runtime, endpointName, item, options as PlaceholderOptions)
     const reducerPath = runtime.reducerPath as string
     const data = runtime.endpoints![endpointName]!.select!(args)(getState() as never).data
-    if (data !== undefined && !Array.isArray(data)) throw new TypeError(`addPlaceholder(): the cached data of ${endpointName} is not an array (placeholders go into lists)`)
+    if (data !== undefined && !Array.isArray(data))
+      throw new TypeError(
+        `addPlaceholder(): the cached data of ${endpointName} is not an array (placeholders go into lists)`,
+      )
     const key = options.key ?? 'id'
     nextToken += 1
     const token = `${String(options.id)}#${nextToken}`
@@ -130,13 +153,21 @@ export function addPlaceholder<A, E extends ListEndpointName<A>>(
       }),
     )
     if (!isPlaceholderReceipt(receipt)) {
-      throw new Error(`addPlaceholder(): no realtime middleware for the api '${reducerPath}' in this store: pass the api to createRealtime({ api }) and add realtime.middleware`)
+      throw new Error(
+        `addPlaceholder(): no realtime middleware for the api '${reducerPath}' in this store: pass the api to createRealtime({ api }) and add realtime.middleware`,
+      )
     }
     return {
       id: options.id,
       confirm: (row?: ListItemOf<A, E>) => {
         if (row !== undefined && !isRecord(row)) throw new TypeError('placeholder.confirm(row): row must be an object')
-        dispatch(placeholderConfirmed({ reducerPath, token, ...(row === undefined ? {} : { row: row as Record<string, unknown> }) }))
+        dispatch(
+          placeholderConfirmed({
+            reducerPath,
+            token,
+            ...(row === undefined ? {} : { row: row as Record<string, unknown> }),
+          }),
+        )
       },
       rollback: () => {
         dispatch(placeholderRolledBack({ reducerPath, token }))

@@ -23,7 +23,11 @@ export interface PlaceholderReceipt {
 }
 
 export function isPlaceholderReceipt(value: unknown): value is PlaceholderReceipt {
-  return typeof value === 'object' && value !== null && typeof (value as Partial<PlaceholderReceipt>).placeholderTracked === 'string'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<PlaceholderReceipt>).placeholderTracked === 'string'
+  )
 }
 
 const PREFIX = 'rtkSupabaseRealtime/optimistic'
@@ -32,7 +36,11 @@ const PREFIX = 'rtkSupabaseRealtime/optimistic'
 export const placeholderAdded = createAction<PlaceholderRecord>(`${PREFIX}/placeholderAdded`)
 
 /** The write behind a placeholder succeeded; `row`, when given, replaces the placeholder now. */
-export const placeholderConfirmed = createAction<{ reducerPath: string; token: string; row?: Record<string, unknown> }>(`${PREFIX}/placeholderConfirmed`)
+export const placeholderConfirmed = createAction<{ reducerPath: string; token: string; row?: Record<string, unknown> }>(
+  `${PREFIX}/placeholderConfirmed`,
+)
 
 /** The write behind a placeholder failed: the placeholder leaves the cache. */
-export const placeholderRolledBack = createAction<{ reducerPath: string; token: string }>(`${PREFIX}/placeholderRolledBack`)
+export const placeholderRolledBack = createAction<{ reducerPath: string; token: string }>(
+  `${PREFIX}/placeholderRolledBack`,
+)

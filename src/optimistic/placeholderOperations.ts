@@ -14,7 +14,8 @@ export function reconcilePlaceholder(state: TrackerState, placeholder: Tracked, 
     return
   }
   if (realRowPresent(list, placeholder)) {
-    if (placeholderIndex(list, placeholder) >= 0) writeList(state, placeholder, (draft) => removePlaceholder(draft, placeholder))
+    if (placeholderIndex(list, placeholder) >= 0)
+      writeList(state, placeholder, (draft) => removePlaceholder(draft, placeholder))
     dropTracked(state, placeholder, 'replaced by its row')
   } else if (placeholderIndex(list, placeholder) >= 0) {
     placeholder.inserted = true
@@ -36,7 +37,8 @@ export function addPlaceholderToList(state: TrackerState, record: PlaceholderRec
   const placeholder: Tracked = { ...record, select, inserted: false, timer: 0 }
   for (const other of [...state.tracked.values()]) {
     // The same id added again to the same list: the newest handle owns it.
-    if (other.endpointName === record.endpointName && other.id === record.id && sameList(state, other, placeholder)) dropTracked(state, other, 'superseded')
+    if (other.endpointName === record.endpointName && other.id === record.id && sameList(state, other, placeholder))
+      dropTracked(state, other, 'superseded')
   }
   placeholder.timer = state.clock.setTimeout(() => removeTracked(state, placeholder.token, 'expired'), record.ttlMs)
   state.tracked.set(record.token, placeholder)
@@ -57,8 +59,12 @@ export function confirmPlaceholder(state: TrackerState, token: string, row: Reco
   const list = listOf(state, placeholder)
   // The row may be cached already (a patch or a refetch got there first): never list it twice.
   const rowId = row[placeholder.key]
-  const byRowId = typeof rowId === 'string' || typeof rowId === 'number' ? { key: placeholder.key, id: rowId, requestIdKey: undefined } : null
-  const cached = list !== undefined && (realRowPresent(list, placeholder) || (byRowId !== null && realRowPresent(list, byRowId)))
+  const byRowId =
+    typeof rowId === 'string' || typeof rowId === 'number'
+      ? { key: placeholder.key, id: rowId, requestIdKey: undefined }
+      : null
+  const cached =
+    list !== undefined && (realRowPresent(list, placeholder) || (byRowId !== null && realRowPresent(list, byRowId)))
   if (list && cached) writeList(state, placeholder, (draft) => removePlaceholder(draft, placeholder))
   else if (list) writeList(state, placeholder, (draft) => putItem(draft, placeholder, row, placeholder.insertAt))
   dropTracked(state, placeholder, 'confirmed with its row')
@@ -72,6 +78,7 @@ export function removeTracked(state: TrackerState, token: string, why: string): 
   const placeholder = state.tracked.get(token)
   if (!placeholder) return
   const list = listOf(state, placeholder)
-  if (list && placeholderIndex(list, placeholder) >= 0) writeList(state, placeholder, (draft) => removePlaceholder(draft, placeholder))
+  if (list && placeholderIndex(list, placeholder) >= 0)
+    writeList(state, placeholder, (draft) => removePlaceholder(draft, placeholder))
   dropTracked(state, placeholder, why)
 }

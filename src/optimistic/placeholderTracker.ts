@@ -4,7 +4,12 @@ import type { Logger } from '../env/logger'
 import { rtkqMatchers } from '../rtkq/rtkqActions'
 import type { RtkqApi } from '../rtkq/rtkqApi'
 import { apiSliceChanged } from '../rtkq/rtkqCache'
-import { placeholderAdded, placeholderConfirmed, placeholderRolledBack, type PlaceholderReceipt } from './placeholderActions'
+import {
+  placeholderAdded,
+  placeholderConfirmed,
+  placeholderRolledBack,
+  type PlaceholderReceipt,
+} from './placeholderActions'
 import { addPlaceholderToList, confirmPlaceholder, reconcilePlaceholder, removeTracked } from './placeholderOperations'
 import { dropTracked, type TrackerState, type TrackerStore } from './trackedPlaceholders'
 
@@ -49,13 +54,19 @@ export function createPlaceholderTracker({ api, clock, logger }: { api: RtkqApi;
     size: () => state.tracked.size,
     /** Stops tracking every placeholder (they stay in the cache until the next refetch). */
     clear() {
-      for (const placeholder of [...state.tracked.values()]) dropTracked(state, placeholder, 'forgotten (realtime stopped)')
+      for (const placeholder of [...state.tracked.values()])
+        dropTracked(state, placeholder, 'forgotten (realtime stopped)')
     },
   }
 }
 
 /** Passes an action on, then reconciles every placeholder whose list it changed (`refetched`: a fulfilled query). */
-function nextThenReconcile(state: TrackerState, storeApi: MiddlewareAPI, next: () => unknown, refetched: boolean): unknown {
+function nextThenReconcile(
+  state: TrackerState,
+  storeApi: MiddlewareAPI,
+  next: () => unknown,
+  refetched: boolean,
+): unknown {
   // Redux state is immutable: the state before the action can be read after it. A list can change
   // only when the api's slice does, so most actions (the realtime ones) stop at one comparison.
   const stateBefore = storeApi.getState()
@@ -63,7 +74,8 @@ function nextThenReconcile(state: TrackerState, storeApi: MiddlewareAPI, next: (
   const stateAfter = storeApi.getState()
   if (!apiSliceChanged(stateBefore, stateAfter, state.api)) return result
   for (const placeholder of [...state.tracked.values()]) {
-    if (placeholder.select(stateAfter).data !== placeholder.select(stateBefore).data) reconcilePlaceholder(state, placeholder, refetched)
+    if (placeholder.select(stateAfter).data !== placeholder.select(stateBefore).data)
+      reconcilePlaceholder(state, placeholder, refetched)
   }
   return result
 }

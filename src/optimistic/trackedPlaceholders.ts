@@ -61,7 +61,11 @@ export function dropTracked(state: TrackerState, placeholder: Tracked, why: stri
 export function listOf(state: TrackerState, placeholder: Tracked): unknown[] | undefined {
   const data = state.store ? placeholder.select(state.store.getState()).data : undefined
   if (data === undefined || Array.isArray(data)) return data
-  state.logger.once(`placeholder-not-a-list:${placeholder.endpointName}`, 'warn', `the cached data of ${placeholder.endpointName} is no longer an array; its placeholders are dropped`)
+  state.logger.once(
+    `placeholder-not-a-list:${placeholder.endpointName}`,
+    'warn',
+    `the cached data of ${placeholder.endpointName} is no longer an array; its placeholders are dropped`,
+  )
   dropTracked(state, placeholder, 'dropped: the cached data is not an array')
   return undefined
 }
@@ -81,6 +85,8 @@ export function sameList(state: TrackerState, a: Tracked, b: Tracked): boolean {
 /** JSON with sorted object keys, as RTK Query's default serializeQueryArgs compares arguments. */
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, nested: unknown) =>
-    typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : nested,
+    typeof nested === 'object' && nested !== null && !Array.isArray(nested)
+      ? Object.fromEntries(Object.entries(nested).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : nested,
   )
 }

@@ -1,12 +1,5 @@
 /** The one vocabulary of connection state. */
-export type ConnectionState =
-  | 'disabled'
-  | 'idle'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'suspended'
-  | 'failed'
+export type ConnectionState = 'disabled' | 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'suspended' | 'failed'
 
 export const CONNECTION_STATES: readonly ConnectionState[] = [
   'disabled',

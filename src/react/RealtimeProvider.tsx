@@ -38,7 +38,8 @@ export function RealtimeProvider({ realtime, children }: RealtimeProviderProps) 
  */
 export function useRealtime(): Realtime {
   const realtime = useContext(RealtimeContext)
-  if (!realtime) throw new Error('[RealtimeCore] no realtime instance here: wrap the app in <RealtimeProvider realtime={realtime}>')
+  if (!realtime)
+    throw new Error('[RealtimeCore] no realtime instance here: wrap the app in <RealtimeProvider realtime={realtime}>')
   return realtime
 }
 

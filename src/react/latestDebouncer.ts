@@ -18,7 +18,12 @@ export interface LatestDebouncer<T> {
  * const debouncer = createLatestDebouncer(clock, 100, 1000, (event) => redraw(event))
  * for (const event of burst) debouncer.push(event)   // redraw runs once, with the last event
  */
-export function createLatestDebouncer<T>(clock: Clock, delayMs: number, maxWaitMs: number, deliver: (value: T) => void): LatestDebouncer<T> {
+export function createLatestDebouncer<T>(
+  clock: Clock,
+  delayMs: number,
+  maxWaitMs: number,
+  deliver: (value: T) => void,
+): LatestDebouncer<T> {
   let timer: TimerHandle | null = null
   let pending: { value: T } | null = null
   let firstPushAt: number | null = null

@@ -21,7 +21,11 @@ export interface DebounceOptions {
  * const redraw = useDebouncedRealtimeUpdate((event: RealtimeEvent) => setLatest(event), 100)
  * useRealtimeSubscription({ topic: 'tasks', broadcast: ['TASK_PROGRESS'], onMessage: redraw })
  */
-export function useDebouncedRealtimeUpdate<T>(callback: (payload: T) => void, delay = 100, options: DebounceOptions = {}): (payload: T) => void {
+export function useDebouncedRealtimeUpdate<T>(
+  callback: (payload: T) => void,
+  delay = 100,
+  options: DebounceOptions = {},
+): (payload: T) => void {
   const delayMs = assertDelay('useDebouncedRealtimeUpdate(): delay', delay)
   const maxWaitMs = assertDelay('useDebouncedRealtimeUpdate(): options.maxWaitMs', options.maxWaitMs ?? delayMs * 10)
   const clock = useOptionalRealtime()?.env.clock ?? systemClock

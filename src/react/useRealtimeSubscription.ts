@@ -60,16 +60,20 @@ function useStableSpec(options: UseRealtimeSubscriptionOptions): SerializableSpe
  *   debounceMs: 100,
  * })
  */
-export function useRealtimeSubscription<TagType extends string = string>(options: UseRealtimeSubscriptionOptions<TagType>): RealtimeSubscriptionResult {
+export function useRealtimeSubscription<TagType extends string = string>(
+  options: UseRealtimeSubscriptionOptions<TagType>,
+): RealtimeSubscriptionResult {
   const realtime = useRealtime()
   const spec = useStableSpec(options)
-  const debounceMs = options.debounceMs === undefined ? 0 : assertDelay('useRealtimeSubscription(): debounceMs', options.debounceMs)
+  const debounceMs =
+    options.debounceMs === undefined ? 0 : assertDelay('useRealtimeSubscription(): debounceMs', options.debounceMs)
   const onMessage = useLatestRef(options.onMessage)
 
   useEffect(() => {
     if (spec === null) return undefined
     const deliver = (event: RealtimeEvent) => onMessage.current?.(event)
-    const debouncer = debounceMs > 0 ? createLatestDebouncer(realtime.env.clock, debounceMs, debounceMs * 10, deliver) : null
+    const debouncer =
+      debounceMs > 0 ? createLatestDebouncer(realtime.env.clock, debounceMs, debounceMs * 10, deliver) : null
     const handle = realtime.subscribe({ ...spec, onMessage: debouncer ? (event) => debouncer.push(event) : deliver })
     return () => {
       handle.unsubscribe()
@@ -87,8 +91,13 @@ export function useRealtimeSubscription<TagType extends string = string>(options
     const channel = selectChannels(root)[topic]
     return channel?.state === 'error' ? channel.lastError : null
   })
-  const connectionError = useSelector((root) => (selectConnectionState(root) === 'failed' ? selectLastError(root) : null))
-  const broadcast = useCallback((event: string, payload: unknown) => realtime.broadcast(topic, event, payload), [realtime, topic])
+  const connectionError = useSelector((root) =>
+    selectConnectionState(root) === 'failed' ? selectLastError(root) : null,
+  )
+  const broadcast = useCallback(
+    (event: string, payload: unknown) => realtime.broadcast(topic, event, payload),
+    [realtime, topic],
+  )
 
   const isSubscribed = spec !== null && channelState === 'subscribed'
   const error = spec === null || isSubscribed ? null : (channelError ?? connectionError)

@@ -34,10 +34,13 @@ export class AlertWatch {
     const alertAt = this.downSince + ALERT_DOWN_MS
     if (now > alertAt) return this.set(true)
     this.set(false)
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = null
-      this.set(true)
-    }, alertAt - now + 1)
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = null
+        this.set(true)
+      },
+      alertAt - now + 1,
+    )
   }
 
   stop(): void {

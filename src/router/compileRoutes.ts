@@ -40,7 +40,8 @@ export function compileRoutes(routes: readonly unknown[] | undefined, endpoints?
     const route = candidate as { on?: Record<string, unknown>; tags?: unknown; patch?: unknown; fallbackTags?: unknown }
     const patched = route.patch !== undefined
     if (!patched && typeof route.tags !== 'function') fail(index, 'needs tags: (event) => tags')
-    if (patched && route.tags !== undefined && typeof route.tags !== 'function') fail(index, 'tags must be a function (event) => tags')
+    if (patched && route.tags !== undefined && typeof route.tags !== 'function')
+      fail(index, 'tags must be a function (event) => tags')
     if (typeof route.on !== 'object' || route.on === null) fail(index, 'needs on: { table } or on: { broadcast }')
     const on = route.on
     if (typeof on.broadcast === 'string') {
@@ -53,11 +54,13 @@ export function compileRoutes(routes: readonly unknown[] | undefined, endpoints?
       const schema = on.schema ?? 'public'
       const event = on.event ?? '*'
       if (typeof schema !== 'string' || schema === '') fail(index, 'on.schema must be a non-empty string')
-      if (typeof event !== 'string' || !EVENTS.has(event)) fail(index, "on.event must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
+      if (typeof event !== 'string' || !EVENTS.has(event))
+        fail(index, "on.event must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
       const entry: CompiledPostgresRoute = { on: on as unknown as PostgresOn, event }
       if (typeof route.tags === 'function') entry.tags = route.tags as PostgresTags
       if (patched) {
-        if (typeof route.fallbackTags !== 'function') fail(index, 'needs fallbackTags: (event) => tags (invalidated when the patch cannot be applied)')
+        if (typeof route.fallbackTags !== 'function')
+          fail(index, 'needs fallbackTags: (event) => tags (invalidated when the patch cannot be applied)')
         entry.patch = compilePatch(route.patch, (problem) => fail(index, problem), endpoints)
         entry.fallbackTags = route.fallbackTags as PostgresTags
       }

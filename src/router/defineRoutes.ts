@@ -66,7 +66,8 @@ export interface BroadcastRoute<TagType extends string> {
   tags: (event: RoutedBroadcastEvent) => RouteTags<TagType>
 }
 
-export type Route<TagType extends string = string> = PostgresRoute<TagType> | PostgresPatchRoute<TagType> | BroadcastRoute<TagType>
+export type Route<TagType extends string = string> =
+  PostgresRoute<TagType> | PostgresPatchRoute<TagType> | BroadcastRoute<TagType>
 
 /** The event a route with this `on` receives. */
 export type EventFor<On> = On extends BroadcastOn ? RoutedBroadcastEvent : PostgresChangesEvent
@@ -101,5 +102,7 @@ export type RouteFor<On, TagType extends string, A = unknown> =
 export function defineRoutes<A>() {
   // The routes are a mapped tuple over their `on`s: TypeScript infers each `on` first, then types
   // that route's `tags` parameter from it (a plain union of route types leaves `e` untyped).
-  return <const Ons extends ReadonlyArray<PostgresOn | BroadcastOn>>(routes: { [K in keyof Ons]: RouteFor<Ons[K], TagTypesOf<A>, A> }) => routes
+  return <const Ons extends ReadonlyArray<PostgresOn | BroadcastOn>>(routes: {
+    [K in keyof Ons]: RouteFor<Ons[K], TagTypesOf<A>, A>
+  }) => routes
 }

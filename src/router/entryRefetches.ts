@@ -81,7 +81,8 @@ export class EntryRefetches {
     if (key === undefined || this.waiting.get(key) !== action.meta?.requestId) return
     this.waiting.delete(key)
     const entry = cachedEntry(rootState, this.api, key)
-    if (entry?.endpointName !== undefined && entry.status !== 'pending') this.refetch(entry.endpointName, entry.originalArgs)
+    if (entry?.endpointName !== undefined && entry.status !== 'pending')
+      this.refetch(entry.endpointName, entry.originalArgs)
   }
 
   clear(): void {

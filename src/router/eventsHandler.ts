@@ -20,7 +20,8 @@ export const buildEventsHandler: BuildRouterHandler = (listener, ctx) => {
     effect: (action) => {
       const batch = routeEvents(action.payload.events, deps.routes, deps.logger)
       const patched = batch.patches.length > 0 ? patcher.apply(batch.patches, store, batch.errors) : null
-      for (const job of patched?.fallbacks ?? []) addRouteTags(batch, job.fallbackTags, job.event, deps.logger, job.routeName)
+      for (const job of patched?.fallbacks ?? [])
+        addRouteTags(batch, job.fallbackTags, job.event, deps.logger, job.routeName)
       const report: RouterReport = patched ? { ...emptyReport(), ...patchCounts(patched) } : emptyReport()
       report.routed = batch.routed
       report.unmatched = batch.unmatched

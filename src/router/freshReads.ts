@@ -12,7 +12,6 @@ import { HeldInvalidations } from './heldInvalidations'
 import { PendingReads, type PendingRead } from './pendingReads'
 import { ReadRestarts } from './readRestarts'
 
-
 export interface FreshReadsDeps {
   api: RtkqApi
   clock: Clock
@@ -26,7 +25,10 @@ export interface FreshReadsDeps {
 }
 
 /** A connection change after which reads in flight may sit on a dead TCP connection. */
-function linkChanged(before: { connection: string; online: boolean }, now: { connection: string; online: boolean }): boolean {
+function linkChanged(
+  before: { connection: string; online: boolean },
+  now: { connection: string; online: boolean },
+): boolean {
   if (now.online && !before.online) return true
   if (now.connection === before.connection) return false
   if (now.connection === 'connected') return true
@@ -54,7 +56,9 @@ export function listenForReads(listener: ListenerMiddlewareInstance, deps: Fresh
   }
   const refetches = new EntryRefetches(api, refetchEntry)
   const held = new HeldInvalidations(clock, api, deps.reads.maxHoldMs, (keys) => {
-    logger.debug(`an invalidation was held over ${deps.reads.maxHoldMs} ms by pending requests: refetching ${keys.length} entries directly`)
+    logger.debug(
+      `an invalidation was held over ${deps.reads.maxHoldMs} ms by pending requests: refetching ${keys.length} entries directly`,
+    )
     const { refetched, inFlight } = refetches.refetchIdle(deps.getState(), keys)
     if (refetched > 0) deps.report({ heldRefetches: refetched })
     return inFlight

@@ -13,7 +13,16 @@ const MAX_TAGS_PER_INVALIDATION = 10_000
 
 /** A report with nothing in it yet. @internal */
 export function emptyReport(): RouterReport {
-  return { routed: 0, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [] }
+  return {
+    routed: 0,
+    unmatched: 0,
+    malformed: 0,
+    issued: 0,
+    coalesced: 0,
+    errors: {},
+    eventToInvalidationMs: [],
+    eventToRefetchMs: [],
+  }
 }
 
 /** Polls, kicks and catch-ups: no event is behind them, so they carry no event latency. */
@@ -59,7 +68,9 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
       reads.refetches.invalidating(state, keys)
       covered = keys
     } catch (error) {
-      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', { error: String(error) })
+      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind an invalidation', {
+        error: String(error),
+      })
     }
     // Whether RTK Query holds it is decided by the requests pending before it (not the refetches it starts).
     const heldBehind = reads.pending.any()
@@ -75,7 +86,10 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
   }
 
   const flush = (report: RouterReport) => {
-    const empty = report.routed + report.unmatched + report.malformed + report.issued + report.coalesced === 0 && report.eventToRefetchMs.length === 0 && Object.keys(report.errors).length === 0
+    const empty =
+      report.routed + report.unmatched + report.malformed + report.issued + report.coalesced === 0 &&
+      report.eventToRefetchMs.length === 0 &&
+      Object.keys(report.errors).length === 0
     if (!empty) deps.dispatch(deps.actions.routerReported(report))
   }
 

@@ -54,7 +54,17 @@ export function createInvalidationRouter(deps: RouterDeps) {
     dispatch,
     report: (counts) => dispatch(actions.readsReported(counts)),
   })
-  const issuer = createInvalidationIssuer({ api, clock: env.clock, logger, actions, throttleMs: deps.throttleMs, reads, latency, getState, dispatch })
+  const issuer = createInvalidationIssuer({
+    api,
+    clock: env.clock,
+    logger,
+    actions,
+    throttleMs: deps.throttleMs,
+    reads,
+    latency,
+    getState,
+    dispatch,
+  })
   const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 

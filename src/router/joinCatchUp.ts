@@ -26,7 +26,9 @@ export const buildJoinCatchUpHandler: BuildRouterHandler = (listener, ctx) => {
     try {
       return api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
     } catch (error) {
-      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', { error: String(error) })
+      logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', {
+        error: String(error),
+      })
       return []
     }
   }

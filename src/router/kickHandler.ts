@@ -16,7 +16,9 @@ export const buildKickHandler: BuildRouterHandler = (listener, { deps, issuer })
     matcher: isAnyOf(actions.setVisibility, actions.setOnline),
     effect: (action, api) => {
       const before = selectors.selectRealtimeState(api.getOriginalState())
-      const cameBack = actions.setVisibility.match(action) ? action.payload && !before.visible : (action as unknown as { payload: boolean }).payload && !before.online
+      const cameBack = actions.setVisibility.match(action)
+        ? action.payload && !before.visible
+        : (action as unknown as { payload: boolean }).payload && !before.online
       const now = env.clock.now()
       if (!cameBack || now - lastKickAt < KICK_THROTTLE_MS) return
       lastKickAt = now

@@ -44,12 +44,18 @@ export class PatchApplier {
   }
 
   /** Each admitted job's writes, grouped per target list in arrival order. */
-  private classify(jobs: readonly PatchJob[], state: unknown, cache: CacheIndex, tally: PatchTally): Map<string, PatchOp[]> {
+  private classify(
+    jobs: readonly PatchJob[],
+    state: unknown,
+    cache: CacheIndex,
+    tally: PatchTally,
+  ): Map<string, PatchOp[]> {
     const groups = new Map<string, PatchOp[]>()
     for (const job of jobs) {
       const op = this.admit(job, tally)
       if (!op) continue
-      const targets = op.intent.kind === 'delete' ? cache.entriesOf(job.patch.endpoint) : this.targetOf(job, cache, state, tally)
+      const targets =
+        op.intent.kind === 'delete' ? cache.entriesOf(job.patch.endpoint) : this.targetOf(job, cache, state, tally)
       for (const key of targets) {
         const entry = cache.queries[key]
         if (entry?.status === 'pending') tally.fallBack(job, 'IN_FLIGHT')
@@ -104,7 +110,12 @@ export class PatchApplier {
           changed ||= working?.changed ?? false
           working = new WorkingList(base, patch)
         }
-        outcomes.push([op, op.intent.kind === 'delete' ? working.delete(op.intent.key) : working.upsert(op.intent.key, op.intent.row, op.intent.insert)])
+        outcomes.push([
+          op,
+          op.intent.kind === 'delete'
+            ? working.delete(op.intent.key)
+            : working.upsert(op.intent.key, op.intent.row, op.intent.insert),
+        ])
       }
       changed ||= working?.changed ?? false
       return changed && working ? working.result() : undefined
@@ -131,7 +142,10 @@ export class PatchApplier {
     }
     const select = this.api.endpoints[job.patch.endpoint]?.select
     const selected = select ? select(args)(state as never) : undefined
-    const key = selected && selected.status !== 'uninitialized' && selected.requestId !== undefined ? cache.keyOfRequest(job.patch.endpoint, selected.requestId) : undefined
+    const key =
+      selected && selected.status !== 'uninitialized' && selected.requestId !== undefined
+        ? cache.keyOfRequest(job.patch.endpoint, selected.requestId)
+        : undefined
     // Not cached under these args: invalidate rather than skip (cheap when nothing provides the tags).
     if (key === undefined) tally.fallBack(job, 'NOT_CACHED')
     return key === undefined ? [] : [key]

@@ -18,7 +18,10 @@ export type FallbackReason =
   | 'ARGS_THREW'
 
 /** What one event asks of the cache, or why it cannot be applied from its payload alone. */
-export type PatchIntent = { kind: 'upsert'; key: unknown; row: Row; insert: boolean } | { kind: 'delete'; key: unknown } | { kind: 'fallback'; reason: FallbackReason }
+export type PatchIntent =
+  | { kind: 'upsert'; key: unknown; row: Row; insert: boolean }
+  | { kind: 'delete'; key: unknown }
+  | { kind: 'fallback'; reason: FallbackReason }
 
 /** What writing one event into one cached list did. */
 export type ListOutcome = 'patched' | 'unchanged' | 'stale' | FallbackReason
@@ -29,12 +32,14 @@ export type ListOutcome = 'patched' | 'unchanged' | 'stale' | FallbackReason
  */
 export function intentOf(event: PostgresChangesEvent, patch: CompiledPatch): PatchIntent {
   const errors = (event as { errors?: unknown }).errors
-  if (errors !== undefined && errors !== null && !(Array.isArray(errors) && errors.length === 0)) return { kind: 'fallback', reason: 'PAYLOAD_ERRORS' }
+  if (errors !== undefined && errors !== null && !(Array.isArray(errors) && errors.length === 0))
+    return { kind: 'fallback', reason: 'PAYLOAD_ERRORS' }
   const row = event.eventType === 'DELETE' ? event.old : event.new
   if (!row) return { kind: 'fallback', reason: 'NO_ROW' }
   const key = row[patch.key]
   if (key === undefined || key === null) return { kind: 'fallback', reason: 'NO_KEY' }
   if (event.eventType === 'DELETE') return { kind: 'delete', key }
-  if (patch.version !== undefined && (row[patch.version] === undefined || row[patch.version] === null)) return { kind: 'fallback', reason: 'NO_VERSION' }
+  if (patch.version !== undefined && (row[patch.version] === undefined || row[patch.version] === null))
+    return { kind: 'fallback', reason: 'NO_VERSION' }
   return { kind: 'upsert', key, row, insert: event.eventType === 'INSERT' }
 }

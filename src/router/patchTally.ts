@@ -16,7 +16,12 @@ export interface PatchResult {
 
 /** A batch's patch result as the router reports it to the slice. */
 export function patchCounts(result: PatchResult): PatchCounts {
-  return { rowsPatched: result.patched, patchesStale: result.stale, patchFallbacks: result.fallbacks.length, patchFallbacksByReason: { ...result.fallbackReasons } }
+  return {
+    rowsPatched: result.patched,
+    patchesStale: result.stale,
+    patchFallbacks: result.fallbacks.length,
+    patchFallbacksByReason: { ...result.fallbackReasons },
+  }
 }
 
 const REASONS: Record<FallbackReason, string> = {
@@ -35,7 +40,12 @@ const REASONS: Record<FallbackReason, string> = {
   ARGS_THREW: 'args(event) threw',
 }
 
-const LEVELS: Partial<Record<FallbackReason, LogLevel>> = { ARGS_THREW: 'warn', NOT_A_LIST: 'warn', IN_FLIGHT: 'debug', NOT_CACHED: 'debug' }
+const LEVELS: Partial<Record<FallbackReason, LogLevel>> = {
+  ARGS_THREW: 'warn',
+  NOT_A_LIST: 'warn',
+  IN_FLIGHT: 'debug',
+  NOT_CACHED: 'debug',
+}
 
 /** One event's write into one list. @internal */
 export interface PatchOp {
@@ -59,8 +69,13 @@ export class PatchTally {
   ) {}
 
   fallBack(job: PatchJob, reason: FallbackReason): void {
-    if (reason === 'ARGS_THREW' || reason === 'NOT_A_LIST') this.errors[`PATCH_${reason}`] = (this.errors[`PATCH_${reason}`] ?? 0) + 1
-    this.logger.once(`patch-fallback:${job.routeName}:${reason}`, LEVELS[reason] ?? 'info', `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`)
+    if (reason === 'ARGS_THREW' || reason === 'NOT_A_LIST')
+      this.errors[`PATCH_${reason}`] = (this.errors[`PATCH_${reason}`] ?? 0) + 1
+    this.logger.once(
+      `patch-fallback:${job.routeName}:${reason}`,
+      LEVELS[reason] ?? 'info',
+      `route ${job.routeName} could not patch ${job.patch.endpoint} (${REASONS[reason]}); invalidating its fallbackTags`,
+    )
     if (this.fallingBack.has(job)) return
     this.fallingBack.add(job)
     this.result.fallbacks.push(job)
@@ -71,14 +86,22 @@ export class PatchTally {
   stale(job: PatchJob, byRecentWrite: boolean): void {
     this.result.stale += 1
     const than = byRecentWrite ? 'the last write to its row' : 'the cached row'
-    this.logger.once(`patch-stale:${job.routeName}`, 'debug', `route ${job.routeName} ignored an event older than ${than}`)
+    this.logger.once(
+      `patch-stale:${job.routeName}`,
+      'debug',
+      `route ${job.routeName} ignored an event older than ${than}`,
+    )
   }
 
   /** What writing `op` into one list did. */
   outcome(op: PatchOp, outcome: ListOutcome): void {
     if (outcome === 'patched') {
       this.result.patched += 1
-      this.logger.once(`patched:${op.job.routeName}:${op.job.patch.endpoint}`, 'info', `route ${op.job.routeName} patches ${op.job.patch.endpoint} from events (no refetch)`)
+      this.logger.once(
+        `patched:${op.job.routeName}:${op.job.patch.endpoint}`,
+        'info',
+        `route ${op.job.routeName} patches ${op.job.patch.endpoint} from events (no refetch)`,
+      )
     } else if (outcome === 'stale') {
       this.stale(op.job, false)
     } else if (outcome === 'unchanged') {

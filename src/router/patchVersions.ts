@@ -7,7 +7,14 @@ function parseTimestamp(value: string): [number, number] | null {
   const match = TIMESTAMP.exec(value)
   if (!match) return null
   const [, date, time, fraction = '', zone = 'Z'] = match
-  const offset = zone === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`
+  const offset =
+    zone === 'Z'
+      ? 'Z'
+      : zone.length === 3
+        ? `${zone}:00`
+        : zone.includes(':')
+          ? zone
+          : `${zone.slice(0, 3)}:${zone.slice(3)}`
   const ms = Date.parse(`${date}T${time}.${fraction.padEnd(3, '0').slice(0, 3)}${offset}`)
   if (!Number.isFinite(ms)) return null
   return [ms, Number(fraction.slice(3).padEnd(6, '0'))]
@@ -33,8 +40,10 @@ function compareDigits(a: string, b: string): -1 | 0 | 1 {
  * compareVersions('draft', 2)                                                            // null
  */
 export function compareVersions(a: unknown, b: unknown): -1 | 0 | 1 | null {
-  if (typeof a === 'number' && typeof b === 'number') return Number.isFinite(a) && Number.isFinite(b) ? sign(a - b) : null
-  if (typeof a === 'number' && typeof b === 'string' && DIGITS.test(b)) return Number.isSafeInteger(a) ? compareDigits(String(a), b) : null
+  if (typeof a === 'number' && typeof b === 'number')
+    return Number.isFinite(a) && Number.isFinite(b) ? sign(a - b) : null
+  if (typeof a === 'number' && typeof b === 'string' && DIGITS.test(b))
+    return Number.isSafeInteger(a) ? compareDigits(String(a), b) : null
   if (typeof a === 'string' && typeof b === 'number') {
     const reversed = compareVersions(b, a)
     return reversed === null ? null : ((-reversed || 0) as -1 | 0 | 1)

@@ -72,7 +72,14 @@ export class PendingReads {
       }
       const arg = action.meta?.arg
       if (typeof arg?.queryCacheKey !== 'string' || typeof arg.endpointName !== 'string') return null
-      const read: PendingRead = { requestId, queryCacheKey: arg.queryCacheKey, endpointName: arg.endpointName, originalArgs: arg.originalArgs, startedAt: this.now(), byRouter: this.routerDispatching > 0 }
+      const read: PendingRead = {
+        requestId,
+        queryCacheKey: arg.queryCacheKey,
+        endpointName: arg.endpointName,
+        originalArgs: arg.originalArgs,
+        startedAt: this.now(),
+        byRouter: this.routerDispatching > 0,
+      }
       this.queries.set(requestId, read)
       return { started: read }
     }

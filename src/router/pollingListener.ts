@@ -41,7 +41,10 @@ export interface PollingListenerDeps {
  * full one covers every active subscription, so live topics keep their safety net.
  * @internal
  */
-export function listenForPolling(listener: ListenerMiddlewareInstance, deps: PollingListenerDeps): RouterHandler & { start(): void; stop(): void } {
+export function listenForPolling(
+  listener: ListenerMiddlewareInstance,
+  deps: PollingListenerDeps,
+): RouterHandler & { start(): void; stop(): void } {
   const { clock, selectors, actions } = deps
   let running = false
   let lastFullPollAt = Number.NEGATIVE_INFINITY

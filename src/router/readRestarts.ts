@@ -41,7 +41,10 @@ export class ReadRestarts {
 
   started(read: PendingRead): void {
     if (!read.byRouter || this.deps.timeoutMs <= 0) return
-    this.timers.set(read.requestId, this.deps.clock.setTimeout(() => this.timeout(read), this.deps.timeoutMs))
+    this.timers.set(
+      read.requestId,
+      this.deps.clock.setTimeout(() => this.timeout(read), this.deps.timeoutMs),
+    )
   }
 
   settled(read: PendingRead, fulfilled: boolean): void {
@@ -73,7 +76,12 @@ export class ReadRestarts {
     this.timers.delete(read.requestId)
     this.deps.report({ timedOut: 1 })
     if (this.timedOut.has(read.queryCacheKey)) {
-      this.deps.logger.once(`read-timeout:${read.endpointName}`, 'warn', 'a refetch timed out twice in a row: aborted, left to the next poll or event', { endpoint: read.endpointName, timeoutMs: this.deps.timeoutMs })
+      this.deps.logger.once(
+        `read-timeout:${read.endpointName}`,
+        'warn',
+        'a refetch timed out twice in a row: aborted, left to the next poll or event',
+        { endpoint: read.endpointName, timeoutMs: this.deps.timeoutMs },
+      )
       this.deps.abort(read)
       return
     }

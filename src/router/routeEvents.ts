@@ -88,7 +88,11 @@ function isEvent(value: unknown): value is RealtimeEvent {
 function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger: Logger, routeName: string): void {
   if (!Array.isArray(returned)) {
     count(batch, 'BAD_TAGS')
-    logger.once(`bad-tags:${routeName}`, 'warn', `route ${routeName} returned something other than an array of tags; skipped`)
+    logger.once(
+      `bad-tags:${routeName}`,
+      'warn',
+      `route ${routeName} returned something other than an array of tags; skipped`,
+    )
     return
   }
   for (const value of returned) {
@@ -102,7 +106,11 @@ function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger:
     if (typeof tag.id === 'string' && MISSING_ID.test(tag.id)) {
       // Invalidating "project:undefined" would refresh nothing: refresh every tag of the type instead.
       count(batch, 'TAG_ID_MISSING')
-      logger.once(`missing-id:${routeName}:${tag.type}`, 'warn', `route ${routeName} built a ${tag.type} id from a missing field; invalidating all ${tag.type} tags instead`)
+      logger.once(
+        `missing-id:${routeName}:${tag.type}`,
+        'warn',
+        `route ${routeName} built a ${tag.type} id from a missing field; invalidating all ${tag.type} tags instead`,
+      )
       tag = { type: tag.type }
     }
     const key = tagKey(tag)
@@ -115,7 +123,13 @@ function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger:
  * Adds what a route's tag function returns for an event to the batch; a function that throws
  * is counted (ROUTE_THREW) and logged once, and its event's other routes still run.
  */
-export function addRouteTags(batch: RoutedBatch, tags: (event: never) => unknown, event: RealtimeEvent, logger: Logger, routeName: string): void {
+export function addRouteTags(
+  batch: RoutedBatch,
+  tags: (event: never) => unknown,
+  event: RealtimeEvent,
+  logger: Logger,
+  routeName: string,
+): void {
   try {
     addTags(batch, (tags as (e: RealtimeEvent) => unknown)(event), event.receivedAt, logger, routeName)
   } catch (error) {
@@ -141,10 +155,19 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       logger.once(event, 'warn', REJECTION_LOG[event])
       continue
     }
-    const candidates = event.kind === 'broadcast' ? routes.byBroadcast.get(event.event) : routes.byTable.get(`${event.schema}.${event.table}`)
+    const candidates =
+      event.kind === 'broadcast'
+        ? routes.byBroadcast.get(event.event)
+        : routes.byTable.get(`${event.schema}.${event.table}`)
     let matched = false
     for (const route of candidates ?? []) {
-      if ('event' in route && route.event !== '*' && event.kind === 'postgres_changes' && route.event !== event.eventType) continue
+      if (
+        'event' in route &&
+        route.event !== '*' &&
+        event.kind === 'postgres_changes' &&
+        route.event !== event.eventType
+      )
+        continue
       matched = true
       const routeName = event.kind === 'broadcast' ? `broadcast:${event.event}` : `${event.schema}.${event.table}`
       if (route.tags) addRouteTags(batch, route.tags, event, logger, routeName)
@@ -155,7 +178,11 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
     if (matched) batch.routed += 1
     else {
       batch.unmatched += 1
-      logger.once(`unmatched:${event.kind === 'broadcast' ? event.event : `${event.schema}.${event.table}`}`, 'debug', 'an event matched no route')
+      logger.once(
+        `unmatched:${event.kind === 'broadcast' ? event.event : `${event.schema}.${event.table}`}`,
+        'debug',
+        'an event matched no route',
+      )
     }
   }
   return batch

@@ -6,5 +6,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Keys compare by value; `7` and `'7'` (an int8 sent as text) are the same row. */
 export function sameKey(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  return (typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && String(a) === String(b)
+  return (
+    (typeof a === 'number' || typeof a === 'string') &&
+    (typeof b === 'number' || typeof b === 'string') &&
+    String(a) === String(b)
+  )
 }

@@ -15,7 +15,9 @@ export function withNoStore<Args extends string | FetchArgs, Result, Error, Extr
 ): BaseQueryFn<Args, Result, Error, Extra, Meta> {
   return (args: Args, api: BaseQueryApi, extraOptions: Extra) => {
     if (selectConnectionState(api.getState()) === 'connected') return baseQuery(args, api, extraOptions)
-    const noStore = (typeof args === 'string' ? { url: args, cache: 'no-store' } : { ...(args as FetchArgs), cache: 'no-store' }) as Args
+    const noStore = (
+      typeof args === 'string' ? { url: args, cache: 'no-store' } : { ...(args as FetchArgs), cache: 'no-store' }
+    ) as Args
     return baseQuery(noStore, api, extraOptions)
   }
 }

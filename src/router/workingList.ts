@@ -18,7 +18,10 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function sameRow(item: Record<string, unknown>, row: Row): boolean {
   const keys = Object.keys(row)
-  return keys.length === Object.keys(item).length && keys.every((column) => column in item && sameValue(item[column], row[column]))
+  return (
+    keys.length === Object.keys(item).length &&
+    keys.every((column) => column in item && sameValue(item[column], row[column]))
+  )
 }
 
 /** A column the list's rows carry that this row lacks (TOAST-ed, or not visible to the role): writing it would lose data. */
@@ -123,12 +126,16 @@ export class WorkingList {
   }
 
   private reindexPrepended(): void {
-    this.prepended.forEach((row, position) => this.index.set(mapKey(row[this.patch.key]), { at: 'prepended', position }))
+    this.prepended.forEach((row, position) =>
+      this.index.set(mapKey(row[this.patch.key]), { at: 'prepended', position }),
+    )
   }
 
   /** The list after the batch: newest inserts first (for `insertAt: 'start'`), then the rest in order. */
   result(): unknown[] {
-    const list = ([...this.prepended].reverse() as unknown[]).concat(this.items.filter((_, position) => !this.removed.has(position)))
+    const list = ([...this.prepended].reverse() as unknown[]).concat(
+      this.items.filter((_, position) => !this.removed.has(position)),
+    )
     if (this.patch.sort) list.sort(this.patch.sort)
     return list
   }

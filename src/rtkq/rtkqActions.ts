@@ -16,7 +16,11 @@ export interface QueryThunkAction {
 export interface MutationResultAction {
   type: string
   payload?: unknown
-  meta?: { rejectedWithValue?: boolean; baseQueryMeta?: unknown; arg?: { endpointName?: unknown; originalArgs?: unknown } }
+  meta?: {
+    rejectedWithValue?: boolean
+    baseQueryMeta?: unknown
+    arg?: { endpointName?: unknown; originalArgs?: unknown }
+  }
 }
 
 /** Matchers of one api's thunk actions. @internal */

@@ -34,7 +34,10 @@ export interface RtkqApi {
 
 /** Whether `api` has what the library needs of an RTK Query api (checked at `createRealtime`). @internal */
 export function isRtkqApi(api: unknown): api is RtkqApi {
-  const candidate = api as { reducerPath?: unknown; util?: { invalidateTags?: unknown; selectInvalidatedBy?: unknown; updateQueryData?: unknown } } | null
+  const candidate = api as {
+    reducerPath?: unknown
+    util?: { invalidateTags?: unknown; selectInvalidatedBy?: unknown; updateQueryData?: unknown }
+  } | null
   return (
     typeof candidate === 'object' &&
     candidate !== null &&

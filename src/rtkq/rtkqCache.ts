@@ -32,7 +32,11 @@ export function cachedQueries(rootState: unknown, api: Pick<RtkqApi, 'reducerPat
 }
 
 /** One cache entry, by queryCacheKey. @internal */
-export function cachedEntry(rootState: unknown, api: Pick<RtkqApi, 'reducerPath'>, queryCacheKey: string): CachedEntry | undefined {
+export function cachedEntry(
+  rootState: unknown,
+  api: Pick<RtkqApi, 'reducerPath'>,
+  queryCacheKey: string,
+): CachedEntry | undefined {
   return sliceOf(rootState, api)?.queries?.[queryCacheKey]
 }
 
@@ -47,7 +51,12 @@ export function apiSliceChanged(before: unknown, after: unknown, api: Pick<RtkqA
 }
 
 /** The action that writes `recipe` into one cached entry (`api.util.updateQueryData`). @internal */
-export function updateEntry(api: RtkqApi, endpointName: string, args: unknown, recipe: (draft: never) => unknown): UnknownAction {
+export function updateEntry(
+  api: RtkqApi,
+  endpointName: string,
+  args: unknown,
+  recipe: (draft: never) => unknown,
+): UnknownAction {
   return api.util.updateQueryData(endpointName as never, args as never, recipe as never) as UnknownAction
 }
 
@@ -66,9 +75,18 @@ export function refetchEntry(api: RtkqApi, endpointName: string, args: unknown):
  * `getRunningQueryThunk`, the initiate promise's `abort()`); false when it is not running any more.
  * @internal
  */
-export function abortRunningQuery(api: RtkqApi, dispatch: (action: UnknownAction) => unknown, endpointName: string, args: unknown, requestId: string): boolean {
+export function abortRunningQuery(
+  api: RtkqApi,
+  dispatch: (action: UnknownAction) => unknown,
+  endpointName: string,
+  args: unknown,
+  requestId: string,
+): boolean {
   const thunk = api.util.getRunningQueryThunk?.(endpointName, args)
-  const running = thunk === undefined ? undefined : (dispatch(thunk as UnknownAction) as { requestId?: string; abort?: () => void } | undefined)
+  const running =
+    thunk === undefined
+      ? undefined
+      : (dispatch(thunk as UnknownAction) as { requestId?: string; abort?: () => void } | undefined)
   if (running?.requestId !== requestId || typeof running.abort !== 'function') return false
   running.abort()
   return true

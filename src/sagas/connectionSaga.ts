@@ -44,7 +44,9 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
           yield call(settle, () => transport.disconnect())
           yield put(actions.connectionIdled({ at: ctx.env.clock.now() }))
         }
-        yield call(waitForState, (root) => Object.keys(selectors.selectChannels(root)).length > 0, [actions.subscriberAdded.type])
+        yield call(waitForState, (root) => Object.keys(selectors.selectChannels(root)).length > 0, [
+          actions.subscriberAdded.type,
+        ])
         continue
       }
       const end = (yield call(connectOnce, ctx, attempt)) as ConnectionEnd
@@ -116,7 +118,11 @@ interface SocketWait {
 }
 
 /** Waits for a socket signal that `done` accepts; null when it came, else how the attempt ended. */
-function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wait: SocketWait): SagaIterator<ConnectionEnd | null> {
+function* awaitSocket(
+  ctx: CoreContext,
+  signals: EventChannel<SocketSignal>,
+  wait: SocketWait,
+): SagaIterator<ConnectionEnd | null> {
   const { actions, env } = ctx
   const deadline = env.clock.now() + wait.within
   for (;;) {
@@ -131,11 +137,19 @@ function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wai
     if (wait.done(signal)) return null
     if (signal.type === 'malformed') {
       yield* reportMalformedFrame(ctx, signal.reason)
-      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: it received ${signal.reason}`), wasConnected: false }
+      return {
+        kind: 'lost',
+        error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: it received ${signal.reason}`),
+        wasConnected: false,
+      }
     }
     if (signal.type === 'close' || signal.type === 'error') {
       const detail = signal.type === 'close' ? `closed with code ${signal.code ?? 'unknown'}` : signal.message
-      return { kind: 'lost', error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: ${detail}`), wasConnected: false }
+      return {
+        kind: 'lost',
+        error: new RealtimeError('CONNECTION_FAILED', `${wait.failed}: ${detail}`),
+        wasConnected: false,
+      }
     }
   }
 }
@@ -147,7 +161,12 @@ function* awaitSocket(ctx: CoreContext, signals: EventChannel<SocketSignal>, wai
  * the app's api (the network is back; at most once per 5 s) cut the wait short.
  * Returns the next attempt number.
  */
-function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeError, reads: ReadRetryThrottle): SagaIterator<number> {
+function* waitBeforeRetry(
+  ctx: CoreContext,
+  attempt: number,
+  error: RealtimeError,
+  reads: ReadRetryThrottle,
+): SagaIterator<number> {
   const { actions, transport, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
   const dueAt = env.clock.now() + delayMs
@@ -164,12 +183,19 @@ function* waitBeforeRetry(ctx: CoreContext, attempt: number, error: RealtimeErro
   const interruptions = {
     recover: take(actions.recover.type),
     disabled: take(actions.disable.type),
-    online: take((action: { type: string; payload?: unknown }) => action.type === actions.setOnline.type && action.payload === true),
+    online: take(
+      (action: { type: string; payload?: unknown }) =>
+        action.type === actions.setOnline.type && action.payload === true,
+    ),
   }
   type Waited = { done?: unknown; recover?: unknown; disabled?: unknown; online?: unknown; read?: unknown }
   let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
   while (result.done) {
-    result = (yield race({ done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())), read: take(readSucceeded(ctx)), ...interruptions })) as Waited
+    result = (yield race({
+      done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())),
+      read: take(readSucceeded(ctx)),
+      ...interruptions,
+    })) as Waited
     if (!result.read) break
     if (takeReadRetry(reads, env.clock.now())) {
       logger.info('a read of the api succeeded: the network is back, retrying now')

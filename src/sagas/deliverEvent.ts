@@ -21,10 +21,15 @@ export function deliverEvent(
     try {
       onMessage(event)
     } catch (error) {
-      logger.once(`onMessage-threw:${event.topic}`, 'error', 'an onMessage callback threw; other subscribers still receive the event', {
-        topic: event.topic,
-        error: thrownKind(error),
-      })
+      logger.once(
+        `onMessage-threw:${event.topic}`,
+        'error',
+        'an onMessage callback threw; other subscribers still receive the event',
+        {
+          topic: event.topic,
+          error: thrownKind(error),
+        },
+      )
     }
   }
   registry.pendingEvents.push(event)

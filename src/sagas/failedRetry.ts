@@ -30,7 +30,11 @@ export function* waitWhileFailed(ctx: CoreContext, reads: ReadRetryThrottle): Sa
     })) as { lifted?: unknown; due?: true; read?: unknown }
     if (result.lifted) return
     if (result.read && !takeReadRetry(reads, env.clock.now())) continue
-    ctx.logger.info(result.due ? `retrying a refused connection after ${delayMs} ms` : 'a read of the api succeeded: retrying the refused connection now')
+    ctx.logger.info(
+      result.due
+        ? `retrying a refused connection after ${delayMs} ms`
+        : 'a read of the api succeeded: retrying the refused connection now',
+    )
     yield put(actions.failedRetryStarted({ reason: result.due ? 'timer' : 'read', at: env.clock.now() }))
     return
   }

@@ -57,9 +57,18 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
     if (result.signal) {
       const signal = result.signal
       if (signal.type === 'close') {
-        return { kind: 'lost', error: new RealtimeError('NETWORK_ERROR', `the socket closed (code ${signal.code ?? 'unknown'})`), wasConnected: true }
+        return {
+          kind: 'lost',
+          error: new RealtimeError('NETWORK_ERROR', `the socket closed (code ${signal.code ?? 'unknown'})`),
+          wasConnected: true,
+        }
       }
-      if (signal.type === 'error') return { kind: 'lost', error: new RealtimeError('NETWORK_ERROR', `the socket failed: ${signal.message}`), wasConnected: true }
+      if (signal.type === 'error')
+        return {
+          kind: 'lost',
+          error: new RealtimeError('NETWORK_ERROR', `the socket failed: ${signal.message}`),
+          wasConnected: true,
+        }
       if (signal.type === 'malformed') {
         yield* reportMalformedFrame(ctx, signal.reason)
         const error = new RealtimeError('NETWORK_ERROR', `the socket received ${signal.reason}; replacing the socket`)
@@ -77,7 +86,10 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
     if (probeSentAt !== null) {
       if (now < probeSentAt + timeoutMs) continue
       yield put(actions.connectionSilenceDetected({ silentSince: heardAt, probeSentAt, at: now }))
-      const error = new RealtimeError('TIMEOUT', `no frame within ${timeoutMs} ms of a heartbeat (silent for ${now - heardAt} ms): the connection is silently dead`)
+      const error = new RealtimeError(
+        'TIMEOUT',
+        `no frame within ${timeoutMs} ms of a heartbeat (silent for ${now - heardAt} ms): the connection is silently dead`,
+      )
       return { kind: 'lost', error, wasConnected: true }
     }
     const visible = (yield select(isVisible)) as boolean

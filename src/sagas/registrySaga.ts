@@ -19,8 +19,7 @@ interface TopicEntry {
 }
 
 type RequestAction =
-  | { type: string; payload: { id: string; spec: SerializableSpec } }
-  | { type: string; payload: { id: string } }
+  { type: string; payload: { id: string; spec: SerializableSpec } } | { type: string; payload: { id: string } }
 
 /**
  * Ref-counts subscriptions by topic. The first subscriber of a topic, and any change of
@@ -30,7 +29,11 @@ type RequestAction =
  */
 export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, env } = ctx
-  const topics: Topics = { byTopic: new Map(), topicOfId: new Map(), timers: channel<TimerFired>(buffers.expanding(16)) }
+  const topics: Topics = {
+    byTopic: new Map(),
+    topicOfId: new Map(),
+    timers: channel<TimerFired>(buffers.expanding(16)),
+  }
   try {
     // Subscriptions made before the saga started (or before a restart) are taken up again.
     const liveTopics = [...new Set([...ctx.registry.requests.values()].map((spec) => spec.topic))]
@@ -42,7 +45,8 @@ export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
         timer: take(topics.timers),
       })) as { request?: RequestAction; timer?: TimerFired }
       if (next.timer) yield* onTimerFired(ctx, topics, next.timer)
-      else if (next.request && 'spec' in next.request.payload) yield* addSubscriber(ctx, topics, next.request.payload.id, next.request.payload.spec)
+      else if (next.request && 'spec' in next.request.payload)
+        yield* addSubscriber(ctx, topics, next.request.payload.id, next.request.payload.spec)
       else if (next.request) yield* removeSubscriber(ctx, topics, next.request.payload.id)
     }
   } finally {
@@ -76,7 +80,12 @@ function* addSubscriber(ctx: CoreContext, topics: Topics, id: string, spec: Seri
   topics.byTopic.set(spec.topic, entry)
   const first = entry.subscribers.values().next()
   if (!first.done && (first.value.private ?? false) !== (spec.private ?? false)) {
-    logger.once(`private-mismatch:${spec.topic}`, 'warn', 'subscribers disagree on private: the channel is private if any asks for it', { topic: spec.topic })
+    logger.once(
+      `private-mismatch:${spec.topic}`,
+      'warn',
+      'subscribers disagree on private: the channel is private if any asks for it',
+      { topic: spec.topic },
+    )
   }
   topics.topicOfId.set(id, spec.topic)
   entry.subscribers.set(id, spec)
@@ -99,7 +108,8 @@ function* removeSubscriber(ctx: CoreContext, topics: Topics, id: string): SagaIt
   topics.topicOfId.delete(id)
   entry.subscribers.delete(id)
   yield put(actions.subscriberRemoved({ topic, at: env.clock.now() }))
-  if (entry.subscribers.size > 0) yield* restartTimer(ctx, topics, { kind: 'apply', topic, entry }, ctx.timing.rebindDebounceMs)
+  if (entry.subscribers.size > 0)
+    yield* restartTimer(ctx, topics, { kind: 'apply', topic, entry }, ctx.timing.rebindDebounceMs)
   else yield* restartTimer(ctx, topics, { kind: 'teardown', topic, entry }, ctx.timing.teardownGraceMs)
 }
 
@@ -139,7 +149,9 @@ function newEntry(): TopicEntry {
 }
 
 function* stopEntry(entry: TopicEntry): SagaIterator<void> {
-  const tasks = [entry.applyTask, entry.channelTask, entry.teardownTask].filter((task): task is Task => task !== null && task.isRunning())
+  const tasks = [entry.applyTask, entry.channelTask, entry.teardownTask].filter(
+    (task): task is Task => task !== null && task.isRunning(),
+  )
   entry.applyTask = null
   entry.channelTask = null
   entry.teardownTask = null

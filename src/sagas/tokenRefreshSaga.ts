@@ -24,7 +24,14 @@ export function* tokenRefreshSaga(ctx: CoreContext): SagaIterator<void> {
   let failures = 0
   let retryAt = 0
   let failedFor: number | null = null
-  const changes = [actions.accessTokenAuthorized.type, actions.connectionOpened.type, actions.reconnectScheduled.type, actions.connectionFailed.type, actions.disable.type, actions.setVisibility.type]
+  const changes = [
+    actions.accessTokenAuthorized.type,
+    actions.connectionOpened.type,
+    actions.reconnectScheduled.type,
+    actions.connectionFailed.type,
+    actions.disable.type,
+    actions.setVisibility.type,
+  ]
   for (;;) {
     const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
     const { expiresAt } = state.accessToken
@@ -39,17 +46,22 @@ export function* tokenRefreshSaga(ctx: CoreContext): SagaIterator<void> {
     const { issuedAt, authorizedAt } = state.accessToken
     const lead = tokenRefreshLeadMs({ expiresAt, issuedAt: issuedAt ?? authorizedAt })
     const dueAt = failures === 0 ? expiresAt - lead : retryAt
-    const woke = (yield race({ due: call(sleep, env.clock, dueAt - env.clock.now()), changed: take(changes) })) as { due?: true; changed?: unknown }
+    const woke = (yield race({ due: call(sleep, env.clock, dueAt - env.clock.now()), changed: take(changes) })) as {
+      due?: true
+      changed?: unknown
+    }
     if (woke.changed) continue
     // Not forced: the transport refreshes a token inside its refresh lead itself, and one that the
     // auth client already renewed (auth-js refreshes ahead too) costs no second refresh.
     const auth = yield* authorizeWithin(ctx, false)
-    const renewed = auth.ok ? (yield select(selectors.selectRealtimeState)) as RealtimeState : null
+    const renewed = auth.ok ? ((yield select(selectors.selectRealtimeState)) as RealtimeState) : null
     const newExpiresAt = renewed?.accessToken.expiresAt ?? null
     if (auth.ok && (newExpiresAt === null || newExpiresAt > expiresAt)) {
       failures = 0
       ctx.logger.debug('refreshed the access token ahead of its expiry')
-      yield put(actions.tokenRefreshedAhead({ expiresAt: newExpiresAt, previousExpiresAt: expiresAt, at: env.clock.now() }))
+      yield put(
+        actions.tokenRefreshedAhead({ expiresAt: newExpiresAt, previousExpiresAt: expiresAt, at: env.clock.now() }),
+      )
       continue
     }
     // No newer token (the source is down, or hands the same one back): try again after a backoff.

@@ -3,7 +3,6 @@ import type { SerializedRealtimeError } from '../errors/realtimeError'
 import { newChannelRecord, type RealtimeState } from './state'
 import { markLost, recordError, type At } from './stateUpdates'
 
-
 /**
  * The subscription and channel part of the slice: what the registry and channel sagas report,
  * as past-tense events. Reducers never read a clock.
@@ -63,7 +62,9 @@ export const channelReducers = {
   },
   channelErrored(
     state: RealtimeState,
-    action: PayloadAction<{ topic: string; error: SerializedRealtimeError; retryInMs: number | null; tokenExpired?: boolean } & At>,
+    action: PayloadAction<
+      { topic: string; error: SerializedRealtimeError; retryInMs: number | null; tokenExpired?: boolean } & At
+    >,
   ) {
     const { topic, error, retryInMs, at } = action.payload
     const channel = state.channels[topic]

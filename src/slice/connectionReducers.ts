@@ -30,7 +30,9 @@ export const connectionReducers = {
   },
   reconnectScheduled(
     state: RealtimeState,
-    action: PayloadAction<{ attempt: number; maxRetries: number; delayMs: number; error: SerializedRealtimeError } & At>,
+    action: PayloadAction<
+      { attempt: number; maxRetries: number; delayMs: number; error: SerializedRealtimeError } & At
+    >,
   ) {
     const { attempt, maxRetries, delayMs, error, at } = action.payload
     recordError(state, error, at)
@@ -39,14 +41,20 @@ export const connectionReducers = {
     state.attempt = attempt
     state.nextRetryAt = at + delayMs
   },
-  connectionFailed(state: RealtimeState, action: PayloadAction<{ error: SerializedRealtimeError; topic?: string } & At>) {
+  connectionFailed(
+    state: RealtimeState,
+    action: PayloadAction<{ error: SerializedRealtimeError; topic?: string } & At>,
+  ) {
     const { error, at, topic } = action.payload
     recordError(state, error, at, topic)
     applyConnection(state, { type: 'failedPermanently' }, at)
     state.nextRetryAt = null
   },
   /** The liveness probe got no frame at all after a probe: the connection is silently dead (a drop follows). */
-  connectionSilenceDetected(state: RealtimeState, action: PayloadAction<{ silentSince: number; probeSentAt: number } & At>) {
+  connectionSilenceDetected(
+    state: RealtimeState,
+    action: PayloadAction<{ silentSince: number; probeSentAt: number } & At>,
+  ) {
     state.metrics.silencesDetected += 1
     state.metrics.lastSilenceDetectedAfterMs = Math.max(0, action.payload.at - action.payload.silentSince)
   },
@@ -69,11 +77,21 @@ export const connectionReducers = {
     state.nextRetryAt = null
   },
   /** A token was handed to realtime before a join or a refresh (`expiresAt` null when it is no JWT). */
-  accessTokenAuthorized(state: RealtimeState, action: PayloadAction<{ expiresAt: number | null; issuedAt: number | null } & At>) {
-    state.accessToken = { expiresAt: action.payload.expiresAt, issuedAt: action.payload.issuedAt, authorizedAt: action.payload.at }
+  accessTokenAuthorized(
+    state: RealtimeState,
+    action: PayloadAction<{ expiresAt: number | null; issuedAt: number | null } & At>,
+  ) {
+    state.accessToken = {
+      expiresAt: action.payload.expiresAt,
+      issuedAt: action.payload.issuedAt,
+      authorizedAt: action.payload.at,
+    }
   },
   /** The token was replaced ahead of its expiry and pushed to the joined channels. */
-  tokenRefreshedAhead(state: RealtimeState, action: PayloadAction<{ expiresAt: number | null; previousExpiresAt: number } & At>) {
+  tokenRefreshedAhead(
+    state: RealtimeState,
+    action: PayloadAction<{ expiresAt: number | null; previousExpiresAt: number } & At>,
+  ) {
     state.metrics.tokenRefreshesAhead += 1
     void action
   },

@@ -14,7 +14,10 @@ export interface CrossTabRoleReport {
  * (`src/crossTab/`). Reducers never read a clock: role changes carry `at`.
  */
 export const crossTabReducers = {
-  crossTabStarted(state: RealtimeState, action: PayloadAction<{ tabId: string; election: NonNullable<CrossTabState['election']>; at: number }>) {
+  crossTabStarted(
+    state: RealtimeState,
+    action: PayloadAction<{ tabId: string; election: NonNullable<CrossTabState['election']>; at: number }>,
+  ) {
     state.crossTab.tabId = action.payload.tabId
     state.crossTab.election = action.payload.election
   },

@@ -8,4 +8,14 @@ import { createRealtimeSelectors } from './selectors'
  * const connection = useSelector(selectConnectionState)
  */
 export const defaultSelectors = createRealtimeSelectors('realtime')
-export const { selectConnectionState, selectChannels, selectChannel, selectMetrics, selectPollingInterval, selectLastError, selectAlert, selectRecentErrors, selectCrossTab } = defaultSelectors
+export const {
+  selectConnectionState,
+  selectChannels,
+  selectChannel,
+  selectMetrics,
+  selectPollingInterval,
+  selectLastError,
+  selectAlert,
+  selectRecentErrors,
+  selectCrossTab,
+} = defaultSelectors

@@ -1,7 +1,10 @@
 import type { MetricsState } from './state'
 
 /** The patch-mode counters of the metrics, as a router pass reports them. */
-export type PatchCounts = Pick<MetricsState, 'rowsPatched' | 'patchesStale' | 'patchFallbacks' | 'patchFallbacksByReason'>
+export type PatchCounts = Pick<
+  MetricsState,
+  'rowsPatched' | 'patchesStale' | 'patchFallbacks' | 'patchFallbacksByReason'
+>
 
 /** A count as reported, or 0 for anything that is not one (anyone can dispatch `routerReported`). */
 function countOf(value: unknown): number {

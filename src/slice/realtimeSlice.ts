@@ -9,7 +9,6 @@ import { routerReducers } from './routerReducers'
 import { initialRealtimeState } from './state'
 import { trafficReducers } from './trafficReducers'
 
-
 export type { RouterReport } from './routerReducers'
 
 /**

@@ -24,7 +24,10 @@ export const routerReducers = {
   pollCadenceChanged(state: RealtimeState, action: PayloadAction<{ intervalMs: number | null }>) {
     state.metrics.pollIntervalMs = action.payload.intervalMs
   },
-  latencyRecorded(state: RealtimeState, action: PayloadAction<{ metric: 'eventToInvalidationMs' | 'eventToRefetchMs'; ms: number }>) {
+  latencyRecorded(
+    state: RealtimeState,
+    action: PayloadAction<{ metric: 'eventToInvalidationMs' | 'eventToRefetchMs'; ms: number }>,
+  ) {
     recordSample(state.metrics[action.payload.metric], action.payload.ms)
   },
   /** What the router did with one batch (counters are added, latencies recorded). */
@@ -36,13 +39,17 @@ export const routerReducers = {
     metrics.eventsMalformed += report.malformed
     metrics.invalidationsIssued += report.issued
     metrics.invalidationsCoalesced += report.coalesced
-    for (const [kind, count] of Object.entries(report.errors)) metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
+    for (const [kind, count] of Object.entries(report.errors))
+      metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
     for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
     for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
     addPatchCounts(metrics, report)
   },
   /** What the router did to reads (see `reads` in the options): counters are added. */
-  readsReported(state: RealtimeState, action: PayloadAction<{ restarted?: number; timedOut?: number; heldRefetches?: number }>) {
+  readsReported(
+    state: RealtimeState,
+    action: PayloadAction<{ restarted?: number; timedOut?: number; heldRefetches?: number }>,
+  ) {
     const { restarted = 0, timedOut = 0, heldRefetches = 0 } = action.payload
     state.metrics.readsRestarted += restarted
     state.metrics.readsTimedOut += timedOut

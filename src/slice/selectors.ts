@@ -53,7 +53,9 @@ export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors 
   const selectRealtimeState = (root: unknown): RealtimeState => {
     const slice = (root as Record<string, RealtimeState | undefined>)[reducerPath]
     if (!slice) {
-      throw new Error(`[RealtimeCore] no realtime state at "${reducerPath}": add realtime.reducer to the store under realtime.reducerPath`)
+      throw new Error(
+        `[RealtimeCore] no realtime state at "${reducerPath}": add realtime.reducer to the store under realtime.reducerPath`,
+      )
     }
     return slice
   }

@@ -8,7 +8,12 @@ export interface At {
 }
 
 /** Records an error as the last one, in the recent list, and in `errorsByType`. */
-export function recordError(state: RealtimeState, error: SerializedRealtimeError, at: number, topic?: string): ErrorRecord {
+export function recordError(
+  state: RealtimeState,
+  error: SerializedRealtimeError,
+  at: number,
+  topic?: string,
+): ErrorRecord {
   const record: ErrorRecord = topic === undefined ? { ...error, at } : { ...error, at, topic }
   state.lastError = record
   state.recentErrors.unshift(record)

@@ -33,7 +33,10 @@ export const trafficReducers = {
     state.metrics.errorsByType.MALFORMED_FRAME = (state.metrics.errorsByType.MALFORMED_FRAME ?? 0) + 1
     void action
   },
-  broadcastSent(state: RealtimeState, action: PayloadAction<{ topic: string; event: string; status: 'ok' | 'timed out' | 'error' } & At>) {
+  broadcastSent(
+    state: RealtimeState,
+    action: PayloadAction<{ topic: string; event: string; status: 'ok' | 'timed out' | 'error' } & At>,
+  ) {
     if (action.payload.status === 'ok') state.metrics.messagesSent += 1
     else {
       const type = action.payload.status === 'timed out' ? 'BROADCAST_TIMEOUT' : 'BROADCAST_ERROR'

@@ -14,7 +14,10 @@ export function rowMatchesFilter(row: Row | null, filter: string): boolean {
   return parsed.ok && rowPassesFilter(row, parsed.conditions)
 }
 
-function matchesBinding(event: Extract<RealtimeEvent, { kind: 'postgres_changes' }>, binding: PostgresBinding): boolean {
+function matchesBinding(
+  event: Extract<RealtimeEvent, { kind: 'postgres_changes' }>,
+  binding: PostgresBinding,
+): boolean {
   if (binding.event !== '*' && binding.event !== event.eventType) return false
   if (binding.schema !== '*' && binding.schema !== event.schema) return false
   if (binding.table !== undefined && binding.table !== '*' && binding.table !== event.table) return false

@@ -5,7 +5,21 @@
  */
 
 /** Every operator the server accepts. */
-export const FILTER_OPERATORS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const
+export const FILTER_OPERATORS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+] as const
 
 /** One operator of {@link FILTER_OPERATORS}. */
 export type FilterOperator = (typeof FILTER_OPERATORS)[number]
@@ -100,7 +114,8 @@ function parseSegment(segment: string): FilterCondition | string {
   const value = rest.slice(dot + 1)
   if (!OPERATORS.has(op)) return inspectStrings([op, value])
   if (op === 'in') {
-    if (value.length < 2 || !value.startsWith('(') || !value.endsWith(')')) return '`in` filter value must be wrapped by parentheses'
+    if (value.length < 2 || !value.startsWith('(') || !value.endsWith(')'))
+      return '`in` filter value must be wrapped by parentheses'
     return { column, op, value: `{${value.slice(1, -1)}}`, negate }
   }
   return { column, op: op as FilterOperator, value: unquote(value), negate }

@@ -18,7 +18,8 @@ function kindOf(actual: unknown, type: string | undefined): Kind {
 /** A value cast to the column's kind, as Postgres casts both sides; undefined when the cast fails. */
 function cast(value: unknown, kind: Kind): number | boolean | string | undefined {
   if (kind === 'number') {
-    const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
+    const number =
+      typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
     return Number.isNaN(number) ? undefined : number
   }
   if (kind === 'boolean') {
@@ -73,7 +74,11 @@ function compare(actual: unknown, condition: FilterCondition, type: string | und
   switch (op) {
     case 'in': {
       const items = arrayLiteralItems(value).map((item) => (item === null ? null : cast(item, kind)))
-      result = items.some((item) => item === left) ? true : items.some((item) => item === null || item === undefined) ? null : false
+      result = items.some((item) => item === left)
+        ? true
+        : items.some((item) => item === null || item === undefined)
+          ? null
+          : false
       break
     }
     case 'like':
@@ -87,7 +92,18 @@ function compare(actual: unknown, condition: FilterCondition, type: string | und
     default: {
       const right = cast(value, kind)
       if (right === undefined) return null
-      result = op === 'eq' ? left === right : op === 'neq' ? left !== right : op === 'lt' ? left < right : op === 'lte' ? left <= right : op === 'gt' ? left > right : left >= right
+      result =
+        op === 'eq'
+          ? left === right
+          : op === 'neq'
+            ? left !== right
+            : op === 'lt'
+              ? left < right
+              : op === 'lte'
+                ? left <= right
+                : op === 'gt'
+                  ? left > right
+                  : left >= right
     }
   }
   return result === null ? null : result !== condition.negate
@@ -103,8 +119,16 @@ function compare(actual: unknown, condition: FilterCondition, type: string | und
  * const parsed = parseFilter('id=gt.1,title=like.m%')
  * if (parsed.ok) rowPassesFilter({ id: 3, title: 'milk' }, parsed.conditions) // true
  */
-export function rowPassesFilter(row: Row | null, conditions: readonly FilterCondition[], types?: ReadonlyMap<string, string>): boolean {
+export function rowPassesFilter(
+  row: Row | null,
+  conditions: readonly FilterCondition[],
+  types?: ReadonlyMap<string, string>,
+): boolean {
   if (conditions.length === 0) return true
   if (!row) return false
-  return conditions.every((condition) => Object.hasOwn(row, condition.column) && compare(row[condition.column] ?? null, condition, types?.get(condition.column)) === true)
+  return conditions.every(
+    (condition) =>
+      Object.hasOwn(row, condition.column) &&
+      compare(row[condition.column] ?? null, condition, types?.get(condition.column)) === true,
+  )
 }

@@ -13,9 +13,11 @@ function fail(path: string, problem: string): never {
 function validateBinding(binding: unknown, path: string): PostgresBinding {
   if (typeof binding !== 'object' || binding === null) fail(path, 'must be an object')
   const { event, schema, table, filter } = binding as Record<string, unknown>
-  if (typeof event !== 'string' || !EVENTS.has(event)) fail(`${path}.event`, "must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
+  if (typeof event !== 'string' || !EVENTS.has(event))
+    fail(`${path}.event`, "must be '*', 'INSERT', 'UPDATE' or 'DELETE'")
   if (typeof schema !== 'string' || schema === '') fail(`${path}.schema`, 'must be a non-empty string')
-  if (table !== undefined && (typeof table !== 'string' || table === '')) fail(`${path}.table`, 'must be a non-empty string when given')
+  if (table !== undefined && (typeof table !== 'string' || table === ''))
+    fail(`${path}.table`, 'must be a non-empty string when given')
   if (filter !== undefined) {
     if (typeof filter !== 'string') fail(`${path}.filter`, 'must be a string like column=op.value')
     const parsed = parseFilter(filter)
@@ -36,10 +38,11 @@ function validateTags(tags: unknown): NonNullable<SerializableSpec['tags']> {
     if (typeof tag === 'string' && tag !== '') return tag
     if (typeof tag === 'object' && tag !== null && typeof (tag as { type?: unknown }).type === 'string') {
       const id = (tag as { id?: unknown }).id
-      if (id === undefined || typeof id === 'string' || typeof id === 'number') return tag as { type: string; id?: string | number }
+      if (id === undefined || typeof id === 'string' || typeof id === 'number')
+        return tag as { type: string; id?: string | number }
       fail(`tags[${index}].id`, 'must be a string or a number')
     }
-    fail(`tags[${index}]`, "must be a tag type string or { type, id? }")
+    fail(`tags[${index}]`, 'must be a tag type string or { type, id? }')
   })
 }
 
@@ -57,7 +60,10 @@ export function validateSpec(spec: SubscriptionSpec): SerializableSpec {
   if (topic.startsWith('realtime:')) fail('topic', "must not start with 'realtime:' (supabase-js adds it)")
   if (RESERVED_TOPICS.has(topic)) fail('topic', `must not be ${JSON.stringify(topic)} (a reserved object key)`)
   if (postgres !== undefined && !Array.isArray(postgres)) fail('postgres', 'must be an array of bindings')
-  if (broadcast !== undefined && (!Array.isArray(broadcast) || broadcast.some((name) => typeof name !== 'string' || name === ''))) {
+  if (
+    broadcast !== undefined &&
+    (!Array.isArray(broadcast) || broadcast.some((name) => typeof name !== 'string' || name === ''))
+  ) {
     fail('broadcast', 'must be an array of non-empty event names')
   }
   if (spec.private !== undefined && typeof spec.private !== 'boolean') fail('private', 'must be a boolean')
@@ -65,7 +71,8 @@ export function validateSpec(spec: SubscriptionSpec): SerializableSpec {
   if (broadcastOptions !== undefined) {
     if (typeof broadcastOptions !== 'object' || broadcastOptions === null) fail('broadcastOptions', 'must be an object')
     for (const key of ['self', 'ack'] as const) {
-      if (broadcastOptions[key] !== undefined && typeof broadcastOptions[key] !== 'boolean') fail(`broadcastOptions.${key}`, 'must be a boolean')
+      if (broadcastOptions[key] !== undefined && typeof broadcastOptions[key] !== 'boolean')
+        fail(`broadcastOptions.${key}`, 'must be a boolean')
     }
   }
   return {

@@ -28,7 +28,10 @@ async function refreshSessionQuietly(client: SupabaseClient): Promise<void> {
  */
 async function sessionToken(client: SupabaseClient): Promise<string | null> {
   const { data, error } = await client.auth.getSession()
-  if (error) throw new RealtimeError('AUTHENTICATION_FAILED', 'the session could not be loaded or refreshed', { retryable: true })
+  if (error)
+    throw new RealtimeError('AUTHENTICATION_FAILED', 'the session could not be loaded or refreshed', {
+      retryable: true,
+    })
   return data.session?.access_token ?? null
 }
 
@@ -42,7 +45,11 @@ async function sessionToken(client: SupabaseClient): Promise<string | null> {
  *
  * @internal
  */
-export async function authorizeFresh(client: SupabaseClient, clock: Clock, forceRefresh: boolean): Promise<AuthSnapshot> {
+export async function authorizeFresh(
+  client: SupabaseClient,
+  clock: Clock,
+  forceRefresh: boolean,
+): Promise<AuthSnapshot> {
   const realtime = client.realtime
   const internals = realtime as unknown as RealtimeAuthInternals
   const source = internals.accessToken
@@ -55,9 +62,16 @@ export async function authorizeFresh(client: SupabaseClient, clock: Clock, force
   }
   const thirdParty = (client as unknown as { accessToken?: unknown }).accessToken
   const read = async (): Promise<string> => {
-    const token = (typeof thirdParty === 'function' ? await source.call(realtime) : await sessionToken(client)) ?? internals.apiKey ?? null
+    const token =
+      (typeof thirdParty === 'function' ? await source.call(realtime) : await sessionToken(client)) ??
+      internals.apiKey ??
+      null
     if (typeof token !== 'string' || token === '') {
-      throw new RealtimeError('AUTHENTICATION_FAILED', 'the access token source answered with something that is not a token', { retryable: true })
+      throw new RealtimeError(
+        'AUTHENTICATION_FAILED',
+        'the access token source answered with something that is not a token',
+        { retryable: true },
+      )
     }
     return token
   }
@@ -70,7 +84,11 @@ export async function authorizeFresh(client: SupabaseClient, clock: Clock, force
     times = jwtTimes(token)
   }
   if (tokenTooOldToJoin(times, clock.now())) {
-    throw new RealtimeError('AUTHENTICATION_FAILED', 'the access token source gave an expired token (even after a refresh)', { retryable: true })
+    throw new RealtimeError(
+      'AUTHENTICATION_FAILED',
+      'the access token source gave an expired token (even after a refresh)',
+      { retryable: true },
+    )
   }
   await realtime.setAuth(token)
   return { signedIn: token !== internals.apiKey, ...times }

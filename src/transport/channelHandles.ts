@@ -54,7 +54,11 @@ export function toChannelSignalHandler(
       queueMicrotask(() => {
         if (!closePending || handle.removed) return
         closePending = false
-        listener({ type: 'status', status: 'CLOSED', error: classifyChannelFailure('CLOSED', error, handle.topic, circumstances()) })
+        listener({
+          type: 'status',
+          status: 'CLOSED',
+          error: classifyChannelFailure('CLOSED', error, handle.topic, circumstances()),
+        })
       })
     } else if (status === 'TIMED_OUT' || status === 'CHANNEL_ERROR') {
       closePending = false

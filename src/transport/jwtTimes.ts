@@ -3,7 +3,10 @@ import type { TokenTimes } from '../policy/tokenRefresh'
 const NONE: TokenTimes = { expiresAt: null, issuedAt: null }
 
 function base64UrlJson(segment: string): unknown {
-  const base64 = segment.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(segment.length / 4) * 4, '=')
+  const base64 = segment
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(segment.length / 4) * 4, '=')
   const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
   return JSON.parse(new TextDecoder().decode(bytes))
 }

@@ -28,10 +28,15 @@ function errorsOf(value: unknown): string[] | null | false {
  * Reasons name the field, never its content (no row data in logs). Realtime's `errors` (the
  * record was trimmed or refused) is carried as `errors` when it lists any.
  */
-export function normalizePostgresChange(raw: unknown, topic: string, receivedAt: number): NormalizeResult<PostgresChangesEvent> {
+export function normalizePostgresChange(
+  raw: unknown,
+  topic: string,
+  receivedAt: number,
+): NormalizeResult<PostgresChangesEvent> {
   if (!isRecord(raw)) return { ok: false, reason: 'postgres_changes payload is not an object' }
   const { schema, table, eventType, commit_timestamp: commitTimestamp } = raw
-  if (typeof schema !== 'string' || schema === '') return { ok: false, reason: 'postgres_changes payload has no schema' }
+  if (typeof schema !== 'string' || schema === '')
+    return { ok: false, reason: 'postgres_changes payload has no schema' }
   if (typeof table !== 'string' || table === '') return { ok: false, reason: 'postgres_changes payload has no table' }
   if (typeof eventType !== 'string' || !EVENT_TYPES.has(eventType)) {
     return { ok: false, reason: 'postgres_changes payload has an unknown eventType' }
@@ -41,7 +46,8 @@ export function normalizePostgresChange(raw: unknown, topic: string, receivedAt:
   if (newRow === undefined) return { ok: false, reason: 'postgres_changes payload has a non-object new row' }
   if (oldRow === undefined) return { ok: false, reason: 'postgres_changes payload has a non-object old row' }
   const errors = errorsOf(raw.errors)
-  if (errors === false) return { ok: false, reason: 'postgres_changes payload has errors that are not a list of strings' }
+  if (errors === false)
+    return { ok: false, reason: 'postgres_changes payload has errors that are not a list of strings' }
   return {
     ok: true,
     event: {
@@ -62,6 +68,7 @@ export function normalizePostgresChange(raw: unknown, topic: string, receivedAt:
 /** Turns a supabase-js broadcast callback payload (`{ type, event, payload }`) into a `BroadcastEvent`. */
 export function normalizeBroadcast(raw: unknown, topic: string, receivedAt: number): NormalizeResult<BroadcastEvent> {
   if (!isRecord(raw)) return { ok: false, reason: 'broadcast payload is not an object' }
-  if (typeof raw.event !== 'string' || raw.event === '') return { ok: false, reason: 'broadcast payload has no event name' }
+  if (typeof raw.event !== 'string' || raw.event === '')
+    return { ok: false, reason: 'broadcast payload has no event name' }
   return { ok: true, event: { kind: 'broadcast', topic, receivedAt, event: raw.event, payload: raw.payload } }
 }

@@ -49,9 +49,13 @@ export function realtimeInternals(client: SupabaseClient): RealtimeInternals {
 export function phoenixSocketOf(client: SupabaseClient): PhoenixSocket {
   const socket = realtimeInternals(client).socketAdapter?.getSocket?.()
   if (!socket || typeof socket.onOpen !== 'function' || typeof socket.off !== 'function') {
-    throw new RealtimeError('CONNECTION_FAILED', 'this @supabase/supabase-js version does not expose the realtime socket; rtk-supabase-realtime supports ^2.100.0', {
-      retryable: false,
-    })
+    throw new RealtimeError(
+      'CONNECTION_FAILED',
+      'this @supabase/supabase-js version does not expose the realtime socket; rtk-supabase-realtime supports ^2.100.0',
+      {
+        retryable: false,
+      },
+    )
   }
   return socket
 }

@@ -66,13 +66,25 @@ export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserv
  * Socket open/close/error, heartbeat replies and undecodable frames as signals; returns the cleanup.
  * @internal
  */
-export function watchSocketSignals(socket: PhoenixSocket, observer: SocketObserver, listener: (signal: SocketSignal) => void): () => void {
+export function watchSocketSignals(
+  socket: PhoenixSocket,
+  observer: SocketObserver,
+  listener: (signal: SocketSignal) => void,
+): () => void {
   const onMalformed = (reason: string) => listener({ type: 'malformed', reason })
   observer.malformedListeners.add(onMalformed)
   const refs = [
     socket.onOpen(() => listener({ type: 'open' })),
-    socket.onClose((event) => listener({ type: 'close', code: typeof event?.code === 'number' ? event.code : null, reason: String(event?.reason ?? '') })),
-    socket.onError((error) => listener({ type: 'error', message: error instanceof Error ? error.message : 'socket error' })),
+    socket.onClose((event) =>
+      listener({
+        type: 'close',
+        code: typeof event?.code === 'number' ? event.code : null,
+        reason: String(event?.reason ?? ''),
+      }),
+    ),
+    socket.onError((error) =>
+      listener({ type: 'error', message: error instanceof Error ? error.message : 'socket error' }),
+    ),
     socket.onMessage((message) => {
       if (message?.topic === 'phoenix' && message.event === 'phx_reply') {
         listener({ type: 'heartbeat', status: message.payload?.status === 'ok' ? 'ok' : 'error' })

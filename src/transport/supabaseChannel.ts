@@ -20,12 +20,21 @@ interface BindingCallbacks {
  * someone else's channel there. `expiredTopics` are the server's token-expiry notices by topic.
  * @internal
  */
-export function createSupabaseChannel(client: SupabaseClient, clock: Clock, expiredTopics: Map<string, string>, topic: string, config: ChannelConfig): SupabaseChannelHandle {
+export function createSupabaseChannel(
+  client: SupabaseClient,
+  clock: Clock,
+  expiredTopics: Map<string, string>,
+  topic: string,
+  config: ChannelConfig,
+): SupabaseChannelHandle {
   // client.channel() returns an existing channel of the same topic: adding bindings to it throws
   // once it is joined, its subscribe() would be a no-op, and removing it would break its owner.
   if (heldChannel(client, topic)) return foreignTopicHandle(topic)
   const channel = client.channel(topic, {
-    config: { private: config.private, broadcast: { self: config.broadcastOptions.self, ack: config.broadcastOptions.ack } },
+    config: {
+      private: config.private,
+      broadcast: { self: config.broadcastOptions.self, ack: config.broadcastOptions.ack },
+    },
   })
   const handle: SupabaseChannelHandle = {
     topic,
@@ -38,7 +47,11 @@ export function createSupabaseChannel(client: SupabaseClient, clock: Clock, expi
       } catch (error) {
         // supabase-js throws for bindings it refuses ("cannot add postgres_changes callbacks ... after subscribe()",
         // "tried to join multiple times"): a failed join, never an exception in the caller.
-        listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', error, topic) })
+        listener({
+          type: 'status',
+          status: 'CHANNEL_ERROR',
+          error: classifyChannelFailure('CHANNEL_ERROR', error, topic),
+        })
       }
     },
     send: (event, payload) => sendBroadcast(channel, event, payload),
@@ -62,9 +75,18 @@ function deliverOnce(handle: SupabaseChannelHandle, clock: Clock, listener: Sign
 }
 
 /** Adds the config's postgres_changes and broadcast bindings, and parks the channel's own rejoin timer. */
-function addBindings(channel: RealtimeChannel, config: ChannelConfig, { onPostgres, onBroadcast }: BindingCallbacks): void {
+function addBindings(
+  channel: RealtimeChannel,
+  config: ChannelConfig,
+  { onPostgres, onBroadcast }: BindingCallbacks,
+): void {
   for (const binding of config.postgres) {
-    const filter = { event: binding.event, schema: binding.schema, ...(binding.table ? { table: binding.table } : {}), ...(binding.filter ? { filter: binding.filter } : {}) }
+    const filter = {
+      event: binding.event,
+      schema: binding.schema,
+      ...(binding.table ? { table: binding.table } : {}),
+      ...(binding.filter ? { filter: binding.filter } : {}),
+    }
     channel.on('postgres_changes' as never, filter as never, onPostgres as never)
   }
   for (const event of config.broadcast) channel.on('broadcast', { event }, onBroadcast)
@@ -84,7 +106,11 @@ function joinOnOpenSocket(
   const realtime = client.realtime
   if (!realtime.isConnected()) {
     // subscribe() would open the socket on its own schedule; the saga only joins on an open socket.
-    listener({ type: 'status', status: 'CHANNEL_ERROR', error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', handle.topic) })
+    listener({
+      type: 'status',
+      status: 'CHANNEL_ERROR',
+      error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', handle.topic),
+    })
     return
   }
   expiredTopics.delete(channel.topic)

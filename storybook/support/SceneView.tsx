@@ -5,7 +5,13 @@ import type { Store } from '@reduxjs/toolkit'
 import type { Realtime } from '../../src/core/createRealtime'
 
 /** Provides a scene's store and realtime instance, and stops its sagas when the story goes away. */
-export function SceneView({ scene, children }: { scene: { store: Store; realtime: Realtime; stop(): void }; children: ReactNode }) {
+export function SceneView({
+  scene,
+  children,
+}: {
+  scene: { store: Store; realtime: Realtime; stop(): void }
+  children: ReactNode
+}) {
   useEffect(() => () => scene.stop(), [scene])
   return (
     <Provider store={scene.store}>

@@ -12,7 +12,12 @@ import { insertEvent } from '../../test/support/harness'
 export function createLiveScene({ eventEveryMs = 400, dropEveryMs = 12_000 } = {}) {
   const transport = new FakeTransport()
   const api = createCanonicalApi(new FakeBackend())
-  const realtime = createRealtime({ transport, api, routes: canonicalRoutes, env: { random: createSeededRandom(7), logLevel: 'warn' } })
+  const realtime = createRealtime({
+    transport,
+    api,
+    routes: canonicalRoutes,
+    env: { random: createSeededRandom(7), logLevel: 'warn' },
+  })
   const store = configureStore({
     reducer: { [api.reducerPath]: api.reducer, realtime: realtime.reducer },
     middleware: (gDM) => gDM().concat(api.middleware, realtime.middleware),

@@ -85,9 +85,12 @@ export async function churnScene(): Promise<Scene> {
   subscribeAll(scene)
   await scene.clock.advance(200)
   for (let round = 0; round < 10; round++) {
-    const handles = Array.from({ length: 50 }, (_, index) => scene.subscribe(`gallery:${index}`, [{ type: 'UnifiedGenerations', id: `gallery:${index}` }]))
+    const handles = Array.from({ length: 50 }, (_, index) =>
+      scene.subscribe(`gallery:${index}`, [{ type: 'UnifiedGenerations', id: `gallery:${index}` }]),
+    )
     for (let step = 0; step < 10; step++) {
-      for (let id = 0; id < 10; id++) scene.emit(insertEvent('project:1', 'generations', { id: step * 10 + id, project_id: 1 }, scene.clock.now()))
+      for (let id = 0; id < 10; id++)
+        scene.emit(insertEvent('project:1', 'generations', { id: step * 10 + id, project_id: 1 }, scene.clock.now()))
       await scene.clock.advance(50)
     }
     for (const handle of handles.slice(0, 45)) handle.unsubscribe()
@@ -111,7 +114,11 @@ export async function followerTabScene() {
   const first = tabs.open('first')
   const second = tabs.open('second')
   for (const tab of [first, second]) {
-    tab.realtime.subscribe({ topic: 'todos:p1', postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: 'p1' }] })
+    tab.realtime.subscribe({
+      topic: 'todos:p1',
+      postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+      tags: [{ type: 'Todos', id: 'p1' }],
+    })
     tab.mount('todos', 'p1')
   }
   await tabs.clock.advance(30_000)

@@ -25,7 +25,12 @@ const malformed: unknown[] = [
   { v: 1, kind: 'invalidate', from: 'rogue', tags: [{ type: 7 }] },
   { v: 1, kind: 'invalidate', from: 'rogue', tags: [{ type: 'Todos', id: { nested: true } }] },
   { v: 1, kind: 'invalidate', from: 'rogue', tags: [{ type: 'Todos', id: 'p'.repeat(10_000) }] },
-  { v: 1, kind: 'invalidate', from: 'rogue', tags: Array.from({ length: MAX_RELAY_TAGS + 1 }, () => ({ type: 'Todos' })) },
+  {
+    v: 1,
+    kind: 'invalidate',
+    from: 'rogue',
+    tags: Array.from({ length: MAX_RELAY_TAGS + 1 }, () => ({ type: 'Todos' })),
+  },
   undefined,
 ]
 
@@ -45,7 +50,15 @@ describe('cross-tab bad input', () => {
     const kinds = new Set(dropLogs.map((log) => log.line))
     expect(dropLogs.length).toBe(kinds.size)
     expect([...kinds].sort()).toEqual(
-      ['BAD_FIELDS', 'BAD_SENDER', 'BAD_TAGS', 'NOT_AN_OBJECT', 'TOO_MANY_TAGS', 'UNKNOWN_KIND', 'UNSUPPORTED_VERSION'].map((reason) => `[RealtimeCore] dropped a cross-tab message (${reason})`),
+      [
+        'BAD_FIELDS',
+        'BAD_SENDER',
+        'BAD_TAGS',
+        'NOT_AN_OBJECT',
+        'TOO_MANY_TAGS',
+        'UNKNOWN_KIND',
+        'UNSUPPORTED_VERSION',
+      ].map((reason) => `[RealtimeCore] dropped a cross-tab message (${reason})`),
     )
     expect(b.logs.some((log) => log.line.includes('p'.repeat(50)))).toBe(false)
 

@@ -7,7 +7,13 @@ import { FakeClock } from '../support/fakeClock'
 /** Heartbeat-only electors joined by a link the test can cut (a partition) and mend. */
 function partitionedPair() {
   const clock = new FakeClock(0)
-  const logger = createLogger({ tag: '[RealtimeCore]', sink: silentSink, level: 'debug', sampleRate: 1, random: () => 0 })
+  const logger = createLogger({
+    tag: '[RealtimeCore]',
+    sink: silentSink,
+    level: 'debug',
+    sampleRate: 1,
+    random: () => 0,
+  })
   let linked = true
   const views: Record<string, ElectionView> = {}
   const electors: Record<string, Elector> = {}
@@ -20,7 +26,10 @@ function partitionedPair() {
       lockName: 'leader',
       send: (message: HeartbeatMessage | ByeMessage) => {
         if (!linked) return
-        clock.setTimeout(() => (message.kind === 'heartbeat' ? electors[other]!.heartbeat(message) : electors[other]!.bye(message)), 0)
+        clock.setTimeout(
+          () => (message.kind === 'heartbeat' ? electors[other]!.heartbeat(message) : electors[other]!.bye(message)),
+          0,
+        )
       },
       changed: (view) => (views[tabId] = view),
     })

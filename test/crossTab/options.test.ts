@@ -6,16 +6,22 @@ import { createTabs } from './support/tabsHarness'
 
 describe('crossTab options', () => {
   it('rejects a wrong option with a TypeError naming it', () => {
-    const make = (crossTab: unknown) => () => createRealtime({ transport: new FakeTransport(), crossTab: crossTab as never })
+    const make = (crossTab: unknown) => () =>
+      createRealtime({ transport: new FakeTransport(), crossTab: crossTab as never })
     expect(make('yes')).toThrow(new TypeError('createRealtime(): crossTab must be an object, got "yes"'))
     expect(make({ enabled: 'yes' })).toThrow(/crossTab\.enabled must be a boolean/)
     expect(make({ channelName: '' })).toThrow(/crossTab\.channelName must be a non-empty string/)
     expect(make({ channelName: 'x'.repeat(257) })).toThrow(/crossTab\.channelName/)
   })
 
-  it("defaults to on, on a channel named after the reducerPath, and derives the lock name from it", () => {
-    expect(createRealtime({ transport: new FakeTransport() }).options.crossTab).toEqual({ enabled: true, channelName: 'rtk-supabase-realtime:realtime' })
-    expect(createRealtime({ transport: new FakeTransport(), reducerPath: 'live' }).options.crossTab.channelName).toBe('rtk-supabase-realtime:live')
+  it('defaults to on, on a channel named after the reducerPath, and derives the lock name from it', () => {
+    expect(createRealtime({ transport: new FakeTransport() }).options.crossTab).toEqual({
+      enabled: true,
+      channelName: 'rtk-supabase-realtime:realtime',
+    })
+    expect(createRealtime({ transport: new FakeTransport(), reducerPath: 'live' }).options.crossTab.channelName).toBe(
+      'rtk-supabase-realtime:live',
+    )
   })
 
   it("stays 'off' where there is no BroadcastChannel, and polls as before", () => {

@@ -8,14 +8,24 @@ import { validateSpec } from '../../src/subscription/validateSpec'
 const selectors = createRealtimeSelectors('realtime')
 
 function registryOf(...projects: string[]): SagaRegistry {
-  const requests = new Map(projects.map((project) => [project, validateSpec({ topic: `project:${project}`, broadcast: ['changed'], tags: [{ type: 'Todos', id: project }, 'Projects'] })]))
+  const requests = new Map(
+    projects.map((project) => [
+      project,
+      validateSpec({
+        topic: `project:${project}`,
+        broadcast: ['changed'],
+        tags: [{ type: 'Todos', id: project }, 'Projects'],
+      }),
+    ]),
+  )
   return { requests, callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
 }
 
 function stateWith(connection: RealtimeState['connection'], channels: Record<string, ChannelState>) {
   const state = initialRealtimeState(true)
   state.connection = connection
-  for (const [topic, channelState] of Object.entries(channels)) state.channels[topic] = { ...newChannelRecord(topic, false), state: channelState, subscriberCount: 1 }
+  for (const [topic, channelState] of Object.entries(channels))
+    state.channels[topic] = { ...newChannelRecord(topic, false), state: channelState, subscriberCount: 1 }
   return { realtime: state }
 }
 
@@ -29,17 +39,29 @@ describe("a tab's own poll tags (what it announces to the leader)", () => {
 
   it("are only the failed topics' tags while the socket is up and a channel is degraded", () => {
     const state = stateWith('connected', { 'project:p1': 'subscribed', 'project:p2': 'error' })
-    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
+    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([
+      { type: 'Todos', id: 'p2' },
+      { type: 'Projects' },
+    ])
   })
 
-  it.each(['idle', 'subscribing', 'closed'] as const)("include a topic whose channel is %s on a connected socket: only a subscribed channel is live", (channelState) => {
-    const state = stateWith('connected', { 'project:p1': 'subscribed', 'project:p2': channelState })
-    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
-  })
+  it.each(['idle', 'subscribing', 'closed'] as const)(
+    'include a topic whose channel is %s on a connected socket: only a subscribed channel is live',
+    (channelState) => {
+      const state = stateWith('connected', { 'project:p1': 'subscribed', 'project:p2': channelState })
+      expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([
+        { type: 'Todos', id: 'p2' },
+        { type: 'Projects' },
+      ])
+    },
+  )
 
   it('include a subscription whose topic has no channel record yet', () => {
     const state = stateWith('connected', { 'project:p1': 'subscribed' })
-    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([{ type: 'Todos', id: 'p2' }, { type: 'Projects' }])
+    expect(ownPollTags(state, selectors, registryOf('p1', 'p2'))).toEqual([
+      { type: 'Todos', id: 'p2' },
+      { type: 'Projects' },
+    ])
   })
 
   it('are null while realtime is healthy: the safety net is never shared', () => {

@@ -13,7 +13,11 @@ const CHANNEL = 'rtk-supabase-realtime:realtime'
 /** Shows a project's todos in a tab, kept fresh through a subscription as a mounted component would. */
 function show(tab: Tab, project: string) {
   tab.mount('todos', project)
-  tab.realtime.subscribe({ topic: `project:${project}`, postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: project }] })
+  tab.realtime.subscribe({
+    topic: `project:${project}`,
+    postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+    tags: [{ type: 'Todos', id: project }],
+  })
 }
 
 /** The dead-mode polls a tab's own scheduler made so far. */
@@ -38,7 +42,8 @@ async function refetchesOver(tab: Tab, endpoint: string, ms: number) {
 }
 
 const connection = (tab: Tab) => tab.realtime.selectors.selectConnectionState(tab.store.getState())
-const pollRelays = (tab: Tab) => tab.tab.posted.filter((message) => (message as { cause?: string }).cause === 'poll') as Array<{ tags: unknown[] }>
+const pollRelays = (tab: Tab) =>
+  tab.tab.posted.filter((message) => (message as { cause?: string }).cause === 'poll') as Array<{ tags: unknown[] }>
 
 /** Tabs opened in order (the first leads), each showing its projects; settled. */
 async function openTabs(specs: Array<{ name: string; projects: string[]; visible?: boolean; realtimeUp?: boolean }>) {
@@ -84,7 +89,16 @@ describe('cross-tab poll sharing', () => {
     expect(ownPolls(follower!) - followerPolls).toBeLessThanOrEqual(5)
     const relays = pollRelays(leader!)
     expect(relays.length).toBeGreaterThanOrEqual(10)
-    expect(relays.at(-1)).toEqual({ v: 1, kind: 'invalidate', from: leader!.crossTab().tabId, tags: [{ type: 'Todos', id: 'p1' }, { type: 'Todos', id: 'p2' }], cause: 'poll' })
+    expect(relays.at(-1)).toEqual({
+      v: 1,
+      kind: 'invalidate',
+      from: leader!.crossTab().tabId,
+      tags: [
+        { type: 'Todos', id: 'p1' },
+        { type: 'Todos', id: 'p2' },
+      ],
+      cause: 'poll',
+    })
     expect(follower!.crossTab().relaysApplied).toBeGreaterThanOrEqual(10)
     // The leader's own cache has no p2 query: invalidating its tag there refetches nothing.
     expect(leader!.fetches('todos:p2')).toBe(0)
@@ -118,11 +132,21 @@ describe('cross-tab poll sharing', () => {
       { name: 'a', projects: ['p1'] },
       { name: 'b', projects: ['p1'] },
     ])
-    follower!.realtime.subscribe({ topic: 'many', tags: Array.from({ length: MAX_RELAY_TAGS }, (_, i) => ({ type: 'Todos', id: `x${i}` })) })
+    follower!.realtime.subscribe({
+      topic: 'many',
+      tags: Array.from({ length: MAX_RELAY_TAGS }, (_, i) => ({ type: 'Todos', id: `x${i}` })),
+    })
     await world!.clock.advance(2_000)
     expect(follower!.pollingInterval()).toBeLessThanOrEqual(6_000)
     const heartbeats = follower!.tab.posted.filter((message) => (message as { kind?: string }).kind === 'heartbeat')
-    expect(heartbeats.at(-1)).toEqual({ v: 1, kind: 'heartbeat', from: follower!.crossTab().tabId, leader: false, visible: true, polling: true })
+    expect(heartbeats.at(-1)).toEqual({
+      v: 1,
+      kind: 'heartbeat',
+      from: follower!.crossTab().tabId,
+      leader: false,
+      visible: true,
+      polling: true,
+    })
     expect((await refetchesOver(follower!, 'todos:p1', 30_000)).longestWait).toBeLessThanOrEqual(6_100)
     expect(pollRelays(leader!).every((relay) => relay.tags.length === 1)).toBe(true)
   })
@@ -141,18 +165,21 @@ describe('cross-tab poll sharing', () => {
     expect((await refetchesOver(follower!, 'todos:p2', 30_000)).longestWait).toBeLessThanOrEqual(6_100)
   })
 
-  it.each(['closes', 'crashes'] as const)('returns a follower to its own visible cadence within a few seconds when the leader %s', async (how) => {
-    const [leader, follower] = await openTabs([
-      { name: 'a', projects: ['p1'] },
-      { name: 'b', projects: ['p2'] },
-    ])
-    expect(follower!.pollingInterval()).toBeGreaterThanOrEqual(14_000)
-    if (how === 'closes') leader!.stop()
-    else world!.crash(leader!)
-    await world!.clock.advance(4_000)
-    expect(follower!.pollingInterval()).toBeLessThanOrEqual(6_000)
-    expect((await refetchesOver(follower!, 'todos:p2', 30_000)).longestWait).toBeLessThanOrEqual(6_100)
-  })
+  it.each(['closes', 'crashes'] as const)(
+    'returns a follower to its own visible cadence within a few seconds when the leader %s',
+    async (how) => {
+      const [leader, follower] = await openTabs([
+        { name: 'a', projects: ['p1'] },
+        { name: 'b', projects: ['p2'] },
+      ])
+      expect(follower!.pollingInterval()).toBeGreaterThanOrEqual(14_000)
+      if (how === 'closes') leader!.stop()
+      else world!.crash(leader!)
+      await world!.clock.advance(4_000)
+      expect(follower!.pollingInterval()).toBeLessThanOrEqual(6_000)
+      expect((await refetchesOver(follower!, 'todos:p2', 30_000)).longestWait).toBeLessThanOrEqual(6_100)
+    },
+  )
 })
 
 describe('cross-tab poll sharing with bad or older peers', () => {
@@ -198,7 +225,7 @@ describe('cross-tab poll sharing with bad or older peers', () => {
 })
 
 describe('cross-tab poll announcement, per topic', () => {
-  it('announces polling, with only that topic\'s tags, while a topic of a connected tab is still joining', async () => {
+  it("announces polling, with only that topic's tags, while a topic of a connected tab is still joining", async () => {
     world = createTabs()
     const leader = world.open('a', { realtimeUp: true })
     const follower = world.open('b', { realtimeUp: true })

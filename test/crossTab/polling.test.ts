@@ -23,7 +23,11 @@ async function twoTabsDown() {
   const tabs = [world.open('a'), world.open('b')]
   for (const tab of tabs) {
     tab.mount('todos', 'p1')
-    tab.realtime.subscribe({ topic: 'project:p1', postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: 'p1' }] })
+    tab.realtime.subscribe({
+      topic: 'project:p1',
+      postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+      tags: [{ type: 'Todos', id: 'p1' }],
+    })
   }
   await world.clock.advance(3_000)
   expect(world.roles()).toEqual(['leader', 'follower'])
@@ -64,7 +68,11 @@ describe('cross-tab polling cadence', () => {
     const off = world.open('b', { crossTab: { enabled: false } })
     for (const tab of [solo, off]) {
       tab.mount('todos', 'p1')
-      tab.realtime.subscribe({ topic: 'project:p1', postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: 'p1' }] })
+      tab.realtime.subscribe({
+        topic: 'project:p1',
+        postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+        tags: [{ type: 'Todos', id: 'p1' }],
+      })
     }
     await world.clock.advance(3_000)
     expect(world.roles()).toEqual(['solo', 'off'])

@@ -93,6 +93,9 @@ describe('the BroadcastChannel port', () => {
   it('is off by default where there is no document (SSR, Node), even though Node has a BroadcastChannel', () => {
     expect(systemBroadcastChannel()).toBeNull()
     expect(createSystemEnvironment().broadcastChannel).toBeNull()
-    expect(createSystemEnvironment({ broadcastChannel: null, locks: null })).toMatchObject({ broadcastChannel: null, locks: null })
+    expect(createSystemEnvironment({ broadcastChannel: null, locks: null })).toMatchObject({
+      broadcastChannel: null,
+      locks: null,
+    })
   })
 })

@@ -19,7 +19,8 @@ async function twoTabs() {
   return { a, b }
 }
 
-const invalidations = (posted: unknown[]) => posted.filter((message) => (message as { kind?: string }).kind === 'invalidate')
+const invalidations = (posted: unknown[]) =>
+  posted.filter((message) => (message as { kind?: string }).kind === 'invalidate')
 
 describe('cross-tab mutation relay', () => {
   it("refetches another tab's queries that provide a tag a local mutation invalidated, and only those", async () => {
@@ -28,7 +29,9 @@ describe('cross-tab mutation relay', () => {
     await world!.clock.advance(10)
     expect(b.fetches('todos:p1')).toBe(2)
     expect(b.fetches('todos:p2')).toBe(1)
-    expect(invalidations(a.tab.posted)).toEqual([{ v: 1, kind: 'invalidate', from: a.crossTab().tabId, tags: [{ type: 'Todos', id: 'p1' }] }])
+    expect(invalidations(a.tab.posted)).toEqual([
+      { v: 1, kind: 'invalidate', from: a.crossTab().tabId, tags: [{ type: 'Todos', id: 'p1' }] },
+    ])
     expect(a.crossTab()).toMatchObject({ relaysSent: 1, relaysReceived: 0 })
     expect(b.crossTab()).toMatchObject({ relaysSent: 0, relaysReceived: 1, relaysApplied: 1, relaysDropped: 0 })
   })
@@ -63,7 +66,14 @@ describe('cross-tab mutation relay', () => {
     await world!.clock.advance(10)
     await a.mutate('renameProject', 'new name')
     await world!.clock.advance(10)
-    expect(invalidations(a.tab.posted)).toEqual([{ v: 1, kind: 'invalidate', from: a.crossTab().tabId, tags: [{ type: 'Projects' }, { type: 'Todos', id: 'LIST' }] }])
+    expect(invalidations(a.tab.posted)).toEqual([
+      {
+        v: 1,
+        kind: 'invalidate',
+        from: a.crossTab().tabId,
+        tags: [{ type: 'Projects' }, { type: 'Todos', id: 'LIST' }],
+      },
+    ])
     expect(b.fetches('projects')).toBe(2)
   })
 

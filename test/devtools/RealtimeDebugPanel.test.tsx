@@ -25,7 +25,9 @@ describe('RealtimeDebugPanel', () => {
     h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
     const screen = await renderPanel(h)
     await settle(h)
-    h.emit(insertEvent('project:1', 'generations', { id: 7, project_id: 1, prompt: 'TOP-SECRET-PROMPT' }, h.clock.now()))
+    h.emit(
+      insertEvent('project:1', 'generations', { id: 7, project_id: 1, prompt: 'TOP-SECRET-PROMPT' }, h.clock.now()),
+    )
     await settle(h, 1_000)
 
     const panel = screen.getByRole('region', { name: 'Realtime' })
@@ -92,10 +94,14 @@ describe('RealtimeDebugPanel', () => {
           <RealtimeDebugPanel />
         </Providers>,
       )
-      await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/This tab\s*leader for [\d.]+ s · 1 other tab/)
+      await expect
+        .element(screen.getByRole('region', { name: 'Realtime' }))
+        .toHaveTextContent(/This tab\s*leader for [\d.]+ s · 1 other tab/)
       await follower.mutate('addTodo', { projectId: 'p1' })
       await tabs.clock.advance(100)
-      await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/Tab relays\s*0 sent, 1 received/)
+      await expect
+        .element(screen.getByRole('region', { name: 'Realtime' }))
+        .toHaveTextContent(/Tab relays\s*0 sent, 1 received/)
     } finally {
       tabs.stopAll()
     }
@@ -123,7 +129,9 @@ describe('RealtimeDebugPanel', () => {
 
   it('says what is missing when used outside a RealtimeProvider', async () => {
     const errors: unknown[] = []
-    const quiet = (globalThis.console.error = ((original) => Object.assign(() => undefined, { original }))(globalThis.console.error))
+    const quiet = (globalThis.console.error = ((original) => Object.assign(() => undefined, { original }))(
+      globalThis.console.error,
+    ))
     try {
       await render(<RealtimeDebugPanel />).catch((error: unknown) => errors.push(error))
     } finally {

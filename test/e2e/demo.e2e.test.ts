@@ -34,7 +34,10 @@ async function isolatedContext(): Promise<BrowserContext> {
 
 /** A write by someone else (another user, a worker): straight into Postgres. */
 async function insertGeneration(prompt: string): Promise<number> {
-  const { rows } = await db.query<{ id: number }>('insert into generations (project_id, prompt) values ($1, $2) returning id', [projectId, prompt])
+  const { rows } = await db.query<{ id: number }>(
+    'insert into generations (project_id, prompt) values ($1, $2) returning id',
+    [projectId, prompt],
+  )
   return rows[0]!.id
 }
 
@@ -83,10 +86,15 @@ describe('the demo (parity matrix)', () => {
     const context = await browser.newContext({ viewport: PHONE_VIEWPORT })
     isolated.push(context)
     const tab = await open(context)
-    await tab.page.getByTestId('realtime-debug-panel').getByRole('button', { name: /Details/ }).click()
+    await tab.page
+      .getByTestId('realtime-debug-panel')
+      .getByRole('button', { name: /Details/ })
+      .click()
     const width = await tab.page.evaluate(() => document.documentElement.scrollWidth)
     // `npm run screenshot` also keeps a picture of the demo on a phone.
-    const picture = await tab.page.screenshot(process.env.DEMO_SCREENSHOT_NARROW ? { path: process.env.DEMO_SCREENSHOT_NARROW } : {})
+    const picture = await tab.page.screenshot(
+      process.env.DEMO_SCREENSHOT_NARROW ? { path: process.env.DEMO_SCREENSHOT_NARROW } : {},
+    )
     expect(picture.length).toBeGreaterThan(0)
     expect(width).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
   })
@@ -114,14 +122,24 @@ describe('the demo (parity matrix)', () => {
     await actor.tile('e2e: to be edited').waitFor({ timeout: 2_000 })
 
     await actor.tile('e2e: to be edited').getByRole('button', { name: /Star/ }).click()
-    await expect.poll(() => watcher.tile('e2e: to be edited').getByRole('button', { name: /Star/ }).getAttribute('aria-pressed'), { timeout: 2_000 }).toBe('true')
+    await expect
+      .poll(
+        () => watcher.tile('e2e: to be edited').getByRole('button', { name: /Star/ }).getAttribute('aria-pressed'),
+        { timeout: 2_000 },
+      )
+      .toBe('true')
 
     await actor.tile('e2e: to be edited').getByRole('combobox').selectOption({ label: 'Chase' })
     await expect.poll(() => watcher.shot('Chase').getByTitle('e2e: to be edited').count(), { timeout: 2_000 }).toBe(1)
     // The moved tile says where it went.
-    await expect.poll(() => actor.tile('e2e: to be edited').getByRole('status').textContent(), { timeout: 2_000 }).toContain('Moved to Chase')
+    await expect
+      .poll(() => actor.tile('e2e: to be edited').getByRole('status').textContent(), { timeout: 2_000 })
+      .toContain('Moved to Chase')
 
-    await actor.tile('e2e: to be edited').getByRole('button', { name: /Delete/ }).click()
+    await actor
+      .tile('e2e: to be edited')
+      .getByRole('button', { name: /Delete/ })
+      .click()
     await expect.poll(() => watcher.tile('e2e: to be edited').count(), { timeout: 2_000 }).toBe(0)
     await expect.poll(() => watcher.shot('Chase').getByTitle('e2e: to be edited').count(), { timeout: 2_000 }).toBe(0)
   })
@@ -152,7 +170,9 @@ describe('the demo (parity matrix)', () => {
     const chaos = tab.page.getByRole('navigation', { name: 'Chaos' })
     await chaos.getByRole('button', { name: 'Blackhole on', exact: true }).click()
     // The strip shows which blackhole button is in force.
-    await expect.poll(() => chaos.getByRole('button', { name: 'Blackhole on', exact: true }).getAttribute('aria-pressed')).toBe('true')
+    await expect
+      .poll(() => chaos.getByRole('button', { name: 'Blackhole on', exact: true }).getAttribute('aria-pressed'))
+      .toBe('true')
     // The library notices a silent server within 10 s (heartbeat probe) and polls meanwhile.
     await expect.poll(() => tab.realtimeState(), { timeout: 15_000 }).toMatch(/polling every/)
     await insertGeneration('e2e: while blackholed')

@@ -22,7 +22,9 @@ export interface DemoTab {
   setHidden(hidden: boolean): Promise<void>
 }
 
-type DemoWindow = { __demo?: { store: { getState(): { realtime: { channels: Record<string, { joins: number } | undefined> } } } } }
+type DemoWindow = {
+  __demo?: { store: { getState(): { realtime: { channels: Record<string, { joins: number } | undefined> } } } }
+}
 
 /**
  * Opens the demo in a new tab of `context` and waits until the gallery is loaded, realtime is
@@ -46,10 +48,14 @@ export async function openDemo(context: BrowserContext, url: string, topic: stri
   })
   await page.goto(url)
   const joins = (name: string) =>
-    page.evaluate((channel) => (window as unknown as DemoWindow).__demo?.store.getState().realtime.channels[channel]?.joins ?? 0, name)
+    page.evaluate(
+      (channel) => (window as unknown as DemoWindow).__demo?.store.getState().realtime.channels[channel]?.joins ?? 0,
+      name,
+    )
   const tab: DemoTab = {
     page,
-    reads: (table, param) => (readUrls.get(table) ?? []).filter((search) => param === undefined || search.includes(param)).length,
+    reads: (table, param) =>
+      (readUrls.get(table) ?? []).filter((search) => param === undefined || search.includes(param)).length,
     tile: (prompt) => page.getByTestId('tile').filter({ hasText: prompt }),
     shot: (name) => page.locator(`[data-testid=shot][data-shot="${name}"]`),
     realtimeState: async () => (await page.getByTestId('realtime-state').textContent()) ?? '',
@@ -57,7 +63,10 @@ export async function openDemo(context: BrowserContext, url: string, topic: stri
     // Headless pages are always visible: the test plays the browser's part of hiding one.
     setHidden: (hidden) =>
       page.evaluate((value) => {
-        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') })
+        Object.defineProperty(document, 'visibilityState', {
+          configurable: true,
+          get: () => (value ? 'hidden' : 'visible'),
+        })
         Object.defineProperty(document, 'hidden', { configurable: true, get: () => value })
         document.dispatchEvent(new Event('visibilitychange'))
       }, hidden),
@@ -65,7 +74,8 @@ export async function openDemo(context: BrowserContext, url: string, topic: stri
   await page.getByTestId('gallery-count').filter({ hasText: /^\d+$/ }).waitFor({ timeout: 30_000 })
   await page.getByTestId('realtime-state').filter({ hasText: 'realtime: connected' }).waitFor({ timeout: 30_000 })
   await page.waitForFunction(
-    (channel) => ((window as unknown as DemoWindow).__demo?.store.getState().realtime.channels[channel]?.joins ?? 0) > 0,
+    (channel) =>
+      ((window as unknown as DemoWindow).__demo?.store.getState().realtime.channels[channel]?.joins ?? 0) > 0,
     topic,
     { timeout: 30_000, polling: 50 },
   )

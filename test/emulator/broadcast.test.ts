@@ -20,7 +20,9 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
     const receiver = h.client()
     const got: Received[] = []
     const mine: Received[] = []
-    const out = sender.channel('room', { config: { broadcast: { ack: true, self: false } } }).on('broadcast', { event: '*' }, (m) => mine.push(m as Received))
+    const out = sender
+      .channel('room', { config: { broadcast: { ack: true, self: false } } })
+      .on('broadcast', { event: '*' }, (m) => mine.push(m as Received))
     const into = receiver.channel('room').on('broadcast', { event: 'moved' }, (m) => got.push(m as Received))
     await reached(subscribe(out))
     await reached(subscribe(into))
@@ -41,7 +43,9 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
   it('echoes a broadcast to its sender with self: true', async () => {
     const client = h.client()
     const mine: Received[] = []
-    const channel = client.channel('room', { config: { broadcast: { self: true } } }).on('broadcast', { event: 'ping' }, (m) => mine.push(m as Received))
+    const channel = client
+      .channel('room', { config: { broadcast: { self: true } } })
+      .on('broadcast', { event: 'ping' }, (m) => mine.push(m as Received))
     await reached(subscribe(channel))
     await channel.send({ type: 'broadcast', event: 'ping', payload: { n: 1 } })
     await waitFor(() => mine.length === 1)
@@ -76,7 +80,13 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
     await waitFor(() => got.length === 1)
     expect(got[0]!.payload).toEqual({ x: 2 })
     const frame = await raw.next((m) => m.event === 'broadcast')
-    expect(frame).toEqual({ join_ref: null, ref: null, topic: 'realtime:room', event: 'broadcast', payload: { type: 'broadcast', event: 'moved', payload: { x: 2 } } })
+    expect(frame).toEqual({
+      join_ref: null,
+      ref: null,
+      topic: 'realtime:room',
+      event: 'broadcast',
+      payload: { type: 'broadcast', event: 'moved', payload: { x: 2 } },
+    })
   })
 
   it('relays a vsn 2.0.0 kind 3 push to a vsn 1.0.0 client as JSON', async () => {
@@ -99,7 +109,9 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
     await reached(subscribe(pub))
     const other = h.client()
     await other.realtime.setAuth(userToken({ sub: 'user-2' }))
-    const priv = other.channel('room', { config: { private: true } }).on('broadcast', { event: '*' }, (m) => privateGot.push(m as Received))
+    const priv = other
+      .channel('room', { config: { private: true } })
+      .on('broadcast', { event: '*' }, (m) => privateGot.push(m as Received))
     await reached(subscribe(priv))
     const raw = await h.raw()
     await raw.reply(raw.push('realtime:room', 'phx_join', {}))
@@ -128,14 +140,21 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
 
   it('answers bad REST broadcasts as the real server: 401 without a valid token, 400 malformed JSON, 422 with Ecto errors, 413 oversized', async () => {
     const post = async (body: string, headers: Record<string, string>, path = '/realtime/v1/api/broadcast') => {
-      const response = await fetch(`${h.server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
+      const response = await fetch(`${h.server.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body,
+      })
       const text = await response.text()
       return [response.status, text === '' ? null : (JSON.parse(text) as unknown)]
     }
     const anon = { apikey: KEYS.anonKey }
     expect(await post('{"messages":[]}', {})).toEqual([401, { message: 'Unauthorized' }])
     expect(await post('{"messages":[]}', { apikey: 'not-a-jwt' })).toEqual([401, { message: 'Unauthorized' }])
-    expect(await post('{"messages":[]}', { apikey: KEYS.anonKey, authorization: 'Bearer not-a-jwt' })).toEqual([401, { message: 'Unauthorized' }])
+    expect(await post('{"messages":[]}', { apikey: KEYS.anonKey, authorization: 'Bearer not-a-jwt' })).toEqual([
+      401,
+      { message: 'Unauthorized' },
+    ])
     expect(await post('{not json', anon)).toEqual([400, 'Bad Request'])
     expect(await post('{}', anon)).toEqual([422, { errors: { messages: ["can't be blank"] } }])
     expect(await post('{"messages":"x"}', anon)).toEqual([422, { errors: { messages: ['is invalid'] } }])
@@ -144,16 +163,31 @@ describe('broadcast: the emulator relays messages between real supabase-js clien
       { errors: { messages: [{}, { topic: ['is invalid'], event: ["can't be blank"], payload: ['is invalid'] }] } },
     ])
     const big = { messages: [{ topic: 't', event: 'e', payload: { x: 'x'.repeat(3_000_001) } }] }
-    expect(await post(JSON.stringify(big), anon)).toEqual([422, { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } }])
-    expect(await post('{"messages":[]}', anon)).toEqual([202, null])
-    expect((await post(JSON.stringify({ messages: [{ topic: 'x', event: 'e', payload: { x: 'x'.repeat(8_100_000) } }] }), anon))[0]).toBe(413)
-    expect(await post('{}', anon, '/realtime/v1/api/broadcast/room/events/e?private=true')).toEqual([403, { message: 'Unauthorized' }])
-    expect(await post('{}', { ...anon, 'Content-Type': 'text/plain' }, '/realtime/v1/api/broadcast/room/events/e')).toEqual([
-      415,
-      { error: 'Unsupported Media Type. Use application/json or application/octet-stream' },
+    expect(await post(JSON.stringify(big), anon)).toEqual([
+      422,
+      { errors: { messages: [{ payload: ['Payload size exceeds tenant limit'] }] } },
     ])
+    expect(await post('{"messages":[]}', anon)).toEqual([202, null])
+    expect(
+      (
+        await post(
+          JSON.stringify({ messages: [{ topic: 'x', event: 'e', payload: { x: 'x'.repeat(8_100_000) } }] }),
+          anon,
+        )
+      )[0],
+    ).toBe(413)
+    expect(await post('{}', anon, '/realtime/v1/api/broadcast/room/events/e?private=true')).toEqual([
+      403,
+      { message: 'Unauthorized' },
+    ])
+    expect(
+      await post('{}', { ...anon, 'Content-Type': 'text/plain' }, '/realtime/v1/api/broadcast/room/events/e'),
+    ).toEqual([415, { error: 'Unsupported Media Type. Use application/json or application/octet-stream' }])
     // a private batch message the token may not write is skipped, not refused
-    expect(await post('{"messages":[{"topic":"room","event":"e","payload":{},"private":true}]}', anon)).toEqual([202, null])
+    expect(await post('{"messages":[{"topic":"room","event":"e","payload":{},"private":true}]}', anon)).toEqual([
+      202,
+      null,
+    ])
     expect((await fetch(`${h.server.url}/nowhere`)).status).toBe(404)
   })
 

@@ -24,7 +24,13 @@ function fakeEnvironment(fail = false) {
     async start(options) {
       if (fail) throw new Error('port in use')
       started.push(options)
-      return { url: 'http://127.0.0.1:5555', anonKey: 'anon', serviceRoleKey: 'service', databaseUrl: 'postgres://db', stop: async () => void stopped++ } as unknown as RealtimeEmulator
+      return {
+        url: 'http://127.0.0.1:5555',
+        anonKey: 'anon',
+        serviceRoleKey: 'service',
+        databaseUrl: 'postgres://db',
+        stop: async () => void stopped++,
+      } as unknown as RealtimeEmulator
     },
   }
   return {
@@ -49,11 +55,37 @@ describe('runEmulatorCli', () => {
       const sqlFile = join(dir, 'setup.sql')
       await writeFile(sqlFile, 'create table todos (id bigint primary key);')
       const fake = fakeEnvironment()
-      const exit = runEmulatorCli(['--port', '5555', '--database-url', 'postgres://x', '--setup-sql', sqlFile, '--tables', 'todos, notes', '--verbose'], fake.env)
+      const exit = runEmulatorCli(
+        [
+          '--port',
+          '5555',
+          '--database-url',
+          'postgres://x',
+          '--setup-sql',
+          sqlFile,
+          '--tables',
+          'todos, notes',
+          '--verbose',
+        ],
+        fake.env,
+      )
       await waitFor(() => fake.out.length === 1)
-      expect(JSON.parse(fake.out[0]!)).toEqual({ url: 'http://127.0.0.1:5555', anonKey: 'anon', serviceRoleKey: 'service', databaseUrl: 'postgres://db' })
+      expect(JSON.parse(fake.out[0]!)).toEqual({
+        url: 'http://127.0.0.1:5555',
+        anonKey: 'anon',
+        serviceRoleKey: 'service',
+        databaseUrl: 'postgres://db',
+      })
       expect(fake.out[0]).not.toContain('\n')
-      expect(fake.started).toEqual([{ port: 5555, databaseUrl: 'postgres://x', setupSql: 'create table todos (id bigint primary key);', tables: ['todos', 'notes'], verbose: true }])
+      expect(fake.started).toEqual([
+        {
+          port: 5555,
+          databaseUrl: 'postgres://x',
+          setupSql: 'create table todos (id bigint primary key);',
+          tables: ['todos', 'notes'],
+          verbose: true,
+        },
+      ])
       fake.send('SIGTERM')
       await expect(exit).resolves.toBe(0)
       expect(fake.stopped).toBe(1)

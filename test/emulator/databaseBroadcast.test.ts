@@ -12,7 +12,15 @@ const row = (record: Record<string, unknown>, type: RowChange['type'] = 'INSERT'
   columns: [],
   commitTimestamp: '2024-05-01T12:00:00.000Z',
 })
-const message = { id: '6f1c0c1e-0000-4000-8000-000000000001', topic: 'room', event: 'ping', extension: 'broadcast', private: false, payload: { n: 1 }, binary_payload: null }
+const message = {
+  id: '6f1c0c1e-0000-4000-8000-000000000001',
+  topic: 'room',
+  event: 'ping',
+  extension: 'broadcast',
+  private: false,
+  payload: { n: 1 },
+  binary_payload: null,
+}
 
 describe('Broadcast from Database without Postgres', () => {
   let h: Harness | undefined
@@ -22,7 +30,13 @@ describe('Broadcast from Database without Postgres', () => {
   })
 
   it('reads inserts of realtime.messages as broadcasts, bytea as bytes, and nothing else', () => {
-    expect(toDatabaseBroadcast(row(message))).toEqual({ id: message.id, topic: 'room', event: 'ping', payload: { n: 1 }, isPrivate: false })
+    expect(toDatabaseBroadcast(row(message))).toEqual({
+      id: message.id,
+      topic: 'room',
+      event: 'ping',
+      payload: { n: 1 },
+      isPrivate: false,
+    })
     const binary = toDatabaseBroadcast(row({ ...message, payload: null, binary_payload: '\\x0102ff' }))
     expect(new Uint8Array(binary!.payload as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]))
     expect(toDatabaseBroadcast(row(message, 'UPDATE'))).toBeNull()
@@ -50,21 +64,45 @@ describe('Broadcast from Database without Postgres', () => {
     h = first
     const ready = await first.raw()
     await ready.reply(ready.push('realtime:room', 'phx_join', { config: { broadcast: { replication_ready: true } } }))
-    expect((await ready.next((m) => m.event === 'system')).payload).toEqual({ extension: 'system', status: 'ok', message: 'Replication connection established', channel: 'room' })
+    expect((await ready.next((m) => m.event === 'system')).payload).toEqual({
+      extension: 'system',
+      status: 'ok',
+      message: 'Replication connection established',
+      channel: 'room',
+    })
     await first.stop()
     const second = await startHarness()
     h = second
     const none = await second.raw()
     await none.reply(none.push('realtime:room', 'phx_join', { config: { broadcast: { replication_ready: true } } }))
-    expect((await none.next((m) => m.event === 'system')).payload).toMatchObject({ status: 'error', message: 'Replication connection was not established in time' })
+    expect((await none.next((m) => m.event === 'system')).payload).toMatchObject({
+      status: 'error',
+      message: 'Replication connection was not established in time',
+    })
     await none.next((m) => m.event === 'phx_close')
   })
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['on a public channel', { broadcast: { replay: { since: 0 } } }, 'UnableToReplayMessages: Replay is not allowed for public channels'],
-    ['with a since that is not an integer', { private: true, broadcast: { replay: { since: '1h' } } }, 'UnableToReplayMessages: Replay params are not valid'],
-    ['with a limit that is not an integer', { private: true, broadcast: { replay: { since: 0, limit: 2.5 } } }, 'UnableToReplayMessages: Replay params are not valid'],
-    ['without a database to replay from', { private: true, broadcast: { replay: { since: 0 } } }, 'UnableToReplayMessages: Realtime was unable to replay messages'],
+    [
+      'on a public channel',
+      { broadcast: { replay: { since: 0 } } },
+      'UnableToReplayMessages: Replay is not allowed for public channels',
+    ],
+    [
+      'with a since that is not an integer',
+      { private: true, broadcast: { replay: { since: '1h' } } },
+      'UnableToReplayMessages: Replay params are not valid',
+    ],
+    [
+      'with a limit that is not an integer',
+      { private: true, broadcast: { replay: { since: 0, limit: 2.5 } } },
+      'UnableToReplayMessages: Replay params are not valid',
+    ],
+    [
+      'without a database to replay from',
+      { private: true, broadcast: { replay: { since: 0 } } },
+      'UnableToReplayMessages: Realtime was unable to replay messages',
+    ],
   ])('refuses a replay join %s with the real reason', async (_name, config, reason) => {
     const harness = (h = await startHarness())
     const raw = await harness.raw()

@@ -8,7 +8,11 @@ import WebSocket from 'ws'
 import type { Clock } from '../../src/env/clock'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from '../../src/testing/emulator/jwt'
 import { encodeTextFrame, type PhoenixMessage, type Vsn } from '../../src/testing/emulator/protocol'
-import { startRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from '../../src/testing/emulator/realtimeServer'
+import {
+  startRealtimeServer,
+  type RealtimeServer,
+  type RealtimeServerOptions,
+} from '../../src/testing/emulator/realtimeServer'
 import type { ChangeSource, JwtClaims, RowChange } from '../../src/testing/emulator/types'
 import { waitFor } from '../support/waitFor'
 
@@ -16,7 +20,10 @@ export const SECRET = DEFAULT_JWT_SECRET
 export const KEYS = createDefaultKeys(SECRET)
 
 /** A ChangeSource the test pushes row changes into. */
-export function fakeChangeSource(): ChangeSource & { push(change: Partial<RowChange> & Pick<RowChange, 'table' | 'type'>): void; listeners: number } {
+export function fakeChangeSource(): ChangeSource & {
+  push(change: Partial<RowChange> & Pick<RowChange, 'table' | 'type'>): void
+  listeners: number
+} {
   const listeners = new Set<(change: RowChange) => void>()
   return {
     onChange(listener) {
@@ -43,14 +50,22 @@ export function fakeChangeSource(): ChangeSource & { push(change: Partial<RowCha
 
 /** Signs a user token valid for an hour of `clock` time (role `authenticated` unless given). */
 export function userToken(claims: JwtClaims = {}, clock: Pick<Clock, 'now'> = { now: () => Date.now() }): string {
-  return signJwt({ role: 'authenticated', sub: 'user-1', exp: Math.floor(clock.now() / 1000) + 3_600, ...claims }, SECRET)
+  return signJwt(
+    { role: 'authenticated', sub: 'user-1', exp: Math.floor(clock.now() / 1000) + 3_600, ...claims },
+    SECRET,
+  )
 }
 
 export interface Harness {
   server: RealtimeServer
   changes: ReturnType<typeof fakeChangeSource>
   /** A supabase-js client (`accessToken`: third-party auth, the token every join carries). */
-  client(options?: { vsn?: Vsn; key?: string; realtime?: Record<string, unknown>; accessToken?: () => Promise<string> }): SupabaseClient
+  client(options?: {
+    vsn?: Vsn
+    key?: string
+    realtime?: Record<string, unknown>
+    accessToken?: () => Promise<string>
+  }): SupabaseClient
   /** A raw `ws` client, closed by `stop`. */
   raw(options?: { vsn?: string | null; apikey?: string | null; path?: string }): Promise<RawClient>
   stop(): Promise<void>
@@ -59,7 +74,12 @@ export interface Harness {
 /** Starts a realtime server (fake ChangeSource, default keys) and tracks every client for cleanup. */
 export async function startHarness(options: Partial<RealtimeServerOptions> = {}): Promise<Harness> {
   const changes = fakeChangeSource()
-  const server = await startRealtimeServer({ jwtSecret: SECRET, apiKeys: [KEYS.anonKey, KEYS.serviceRoleKey], changeSource: changes, ...options })
+  const server = await startRealtimeServer({
+    jwtSecret: SECRET,
+    apiKeys: [KEYS.anonKey, KEYS.serviceRoleKey],
+    changeSource: changes,
+    ...options,
+  })
   const clients: SupabaseClient[] = []
   const raws: RawClient[] = []
   return {
@@ -100,7 +120,10 @@ export function subscribe(channel: RealtimeChannel): Status[] {
 
 /** Waits for a status (default SUBSCRIBED) and returns it. */
 export function reached(statuses: Status[], status = 'SUBSCRIBED', timeoutMs = 3_000): Promise<Status> {
-  return waitFor(() => statuses.find((s) => s.status === status), { timeoutMs, message: `channel status ${status} (saw ${JSON.stringify(statuses)})` })
+  return waitFor(() => statuses.find((s) => s.status === status), {
+    timeoutMs,
+    message: `channel status ${status} (saw ${JSON.stringify(statuses)})`,
+  })
 }
 
 /** A raw WebSocket client that records what it receives. */
@@ -113,7 +136,12 @@ export interface RawClient {
   unparsed: string[]
   closed: Promise<{ code: number; reason: string }>
   /** Sends a message in this client's serializer (`ref` defaults to a fresh one). */
-  push(topic: string, event: string, payload?: unknown, refs?: { ref?: string | null; join_ref?: string | null }): string | null
+  push(
+    topic: string,
+    event: string,
+    payload?: unknown,
+    refs?: { ref?: string | null; join_ref?: string | null },
+  ): string | null
   sendRaw(data: string | Buffer): void
   /** Waits for a decoded message that satisfies `predicate`. */
   next(predicate: (message: PhoenixMessage) => boolean, timeoutMs?: number): Promise<PhoenixMessage>
@@ -124,14 +152,23 @@ export interface RawClient {
 let rawRef = 0
 
 /** Opens a raw client; rejects with the HTTP status when the upgrade is refused. */
-export function connectRaw(baseUrl: string, { vsn = '2.0.0', apikey = KEYS.anonKey, path = '/realtime/v1/websocket' }: { vsn?: string | null; apikey?: string | null; path?: string } = {}): Promise<RawClient> {
+export function connectRaw(
+  baseUrl: string,
+  {
+    vsn = '2.0.0',
+    apikey = KEYS.anonKey,
+    path = '/realtime/v1/websocket',
+  }: { vsn?: string | null; apikey?: string | null; path?: string } = {},
+): Promise<RawClient> {
   const url = new URL(path, baseUrl.replace(/^http/, 'ws'))
   if (apikey !== null) url.searchParams.set('apikey', apikey)
   if (vsn !== null) url.searchParams.set('vsn', vsn)
   const socket = new WebSocket(url)
   const received: RawClient['received'] = []
   const unparsed: string[] = []
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   socket.on('message', (data, isBinary) => {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)
     if (isBinary) return void received.push(buffer)
@@ -160,7 +197,10 @@ export function connectRaw(baseUrl: string, { vsn = '2.0.0', apikey = KEYS.anonK
     },
     sendRaw: (data) => socket.send(data),
     next: (predicate, timeoutMs = 2_000) =>
-      waitFor(() => received.find((m): m is PhoenixMessage => !Buffer.isBuffer(m) && predicate(m)), { timeoutMs, message: 'a matching frame' }),
+      waitFor(() => received.find((m): m is PhoenixMessage => !Buffer.isBuffer(m) && predicate(m)), {
+        timeoutMs,
+        message: 'a matching frame',
+      }),
     async reply(ref) {
       const message = await client.next((m) => m.event === 'phx_reply' && m.ref === ref)
       return message.payload as { status: string; response: Record<string, unknown> }

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FakeClock } from '../support/fakeClock'
 import { sleep, waitFor } from '../support/waitFor'
-import { connectRaw, reached, startHarness, subscribe, userToken, type Harness, type RawClient } from './emulatorSupport'
+import {
+  connectRaw,
+  reached,
+  startHarness,
+  subscribe,
+  userToken,
+  type Harness,
+  type RawClient,
+} from './emulatorSupport'
 
 const FAST_RECONNECT = { reconnectAfterMs: () => 50 }
 const columns = [{ name: 'id', type: 'int8' }]
@@ -30,7 +38,11 @@ describe('faults: each one is in force when its command returns', () => {
   it('refuseConnections refuses the next N upgrades (503), or every upgrade for a while', async () => {
     const clock = new FakeClock(Date.now())
     h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
-    const attempt = () => connectRaw(h.server.url).then((raw) => (raw.socket.terminate(), 101), (error: { status?: number }) => error.status)
+    const attempt = () =>
+      connectRaw(h.server.url).then(
+        (raw) => (raw.socket.terminate(), 101),
+        (error: { status?: number }) => error.status,
+      )
     h.server.faults.refuseConnections({ count: 2 })
     expect([await attempt(), await attempt(), await attempt()]).toEqual([503, 503, 101])
     h.server.faults.refuseConnections({ ms: 5_000 })
@@ -119,14 +131,18 @@ describe('faults: each one is in force when its command returns', () => {
     const oldToken = userToken()
     await user.realtime.setAuth(oldToken)
     const system: { message: string }[] = []
-    const userStatuses = subscribe(user.channel('room').on('system', {}, (payload: { message: string }) => system.push(payload)))
+    const userStatuses = subscribe(
+      user.channel('room').on('system', {}, (payload: { message: string }) => system.push(payload)),
+    )
     const anon = h.client()
     const anonStatuses = subscribe(anon.channel('room'))
     await reached(userStatuses)
     await reached(anonStatuses)
     h.server.faults.expireTokens()
     await reached(userStatuses, 'CLOSED')
-    expect(system).toEqual([{ extension: 'system', status: 'error', message: 'Token has expired 0 seconds ago', channel: 'room' }])
+    expect(system).toEqual([
+      { extension: 'system', status: 'error', message: 'Token has expired 0 seconds ago', channel: 'room' },
+    ])
     expect(anonStatuses.map((s) => s.status)).toEqual(['SUBSCRIBED'])
 
     const again = h.client()
@@ -146,7 +162,11 @@ describe('faults: each one is in force when its command returns', () => {
     const clock = new FakeClock(Date.now())
     h = await startHarness({ clock, idleTimeoutMs: 0 }) // the fake clock jumps past the websocket timeout
     const raw = await h.raw()
-    await raw.reply(raw.push('realtime:todos', 'phx_join', { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'todos' }] } }))
+    await raw.reply(
+      raw.push('realtime:todos', 'phx_join', {
+        config: { postgres_changes: [{ event: '*', schema: 'public', table: 'todos' }] },
+      }),
+    )
     h.server.faults.postgresChanges(500)
     h.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id: 1 } })
     h.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id: 2 } })
@@ -159,7 +179,9 @@ describe('faults: each one is in force when its command returns', () => {
     h.server.faults.postgresChanges(null)
     h.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id: 4 } })
     await waitFor(() => frames(raw, 'postgres_changes').length === 3)
-    const ids = frames(raw, 'postgres_changes').map((m) => (m as { payload: { data: { record: { id: number } } } }).payload.data.record.id)
+    const ids = frames(raw, 'postgres_changes').map(
+      (m) => (m as { payload: { data: { record: { id: number } } } }).payload.data.record.id,
+    )
     expect(ids).toEqual([1, 2, 4])
   })
 

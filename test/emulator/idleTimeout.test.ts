@@ -32,6 +32,8 @@ describe('the websocket timeout: the server closes a socket that sends nothing f
     const short = await h.raw()
     await clock.advance(5_000)
     expect((await short.closed).code).toBe(1000)
-    await expect(startHarness({ idleTimeoutMs: -1 })).rejects.toThrow(/idleTimeoutMs must be a non-negative number of milliseconds, got -1/)
+    await expect(startHarness({ idleTimeoutMs: -1 })).rejects.toThrow(
+      /idleTimeoutMs must be a non-negative number of milliseconds, got -1/,
+    )
   })
 })

@@ -23,10 +23,19 @@ describe('signJwt / verifyJwt', () => {
   it('refuses a tampered payload, a tampered signature and a wrong secret', () => {
     const token = signJwt({ role: 'anon' }, SECRET)
     const [header, , signature] = token.split('.') as [string, string, string]
-    expect(verifyJwt(`${header}.${b64({ role: 'service_role' })}.${signature}`, SECRET, NOW)).toEqual({ ok: false, reason: 'bad_signature' })
+    expect(verifyJwt(`${header}.${b64({ role: 'service_role' })}.${signature}`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    })
     const flipped = signature.slice(0, -2) + (signature.endsWith('AA') ? 'BB' : 'AA')
-    expect(verifyJwt(`${header}.${token.split('.')[1]}.${flipped}`, SECRET, NOW)).toEqual({ ok: false, reason: 'bad_signature' })
-    expect(verifyJwt(`${header}.${token.split('.')[1]}.${signature.slice(0, 10)}`, SECRET, NOW)).toEqual({ ok: false, reason: 'bad_signature' })
+    expect(verifyJwt(`${header}.${token.split('.')[1]}.${flipped}`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    })
+    expect(verifyJwt(`${header}.${token.split('.')[1]}.${signature.slice(0, 10)}`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    })
     expect(verifyJwt(token, `${SECRET}x`, NOW)).toEqual({ ok: false, reason: 'bad_signature' })
   })
 
@@ -40,7 +49,15 @@ describe('signJwt / verifyJwt', () => {
   it('refuses malformed tokens', () => {
     const token = signJwt({ role: 'anon' }, SECRET)
     const [header, payload, signature] = token.split('.') as [string, string, string]
-    for (const bad of ['', 'abc', 'a.b', `${token}.x`, `!!.${payload}.${signature}`, `${header}.${b64('text')}.${signature}`, `${header}.${payload}.`]) {
+    for (const bad of [
+      '',
+      'abc',
+      'a.b',
+      `${token}.x`,
+      `!!.${payload}.${signature}`,
+      `${header}.${b64('text')}.${signature}`,
+      `${header}.${payload}.`,
+    ]) {
       expect(verifyJwt(bad, SECRET, NOW)).toEqual({ ok: false, reason: 'malformed' })
     }
     const badExp = signJwt({ exp: 'tomorrow' } as never, SECRET)
@@ -50,11 +67,17 @@ describe('signJwt / verifyJwt', () => {
   it('refuses alg none and any algorithm other than HS256', () => {
     const payload = b64({ role: 'service_role' })
     expect(verifyJwt(`${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`, SECRET, NOW).ok).toBe(false)
-    expect(verifyJwt(`${b64({ alg: 'none', typ: 'JWT' })}.${payload}.sig`, SECRET, NOW)).toEqual({ ok: false, reason: 'unsupported_alg' })
+    expect(verifyJwt(`${b64({ alg: 'none', typ: 'JWT' })}.${payload}.sig`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'unsupported_alg',
+    })
     for (const alg of ['HS512', 'RS256', 'hs256']) {
       const header = b64({ alg, typ: 'JWT' })
       const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url')
-      expect(verifyJwt(`${header}.${payload}.${signature}`, SECRET, NOW)).toEqual({ ok: false, reason: 'unsupported_alg' })
+      expect(verifyJwt(`${header}.${payload}.${signature}`, SECRET, NOW)).toEqual({
+        ok: false,
+        reason: 'unsupported_alg',
+      })
     }
   })
 })

@@ -16,11 +16,17 @@ const catalog = createStaticCatalog([
 describe('postgres_changes of an RLS table wait for the row check and keep commit order', () => {
   it('delivers what the check allows, drops what it refuses, and never lets a later change overtake', async () => {
     const pending: Array<(visible: boolean) => void> = []
-    const rowVisibility: RowVisibility = { visible: () => new Promise<boolean>((resolve) => pending.push((visible) => resolve(visible))) }
+    const rowVisibility: RowVisibility = {
+      visible: () => new Promise<boolean>((resolve) => pending.push((visible) => resolve(visible))),
+    }
     const h = await startHarness({ catalog, rowVisibility })
     try {
       const raw = await h.raw()
-      await raw.reply(raw.push('realtime:t', 'phx_join', { config: { postgres_changes: [{ event: '*', schema: 'public', table: '*' }] } }))
+      await raw.reply(
+        raw.push('realtime:t', 'phx_join', {
+          config: { postgres_changes: [{ event: '*', schema: 'public', table: '*' }] },
+        }),
+      )
       await raw.next((m) => m.event === 'system')
       h.changes.push({ table: 'secret', type: 'INSERT', columns, record: { id: 1, owner: 'a' } })
       h.changes.push({ table: 'secret', type: 'INSERT', columns, record: { id: 2, owner: 'b' } })
@@ -31,10 +37,14 @@ describe('postgres_changes of an RLS table wait for the row check and keep commi
       pending.shift()!(true)
       await waitFor(() => pending.length === 1)
       pending.shift()!(false)
-      await raw.next((m) => m.event === 'postgres_changes' && (m.payload as { data: { type: string } }).data.type === 'DELETE')
+      await raw.next(
+        (m) => m.event === 'postgres_changes' && (m.payload as { data: { type: string } }).data.type === 'DELETE',
+      )
       const delivered = raw.received.flatMap((m) => {
         if (Buffer.isBuffer(m) || m.event !== 'postgres_changes') return []
-        const data = (m.payload as { data: { table: string; record?: { id: number }; old_record?: Record<string, unknown> } }).data
+        const data = (
+          m.payload as { data: { table: string; record?: { id: number }; old_record?: Record<string, unknown> } }
+        ).data
         return [[data.table, data.record?.id ?? data.old_record]]
       })
       expect(delivered).toEqual([

@@ -17,11 +17,17 @@ const isMessage = (frame: PhoenixMessage | Buffer): frame is PhoenixMessage => !
 
 /** A broadcast to itself (large) and then a heartbeat, with fixed refs so that every round has the same bytes. */
 function pushRound(raw: RawClient, round: number): void {
-  raw.push('realtime:room', 'broadcast', { type: 'broadcast', event: 'big', payload: { round, body: BIG } }, { ref: null })
+  raw.push(
+    'realtime:room',
+    'broadcast',
+    { type: 'broadcast', event: 'big', payload: { round, body: BIG } },
+    { ref: null },
+  )
   raw.push('phoenix', 'heartbeat', {}, { ref: `hb${round}` })
 }
 
-const heartbeatReplied = (raw: RawClient, round: number): boolean => raw.received.some((m) => isMessage(m) && m.event === 'phx_reply' && m.ref === `hb${round}`)
+const heartbeatReplied = (raw: RawClient, round: number): boolean =>
+  raw.received.some((m) => isMessage(m) && m.event === 'phx_reply' && m.ref === `hb${round}`)
 
 describe('faults.slowLink: server→client realtime bytes leave at the given rate on the emulator clock', () => {
   let h: Harness
@@ -42,7 +48,8 @@ describe('faults.slowLink: server→client realtime bytes leave at the given rat
   }
 
   /** Waits until the server has queued something on a paced socket (its release timer is set). */
-  const queued = (clock: FakeClock, timersBefore: number) => waitFor(() => clock.pendingTimers() > timersBefore, { message: 'the server queued the frames' })
+  const queued = (clock: FakeClock, timersBefore: number) =>
+    waitFor(() => clock.pendingTimers() > timersBefore, { message: 'the server queued the frames' })
 
   it('a heartbeat reply waits behind the frame ahead of it: the client has exactly rate × elapsed bytes until the round is through', async () => {
     const clock = new FakeClock(Date.now())
@@ -57,7 +64,9 @@ describe('faults.slowLink: server→client realtime bytes leave at the given rat
       await clock.advance(100)
       elapsed += 100
       const expected = Math.min(roundBytes, Math.floor((RATE * elapsed) / 1000))
-      await waitFor(() => bytesRead(raw) - base === expected, { message: `${expected} bytes after ${elapsed} ms (saw ${bytesRead(raw) - base})` })
+      await waitFor(() => bytesRead(raw) - base === expected, {
+        message: `${expected} bytes after ${elapsed} ms (saw ${bytesRead(raw) - base})`,
+      })
       if (expected < roundBytes) expect(heartbeatReplied(raw, 1)).toBe(false)
     }
     await waitFor(() => heartbeatReplied(raw, 1), { message: 'the heartbeat reply, last of the round' })
@@ -131,10 +140,16 @@ describe('faults.slowLink: server→client realtime bytes leave at the given rat
     expect(() => slowLink(null)).toThrow(TypeError)
     expect(() => slowLink({ ms: 1_000 })).toThrow(/bytesPerSecond/)
     for (const bytesPerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '100']) {
-      expect(() => slowLink({ bytesPerSecond, ms: 1_000 })).toThrow(new TypeError(`faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`))
+      expect(() => slowLink({ bytesPerSecond, ms: 1_000 })).toThrow(
+        new TypeError(
+          `faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`,
+        ),
+      )
     }
     for (const ms of [undefined, -1, Number.NaN, Number.POSITIVE_INFINITY, '5']) {
-      expect(() => slowLink({ bytesPerSecond: 100, ms })).toThrow(new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`))
+      expect(() => slowLink({ bytesPerSecond: 100, ms })).toThrow(
+        new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`),
+      )
     }
   })
 })

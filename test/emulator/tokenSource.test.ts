@@ -21,7 +21,12 @@ describe('tokenSource and faults.authOutage: the emulator as a third-party auth 
     h = await startHarness({ clock })
     const source = h.server.tokenSource({ lifetimeMs: 20_000, claims: { sub: 'user-7' } })
     const first = await source()
-    expect(claimsOf(first, clock)).toMatchObject({ role: 'authenticated', sub: 'user-7', iat: 1_800_000_000, exp: 1_800_000_020 })
+    expect(claimsOf(first, clock)).toMatchObject({
+      role: 'authenticated',
+      sub: 'user-7',
+      iat: 1_800_000_000,
+      exp: 1_800_000_020,
+    })
     await clock.advance(15_000)
     expect(await source()).toBe(first)
     await clock.advance(1_000)
@@ -70,13 +75,21 @@ describe('tokenSource and faults.authOutage: the emulator as a third-party auth 
     const tokenSource = h.server.tokenSource as (options: unknown) => unknown
     expect(() => tokenSource(null)).toThrow(new TypeError('tokenSource: options must be an object, got null'))
     for (const lifetimeMs of [0, 1_000, 2_500, -5_000, Number.NaN, '60000']) {
-      expect(() => tokenSource({ lifetimeMs })).toThrow(new TypeError(`tokenSource: lifetimeMs must be whole seconds of at least 2000 ms, got ${String(lifetimeMs)}`))
+      expect(() => tokenSource({ lifetimeMs })).toThrow(
+        new TypeError(`tokenSource: lifetimeMs must be whole seconds of at least 2000 ms, got ${String(lifetimeMs)}`),
+      )
     }
-    expect(() => tokenSource({ claims: 'user' })).toThrow(new TypeError('tokenSource: claims must be an object of JWT claims, got user'))
+    expect(() => tokenSource({ claims: 'user' })).toThrow(
+      new TypeError('tokenSource: claims must be an object of JWT claims, got user'),
+    )
     const authOutage = h.server.faults.authOutage as (options: unknown) => void
-    expect(() => authOutage(undefined)).toThrow(new TypeError('faults.authOutage: options must be { ms }, got undefined'))
+    expect(() => authOutage(undefined)).toThrow(
+      new TypeError('faults.authOutage: options must be { ms }, got undefined'),
+    )
     for (const ms of [undefined, -1, Number.NaN, Number.POSITIVE_INFINITY, '20000']) {
-      expect(() => authOutage({ ms })).toThrow(new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`))
+      expect(() => authOutage({ ms })).toThrow(
+        new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`),
+      )
     }
   })
 })

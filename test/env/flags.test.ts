@@ -47,7 +47,9 @@ describe('parseFlags: sources and the VITE_ prefix', () => {
   })
 
   it('prefers the VITE_-prefixed name over the plain one in the same source', () => {
-    expect(parseFlags([{ VITE_REALTIME_ENABLED: 'false', REALTIME_ENABLED: 'true' }])).toEqual({ realtimeEnabled: false })
+    expect(parseFlags([{ VITE_REALTIME_ENABLED: 'false', REALTIME_ENABLED: 'true' }])).toEqual({
+      realtimeEnabled: false,
+    })
   })
 
   it('falls back to the plain name when the VITE_-prefixed one is empty', () => {
@@ -55,11 +57,15 @@ describe('parseFlags: sources and the VITE_ prefix', () => {
   })
 
   it('prefers the first source that sets a variable (Vite env before process env)', () => {
-    expect(parseFlags([{ VITE_REALTIME_ENABLED: 'no' }, { REALTIME_ENABLED: 'yes' }])).toEqual({ realtimeEnabled: false })
+    expect(parseFlags([{ VITE_REALTIME_ENABLED: 'no' }, { REALTIME_ENABLED: 'yes' }])).toEqual({
+      realtimeEnabled: false,
+    })
   })
 
   it('falls through to a later source when an earlier one is missing, empty or undefined', () => {
-    expect(parseFlags([undefined, { REALTIME_ENABLED: '' }, { REALTIME_ENABLED: '0' }])).toEqual({ realtimeEnabled: false })
+    expect(parseFlags([undefined, { REALTIME_ENABLED: '' }, { REALTIME_ENABLED: '0' }])).toEqual({
+      realtimeEnabled: false,
+    })
   })
 
   it('reads each flag from whichever source sets it', () => {

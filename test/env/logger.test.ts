@@ -23,7 +23,10 @@ function recordingLogger(options: Partial<LoggerOptions> = {}) {
   return { logger, lines }
 }
 
-const fixed = (value: number): Random => () => value
+const fixed =
+  (value: number): Random =>
+  () =>
+    value
 
 afterEach(() => {
   vi.restoreAllMocks()

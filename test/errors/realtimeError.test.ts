@@ -53,7 +53,9 @@ describe('RealtimeError', () => {
   })
 
   it('keeps a non-Error cause', () => {
-    expect(new RealtimeError('CHANNEL_ERROR', 'x', { cause: { status: 'CHANNEL_ERROR' } }).cause).toEqual({ status: 'CHANNEL_ERROR' })
+    expect(new RealtimeError('CHANNEL_ERROR', 'x', { cause: { status: 'CHANNEL_ERROR' } }).cause).toEqual({
+      status: 'CHANNEL_ERROR',
+    })
   })
 
   it('has no cause when none is given', () => {

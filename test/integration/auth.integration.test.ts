@@ -44,7 +44,8 @@ describe("supabase-js's own auth against the emulator's /auth/v1", () => {
   const join = (supabase: SupabaseClient, topic: string): Promise<{ status: string; message?: string }> =>
     new Promise((resolve) => {
       supabase.channel(topic).subscribe((status, error) => {
-        if (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR') resolve(error ? { status, message: error.message } : { status })
+        if (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR')
+          resolve(error ? { status, message: error.message } : { status })
       })
     })
 
@@ -52,17 +53,35 @@ describe("supabase-js's own auth against the emulator's /auth/v1", () => {
     const supabase = client()
     const events: AuthChangeEvent[] = []
     supabase.auth.onAuthStateChange((event) => events.push(event))
-    const signUp = await supabase.auth.signUp({ email: 'Ada@example.com', password: 'correct horse', options: { data: { name: 'Ada' } } })
+    const signUp = await supabase.auth.signUp({
+      email: 'Ada@example.com',
+      password: 'correct horse',
+      options: { data: { name: 'Ada' } },
+    })
     expect(signUp.error).toBeNull()
-    expect(signUp.data.user).toMatchObject({ email: 'ada@example.com', role: 'authenticated', user_metadata: { name: 'Ada' } })
+    expect(signUp.data.user).toMatchObject({
+      email: 'ada@example.com',
+      role: 'authenticated',
+      user_metadata: { name: 'Ada' },
+    })
     await supabase.auth.signOut()
 
     const signIn = await supabase.auth.signInWithPassword({ email: 'ada@example.com', password: 'correct horse' })
     expect(signIn.error).toBeNull()
     const first = signIn.data.session!
     expect(first.expires_in).toBe(LIFETIME_S)
-    const claims = JSON.parse(Buffer.from(first.access_token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>
-    expect(claims).toMatchObject({ sub: signIn.data.user!.id, role: 'authenticated', aud: 'authenticated', aal: 'aal1', session_id: expect.any(String), jti: expect.any(String) })
+    const claims = JSON.parse(Buffer.from(first.access_token.split('.')[1]!, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >
+    expect(claims).toMatchObject({
+      sub: signIn.data.user!.id,
+      role: 'authenticated',
+      aud: 'authenticated',
+      aal: 'aal1',
+      session_id: expect.any(String),
+      jti: expect.any(String),
+    })
     expect((await supabase.auth.getUser()).data.user?.id).toBe(signIn.data.user!.id)
 
     const refreshed = await supabase.auth.refreshSession()
@@ -79,7 +98,11 @@ describe("supabase-js's own auth against the emulator's /auth/v1", () => {
     expect(events).toEqual(['INITIAL_SESSION', 'SIGNED_IN', 'SIGNED_OUT', 'SIGNED_IN', 'TOKEN_REFRESHED', 'SIGNED_OUT'])
     // the session is gone on the server too: its refresh token no longer works
     const reuse = await client().auth.refreshSession({ refresh_token: refreshed.data.session!.refresh_token })
-    expect(reuse.error).toMatchObject({ status: 400, code: 'refresh_token_not_found', message: 'Invalid Refresh Token: Refresh Token Not Found' })
+    expect(reuse.error).toMatchObject({
+      status: 400,
+      code: 'refresh_token_not_found',
+      message: 'Invalid Refresh Token: Refresh Token Not Found',
+    })
   })
 
   it('refuses expired access tokens on PostgREST and realtime, and a refresh brings both back', async () => {
@@ -88,7 +111,10 @@ describe("supabase-js's own auth against the emulator's /auth/v1", () => {
     await clock.advance((LIFETIME_S + 1) * 1000)
     const { error } = await supabase.from('notes').select('*')
     expect(error).toMatchObject({ code: 'PGRST303', message: 'JWT expired' })
-    expect(await join(supabase, 'expired')).toMatchObject({ status: 'CHANNEL_ERROR', message: expect.stringMatching(/^InvalidJWTToken: Token has expired \d+ seconds ago$/) })
+    expect(await join(supabase, 'expired')).toMatchObject({
+      status: 'CHANNEL_ERROR',
+      message: expect.stringMatching(/^InvalidJWTToken: Token has expired \d+ seconds ago$/),
+    })
     await supabase.removeAllChannels()
     const refreshed = await supabase.auth.refreshSession()
     expect(refreshed.error).toBeNull()
@@ -99,23 +125,58 @@ describe("supabase-js's own auth against the emulator's /auth/v1", () => {
   it('answers wrong credentials and bad input with GoTrue statuses, codes and messages', async () => {
     const supabase = client()
     await supabase.auth.signUp({ email: 'linus@example.com', password: 'penguins' })
-    expect((await supabase.auth.signInWithPassword({ email: 'linus@example.com', password: 'wrong' })).error).toMatchObject({ status: 400, code: 'invalid_credentials', message: 'Invalid login credentials' })
-    expect((await supabase.auth.signUp({ email: 'linus@example.com', password: 'penguins' })).error).toMatchObject({ status: 422, code: 'user_already_exists' })
-    expect((await supabase.auth.signUp({ email: 'new@example.com', password: '123' })).error).toMatchObject({ status: 422, code: 'weak_password', reasons: ['length'] })
-    expect((await supabase.auth.signUp({ email: 'not-an-email', password: 'long enough' })).error).toMatchObject({ status: 400, code: 'validation_failed' })
+    expect(
+      (await supabase.auth.signInWithPassword({ email: 'linus@example.com', password: 'wrong' })).error,
+    ).toMatchObject({ status: 400, code: 'invalid_credentials', message: 'Invalid login credentials' })
+    expect((await supabase.auth.signUp({ email: 'linus@example.com', password: 'penguins' })).error).toMatchObject({
+      status: 422,
+      code: 'user_already_exists',
+    })
+    expect((await supabase.auth.signUp({ email: 'new@example.com', password: '123' })).error).toMatchObject({
+      status: 422,
+      code: 'weak_password',
+      reasons: ['length'],
+    })
+    expect((await supabase.auth.signUp({ email: 'not-an-email', password: 'long enough' })).error).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    })
 
     const post = async (path: string, body: string, headers: Record<string, string> = { apikey: emulator.anonKey }) => {
-      const response = await fetch(`${emulator.url}/auth/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
+      const response = await fetch(`${emulator.url}/auth/v1${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body,
+      })
       return [response.status, (await response.json()) as Record<string, unknown>] as const
     }
-    expect(await post('/token?grant_type=password', '{"email":')).toEqual([400, { code: 'bad_json', message: expect.stringMatching(/^Could not parse request body as JSON: /) }])
-    expect(await post('/token?grant_type=password', '{"email":5,"password":"x"}')).toEqual([400, { code: 'bad_json', message: expect.stringContaining('cannot unmarshal number') }])
-    expect(await post('/token?grant_type=password', '{}', {})).toEqual([401, { message: 'No API key found in request', hint: expect.any(String) }])
-    expect(await post('/token?grant_type=magic', '{}')).toEqual([400, { code: 'unsupported_grant_type', message: 'unsupported_grant_type' }])
-    expect((await post('/signup', JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(1_100_000) })))[0]).toBe(413)
+    expect(await post('/token?grant_type=password', '{"email":')).toEqual([
+      400,
+      { code: 'bad_json', message: expect.stringMatching(/^Could not parse request body as JSON: /) },
+    ])
+    expect(await post('/token?grant_type=password', '{"email":5,"password":"x"}')).toEqual([
+      400,
+      { code: 'bad_json', message: expect.stringContaining('cannot unmarshal number') },
+    ])
+    expect(await post('/token?grant_type=password', '{}', {})).toEqual([
+      401,
+      { message: 'No API key found in request', hint: expect.any(String) },
+    ])
+    expect(await post('/token?grant_type=magic', '{}')).toEqual([
+      400,
+      { code: 'unsupported_grant_type', message: 'unsupported_grant_type' },
+    ])
+    expect(
+      (await post('/signup', JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(1_100_000) })))[0],
+    ).toBe(413)
     const user = await fetch(`${emulator.url}/auth/v1/user`, { headers: { apikey: emulator.anonKey } })
-    expect([user.status, await user.json()]).toEqual([401, { code: 'no_authorization', message: 'This endpoint requires a valid Bearer token' }])
-    const forged = await fetch(`${emulator.url}/auth/v1/user`, { headers: { apikey: emulator.anonKey, authorization: 'Bearer a.b.c' } })
+    expect([user.status, await user.json()]).toEqual([
+      401,
+      { code: 'no_authorization', message: 'This endpoint requires a valid Bearer token' },
+    ])
+    const forged = await fetch(`${emulator.url}/auth/v1/user`, {
+      headers: { apikey: emulator.anonKey, authorization: 'Bearer a.b.c' },
+    })
     expect([forged.status, ((await forged.json()) as { code: string }).code]).toEqual([403, 'bad_jwt'])
   })
 })

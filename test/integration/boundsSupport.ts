@@ -73,7 +73,8 @@ export function startDefaultLibrary(client: SupabaseClient, reads: SupabaseClien
   })
   const store = configureStore({
     reducer: { todosApi: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const state = () => realtime.selectors.selectRealtimeState(store.getState())
   const channelStates: string[] = []
@@ -100,18 +101,30 @@ export function startDefaultLibrary(client: SupabaseClient, reads: SupabaseClien
     delivered,
     channelStates,
     errors,
-    stop: () => stopLibrary(client, () => handle.unsubscribe(), () => query.unsubscribe(), stopSaga),
+    stop: () =>
+      stopLibrary(
+        client,
+        () => handle.unsubscribe(),
+        () => query.unsubscribe(),
+        stopSaga,
+      ),
   }
 }
 
 /** Whether realtime is up as the library sees it: connected, and the todos channel subscribed. */
-export const realtimeUp = (library: DefaultLibrary): boolean => library.state().connection === 'connected' && library.state().channels.todos?.state === 'subscribed'
+export const realtimeUp = (library: DefaultLibrary): boolean =>
+  library.state().connection === 'connected' && library.state().channels.todos?.state === 'subscribed'
 
 /**
  * Commits a todo write every `everyMs` (insert, update, delete in turn, so every kind of change
  * is covered) until `until()` says stop, recording each in `ledger` with the time it committed.
  */
-export async function writeUntil(writer: pg.Client, ledger: WriteLedger, until: () => boolean, everyMs: number): Promise<void> {
+export async function writeUntil(
+  writer: pg.Client,
+  ledger: WriteLedger,
+  until: () => boolean,
+  everyMs: number,
+): Promise<void> {
   while (!until()) {
     const rows = [...ledger.rows.get(PROJECT)!.keys()]
     const title = `w${ledger.writes.length + 1}`
@@ -125,7 +138,10 @@ export async function writeUntil(writer: pg.Client, ledger: WriteLedger, until: 
       await writer.query('update todos set title = $2 where id = $1', [id, title])
       ledger.record({ op: 'update', project: PROJECT, id, title, committedAt: performance.now() })
     } else {
-      const { rows: inserted } = await writer.query<{ id: number }>('insert into todos (title) values ($1) returning id::int as id', [title])
+      const { rows: inserted } = await writer.query<{ id: number }>(
+        'insert into todos (title) values ($1) returning id::int as id',
+        [title],
+      )
       ledger.record({ op: 'insert', project: PROJECT, id: inserted[0]!.id, title, committedAt: performance.now() })
     }
     await sleep(everyMs)
@@ -147,7 +163,10 @@ export function watchCache(library: DefaultLibrary, ledger: WriteLedger): () => 
 export function lateWrites(ledger: WriteLedger, boundMs: number, now: number): string[] {
   return ledger.writes
     .filter((write) => (write.reflectedAt ?? now) - write.committedAt > boundMs)
-    .map((write) => `${write.op} #${write.id} (${write.title ?? 'deleted'}): ${write.reflectedAt === null ? 'never' : `${Math.round(write.reflectedAt - write.committedAt)} ms`}`)
+    .map(
+      (write) =>
+        `${write.op} #${write.id} (${write.title ?? 'deleted'}): ${write.reflectedAt === null ? 'never' : `${Math.round(write.reflectedAt - write.committedAt)} ms`}`,
+    )
 }
 
 /** The todos as the database has them, in the cache's shape. */

@@ -35,7 +35,14 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
   })
 
   /** A channel of `topic` that records every broadcast and system message; resolves once joined. */
-  async function listen(topic: string, { isPrivate = false, vsn = '2.0.0', config = {} }: { isPrivate?: boolean; vsn?: string; config?: Record<string, unknown> } = {}) {
+  async function listen(
+    topic: string,
+    {
+      isPrivate = false,
+      vsn = '2.0.0',
+      config = {},
+    }: { isPrivate?: boolean; vsn?: string; config?: Record<string, unknown> } = {},
+  ) {
     const client = emulatorClient(emulator, { vsn })
     clients.push(client)
     if (isPrivate) await client.realtime.setAuth(emulator.signToken({ sub: 'user-1' }))
@@ -45,7 +52,9 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
       .channel(topic, { config: { private: isPrivate, broadcast: config } as never })
       .on('broadcast', { event: '*' }, (message) => messages.push(message as unknown as Message))
       .on('system', {}, (payload: { extension: string; message: string }) => systems.push(payload))
-    await new Promise<void>((resolve, reject) => channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : error ? reject(error) : undefined)))
+    await new Promise<void>((resolve, reject) =>
+      channel.subscribe((status, error) => (status === 'SUBSCRIBED' ? resolve() : error ? reject(error) : undefined)),
+    )
     return { messages, systems }
   }
 
@@ -72,7 +81,13 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
     await sql(emulator, `delete from todos where id = 1`)
     await waitFor(() => messages.length === 3, { timeoutMs: 10_000 })
     expect(messages.map((m) => m.event)).toEqual(['INSERT', 'UPDATE', 'DELETE'])
-    expect(messages[0]!.payload).toMatchObject({ operation: 'INSERT', table: 'todos', schema: 'public', record: { id: 1, title: 'milk' }, old_record: null })
+    expect(messages[0]!.payload).toMatchObject({
+      operation: 'INSERT',
+      table: 'todos',
+      schema: 'public',
+      record: { id: 1, title: 'milk' },
+      old_record: null,
+    })
     expect(messages[1]!.payload).toMatchObject({ record: { title: 'oat milk' }, old_record: { title: 'milk' } })
     expect(messages[2]!.payload).toMatchObject({ record: null, old_record: { id: 1 } })
   })
@@ -80,7 +95,9 @@ describe('Broadcast from Database: realtime.send and realtime.broadcast_changes 
   it('tells a join that opts in to replication_ready that the replication connection is established', async () => {
     const { systems } = await listen('ready', { config: { replication_ready: true } })
     await waitFor(() => systems.length >= 1, { timeoutMs: 10_000 })
-    expect(systems).toContainEqual(expect.objectContaining({ extension: 'system', status: 'ok', message: 'Replication connection established' }))
+    expect(systems).toContainEqual(
+      expect.objectContaining({ extension: 'system', status: 'ok', message: 'Replication connection established' }),
+    )
   })
 
   it('keeps a failed send from failing the caller, as the real function does (a warning)', async () => {
@@ -111,28 +128,42 @@ describe('broadcast replay on private channels', () => {
     clients.push(client)
     await client.realtime.setAuth(emulator.signToken({ sub: 'user-1' }))
     const messages: Message[] = []
-    const channel = client.channel(topic, { config: { private: true, broadcast: { replay } as never } }).on('broadcast', { event: '*' }, (m) => messages.push(m as unknown as Message))
+    const channel = client
+      .channel(topic, { config: { private: true, broadcast: { replay } as never } })
+      .on('broadcast', { event: '*' }, (m) => messages.push(m as unknown as Message))
     const outcome = await new Promise<{ status: string; message?: string }>((resolve) =>
-      channel.subscribe((status, error) => (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR' ? resolve(error ? { status, message: error.message } : { status }) : undefined)),
+      channel.subscribe((status, error) =>
+        status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR'
+          ? resolve(error ? { status, message: error.message } : { status })
+          : undefined,
+      ),
     )
     return { outcome, messages }
   }
 
   it('replays the newest `limit` private messages since `since`, oldest first, with meta.replayed and meta.id, and not again live', async () => {
     const since = Date.now() - 60_000
-    for (const n of [1, 2, 3]) await sql(emulator, `select realtime.send(jsonb_build_object('n', ${n}), 'note', 'log:1')`)
+    for (const n of [1, 2, 3])
+      await sql(emulator, `select realtime.send(jsonb_build_object('n', ${n}), 'note', 'log:1')`)
     await sql(emulator, `select realtime.send('{"n": 9}'::jsonb, 'note', 'log:1', false)`) // public: never replayed
     const { outcome, messages } = await joinWithReplay('log:1', { since, limit: 2 })
     expect(outcome).toEqual({ status: 'SUBSCRIBED' })
     await waitFor(() => messages.length === 2, { timeoutMs: 10_000 })
     expect(messages.map((m) => m.payload.n)).toEqual([2, 3])
-    expect(messages.every((m) => (m.meta as { replayed?: boolean } | undefined)?.replayed === true && m.meta?.id === m.payload.id)).toBe(true)
+    expect(
+      messages.every(
+        (m) => (m.meta as { replayed?: boolean } | undefined)?.replayed === true && m.meta?.id === m.payload.id,
+      ),
+    ).toBe(true)
     await sql(emulator, `select realtime.send('{"n": 4}'::jsonb, 'note', 'log:1')`)
     await waitFor(() => messages.length === 3, { timeoutMs: 10_000 })
     expect(messages.map((m) => m.payload.n)).toEqual([2, 3, 4])
   })
 
   it('refuses replay with invalid params, with the real reason (supabase-js itself refuses it on public channels)', async () => {
-    expect((await joinWithReplay('log:2', { since: 'yesterday' })).outcome).toEqual({ status: 'CHANNEL_ERROR', message: 'UnableToReplayMessages: Replay params are not valid' })
+    expect((await joinWithReplay('log:2', { since: 'yesterday' })).outcome).toEqual({
+      status: 'CHANNEL_ERROR',
+      message: 'UnableToReplayMessages: Replay params are not valid',
+    })
   })
 })

@@ -68,8 +68,10 @@ class TrackedWebSocket extends BrowserLikeWebSocket {
     clientSockets.push(this)
   }
 }
-const openClientSockets = (): number => clientSockets.filter((socket) => socket.readyState === BrowserLikeWebSocket.OPEN).length
-const unclosedClientSockets = (): number => clientSockets.filter((socket) => socket.readyState !== BrowserLikeWebSocket.CLOSED).length
+const openClientSockets = (): number =>
+  clientSockets.filter((socket) => socket.readyState === BrowserLikeWebSocket.OPEN).length
+const unclosedClientSockets = (): number =>
+  clientSockets.filter((socket) => socket.readyState !== BrowserLikeWebSocket.CLOSED).length
 
 const sortedTopics = (topics: string[]): string[] => [...topics].sort()
 const EXPECTED_TOPICS = sortedTopics(TOPICS.map((topic) => `realtime:${topic}`))
@@ -95,8 +97,15 @@ describe('chaos: random writes and random faults', () => {
   })
 
   async function databaseRows(): Promise<Map<number, Item[]>> {
-    const { rows } = await writer.query<Item & { project_id: number }>('select id::int as id, project_id, title from items order by id')
-    return new Map(PROJECTS.map((project) => [project, rows.filter((row) => row.project_id === project).map(({ id, title }) => ({ id, title }))]))
+    const { rows } = await writer.query<Item & { project_id: number }>(
+      'select id::int as id, project_id, title from items order by id',
+    )
+    return new Map(
+      PROJECTS.map((project) => [
+        project,
+        rows.filter((row) => row.project_id === project).map(({ id, title }) => ({ id, title })),
+      ]),
+    )
   }
 
   it(
@@ -115,7 +124,10 @@ describe('chaos: random writes and random faults', () => {
       })
       const api = createItemsApi(client)
       const routes = defineRoutes<typeof api>()([
-        { on: { table: 'items' }, tags: (e) => [{ type: 'Items', id: `project:${String((e.new ?? e.old)?.project_id)}` }] },
+        {
+          on: { table: 'items' },
+          tags: (e) => [{ type: 'Items', id: `project:${String((e.new ?? e.old)?.project_id)}` }],
+        },
       ])
       const timers = countingClock(systemClock)
       const errors: string[] = []
@@ -138,7 +150,8 @@ describe('chaos: random writes and random faults', () => {
       })
       const store = configureStore({
         reducer: { itemsApi: api.reducer, realtime: realtime.reducer },
-        middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+        middleware: (gDM) =>
+          gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
       })
       const selectItems = new Map(PROJECTS.map((project) => [project, api.endpoints.items.select(project)]))
       const cacheOf = (project: number): Item[] | undefined => selectItems.get(project)!(store.getState()).data
@@ -166,10 +179,15 @@ describe('chaos: random writes and random faults', () => {
           tags: [{ type: 'Items', id: `project:${project}` }],
         }),
       )
-      await waitFor(() => TOPICS.every((topic) => state().channels[topic]?.state === 'subscribed') && PROJECTS.every((project) => cacheOf(project)), {
-        timeoutMs: 15_000,
-        message: 'every topic subscribed and every query loaded',
-      })
+      await waitFor(
+        () =>
+          TOPICS.every((topic) => state().channels[topic]?.state === 'subscribed') &&
+          PROJECTS.every((project) => cacheOf(project)),
+        {
+          timeoutMs: 15_000,
+          message: 'every topic subscribed and every query loaded',
+        },
+      )
 
       const uncaught = captureUncaughtErrors()
       cleanups.push(uncaught.restore)
@@ -189,7 +207,10 @@ describe('chaos: random writes and random faults', () => {
             const roll = scheduleRandom()
             const title = `w${ledger.writes.length + 1}-p${project}`
             if (rows.length === 0 || roll < 0.45) {
-              const { rows: inserted } = await writer.query<{ id: number }>('insert into items (project_id, title) values ($1, $2) returning id::int as id', [project, title])
+              const { rows: inserted } = await writer.query<{ id: number }>(
+                'insert into items (project_id, title) values ($1, $2) returning id::int as id',
+                [project, title],
+              )
               ledger.record({ op: 'insert', project, id: inserted[0]!.id, title, committedAt: performance.now() })
             } else if (roll < 0.8) {
               const id = rows[Math.floor(scheduleRandom() * rows.length)]!
@@ -232,14 +253,19 @@ describe('chaos: random writes and random faults', () => {
       // Afterwards: every active query equals a fresh SELECT within the polling bound, on a live connection.
       const endedAt = performance.now()
       let database = await databaseRows()
-      const matches = (): boolean => PROJECTS.every((project) => JSON.stringify(cacheOf(project)) === JSON.stringify(database.get(project)))
+      const matches = (): boolean =>
+        PROJECTS.every((project) => JSON.stringify(cacheOf(project)) === JSON.stringify(database.get(project)))
       const channelStates = () => Object.fromEntries(TOPICS.map((topic) => [topic, state().channels[topic]?.state]))
       let convergence: Error | null = null
       try {
         await waitFor(
           async () => {
             database = await databaseRows()
-            return state().connection === 'connected' && TOPICS.every((topic) => state().channels[topic]?.state === 'subscribed') && matches()
+            return (
+              state().connection === 'connected' &&
+              TOPICS.every((topic) => state().channels[topic]?.state === 'subscribed') &&
+              matches()
+            )
           },
           { timeoutMs: CONVERGE_MS, intervalMs: 50 },
         )
@@ -257,7 +283,9 @@ describe('chaos: random writes and random faults', () => {
       const lost = ledger.lost(cacheOf)
       const maxStallMs = Math.round(ledger.maxStallMs(performance.now()))
       const faultTotal = [...faultCounts.values()].reduce((sum, count) => sum + count, 0)
-      console.log(`chaos: seed ${SEED}, ${(chaosMs / 1000).toFixed(1)} s, faults: ${faultTotal}, writes: ${ledger.writes.length}, lost: ${lost.length}, max stall: ${maxStallMs} ms`)
+      console.log(
+        `chaos: seed ${SEED}, ${(chaosMs / 1000).toFixed(1)} s, faults: ${faultTotal}, writes: ${ledger.writes.length}, lost: ${lost.length}, max stall: ${maxStallMs} ms`,
+      )
       console.log(
         `chaos: faults by kind ${JSON.stringify(Object.fromEntries(faultCounts))}; converged in ${Math.round(convergedMs)} ms; ` +
           `reconnections ${state().metrics.reconnections}; client sockets opened ${clientSockets.length}, at most ${seen.maxOpenClientSockets} open (server: ${seen.maxServerSockets}); ` +
@@ -269,9 +297,11 @@ describe('chaos: random writes and random faults', () => {
       expect(lost.map((write) => `${write.op} #${write.id} in project ${write.project}`)).toEqual([])
       expect(maxStallMs).toBeLessThanOrEqual(MAX_STALL_MS)
       // The model the writer kept is the database: the comparison above was against the truth.
-      expect(PROJECTS.map((project) => [...ledger.rows.get(project)!].map(([id, title]) => ({ id, title })).sort((a, b) => a.id - b.id))).toEqual(
-        PROJECTS.map((project) => database.get(project)),
-      )
+      expect(
+        PROJECTS.map((project) =>
+          [...ledger.rows.get(project)!].map(([id, title]) => ({ id, title })).sort((a, b) => a.id - b.id),
+        ),
+      ).toEqual(PROJECTS.map((project) => database.get(project)))
       // One channel per topic, one socket: on the client and on the server.
       expect(seen.duplicateChannels).toEqual([])
       expect(sortedTopics(client.realtime.getChannels().map((channel) => channel.topic))).toEqual(EXPECTED_TOPICS)
@@ -282,7 +312,9 @@ describe('chaos: random writes and random faults', () => {
       expect(sortedTopics(emulator.joinedTopics())).toEqual(EXPECTED_TOPICS)
       // Only the malformed frames made supabase-js throw (in its frame decoder); the library itself logged no error.
       expect(uncaught.errors.length).toBeLessThanOrEqual(malformedFrames)
-      expect(uncaught.errors.filter((error) => !/realtime-js|phoenix/.test(String((error as Error)?.stack)))).toEqual([])
+      expect(uncaught.errors.filter((error) => !/realtime-js|phoenix/.test(String((error as Error)?.stack)))).toEqual(
+        [],
+      )
       // A token source that fails is a logged and counted error by design; nothing else may be.
       const authOutages = faultCounts.get('auth outage') ?? 0
       expect(errors.filter((line) => authOutages === 0 || !/token|auth/i.test(line))).toEqual([])
@@ -291,10 +323,14 @@ describe('chaos: random writes and random faults', () => {
       for (const handle of handles) handle.unsubscribe()
       for (const query of queries) query.unsubscribe()
       stopSaga()
-      await waitFor(() => emulator.openSockets === 0 && unclosedClientSockets() === 0 && client!.realtime.getChannels().length === 0, {
-        timeoutMs: 5_000,
-        message: `stopped: server sockets ${emulator.openSockets}, client sockets not closed ${unclosedClientSockets()}, channels ${client.realtime.getChannels().length}`,
-      })
+      await waitFor(
+        () =>
+          emulator.openSockets === 0 && unclosedClientSockets() === 0 && client!.realtime.getChannels().length === 0,
+        {
+          timeoutMs: 5_000,
+          message: `stopped: server sockets ${emulator.openSockets}, client sockets not closed ${unclosedClientSockets()}, channels ${client.realtime.getChannels().length}`,
+        },
+      )
       await sleep(200)
       expect(timers.pending()).toBe(0)
       expect(emulator.joinedTopics()).toEqual([])

@@ -157,7 +157,10 @@ export const FAULTS: readonly Fault[] = [
       faults.joinReplies(null)
     },
   },
-  { name: 'channel error', inject: ({ faults, random, topics }) => faults.channelError(random() < 0.3 ? undefined : pick(random, topics)) },
+  {
+    name: 'channel error',
+    inject: ({ faults, random, topics }) => faults.channelError(random() < 0.3 ? undefined : pick(random, topics)),
+  },
   {
     name: 'expire tokens',
     inject: ({ faults, refreshToken }) => {

@@ -19,7 +19,15 @@ const pageRoot = join(repoRoot, 'test/crossTab/page')
 const WITHIN_MS = 15_000
 
 interface Fixture {
-  crossTab(): { role: string; tabId: string | null; leaderId: string | null; election: string | null; relaysSent: number; relaysReceived: number; relaysApplied: number }
+  crossTab(): {
+    role: string
+    tabId: string | null
+    leaderId: string | null
+    election: string | null
+    relaysSent: number
+    relaysReceived: number
+    relaysApplied: number
+  }
   fetches(projectId: string): number
   pollingInterval(): number | null
   addTodo(projectId: string): Promise<void>
@@ -44,7 +52,10 @@ beforeAll(async () => {
     cacheDir,
     logLevel: 'error',
     server: { host: '127.0.0.1', port: 0, hmr: false, fs: { allow: [repoRoot] } },
-    optimizeDeps: { entries: ['main.ts'], include: ['@reduxjs/toolkit', '@reduxjs/toolkit/query', 'redux-saga', 'redux-saga/effects'] },
+    optimizeDeps: {
+      entries: ['main.ts'],
+      include: ['@reduxjs/toolkit', '@reduxjs/toolkit/query', 'redux-saga', 'redux-saga/effects'],
+    },
   })
   await server.listen()
   const address = server.httpServer?.address() as AddressInfo
@@ -97,19 +108,28 @@ describe.each([
       const [leader, follower] = roles[0]!.role === 'leader' ? [first, second] : [second, first]
 
       // A mutation in one page refetches the query of the other page that uses its tag.
-      await follower.waitForFunction(() => window.crossTabFixture!.fetches('p1') >= 1, undefined, { timeout: WITHIN_MS })
+      await follower.waitForFunction(() => window.crossTabFixture!.fetches('p1') >= 1, undefined, {
+        timeout: WITHIN_MS,
+      })
       const before = await follower.evaluate(() => window.crossTabFixture!.fetches('p1'))
       await leader.evaluate(() => window.crossTabFixture!.addTodo('p1'))
-      await follower.waitForFunction((count) => window.crossTabFixture!.fetches('p1') > count, before, { timeout: WITHIN_MS, polling: 50 })
+      await follower.waitForFunction((count) => window.crossTabFixture!.fetches('p1') > count, before, {
+        timeout: WITHIN_MS,
+        polling: 50,
+      })
       expect(await crossTabOf(leader)).toMatchObject({ relaysSent: 1 })
       expect(await crossTabOf(follower)).toMatchObject({ relaysReceived: 1, relaysApplied: 1 })
 
       // Closing the leader's page makes the other page lead.
       await leader.close()
-      await follower.waitForFunction(() => {
-        const state = window.crossTabFixture!.crossTab()
-        return state.leaderId === state.tabId
-      }, undefined, { timeout: WITHIN_MS, polling: 100 })
+      await follower.waitForFunction(
+        () => {
+          const state = window.crossTabFixture!.crossTab()
+          return state.leaderId === state.tabId
+        },
+        undefined,
+        { timeout: WITHIN_MS, polling: 100 },
+      )
       expect((await crossTabOf(follower)).role).toMatch(/^(leader|solo)$/)
     } finally {
       await context.close()
@@ -125,11 +145,20 @@ describe('cross-tab poll sharing in Chromium', () => {
       const second = await openPage(context, '?show=p3')
       await untilSettled(first)
       await untilSettled(second)
-      const [leader, follower, followerOnly] = (await crossTabOf(first)).role === 'leader' ? [first, second, 'p3'] : [second, first, 'p2']
-      await follower.waitForFunction(() => (window.crossTabFixture!.pollingInterval() ?? 0) >= 14_000, undefined, { timeout: WITHIN_MS, polling: 100 })
+      const [leader, follower, followerOnly] =
+        (await crossTabOf(first)).role === 'leader' ? [first, second, 'p3'] : [second, first, 'p2']
+      await follower.waitForFunction(() => (window.crossTabFixture!.pollingInterval() ?? 0) >= 14_000, undefined, {
+        timeout: WITHIN_MS,
+        polling: 100,
+      })
       const before = await follower.evaluate(() => window.crossTabFixture!.crossTab().relaysApplied)
-      await follower.waitForFunction((count) => window.crossTabFixture!.crossTab().relaysApplied > count, before, { timeout: WITHIN_MS, polling: 100 })
-      expect(await follower.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly)).toBeGreaterThanOrEqual(2)
+      await follower.waitForFunction((count) => window.crossTabFixture!.crossTab().relaysApplied > count, before, {
+        timeout: WITHIN_MS,
+        polling: 100,
+      })
+      expect(
+        await follower.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly),
+      ).toBeGreaterThanOrEqual(2)
       expect(await leader.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly)).toBe(0)
       expect((await crossTabOf(leader)).relaysSent).toBeGreaterThanOrEqual(1)
       expect(await leader.evaluate(() => window.crossTabFixture!.pollingInterval())).toBeLessThanOrEqual(6_000)

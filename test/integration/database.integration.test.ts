@@ -24,9 +24,17 @@ if (process.env.END === 'crash') setImmediate(() => { throw new Error('simulated
 `
 
 async function runChild(end: 'crash' | 'sigterm'): Promise<{ pid: number; dataDir: string; code: number | null }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, END: end, DATABASE_MODULE: join(process.cwd(), 'src/testing/emulator/database.ts') }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    END: end,
+    DATABASE_MODULE: join(process.cwd(), 'src/testing/emulator/database.ts'),
+  }
   delete env.DATABASE_URL
-  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: process.cwd(),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
   let output = ''
   let started: { pid: number; dataDir: string } | undefined
@@ -142,7 +150,9 @@ describe('startDatabase (embedded)', () => {
   })
 
   it('fails clearly when the external database is unreachable', async () => {
-    await expect(startDatabase({ databaseUrl: 'postgres://postgres:postgres@127.0.0.1:1/postgres' })).rejects.toThrow(/ECONNREFUSED/)
+    await expect(startDatabase({ databaseUrl: 'postgres://postgres:postgres@127.0.0.1:1/postgres' })).rejects.toThrow(
+      /ECONNREFUSED/,
+    )
   })
 
   it('stop() ends the process and removes the data directory, and is idempotent', async () => {
@@ -159,7 +169,10 @@ describe('startDatabase (embedded)', () => {
     const children = await Promise.all([runChild('crash'), runChild('sigterm')])
     for (const { pid, dataDir, code } of children) {
       expect(code).not.toBe(0)
-      await waitFor(() => !alive(pid) && !existsSync(dataDir), { timeoutMs: 10_000, message: `postgres ${pid} gone and ${dataDir} removed` })
+      await waitFor(() => !alive(pid) && !existsSync(dataDir), {
+        timeoutMs: 10_000,
+        message: `postgres ${pid} gone and ${dataDir} removed`,
+      })
     }
   })
 })

@@ -56,7 +56,11 @@ Object.defineProperty(BrowserLikeWebSocket.prototype, 'onmessage', {
 })
 
 /** A supabase-js client on the emulator (ws transport for Node 20, no session persistence). */
-export function emulatorClient(emulator: RealtimeEmulator, realtime: Record<string, unknown> = {}, accessToken?: () => Promise<string>): SupabaseClient {
+export function emulatorClient(
+  emulator: RealtimeEmulator,
+  realtime: Record<string, unknown> = {},
+  accessToken?: () => Promise<string>,
+): SupabaseClient {
   return createClient(emulator.url, emulator.anonKey, {
     ...(accessToken ? { accessToken } : { auth: { persistSession: false, autoRefreshToken: false } }),
     realtime: { transport: BrowserLikeWebSocket as unknown as typeof globalThis.WebSocket, ...realtime },
@@ -78,7 +82,10 @@ export async function sql(emulator: RealtimeEmulator, text: string, values: unkn
  * A queryFn that reads through PostgREST: counts the fetch in `counter`, runs `read(arg)` and
  * answers its rows as `Row[]`, or its error as RTK Query's.
  */
-export function countedRead<Row, Arg = void>(counter: { fetches: number }, read: (arg: Arg) => PromiseLike<{ data: unknown; error: { message: string } | null }>) {
+export function countedRead<Row, Arg = void>(
+  counter: { fetches: number },
+  read: (arg: Arg) => PromiseLike<{ data: unknown; error: { message: string } | null }>,
+) {
   return async (arg: Arg): Promise<{ data: Row[] } | { error: { message: string } }> => {
     counter.fetches++
     const { data, error } = await read(arg)
@@ -130,7 +137,10 @@ export interface LibraryUnderTest {
 }
 
 /** Starts the library on a fresh client, mounts the todos query and subscribes to the todos table. */
-export function startLibrary(emulator: RealtimeEmulator, { accessToken }: { accessToken?: () => Promise<string> } = {}): LibraryUnderTest {
+export function startLibrary(
+  emulator: RealtimeEmulator,
+  { accessToken }: { accessToken?: () => Promise<string> } = {},
+): LibraryUnderTest {
   const client = emulatorClient(emulator, {}, accessToken)
   const counter = { fetches: 0 }
   const api = createTodosApi(client, counter)
@@ -153,11 +163,13 @@ export function startLibrary(emulator: RealtimeEmulator, { accessToken }: { acce
   })
   const store = configureStore({
     reducer: { todosApi: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const connections: string[] = []
   const channelStates: string[] = []
-  const record = (list: string[], value: string | undefined) => value !== undefined && list.at(-1) !== value && list.push(value)
+  const record = (list: string[], value: string | undefined) =>
+    value !== undefined && list.at(-1) !== value && list.push(value)
   store.subscribe(() => {
     const state = realtime.selectors.selectRealtimeState(store.getState())
     record(connections, state.connection)
@@ -165,7 +177,11 @@ export function startLibrary(emulator: RealtimeEmulator, { accessToken }: { acce
   })
   const stopSaga = realtime.start(store)
   const query = store.dispatch(api.endpoints.todos.initiate())
-  const handle = realtime.subscribe({ topic: 'todos', postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: ['Todos'] })
+  const handle = realtime.subscribe({
+    topic: 'todos',
+    postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+    tags: ['Todos'],
+  })
   return {
     client,
     realtime,
@@ -176,6 +192,12 @@ export function startLibrary(emulator: RealtimeEmulator, { accessToken }: { acce
     channelStates,
     state: () => realtime.selectors.selectRealtimeState(store.getState()),
     cachedTodos: () => api.endpoints.todos.select()(store.getState() as never).data,
-    stop: () => stopLibrary(client, () => handle.unsubscribe(), () => query.unsubscribe(), stopSaga),
+    stop: () =>
+      stopLibrary(
+        client,
+        () => handle.unsubscribe(),
+        () => query.unsubscribe(),
+        stopSaga,
+      ),
   }
 }

@@ -13,7 +13,16 @@ import { startRealtimeEmulator } from '../../src/testing/index'
 import type { RealtimeEmulator } from '../../src/testing/emulator/types'
 import { captureUncaughtErrors } from '../support/mswRealtimeServer'
 import { sleep, waitFor } from '../support/waitFor'
-import { databaseItems, lateWrites, PROJECT, realtimeUp, startDefaultLibrary, watchCache, writeUntil, type DefaultLibrary } from './boundsSupport'
+import {
+  databaseItems,
+  lateWrites,
+  PROJECT,
+  realtimeUp,
+  startDefaultLibrary,
+  watchCache,
+  writeUntil,
+  type DefaultLibrary,
+} from './boundsSupport'
 import { FAULTS, WriteLedger } from './chaosSupport'
 import { emulatorClient, SCHEMA_SQL } from './emulatorLibrary'
 
@@ -22,7 +31,8 @@ const BACK_MS = 10_000
 const BACK_AFTER_AUTH_MS = 60_000
 /** A join dropped just before healing is answered only by its timeout (10 s, DESIGN §4), so this one gets that too. */
 const JOIN_TIMEOUT_MS = 10_000
-const backBound = (fault: string): number => (fault === 'auth outage' ? BACK_AFTER_AUTH_MS : fault === 'drop joins' ? BACK_MS + JOIN_TIMEOUT_MS : BACK_MS)
+const backBound = (fault: string): number =>
+  fault === 'auth outage' ? BACK_AFTER_AUTH_MS : fault === 'drop joins' ? BACK_MS + JOIN_TIMEOUT_MS : BACK_MS
 const WRITE_EVERY_MS = 1_500
 const BEFORE_MS = 2_000
 const AFTER_MS = 3_000
@@ -66,7 +76,10 @@ describe('every fault of the chaos deck, one at a time: cached within 7 s of eac
       clients.push(realtimeClient, reads)
       const lib = startDefaultLibrary(realtimeClient, reads)
       library = lib
-      await waitFor(() => realtimeUp(lib) && lib.cachedTodos() !== undefined, { timeoutMs: 15_000, message: 'subscribed and loaded' })
+      await waitFor(() => realtimeUp(lib) && lib.cachedTodos() !== undefined, {
+        timeoutMs: 15_000,
+        message: 'subscribed and loaded',
+      })
 
       const ledger = new WriteLedger([PROJECT])
       const stopWatching = watchCache(lib, ledger)
@@ -87,11 +100,21 @@ describe('every fault of the chaos deck, one at a time: cached within 7 s of eac
           malformedSent: () => undefined,
         })
         const healedAt = performance.now()
-        const committedAfterHeal = () => new Set(ledger.writes.filter((write) => write.committedAt >= healedAt && write.title !== null).map((write) => write.title))
-        await waitFor(() => realtimeUp(lib) && lib.delivered.some((change) => change.at >= healedAt && committedAfterHeal().has(change.title)), {
-          timeoutMs: backBoundMs,
-          intervalMs: 50,
-        }).then(
+        const committedAfterHeal = () =>
+          new Set(
+            ledger.writes
+              .filter((write) => write.committedAt >= healedAt && write.title !== null)
+              .map((write) => write.title),
+          )
+        await waitFor(
+          () =>
+            realtimeUp(lib) &&
+            lib.delivered.some((change) => change.at >= healedAt && committedAfterHeal().has(change.title)),
+          {
+            timeoutMs: backBoundMs,
+            intervalMs: 50,
+          },
+        ).then(
           () => (backMs = performance.now() - healedAt),
           () => undefined,
         )
@@ -102,7 +125,9 @@ describe('every fault of the chaos deck, one at a time: cached within 7 s of eac
         uncaught.restore()
       }
       const lastCommit = Math.max(...ledger.writes.map((write) => write.committedAt))
-      await waitFor(() => ledger.writes.every((write) => write.reflectedAt !== null), { timeoutMs: Math.max(0, lastCommit + FRESH_MS + 500 - performance.now()) }).catch(() => undefined)
+      await waitFor(() => ledger.writes.every((write) => write.reflectedAt !== null), {
+        timeoutMs: Math.max(0, lastCommit + FRESH_MS + 500 - performance.now()),
+      }).catch(() => undefined)
       stopWatching()
       const late = lateWrites(ledger, FRESH_MS, performance.now())
       console.log(
@@ -112,7 +137,10 @@ describe('every fault of the chaos deck, one at a time: cached within 7 s of eac
 
       expect(late, `writes that took over ${FRESH_MS} ms to reach the cache`).toEqual([])
       expect(lib.cachedTodos()).toEqual(await databaseItems(writer))
-      expect(backMs, `realtime back within ${backBoundMs} ms of healing; now: ${lib.state().connection}, ${lib.state().channels.todos?.state}`).not.toBeNull()
+      expect(
+        backMs,
+        `realtime back within ${backBoundMs} ms of healing; now: ${lib.state().connection}, ${lib.state().channels.todos?.state}`,
+      ).not.toBeNull()
     },
     120_000,
   )

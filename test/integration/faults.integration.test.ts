@@ -28,7 +28,10 @@ describe('the whole library survives every emulator fault and converges to the d
   async function ready(options: Parameters<typeof startLibrary>[1] = {}): Promise<LibraryUnderTest> {
     const started = startLibrary(emulator, options)
     lib = started
-    await waitFor(() => started.state().channels.todos?.state === 'subscribed' && started.cachedTodos() !== undefined, { timeoutMs: 15_000, message: 'subscribed and loaded' })
+    await waitFor(() => started.state().channels.todos?.state === 'subscribed' && started.cachedTodos() !== undefined, {
+      timeoutMs: 15_000,
+      message: 'subscribed and loaded',
+    })
     return started
   }
 
@@ -40,9 +43,17 @@ describe('the whole library survives every emulator fault and converges to the d
     await waitFor(
       async () => {
         const current = await databaseTodos(emulator)
-        return JSON.stringify(library.cachedTodos()) === JSON.stringify(current) && library.state().channels.todos?.state === 'subscribed' && library.state().connection === 'connected'
+        return (
+          JSON.stringify(library.cachedTodos()) === JSON.stringify(current) &&
+          library.state().channels.todos?.state === 'subscribed' &&
+          library.state().connection === 'connected'
+        )
       },
-      { timeoutMs: CONVERGE_MS, intervalMs: 50, message: `cache converged to ${JSON.stringify(rows)}; saw ${JSON.stringify(library.cachedTodos())}, ${library.state().connection}, ${JSON.stringify(library.channelStates)}` },
+      {
+        timeoutMs: CONVERGE_MS,
+        intervalMs: 50,
+        message: `cache converged to ${JSON.stringify(rows)}; saw ${JSON.stringify(library.cachedTodos())}, ${library.state().connection}, ${JSON.stringify(library.channelStates)}`,
+      },
     )
     expect(library.errors).toEqual([])
   }
@@ -71,7 +82,10 @@ describe('the whole library survives every emulator fault and converges to the d
   it('blackhole: the liveness probe notices, the library reconnects once the server answers again', async () => {
     const library = await ready()
     emulator.faults.blackhole(true)
-    await waitFor(() => library.state().connection === 'reconnecting', { timeoutMs: CONVERGE_MS, message: 'silence noticed' })
+    await waitFor(() => library.state().connection === 'reconnecting', {
+      timeoutMs: CONVERGE_MS,
+      message: 'silence noticed',
+    })
     await insert('in the black hole')
     emulator.faults.blackhole(false)
     await converged(library)
@@ -112,7 +126,9 @@ describe('the whole library survives every emulator fault and converges to the d
     const library = await ready({ accessToken: async () => token })
     emulator.faults.expireTokens()
     token = emulator.signToken({ sub: 'user-1', generation: 1 }) // the auth provider refreshed
-    await waitFor(() => library.channelStates.some((state) => state !== 'subscribed' && state !== 'subscribing'), { timeoutMs: CONVERGE_MS })
+    await waitFor(() => library.channelStates.some((state) => state !== 'subscribed' && state !== 'subscribing'), {
+      timeoutMs: CONVERGE_MS,
+    })
     await insert('after expiry')
     await converged(library)
     // Read from the server's "Token has expired" message: a token expiry, rejoined at once, not a channel error.
@@ -144,7 +160,9 @@ describe('the whole library survives every emulator fault and converges to the d
     try {
       emulator.faults.sendMalformedFrame('text')
       emulator.faults.sendMalformedFrame('shape')
-      await waitFor(() => library.realtime.selectors.selectMetrics(library.store.getState()).framesMalformed >= 1, { message: 'the malformed frame was counted' })
+      await waitFor(() => library.realtime.selectors.selectMetrics(library.store.getState()).framesMalformed >= 1, {
+        message: 'the malformed frame was counted',
+      })
       await insert('after the malformed frame')
       await converged(library)
     } finally {

@@ -41,7 +41,9 @@ function createDocsApi(client: SupabaseClient, counter: { fetches: number }) {
     tagTypes: ['Docs'],
     endpoints: (build) => ({
       docs: build.query<Doc[], number>({
-        queryFn: countedRead<Doc, number>(counter, (projectId) => client.from('docs').select('id,project_id,title,body,updated_at').eq('project_id', projectId).order('id')),
+        queryFn: countedRead<Doc, number>(counter, (projectId) =>
+          client.from('docs').select('id,project_id,title,body,updated_at').eq('project_id', projectId).order('id'),
+        ),
         providesTags: (_result, _error, projectId) => [{ type: 'Docs', id: `project:${projectId}` }],
       }),
     }),
@@ -55,7 +57,12 @@ function startPatchingLibrary(emulator: RealtimeEmulator) {
   const routes = defineRoutes<typeof api>()([
     {
       on: { table: 'docs' },
-      patch: { endpoint: 'docs', args: (e) => (e.new?.project_id === undefined ? undefined : Number(e.new.project_id)), key: 'id', version: 'updated_at' },
+      patch: {
+        endpoint: 'docs',
+        args: (e) => (e.new?.project_id === undefined ? undefined : Number(e.new.project_id)),
+        key: 'id',
+        version: 'updated_at',
+      },
       fallbackTags: (e) => [{ type: 'Docs', id: `project:${e.new?.project_id ?? e.old?.project_id}` }],
     },
   ])
@@ -75,7 +82,8 @@ function startPatchingLibrary(emulator: RealtimeEmulator) {
   })
   const store = configureStore({
     reducer: { docsApi: api.reducer, realtime: realtime.reducer },
-    middleware: (gDM) => gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
+    middleware: (gDM) =>
+      gDM({ serializableCheck: false, immutableCheck: false }).concat(api.middleware, realtime.middleware),
   })
   const stopSaga = realtime.start(store)
   const query = store.dispatch(api.endpoints.docs.initiate(1))
@@ -93,7 +101,13 @@ function startPatchingLibrary(emulator: RealtimeEmulator) {
     metrics: () => realtime.selectors.selectMetrics(store.getState()),
     channel: () => realtime.selectors.selectChannel('docs')(store.getState()),
     cached: () => api.endpoints.docs.select(1)(store.getState() as never),
-    stop: () => stopLibrary(client, () => handle.unsubscribe(), () => query.unsubscribe(), stopSaga),
+    stop: () =>
+      stopLibrary(
+        client,
+        () => handle.unsubscribe(),
+        () => query.unsubscribe(),
+        stopSaga,
+      ),
   }
 }
 
@@ -112,29 +126,63 @@ describe('patch mode on the emulator, a real Postgres and the real supabase-js c
   it('patches INSERT and DELETE into the cached list with no refetch, and refetches once for an UPDATE that leaves a TOAST-ed column out', async () => {
     expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     // About 6 kB of incompressible text: stored out of line, so an UPDATE that keeps it sends no value.
-    await sql(emulator, `insert into docs (id, project_id, title, body) select 1, 1, 'one', string_agg(md5(random()::text), '') from generate_series(1, 200)`)
+    await sql(
+      emulator,
+      `insert into docs (id, project_id, title, body) select 1, 1, 'one', string_agg(md5(random()::text), '') from generate_series(1, 200)`,
+    )
     const lib = (library = startPatchingLibrary(emulator))
-    await waitFor(() => lib.cached().status === 'fulfilled' && lib.channel()?.state === 'subscribed', { ...WAIT, message: 'the list is cached and the channel joined' })
+    await waitFor(() => lib.cached().status === 'fulfilled' && lib.channel()?.state === 'subscribed', {
+      ...WAIT,
+      message: 'the list is cached and the channel joined',
+    })
     // The first join is a gap too: the list fetched before it is fetched once more (DESIGN §3.6).
-    await waitFor(() => lib.counter.fetches === 2 && lib.cached().status === 'fulfilled', { ...WAIT, message: 'the first-join catch-up refetched the list' })
+    await waitFor(() => lib.counter.fetches === 2 && lib.cached().status === 'fulfilled', {
+      ...WAIT,
+      message: 'the first-join catch-up refetched the list',
+    })
     const body = lib.cached().data![0]!.body
     expect(body.length).toBeGreaterThan(2_048)
     const afterJoin = lib.counter.fetches
 
     await sql(emulator, `insert into docs (id, project_id, title, body) values (2, 1, 'two', 'short')`)
-    await waitFor(() => lib.cached().data?.map((doc) => doc.id).join() === '1,2', { ...WAIT, message: 'the INSERT is in the cached list' })
+    await waitFor(
+      () =>
+        lib
+          .cached()
+          .data?.map((doc) => doc.id)
+          .join() === '1,2',
+      { ...WAIT, message: 'the INSERT is in the cached list' },
+    )
     expect(lib.cached().data![1]).toMatchObject({ id: 2, project_id: 1, title: 'two', body: 'short' })
 
     await sql(emulator, `delete from docs where id = 2`)
-    await waitFor(() => lib.cached().data?.map((doc) => doc.id).join() === '1', { ...WAIT, message: 'the DELETE left the cached list' })
+    await waitFor(
+      () =>
+        lib
+          .cached()
+          .data?.map((doc) => doc.id)
+          .join() === '1',
+      { ...WAIT, message: 'the DELETE left the cached list' },
+    )
     expect(lib.counter.fetches).toBe(afterJoin)
-    expect(lib.metrics()).toMatchObject({ rowsPatched: 2, patchesStale: 0, patchFallbacks: 0, patchFallbacksByReason: {} })
+    expect(lib.metrics()).toMatchObject({
+      rowsPatched: 2,
+      patchesStale: 0,
+      patchFallbacks: 0,
+      patchFallbacksByReason: {},
+    })
 
     await sql(emulator, `update docs set title = 'renamed', updated_at = now() where id = 1`)
-    await waitFor(() => lib.counter.fetches === afterJoin + 1 && lib.cached().status === 'fulfilled' && lib.cached().data?.[0]?.title === 'renamed', {
-      ...WAIT,
-      message: 'the UPDATE refetched the list',
-    })
+    await waitFor(
+      () =>
+        lib.counter.fetches === afterJoin + 1 &&
+        lib.cached().status === 'fulfilled' &&
+        lib.cached().data?.[0]?.title === 'renamed',
+      {
+        ...WAIT,
+        message: 'the UPDATE refetched the list',
+      },
+    )
     const update = lib.events.find((event) => event.eventType === 'UPDATE')
     expect(update?.new).toMatchObject({ id: 1, title: 'renamed' })
     expect(update?.new && 'body' in update.new).toBe(false)

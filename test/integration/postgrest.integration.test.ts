@@ -33,7 +33,8 @@ let server: Server
 let url: string
 let supabase: SupabaseClient
 
-const clientWith = (key: string, headers: Record<string, string> = {}) => createClient(url, key, { auth: { persistSession: false, autoRefreshToken: false }, global: { headers } })
+const clientWith = (key: string, headers: Record<string, string> = {}) =>
+  createClient(url, key, { auth: { persistSession: false, autoRefreshToken: false }, global: { headers } })
 
 beforeAll(async () => {
   db = await startDatabase()
@@ -63,11 +64,24 @@ afterAll(async () => {
 
 describe('PostgREST subset through supabase-js', () => {
   it('inserts and returns the rows as PostgREST shapes them', async () => {
-    const { data, error, status } = await supabase.from('todos').insert({ title: 'first', priority: 2, tags: ['x', 'y z'], meta: { k: [1, 'v'] }, slug: 'first' }).select()
+    const { data, error, status } = await supabase
+      .from('todos')
+      .insert({ title: 'first', priority: 2, tags: ['x', 'y z'], meta: { k: [1, 'v'] }, slug: 'first' })
+      .select()
     expect(error).toBeNull()
     expect(status).toBe(201)
     expect(data).toEqual([
-      { id: 1, title: 'first', done: false, priority: 2, tags: ['x', 'y z'], meta: { k: [1, 'v'] }, slug: 'first', owner: null, created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00$/) },
+      {
+        id: 1,
+        title: 'first',
+        done: false,
+        priority: 2,
+        tags: ['x', 'y z'],
+        meta: { k: [1, 'v'] },
+        slug: 'first',
+        owner: null,
+        created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+\+00:00$/),
+      },
     ])
     const rows = [{ title: 'second', priority: 1 }, { title: 'third' }, { title: 'fourth', priority: 3, done: true }]
     // Several rows: a key missing from a row takes the column default with missing=default (else null: see below).
@@ -86,16 +100,41 @@ describe('PostgREST subset through supabase-js', () => {
   it('selects with filters, order, limit, offset, aliases and counts', async () => {
     const ids = (rows: Array<{ id: number }> | null) => rows?.map((row) => row.id)
     expect(ids((await supabase.from('todos').select('id').eq('title', 'second')).data)).toEqual([2])
-    expect(ids((await supabase.from('todos').select('id').neq('title', 'second').order('id')).data)).toEqual([1, 3, 4, 5])
+    expect(ids((await supabase.from('todos').select('id').neq('title', 'second').order('id')).data)).toEqual([
+      1, 3, 4, 5,
+    ])
     expect(ids((await supabase.from('todos').select('id').in('id', [1, 3, 99]).order('id')).data)).toEqual([1, 3])
-    expect(ids((await supabase.from('todos').select('id').in('title', ['first', 'x,y "z"']).order('id')).data)).toEqual([1])
-    expect(ids((await supabase.from('todos').select('id').gt('priority', 1).lte('priority', 3).order('id')).data)).toEqual([1, 4])
-    expect(ids((await supabase.from('todos').select('id').gte('priority', 3).lt('priority', 9).order('id')).data)).toEqual([4, 5])
+    expect(ids((await supabase.from('todos').select('id').in('title', ['first', 'x,y "z"']).order('id')).data)).toEqual(
+      [1],
+    )
+    expect(
+      ids((await supabase.from('todos').select('id').gt('priority', 1).lte('priority', 3).order('id')).data),
+    ).toEqual([1, 4])
+    expect(
+      ids((await supabase.from('todos').select('id').gte('priority', 3).lt('priority', 9).order('id')).data),
+    ).toEqual([4, 5])
     expect(ids((await supabase.from('todos').select('id').is('priority', null)).data)).toEqual([3])
-    expect(ids((await supabase.from('todos').select('id').not('priority', 'is', null).eq('done', true)).data)).toEqual([4])
+    expect(ids((await supabase.from('todos').select('id').not('priority', 'is', null).eq('done', true)).data)).toEqual([
+      4,
+    ])
     expect(ids((await supabase.from('todos').select('id').ilike('title', '%IRS%')).data)).toEqual([1])
-    expect(ids((await supabase.from('todos').select('id').order('priority', { ascending: false, nullsFirst: true }).order('id')).data)).toEqual([3, 5, 4, 1, 2])
-    expect(ids((await supabase.from('todos').select('id').order('priority', { ascending: true, nullsFirst: false }).limit(2)).data)).toEqual([2, 1])
+    expect(
+      ids(
+        (
+          await supabase
+            .from('todos')
+            .select('id')
+            .order('priority', { ascending: false, nullsFirst: true })
+            .order('id')
+        ).data,
+      ),
+    ).toEqual([3, 5, 4, 1, 2])
+    expect(
+      ids(
+        (await supabase.from('todos').select('id').order('priority', { ascending: true, nullsFirst: false }).limit(2))
+          .data,
+      ),
+    ).toEqual([2, 1])
     expect(ids((await supabase.from('todos').select('id').order('id').range(1, 2)).data)).toEqual([2, 3])
     const stripped = await supabase.from('todos').select('id,priority,meta').eq('id', 3).stripNulls()
     expect(stripped.data).toEqual([{ id: 3 }])
@@ -115,17 +154,30 @@ describe('PostgREST subset through supabase-js', () => {
     expect(none.error).toMatchObject({ code: 'PGRST116' })
     const many = await supabase.from('todos').select('id').single()
     expect(many.error).toMatchObject({ code: 'PGRST116', details: 'The result contains 5 rows' })
-    expect(await supabase.from('todos').select('id').eq('id', 999).maybeSingle()).toMatchObject({ error: null, data: null })
+    expect(await supabase.from('todos').select('id').eq('id', 999).maybeSingle()).toMatchObject({
+      error: null,
+      data: null,
+    })
     const inserted = await supabase.from('todos').insert({ title: 'solo' }).select('title').single()
     expect(inserted).toMatchObject({ error: null, data: { title: 'solo' } })
-    const twoRows = await supabase.from('todos').insert([{ title: 'r1' }, { title: 'r2' }]).select().single()
+    const twoRows = await supabase
+      .from('todos')
+      .insert([{ title: 'r1' }, { title: 'r2' }])
+      .select()
+      .single()
     expect(twoRows.status).toBe(406)
-    expect((await sql.query(`select count(*)::int as n from todos where title in ('r1', 'r2')`)).rows[0]).toEqual({ n: 0 }) // rolled back
+    expect((await sql.query(`select count(*)::int as n from todos where title in ('r1', 'r2')`)).rows[0]).toEqual({
+      n: 0,
+    }) // rolled back
     await sql.query(`delete from todos where title = 'solo'`)
   })
 
   it('updates, upserts and deletes', async () => {
-    const updated = await supabase.from('todos').update({ done: true, meta: [1, 2] }).eq('id', 2).select('id,done,meta')
+    const updated = await supabase
+      .from('todos')
+      .update({ done: true, meta: [1, 2] })
+      .eq('id', 2)
+      .select('id,done,meta')
     expect(updated).toMatchObject({ error: null, status: 200, data: [{ id: 2, done: true, meta: [1, 2] }] })
     const minimal = await supabase.from('todos').update({ priority: 7 }).in('id', [2, 3])
     expect(minimal).toMatchObject({ error: null, status: 204, data: null })
@@ -135,9 +187,15 @@ describe('PostgREST subset through supabase-js', () => {
     ])
     const upserted = await supabase.from('todos').upsert({ id: 3, title: 'third, merged' }).select('id,title,priority')
     expect(upserted).toMatchObject({ error: null, data: [{ id: 3, title: 'third, merged', priority: 7 }] })
-    const bySlug = await supabase.from('todos').upsert({ slug: 'first', title: 'first, by slug' }, { onConflict: 'slug' }).select('id,title')
+    const bySlug = await supabase
+      .from('todos')
+      .upsert({ slug: 'first', title: 'first, by slug' }, { onConflict: 'slug' })
+      .select('id,title')
     expect(bySlug.data).toEqual([{ id: 1, title: 'first, by slug' }])
-    const ignored = await supabase.from('todos').upsert({ id: 3, title: 'ignored' }, { ignoreDuplicates: true }).select()
+    const ignored = await supabase
+      .from('todos')
+      .upsert({ id: 3, title: 'ignored' }, { ignoreDuplicates: true })
+      .select()
     expect(ignored).toMatchObject({ error: null, data: [] })
     const removed = await supabase.from('todos').delete().eq('id', 5).select('id')
     expect(removed).toMatchObject({ error: null, data: [{ id: 5 }] })
@@ -179,7 +237,9 @@ describe('PostgREST subset: authentication, injection, HTTP', () => {
     expect(bad.status).toBe(401)
     expect(bad.error).toMatchObject({ code: 'PGRST301', message: expect.stringContaining('Invalid API key') })
     const expired = signJwt({ role: 'authenticated', sub: 'u1', exp: Math.floor(Date.now() / 1000) - 10 }, SECRET)
-    const late = await clientWith(keys.anonKey, { Authorization: `Bearer ${expired}` }).from('todos').select()
+    const late = await clientWith(keys.anonKey, { Authorization: `Bearer ${expired}` })
+      .from('todos')
+      .select()
     expect(late).toMatchObject({ status: 401, error: { code: 'PGRST303', message: 'JWT expired' } })
     const none = await fetch(`${url}/rest/v1/todos?select=*`)
     expect(none.status).toBe(401)
@@ -187,7 +247,9 @@ describe('PostgREST subset: authentication, injection, HTTP', () => {
     const garbage = await fetch(`${url}/rest/v1/todos`, { headers: { apikey: 'not-a-jwt' } })
     expect(garbage.status).toBe(401)
     expect(garbage.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
-    const wrongRole = await clientWith(signJwt({ role: 'postgres' }, SECRET)).from('todos').select()
+    const wrongRole = await clientWith(signJwt({ role: 'postgres' }, SECRET))
+      .from('todos')
+      .select()
     expect(wrongRole.status).toBe(401)
   })
 
@@ -206,7 +268,7 @@ describe('PostgREST subset: authentication, injection, HTTP', () => {
       supabase.from('todos').select('id').eq('title" = title or "x', 'y'),
       supabase.from('todos').select('id').order('id; drop table todos'),
       supabase.from('todos; drop table todos').select(),
-      supabase.from('todos').insert({ 'title") values (\'x\'); drop table todos; --': 'x' }),
+      supabase.from('todos').insert({ "title\") values ('x'); drop table todos; --": 'x' }),
       supabase.from('todos').update({ 'done = true; --': 1 }).eq('id', 1),
       supabase.from('todos').select('id').eq('id', '1 or 1=1'),
     ]
@@ -225,7 +287,11 @@ describe('PostgREST subset: authentication, injection, HTTP', () => {
   it('answers CORS preflights, sets CORS headers and leaves other paths alone', async () => {
     const preflight = await fetch(`${url}/rest/v1/todos`, {
       method: 'OPTIONS',
-      headers: { Origin: 'http://localhost:5173', 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'apikey, authorization, prefer' },
+      headers: {
+        Origin: 'http://localhost:5173',
+        'Access-Control-Request-Method': 'PATCH',
+        'Access-Control-Request-Headers': 'apikey, authorization, prefer',
+      },
     })
     expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*')

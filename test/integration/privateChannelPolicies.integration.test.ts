@@ -48,7 +48,8 @@ describe('private channels are authorized by RLS policies on realtime.messages, 
       .on('system', {}, (payload: { message: string }) => systems.push(payload))
     const outcome = await new Promise<{ status: string; message?: string }>((resolve) =>
       channel.subscribe((status, error) => {
-        if (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR') resolve(error ? { status, message: error.message } : { status })
+        if (status === 'SUBSCRIBED' || status === 'CHANNEL_ERROR')
+          resolve(error ? { status, message: error.message } : { status })
       }),
     )
     return { client, channel, outcome, received, systems }
@@ -56,14 +57,19 @@ describe('private channels are authorized by RLS policies on realtime.messages, 
 
   it('lets a user join the topic its SELECT policy allows, and refuses another with the real reason', async () => {
     expect((await join('alice', 'room:alice')).outcome).toEqual({ status: 'SUBSCRIBED' })
-    expect((await join('alice', 'room:bob')).outcome).toEqual({ status: 'CHANNEL_ERROR', message: 'Unauthorized: You do not have permissions to read from this Channel topic: room:bob' })
+    expect((await join('alice', 'room:bob')).outcome).toEqual({
+      status: 'CHANNEL_ERROR',
+      message: 'Unauthorized: You do not have permissions to read from this Channel topic: room:bob',
+    })
   })
 
   it('relays a broadcast only with an INSERT policy; without one it is dropped and never acked', async () => {
     const listener = await join('carol', 'room:carol')
     const reader = await join('carol', 'room:carol')
     let acked = false
-    void reader.channel.send({ type: 'broadcast', event: 'note', payload: { n: 1 } }).then((answer) => (acked = answer === 'ok'))
+    void reader.channel
+      .send({ type: 'broadcast', event: 'note', payload: { n: 1 } })
+      .then((answer) => (acked = answer === 'ok'))
     // answered after the broadcast on the same socket: an ack would have come first
     expect(await reader.channel.track({ here: true })).toBe('ok')
     expect(acked).toBe(false)
@@ -82,11 +88,18 @@ describe('private channels are authorized by RLS policies on realtime.messages, 
 
   it('answers a REST httpSend to a private topic 403 without a write policy, and 202 with one', async () => {
     const send = async (extra: Record<string, unknown>) => {
-      const response = await fetch(`${emulator.url}/realtime/v1/api/broadcast/${encodeURIComponent('room:frank')}/events/note?private=true`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', apikey: emulator.anonKey, authorization: `Bearer ${emulator.signToken({ sub: 'frank', ...extra })}` },
-        body: '{"n":3}',
-      })
+      const response = await fetch(
+        `${emulator.url}/realtime/v1/api/broadcast/${encodeURIComponent('room:frank')}/events/note?private=true`,
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            apikey: emulator.anonKey,
+            authorization: `Bearer ${emulator.signToken({ sub: 'frank', ...extra })}`,
+          },
+          body: '{"n":3}',
+        },
+      )
       return response.status
     }
     expect(await send({})).toBe(403)

@@ -74,7 +74,12 @@ describe('the emulator on a real Postgres, with the real supabase-js client', ()
     expect(seen[1]).toMatchObject({ new: { id: 1, done: true }, old: { id: 1, done: false } })
     expect(seen[2]).toMatchObject({ old: { id: 1, title: 'milk' } })
     expect(Date.parse(seen[0]!.commit_timestamp)).not.toBeNaN()
-    expect(system).toContainEqual({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: 'todos' })
+    expect(system).toContainEqual({
+      extension: 'postgres_changes',
+      status: 'ok',
+      message: 'Subscribed to PostgreSQL',
+      channel: 'todos',
+    })
   })
 
   it('applies row filters on the server against real rows', async () => {
@@ -83,7 +88,9 @@ describe('the emulator on a real Postgres, with the real supabase-js client', ()
     await new Promise<void>((resolve) => {
       supabase
         .channel('filtered')
-        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'todos', filter: 'id=gt.2' }, (change) => seen.push(change))
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'todos', filter: 'id=gt.2' }, (change) =>
+          seen.push(change),
+        )
         .subscribe((status) => status === 'SUBSCRIBED' && resolve())
     })
     await sql(emulator, `insert into todos (title) select 'todo ' || n from generate_series(1, 4) as n`)
@@ -111,7 +118,9 @@ describe('the emulator on a real Postgres, with the real supabase-js client', ()
   it('shows a SQL insert in the RTK Query cache through the whole library', async () => {
     library = startLibrary(emulator)
     const lib = library
-    await waitFor(() => lib.state().channels.todos?.state === 'subscribed' && lib.cachedTodos() !== undefined, { timeoutMs: 15_000 })
+    await waitFor(() => lib.state().channels.todos?.state === 'subscribed' && lib.cachedTodos() !== undefined, {
+      timeoutMs: 15_000,
+    })
     expect(lib.cachedTodos()).toEqual([])
     expect(lib.state().connection).toBe('connected')
     await sql(emulator, `insert into todos (title) values ('from sql')`)
@@ -128,7 +137,10 @@ describe('the CLI', () => {
     const out: string[] = []
     let signal: ((name: string) => void) | null = null
     try {
-      await writeFile(join(dir, 'setup.sql'), `create table notes (id bigint primary key, body text); insert into notes values (1, 'seeded');`)
+      await writeFile(
+        join(dir, 'setup.sql'),
+        `create table notes (id bigint primary key, body text); insert into notes values (1, 'seeded');`,
+      )
       const exit = runEmulatorCli(['--setup-sql', join(dir, 'setup.sql')], {
         out: (line) => out.push(line),
         err: () => undefined,

@@ -40,7 +40,13 @@ let client: pg.Client
 let source: StartedChangeSource
 const changes: RowChange[] = []
 const logs: Array<{ level: LogLevel; line: string }> = []
-const logger = createLogger({ tag: '[Test]', level: 'info', sampleRate: 1, random: systemRandom, sink: (level, line) => logs.push({ level, line }) })
+const logger = createLogger({
+  tag: '[Test]',
+  level: 'info',
+  sampleRate: 1,
+  random: systemRandom,
+  sink: (level, line) => logs.push({ level, line }),
+})
 
 function alive(pid: number | undefined): boolean {
   try {
@@ -81,7 +87,12 @@ describe('startChangeSource', () => {
     await waitFor(() => changes.length >= 4, WAIT)
     const after = Date.now()
 
-    expect(changes.map((c) => `${c.type} ${c.table} ${String((c.record ?? c.oldRecord)?.id)}`)).toEqual(['INSERT items 1', 'INSERT items 2', 'UPDATE items 1', 'DELETE items 2'])
+    expect(changes.map((c) => `${c.type} ${c.table} ${String((c.record ?? c.oldRecord)?.id)}`)).toEqual([
+      'INSERT items 1',
+      'INSERT items 2',
+      'UPDATE items 1',
+      'DELETE items 2',
+    ])
     const [first, second, update, remove] = changes as [RowChange, RowChange, RowChange, RowChange]
     expect(first.schema).toBe('public')
     expect(first.oldRecord).toBeNull()
@@ -96,7 +107,10 @@ describe('startChangeSource', () => {
       meta: { k: [1, 'x'] },
       doc: [1, 2],
       tags: ['x y', 'z', null],
-      grid: [[1, 2], [3, 4]],
+      grid: [
+        [1, 2],
+        [3, 4],
+      ],
       uid: '11111111-2222-3333-4444-555555555555',
       created_at: '2024-05-06T05:08:09.123456+00:00',
       local_at: '2024-05-06T07:08:09',
@@ -112,7 +126,8 @@ describe('startChangeSource', () => {
     expect(remove.record).toBeNull()
     expect(remove.oldRecord).toEqual({ id: 2 }) // default replica identity: the key only
 
-    for (const change of changes) expect(change.commitTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    for (const change of changes)
+      expect(change.commitTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(first.commitTimestamp).toBe(second.commitTimestamp) // one transaction
     const times = changes.map((c) => Date.parse(c.commitTimestamp))
     expect([...times].sort((a, b) => a - b)).toEqual(times)
@@ -177,7 +192,9 @@ describe('startChangeSource', () => {
     } finally {
       await listed.stop()
     }
-    await expect(startChangeSource({ databaseUrl: db.url, tables: ['other; drop table other'] })).rejects.toThrow(/invalid table name/)
+    await expect(startChangeSource({ databaseUrl: db.url, tables: ['other; drop table other'] })).rejects.toThrow(
+      /invalid table name/,
+    )
   })
 
   it('reconnects when the stream is lost', async () => {
@@ -189,13 +206,17 @@ describe('startChangeSource', () => {
     expect(killed.rows).toEqual([{ killed: true }])
     await client.query(`insert into other values (100, 'after reconnect')`)
     await waitFor(() => changes.some((c) => c.record?.id === 100), WAIT)
-    const active = await client.query('select 1 from pg_replication_slots where slot_name = $1 and active', [source.slotName])
+    const active = await client.query('select 1 from pg_replication_slots where slot_name = $1 and active', [
+      source.slotName,
+    ])
     expect(active.rowCount).toBe(1)
     expect(logs.some((entry) => entry.level === 'warn' && entry.line.includes('stream lost; reconnecting'))).toBe(true)
   })
 
   it('falls back to the tables it owns when it may not publish a whole schema', async () => {
-    await client.query(`drop role if exists limited; create role limited login replication password 'limited'; grant create on database "${new URL(db.url).pathname.slice(1)}" to limited`)
+    await client.query(
+      `drop role if exists limited; create role limited login replication password 'limited'; grant create on database "${new URL(db.url).pathname.slice(1)}" to limited`,
+    )
     await client.query(`create table owned (id int8 primary key); alter table owned owner to limited`)
     const limitedUrl = new URL(db.url)
     limitedUrl.username = 'limited'
@@ -205,7 +226,9 @@ describe('startChangeSource', () => {
     const seen: RowChange[] = []
     limited.onChange((change) => seen.push(change))
     try {
-      expect(logs.some((entry) => entry.line.includes('not a superuser; watching only the tables it owns now'))).toBe(true)
+      expect(logs.some((entry) => entry.line.includes('not a superuser; watching only the tables it owns now'))).toBe(
+        true,
+      )
       await client.query('insert into owned values (1)')
       await waitFor(() => seen.length >= 1, WAIT)
       expect(seen[0]).toMatchObject({ table: 'owned', type: 'INSERT', record: { id: 1 } })

@@ -54,7 +54,7 @@ describe('postgres_changes of an RLS table reach only subscribers whose role and
     return seen
   }
 
-  it("delivers an insert only to its owner, and a delete to both with old_record trimmed to the key", async () => {
+  it('delivers an insert only to its owner, and a delete to both with old_record trimmed to the key', async () => {
     const [alice, bob] = [await watch('alice', 'todos'), await watch('bob', 'todos')]
     await sql(emulator, `insert into todos values (1, 'alice', 'milk'), (2, 'bob', 'bread')`)
     await waitFor(() => alice.length === 1 && bob.length === 1, { timeoutMs: 10_000 })

@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest'
 async function restrictedImports(filePath: string, code: string): Promise<string[]> {
   const eslint = new ESLint()
   const [result] = await eslint.lintText(code, { filePath })
-  return (result?.messages ?? []).filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports').map((message) => message.message)
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports')
+    .map((message) => message.message)
 }
 
 describe('the layering rules (npm run lint)', () => {
   it('let only src/core import the supabase-js adapter', async () => {
-    const code = "import { createSupabaseTransport } from '../transport/supabaseTransport'\nexport const used = createSupabaseTransport\n"
+    const code =
+      "import { createSupabaseTransport } from '../transport/supabaseTransport'\nexport const used = createSupabaseTransport\n"
     expect(await restrictedImports('src/router/probe.ts', code)).toHaveLength(1)
     expect(await restrictedImports('src/core/probe.ts', code)).toEqual([])
   })
@@ -20,11 +23,26 @@ describe('the layering rules (npm run lint)', () => {
     expect(await restrictedImports('src/slice/probe.ts', sagas)).toHaveLength(1)
     expect(await restrictedImports('src/react/probe.ts', sagas)).toHaveLength(1)
     expect(await restrictedImports('src/devtools/probe.ts', sagas)).toHaveLength(1)
-    expect(await restrictedImports('src/slice/probe.ts', "import { tagKey } from '../router/tags'\nexport const used = tagKey\n")).toHaveLength(1)
+    expect(
+      await restrictedImports(
+        'src/slice/probe.ts',
+        "import { tagKey } from '../router/tags'\nexport const used = tagKey\n",
+      ),
+    ).toHaveLength(1)
   })
 
   it('let policies import types only', async () => {
-    expect(await restrictedImports('src/policy/probe.ts', "import { DEFAULT_RETRY } from './backoff'\nexport const used = DEFAULT_RETRY\n")).toHaveLength(1)
-    expect(await restrictedImports('src/policy/probe.ts', "import type { RetryOptions } from './backoff'\nexport type Used = RetryOptions\n")).toEqual([])
+    expect(
+      await restrictedImports(
+        'src/policy/probe.ts',
+        "import { DEFAULT_RETRY } from './backoff'\nexport const used = DEFAULT_RETRY\n",
+      ),
+    ).toHaveLength(1)
+    expect(
+      await restrictedImports(
+        'src/policy/probe.ts',
+        "import type { RetryOptions } from './backoff'\nexport type Used = RetryOptions\n",
+      ),
+    ).toEqual([])
   })
 })

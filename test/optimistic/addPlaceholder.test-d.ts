@@ -9,7 +9,9 @@ const item: Generation = { id: 'r1', project_id: 'p1', prompt: 'queued', updated
 
 describe('addPlaceholder types', () => {
   it('returns a handle typed by the list item when dispatched', () => {
-    const handle = dispatch(addPlaceholder(api, 'generations', { projectId: 'p1' }, item, { id: 'r1', requestIdKey: 'client_request_id' }))
+    const handle = dispatch(
+      addPlaceholder(api, 'generations', { projectId: 'p1' }, item, { id: 'r1', requestIdKey: 'client_request_id' }),
+    )
     expectTypeOf(handle).toEqualTypeOf<PlaceholderHandle<Generation>>()
     expectTypeOf(handle.confirm).parameter(0).toEqualTypeOf<Generation | undefined>()
   })

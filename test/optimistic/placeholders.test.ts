@@ -11,7 +11,11 @@ function tile(requestId: string): Generation {
   return { id: requestId, project_id: 'p1', prompt: 'queued', updated_at: '', client_request_id: requestId }
 }
 
-function place(harness: ListHarness, id: string, options: { ttlMs?: number; requestIdKey?: 'client_request_id'; projectId?: string } = {}) {
+function place(
+  harness: ListHarness,
+  id: string,
+  options: { ttlMs?: number; requestIdKey?: 'client_request_id'; projectId?: string } = {},
+) {
   const { projectId = 'p1', ...rest } = options
   return harness.store.dispatch(addPlaceholder(harness.api, 'generations', { projectId }, tile(id), { id, ...rest }))
 }
@@ -160,7 +164,11 @@ describe('addPlaceholder: optimistic items that survive refetches until their ro
   it('keeps a placeholder removed when the app deletes it optimistically from the cache', async () => {
     const harness = await cachedList()
     place(harness, 'r1')
-    harness.store.dispatch(harness.api.util.updateQueryData('generations', { projectId: 'p1' }, (draft) => draft.filter((row) => row.id !== 'r1')) as never)
+    harness.store.dispatch(
+      harness.api.util.updateQueryData('generations', { projectId: 'p1' }, (draft) =>
+        draft.filter((row) => row.id !== 'r1'),
+      ) as never,
+    )
     expect(harness.ids()).toEqual(['a', 'b'])
     await refetch(harness)
     expect(harness.ids()).toEqual(['a', 'b'])
@@ -196,7 +204,15 @@ describe('addPlaceholder: optimistic items that survive refetches until their ro
   it('lets the newest handle own an id added twice to the same list', async () => {
     const harness = await cachedList()
     const older = place(harness, 'r1')
-    const newer = harness.store.dispatch(addPlaceholder(harness.api, 'generations', { projectId: 'p1' }, { ...tile('r1'), prompt: 'retried' }, { id: 'r1' }))
+    const newer = harness.store.dispatch(
+      addPlaceholder(
+        harness.api,
+        'generations',
+        { projectId: 'p1' },
+        { ...tile('r1'), prompt: 'retried' },
+        { id: 'r1' },
+      ),
+    )
     expect(harness.ids()).toEqual(['r1', 'a', 'b'])
     expect(harness.list()?.[0]?.prompt).toBe('retried')
     older.rollback()

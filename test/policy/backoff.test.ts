@@ -10,7 +10,10 @@ import {
   type RetryOptions,
 } from '../../src/policy/backoff'
 
-const fixed = (value: number): Random => () => value
+const fixed =
+  (value: number): Random =>
+  () =>
+    value
 
 /** min(30000, 1000·2^attempt) for DEFAULT_RETRY, written out. */
 const DEFAULT_CEILINGS: ReadonlyArray<readonly [attempt: number, ceiling: number]> = [
@@ -68,15 +71,21 @@ describe('retryDelay with fixed randoms', () => {
     expect(retryDelay(attempt, DEFAULT_RETRY, fixed(0))).toBe(0)
   })
 
-  it.each(DEFAULT_CEILINGS)('schedules retry %i at half of its %i ms ceiling when the random source yields 0.5', (attempt, ceiling) => {
-    expect(retryDelay(attempt, DEFAULT_RETRY, fixed(0.5))).toBe(ceiling / 2)
-  })
+  it.each(DEFAULT_CEILINGS)(
+    'schedules retry %i at half of its %i ms ceiling when the random source yields 0.5',
+    (attempt, ceiling) => {
+      expect(retryDelay(attempt, DEFAULT_RETRY, fixed(0.5))).toBe(ceiling / 2)
+    },
+  )
 
-  it.each(DEFAULT_CEILINGS)('schedules retry %i at its %i ms ceiling (rounded) when the random source yields 0.999999', (attempt, ceiling) => {
-    const delay = retryDelay(attempt, DEFAULT_RETRY, fixed(0.999999))
-    expect(delay).toBeLessThanOrEqual(ceiling)
-    expect(delay).toBeGreaterThanOrEqual(ceiling - 1)
-  })
+  it.each(DEFAULT_CEILINGS)(
+    'schedules retry %i at its %i ms ceiling (rounded) when the random source yields 0.999999',
+    (attempt, ceiling) => {
+      const delay = retryDelay(attempt, DEFAULT_RETRY, fixed(0.999999))
+      expect(delay).toBeLessThanOrEqual(ceiling)
+      expect(delay).toBeGreaterThanOrEqual(ceiling - 1)
+    },
+  )
 
   it('never rounds past a fractional ceiling (retry 5 with multiplier 1.5 stays ≤ 7593.75 ms)', () => {
     const retry: RetryOptions = { ...DEFAULT_RETRY, backoffMultiplier: 1.5 }
@@ -180,10 +189,17 @@ describe('backoff properties', () => {
   const retryOptions: fc.Arbitrary<RetryOptions> = fc
     .record({
       maxRetries: fc.integer({ min: 0, max: 5000 }),
-      baseDelay: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 }), fc.double({ min: 0, max: 60_000, noNaN: true })),
+      baseDelay: fc.oneof(
+        fc.constant(0),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.double({ min: 0, max: 60_000, noNaN: true }),
+      ),
       extraDelay: fc.oneof(fc.integer({ min: 0, max: 600_000 }), fc.double({ min: 0, max: 600_000, noNaN: true })),
       backoffMultiplier: fc.oneof(fc.constantFrom(1, 1.5, 2, 3), fc.double({ min: 1, max: 10, noNaN: true })),
-      suspendedRetryMs: fc.oneof(fc.integer({ min: 1, max: 600_000 }), fc.double({ min: 1, max: 600_000, noNaN: true })),
+      suspendedRetryMs: fc.oneof(
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.double({ min: 1, max: 600_000, noNaN: true }),
+      ),
     })
     .map(({ extraDelay, ...retry }) => ({ ...retry, maxDelay: retry.baseDelay + extraDelay }))
   const attempts = fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5000 }))

@@ -158,9 +158,15 @@ const arbitraryEvent: fc.Arbitrary<ConnectionEvent> = fc.oneof(
 
 describe('connectionTransition', () => {
   it('knows exactly the seven connection states of DESIGN.md §2', () => {
-    expect([...CONNECTION_STATES].sort()).toEqual(
-      ['connected', 'connecting', 'disabled', 'failed', 'idle', 'reconnecting', 'suspended'],
-    )
+    expect([...CONNECTION_STATES].sort()).toEqual([
+      'connected',
+      'connecting',
+      'disabled',
+      'failed',
+      'idle',
+      'reconnecting',
+      'suspended',
+    ])
   })
 
   it('has a table row for every state and a column for every event kind', () => {
@@ -205,7 +211,10 @@ describe('connectionTransition', () => {
   it('keeps disabled through any run of events without enabled', () => {
     fc.assert(
       fc.property(
-        fc.array(arbitraryEvent.filter((event) => event.type !== 'enabled'), { maxLength: 30 }),
+        fc.array(
+          arbitraryEvent.filter((event) => event.type !== 'enabled'),
+          { maxLength: 30 },
+        ),
         (events) => {
           expect(events.reduce(connectionTransition, 'disabled' as ConnectionState)).toBe('disabled')
         },
@@ -218,7 +227,8 @@ describe('connectionTransition', () => {
     fc.assert(
       fc.property(arbitraryEvent, (event) => {
         const next = connectionTransition('failed', event)
-        if (next !== 'failed') expect(['recoverRequested', 'sessionChanged', 'failedRetryDue', 'disabled']).toContain(event.type)
+        if (next !== 'failed')
+          expect(['recoverRequested', 'sessionChanged', 'failedRetryDue', 'disabled']).toContain(event.type)
       }),
       { numRuns: 500 },
     )

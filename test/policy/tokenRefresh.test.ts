@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { TOKEN_REFRESH_LEAD_MS, tokenNeedsRefresh, tokenRefreshLeadMs, tokenTooOldToJoin } from '../../src/policy/tokenRefresh'
+import {
+  TOKEN_REFRESH_LEAD_MS,
+  tokenNeedsRefresh,
+  tokenRefreshLeadMs,
+  tokenTooOldToJoin,
+} from '../../src/policy/tokenRefresh'
 
 const NOW = 1_700_000_000_000
 

@@ -56,7 +56,9 @@ describe('createLatestDebouncer', () => {
   })
 
   it('rejects a delay that is not a finite number of milliseconds', () => {
-    expect(() => assertDelay('debounceMs', -1)).toThrow(/debounceMs must be a finite number of milliseconds >= 0 \(got -1\)/)
+    expect(() => assertDelay('debounceMs', -1)).toThrow(
+      /debounceMs must be a finite number of milliseconds >= 0 \(got -1\)/,
+    )
     expect(() => assertDelay('debounceMs', Number.NaN)).toThrow(TypeError)
     expect(() => assertDelay('debounceMs', '100')).toThrow(TypeError)
     expect(assertDelay('debounceMs', 0)).toBe(0)

@@ -14,7 +14,15 @@ describe('useRealtimeStatus', () => {
     h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
     const { result } = await renderHook(() => useRealtimeStatus(), { wrapper: providersFor(h) })
     await settle(h)
-    await vi.waitFor(() => expect(result.current).toMatchObject({ connection: 'connected', isConnected: true, alert: false, visible: true, online: true }))
+    await vi.waitFor(() =>
+      expect(result.current).toMatchObject({
+        connection: 'connected',
+        isConnected: true,
+        alert: false,
+        visible: true,
+        online: true,
+      }),
+    )
 
     h.store.dispatch(h.realtime.actions.disable())
     await vi.waitFor(() => expect(result.current).toMatchObject({ connection: 'disabled', isConnected: false }))
@@ -39,7 +47,9 @@ describe('useRealtimeStatus', () => {
     await settle(h)
     const before = renders
     // A message count changes the slice, not the status.
-    h.store.dispatch(h.realtime.events.broadcastSent({ topic: 'room:1', event: 'PING', status: 'ok', at: h.clock.now() }))
+    h.store.dispatch(
+      h.realtime.events.broadcastSent({ topic: 'room:1', event: 'PING', status: 'ok', at: h.clock.now() }),
+    )
     await settle(h)
     expect(renders).toBe(before)
   })

@@ -12,10 +12,13 @@ describe('useDebouncedRealtimeUpdate', () => {
     harness = createHarness()
     const first = vi.fn()
     const second = vi.fn()
-    const hook = await renderHook((callback?: (payload: number) => void) => useDebouncedRealtimeUpdate(callback ?? first, 100), {
-      initialProps: first,
-      wrapper: providersFor(harness),
-    })
+    const hook = await renderHook(
+      (callback?: (payload: number) => void) => useDebouncedRealtimeUpdate(callback ?? first, 100),
+      {
+        initialProps: first,
+        wrapper: providersFor(harness),
+      },
+    )
     const update = hook.result.current
     update(1)
     update(2)
@@ -59,7 +62,9 @@ describe('useDebouncedRealtimeUpdate', () => {
   it('rejects a negative delay with an error naming it', async () => {
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     try {
-      await expect(renderHook(() => useDebouncedRealtimeUpdate(() => undefined, -5))).rejects.toThrow(/useDebouncedRealtimeUpdate\(\): delay must be/)
+      await expect(renderHook(() => useDebouncedRealtimeUpdate(() => undefined, -5))).rejects.toThrow(
+        /useDebouncedRealtimeUpdate\(\): delay must be/,
+      )
     } finally {
       quiet.mockRestore()
     }

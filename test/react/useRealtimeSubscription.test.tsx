@@ -40,7 +40,8 @@ describe('useRealtimeSubscription', () => {
     harness = createHarness()
     const wrapper = providersFor(harness)
     const hooks: Array<{ result: { current: { isSubscribed: boolean } } }> = []
-    for (let i = 0; i < 5; i++) hooks.push(await renderHook(() => useRealtimeSubscription(tableSpec('project:1')), { wrapper }))
+    for (let i = 0; i < 5; i++)
+      hooks.push(await renderHook(() => useRealtimeSubscription(tableSpec('project:1')), { wrapper }))
     await settle(harness)
     expect(harness.transport.createdChannels.map((channel) => channel.topic)).toEqual(['project:1'])
     expect(harness.transport.joins('project:1')).toBe(1)
@@ -170,7 +171,8 @@ describe('useRealtimeSubscription', () => {
 
   it('reports no error once a failed channel has joined again, even while it later reconnects', async () => {
     harness = createHarness()
-    harness.transport.joinReply = (_topic, joinNumber) => (joinNumber === 1 ? new RealtimeError('CHANNEL_ERROR', 'boom once') : 'ok')
+    harness.transport.joinReply = (_topic, joinNumber) =>
+      joinNumber === 1 ? new RealtimeError('CHANNEL_ERROR', 'boom once') : 'ok'
     const { result } = await renderSubscription(harness, tableSpec('project:1'))
     await settle(harness)
     await vi.waitFor(() => expect(result.current.error?.message).toBe('boom once'))
@@ -236,14 +238,18 @@ describe('useRealtimeSubscription', () => {
     const { result } = await renderSubscription(harness, { topic: 'room:1', broadcast: ['PING'] })
     await settle(harness)
     await expect(result.current.broadcast('PING', { n: 1 })).resolves.toBe('ok')
-    expect(harness.payloadsOf(harness.realtime.events.broadcastSent)).toMatchObject([{ topic: 'room:1', event: 'PING', status: 'ok' }])
+    expect(harness.payloadsOf(harness.realtime.events.broadcastSent)).toMatchObject([
+      { topic: 'room:1', event: 'PING', status: 'ok' },
+    ])
   })
 
   it('rejects a debounceMs that is not a number of milliseconds, naming it', async () => {
     harness = createHarness()
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     try {
-      await expect(renderSubscription(harness, { ...tableSpec('project:1'), debounceMs: -1 })).rejects.toThrow(/useRealtimeSubscription\(\): debounceMs must be a finite number/)
+      await expect(renderSubscription(harness, { ...tableSpec('project:1'), debounceMs: -1 })).rejects.toThrow(
+        /useRealtimeSubscription\(\): debounceMs must be a finite number/,
+      )
     } finally {
       quiet.mockRestore()
     }
@@ -253,7 +259,9 @@ describe('useRealtimeSubscription', () => {
   it('rejects a RealtimeProvider given something other than a realtime instance', async () => {
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     try {
-      await expect(render(<RealtimeProvider realtime={{} as never}>{null}</RealtimeProvider>)).rejects.toThrow(/<RealtimeProvider>: the realtime prop must be the instance createRealtime\(\) returned/)
+      await expect(render(<RealtimeProvider realtime={{} as never}>{null}</RealtimeProvider>)).rejects.toThrow(
+        /<RealtimeProvider>: the realtime prop must be the instance createRealtime\(\) returned/,
+      )
     } finally {
       quiet.mockRestore()
     }
@@ -264,7 +272,10 @@ describe('useRealtimeSubscription', () => {
     const errors: unknown[] = []
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     try {
-      await renderSubscription(harness, { topic: 'project:1', postgres: [{ event: 'UPSERT' as 'INSERT', schema: 'public', table: 'generations' }] }).catch((error: unknown) => errors.push(error))
+      await renderSubscription(harness, {
+        topic: 'project:1',
+        postgres: [{ event: 'UPSERT' as 'INSERT', schema: 'public', table: 'generations' }],
+      }).catch((error: unknown) => errors.push(error))
     } finally {
       quiet.mockRestore()
     }

@@ -31,7 +31,9 @@ async function setup() {
 
 /** Dispatches one batch straight into the store, as the batch saga would. */
 function deliver(harness: RouterHarness, events: unknown[]) {
-  harness.store.dispatch(harness.realtime.events.eventsReceived({ events: events as RealtimeEvent[], at: harness.clock.now() }))
+  harness.store.dispatch(
+    harness.realtime.events.eventsReceived({ events: events as RealtimeEvent[], at: harness.clock.now() }),
+  )
 }
 
 /** A valid event behind the bad input must still be routed and refetched. */
@@ -45,9 +47,20 @@ async function expectStillRouted(harness: RouterHarness, projectId: string) {
   expect(harness.fetches('projectGenerations', projectId)).toBe(before + 1)
 }
 
-const routerLines = (harness: RouterHarness, pattern: RegExp) => harness.logs.filter((entry) => entry.line.startsWith('[InvalidationRouter]') && pattern.test(entry.line))
+const routerLines = (harness: RouterHarness, pattern: RegExp) =>
+  harness.logs.filter((entry) => entry.line.startsWith('[InvalidationRouter]') && pattern.test(entry.line))
 
-const GARBAGE: unknown[] = [null, undefined, 42, 'text', {}, [], { kind: 'postgres_changes', topic: 't' }, { kind: 'broadcast', topic: 't', receivedAt: '1', event: 7 }, { kind: 'presence', topic: 't', receivedAt: 1 }]
+const GARBAGE: unknown[] = [
+  null,
+  undefined,
+  42,
+  'text',
+  {},
+  [],
+  { kind: 'postgres_changes', topic: 't' },
+  { kind: 'broadcast', topic: 't', receivedAt: '1', event: 7 },
+  { kind: 'presence', topic: 't', receivedAt: 1 },
+]
 
 describe('InvalidationRouter on bad input, end to end', () => {
   it('counts garbage events, logs them once, and routes and refetches the event behind them', async () => {
@@ -65,7 +78,11 @@ describe('InvalidationRouter on bad input, end to end', () => {
   it('counts a route that throws, logs it once, and routes and refetches the events behind it', async () => {
     const harness = await setup()
     const now = harness.clock.now()
-    deliver(harness, [pg('explodes', 'INSERT', {}, now), pg('explodes', 'UPDATE', {}, now), bc('GENERATIONS_UPDATED', { projectId: 'p2' }, now)])
+    deliver(harness, [
+      pg('explodes', 'INSERT', {}, now),
+      pg('explodes', 'UPDATE', {}, now),
+      bc('GENERATIONS_UPDATED', { projectId: 'p2' }, now),
+    ])
     await harness.clock.advance(0)
     expect(harness.metrics().errorsByType.ROUTE_THREW).toBe(2)
     expect(harness.fetches('projectGenerations', 'p2')).toBe(2)
@@ -76,7 +93,10 @@ describe('InvalidationRouter on bad input, end to end', () => {
   it('counts a 5 MB payload, logs it once without its content, skips it, and routes and refetches the event behind it', async () => {
     const harness = await setup()
     const blob = 'x'.repeat(5 * 1024 * 1024)
-    deliver(harness, [bc('GENERATIONS_UPDATED', { projectId: 'p1', blob }, harness.clock.now()), bc('GENERATIONS_UPDATED', { projectId: 'p2', blob }, harness.clock.now())])
+    deliver(harness, [
+      bc('GENERATIONS_UPDATED', { projectId: 'p1', blob }, harness.clock.now()),
+      bc('GENERATIONS_UPDATED', { projectId: 'p2', blob }, harness.clock.now()),
+    ])
     await harness.clock.advance(0)
     expect(harness.metrics().errorsByType.PAYLOAD_TOO_LARGE).toBe(2)
     expect(harness.metrics().eventsMalformed).toBe(2)
@@ -89,7 +109,10 @@ describe('InvalidationRouter on bad input, end to end', () => {
   it('routes a burst of 100,000 events on one tag with one refetch per window, and routes the event behind it', async () => {
     const harness = await setup()
     const now = harness.clock.now()
-    deliver(harness, Array.from({ length: 100_000 }, (_, i) => bc('GENERATIONS_UPDATED', { projectId: 'p1', i }, now)))
+    deliver(
+      harness,
+      Array.from({ length: 100_000 }, (_, i) => bc('GENERATIONS_UPDATED', { projectId: 'p1', i }, now)),
+    )
     await harness.clock.advance(0)
     expect(harness.metrics()).toMatchObject({ eventsRouted: 100_000, invalidationsIssued: 1 })
     expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
@@ -104,7 +127,12 @@ describe('InvalidationRouter on bad input, end to end', () => {
   it('routes a burst of 150,000 events on distinct tags without losing the batch', async () => {
     const harness = await setup()
     const now = harness.clock.now()
-    deliver(harness, Array.from({ length: 150_000 }, (_, i) => bc('GENERATIONS_UPDATED', { projectId: i === 149_999 ? 'p2' : `other-${i}` }, now)))
+    deliver(
+      harness,
+      Array.from({ length: 150_000 }, (_, i) =>
+        bc('GENERATIONS_UPDATED', { projectId: i === 149_999 ? 'p2' : `other-${i}` }, now),
+      ),
+    )
     await harness.clock.advance(0)
     expect(harness.metrics()).toMatchObject({ eventsRouted: 150_000, invalidationsIssued: 150_000 })
     expect(harness.fetches('projectGenerations', 'p2')).toBe(2)
@@ -115,9 +143,18 @@ describe('InvalidationRouter on bad input, end to end', () => {
   it('keeps routing after a batch of every kind of bad input at once', async () => {
     const harness = await setup()
     const now = harness.clock.now()
-    deliver(harness, [...GARBAGE, pg('explodes', 'INSERT', {}, now), bc('GENERATIONS_UPDATED', { blob: 'y'.repeat(5 * 1024 * 1024) }, now), pg('unknown_table', 'INSERT', {}, now)])
+    deliver(harness, [
+      ...GARBAGE,
+      pg('explodes', 'INSERT', {}, now),
+      bc('GENERATIONS_UPDATED', { blob: 'y'.repeat(5 * 1024 * 1024) }, now),
+      pg('unknown_table', 'INSERT', {}, now),
+    ])
     await harness.clock.advance(0)
-    expect(harness.metrics()).toMatchObject({ eventsUnmatched: 1, eventsRouted: 1, eventsMalformed: GARBAGE.length + 1 })
+    expect(harness.metrics()).toMatchObject({
+      eventsUnmatched: 1,
+      eventsRouted: 1,
+      eventsMalformed: GARBAGE.length + 1,
+    })
     await expectStillRouted(harness, 'p1')
     await expectStillRouted(harness, 'p2')
   })

@@ -6,7 +6,9 @@ import type { CanonicalApi } from '../support/canonicalRoutes'
 
 describe('defineRoutes<typeof api>()', () => {
   it('reads the tag types of the api', () => {
-    expectTypeOf<TagTypesOf<CanonicalApi>>().toEqualTypeOf<'UnifiedGenerations' | 'Shots' | 'TaskStatusCounts' | 'Tasks'>()
+    expectTypeOf<TagTypesOf<CanonicalApi>>().toEqualTypeOf<
+      'UnifiedGenerations' | 'Shots' | 'TaskStatusCounts' | 'Tasks'
+    >()
   })
 
   it('falls back to any string for something that is not an api', () => {
@@ -15,8 +17,14 @@ describe('defineRoutes<typeof api>()', () => {
 
   it('compiles routes whose tags the api declares', () => {
     const routes = defineRoutes<CanonicalApi>()([
-      { on: { table: 'generations' }, tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${String(e.new?.project_id)}` }] },
-      { on: { table: 'tasks', schema: 'public', event: 'UPDATE' }, tags: () => ['TaskStatusCounts', { type: 'Tasks', id: 'paginated:p1:1' }, null, false] },
+      {
+        on: { table: 'generations' },
+        tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${String(e.new?.project_id)}` }],
+      },
+      {
+        on: { table: 'tasks', schema: 'public', event: 'UPDATE' },
+        tags: () => ['TaskStatusCounts', { type: 'Tasks', id: 'paginated:p1:1' }, null, false],
+      },
       { on: { broadcast: 'GENERATIONS_UPDATED' }, tags: () => [{ type: 'Shots', id: 7 }] },
     ])
     expectTypeOf(routes).toExtend<readonly unknown[]>()
@@ -63,9 +71,17 @@ describe('defineRoutes<typeof api>()', () => {
   })
 
   it('composes route lists by spreading them', () => {
-    const generations = defineRoutes<CanonicalApi>()([{ on: { table: 'generations' }, tags: (e) => [{ type: 'Shots', id: String(e.new?.project_id) }] }])
-    const broadcasts = defineRoutes<CanonicalApi>()([{ on: { broadcast: 'GENERATIONS_UPDATED' }, tags: (e) => [{ type: 'Shots', id: String(e.payload) }] }])
-    const all = defineRoutes<CanonicalApi>()([{ on: { table: 'tasks' }, tags: (e) => [e.eventType === 'DELETE' && 'Tasks'] }, ...generations, ...broadcasts])
+    const generations = defineRoutes<CanonicalApi>()([
+      { on: { table: 'generations' }, tags: (e) => [{ type: 'Shots', id: String(e.new?.project_id) }] },
+    ])
+    const broadcasts = defineRoutes<CanonicalApi>()([
+      { on: { broadcast: 'GENERATIONS_UPDATED' }, tags: (e) => [{ type: 'Shots', id: String(e.payload) }] },
+    ])
+    const all = defineRoutes<CanonicalApi>()([
+      { on: { table: 'tasks' }, tags: (e) => [e.eventType === 'DELETE' && 'Tasks'] },
+      ...generations,
+      ...broadcasts,
+    ])
     expectTypeOf(all).toExtend<readonly unknown[]>()
   })
 
@@ -77,8 +93,14 @@ describe('defineRoutes<typeof api>()', () => {
     })
     expectTypeOf(api.reducerPath).toEqualTypeOf<'api'>()
     defineRoutes<typeof api>()([
-      { on: { table: 'generations' }, tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.new?.project_id ?? e.old?.project_id}` }] },
-      { on: { broadcast: 'GENERATIONS_UPDATED' }, tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.payload.projectId}` }] },
+      {
+        on: { table: 'generations' },
+        tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.new?.project_id ?? e.old?.project_id}` }],
+      },
+      {
+        on: { broadcast: 'GENERATIONS_UPDATED' },
+        tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${e.payload.projectId}` }],
+      },
     ])
     defineRoutes<typeof api>()([
       {
@@ -115,7 +137,16 @@ describe('defineRoutes<typeof api>()', () => {
 
   it('types the returned tags against the api', () => {
     expectTypeOf<RouteTags<TagTypesOf<CanonicalApi>>>().toEqualTypeOf<
-      ReadonlyArray<'UnifiedGenerations' | 'Shots' | 'TaskStatusCounts' | 'Tasks' | { type: 'UnifiedGenerations' | 'Shots' | 'TaskStatusCounts' | 'Tasks'; id?: string | number } | null | undefined | false>
+      ReadonlyArray<
+        | 'UnifiedGenerations'
+        | 'Shots'
+        | 'TaskStatusCounts'
+        | 'Tasks'
+        | { type: 'UnifiedGenerations' | 'Shots' | 'TaskStatusCounts' | 'Tasks'; id?: string | number }
+        | null
+        | undefined
+        | false
+      >
     >()
   })
 })

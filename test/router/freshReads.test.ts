@@ -31,7 +31,11 @@ async function joined(options: Partial<RealtimeOptions> = {}) {
 function abortedReads(harness: RouterHarness) {
   return harness.actions.filter((action) => {
     const meta = (action as UnknownAction & { meta?: { aborted?: boolean; arg?: { endpointName?: string } } }).meta
-    return action.type === 'canonicalApi/executeQuery/rejected' && meta?.aborted === true && meta.arg?.endpointName === 'projectGenerations'
+    return (
+      action.type === 'canonicalApi/executeQuery/rejected' &&
+      meta?.aborted === true &&
+      meta.arg?.endpointName === 'projectGenerations'
+    )
   }).length
 }
 
@@ -124,13 +128,18 @@ describe('reads in flight when the link returns', () => {
     expect(abortedReads(harness)).toBeGreaterThanOrEqual(2)
     harness.backend.releaseEndpoint('projectGenerations')
     await harness.clock.advance(0)
-    expect(harness.api.endpoints.projectGenerations.select('p1')(harness.store.getState() as never).status).toBe('fulfilled')
+    expect(harness.api.endpoints.projectGenerations.select('p1')(harness.store.getState() as never).status).toBe(
+      'fulfilled',
+    )
   })
 
   it('has every active query fresh at once when the link returns, though each read was stuck', async () => {
     h = createRouterHarness({}, { seed: 1 })
     const harness = h
-    harness.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }, { type: 'Shots', id: 'p1' }])
+    harness.subscribe('project:p1', [
+      { type: 'UnifiedGenerations', id: 'project:p1' },
+      { type: 'Shots', id: 'p1' },
+    ])
     await harness.clock.advance(100)
     harness.mount('projectGenerations', 'p1')
     harness.mount('shots', 'p1')
@@ -148,7 +157,10 @@ describe('reads in flight when the link returns', () => {
     expect(harness.started('projectGenerations', 'p1')).toBeGreaterThan(before.p1)
     expect(harness.started('shots', 'p1')).toBeGreaterThan(before.shots)
     await harness.clock.advance(2_000)
-    for (const select of [harness.api.endpoints.projectGenerations.select('p1'), harness.api.endpoints.shots.select('p1')]) {
+    for (const select of [
+      harness.api.endpoints.projectGenerations.select('p1'),
+      harness.api.endpoints.shots.select('p1'),
+    ]) {
       expect(select(harness.store.getState() as never)).toMatchObject({ status: 'fulfilled', isError: false })
     }
   })
@@ -230,7 +242,8 @@ describe('reads options', () => {
     ['reads.maxHoldMs -5', { reads: { maxHoldMs: -5 } }, /reads\.maxHoldMs/],
     ['reads.maxHoldMs 120000', { reads: { maxHoldMs: 120_000 } }, /reads\.maxHoldMs/],
   ])('rejects %s with a TypeError naming the option', (_, bad, name) => {
-    const create = () => createRealtime({ transport: new FakeTransport(), api: createCanonicalApi(), env, ...bad } as RealtimeOptions)
+    const create = () =>
+      createRealtime({ transport: new FakeTransport(), api: createCanonicalApi(), env, ...bad } as RealtimeOptions)
     expect(create).toThrow(TypeError)
     expect(create).toThrow(name)
   })

@@ -132,7 +132,12 @@ describe('InvalidationRouter with a real RTK Query api', () => {
     await clock.advance(2_000)
     const metrics = h!.metrics()
     // Batches at +16, +116, …, +416: one leading invalidation, four coalesced into one trailing at +516.
-    expect(metrics).toMatchObject({ eventsRouted: 5, eventsUnmatched: 1, invalidationsIssued: 2, invalidationsCoalesced: 4 })
+    expect(metrics).toMatchObject({
+      eventsRouted: 5,
+      eventsUnmatched: 1,
+      invalidationsIssued: 2,
+      invalidationsCoalesced: 4,
+    })
     expect(h!.fetches('projectGenerations', 'p1')).toBe(3)
     for (const latency of [metrics.eventToInvalidation, metrics.eventToRefetch]) {
       expect(latency.count).toBe(2)

@@ -47,7 +47,10 @@ export class ListBackend {
 }
 
 /** An RTK Query api whose `generations` endpoint caches a list per project. */
-export function createListApi(backend: ListBackend, { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {}) {
+export function createListApi(
+  backend: ListBackend,
+  { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {},
+) {
   return createApi({
     reducerPath: 'listApi',
     ...(invalidationBehavior ? { invalidationBehavior } : {}),
@@ -55,11 +58,18 @@ export function createListApi(backend: ListBackend, { invalidationBehavior }: { 
     tagTypes: ['Generations', 'Counts'],
     endpoints: (build) => ({
       generations: build.query<Generation[], { projectId: string }>({
-        queryFn: ({ projectId }) => backend.run('generations', () => [...backend.rows.values()].filter((row) => row.project_id === projectId).map((row) => ({ ...row }))),
+        queryFn: ({ projectId }) =>
+          backend.run('generations', () =>
+            [...backend.rows.values()].filter((row) => row.project_id === projectId).map((row) => ({ ...row })),
+          ),
         providesTags: (_result, _error, { projectId }) => [{ type: 'Generations', id: projectId }],
       }),
       generationCount: build.query<number, string>({
-        queryFn: (projectId) => backend.run('generationCount', () => [...backend.rows.values()].filter((row) => row.project_id === projectId).length),
+        queryFn: (projectId) =>
+          backend.run(
+            'generationCount',
+            () => [...backend.rows.values()].filter((row) => row.project_id === projectId).length,
+          ),
         providesTags: (_result, _error, projectId) => [{ type: 'Counts', id: projectId }],
       }),
     }),
@@ -84,17 +94,44 @@ export const patchRoutes = defineRoutes<ListApi>()([
 
 /** A generation row at a given minute of 2026-01-01 (its `updated_at`). */
 export function generation(id: string, minute: number, extra: Partial<Generation> = {}): Generation {
-  return { id, project_id: 'p1', prompt: `prompt ${id}`, updated_at: `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000000+00:00`, client_request_id: null, ...extra }
+  return {
+    id,
+    project_id: 'p1',
+    prompt: `prompt ${id}`,
+    updated_at: `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000000+00:00`,
+    client_request_id: null,
+    ...extra,
+  }
 }
 
 /** A postgres_changes event on generations, committed at a given second. */
-export function change(eventType: PostgresChangesEvent['eventType'], rows: { new?: Row; old?: Row }, commitSecond: number | null, extra: Record<string, unknown> = {}): PostgresChangesEvent {
-  const commitTimestamp = commitSecond === null ? null : `2026-01-01T01:00:${String(commitSecond).padStart(2, '0')}.000Z`
-  return { kind: 'postgres_changes', topic: 'project:p1', receivedAt: 0, schema: 'public', table: 'generations', eventType, commitTimestamp, new: rows.new ?? null, old: rows.old ?? null, ...extra }
+export function change(
+  eventType: PostgresChangesEvent['eventType'],
+  rows: { new?: Row; old?: Row },
+  commitSecond: number | null,
+  extra: Record<string, unknown> = {},
+): PostgresChangesEvent {
+  const commitTimestamp =
+    commitSecond === null ? null : `2026-01-01T01:00:${String(commitSecond).padStart(2, '0')}.000Z`
+  return {
+    kind: 'postgres_changes',
+    topic: 'project:p1',
+    receivedAt: 0,
+    schema: 'public',
+    table: 'generations',
+    eventType,
+    commitTimestamp,
+    new: rows.new ?? null,
+    old: rows.old ?? null,
+    ...extra,
+  }
 }
 
 /** A realtime instance with the list api in its store, on the fake transport and clock. */
-export function createListHarness(options: Partial<RealtimeOptions> = {}, { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {}) {
+export function createListHarness(
+  options: Partial<RealtimeOptions> = {},
+  { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {},
+) {
   const backend = new ListBackend()
   const api = createListApi(backend, { invalidationBehavior })
   const harness = createHarness({ api, routes: patchRoutes, ...options })
@@ -105,21 +142,35 @@ export function createListHarness(options: Partial<RealtimeOptions> = {}, { inva
     backend,
     /** Mounts the project's list (as a mounted component would) and waits for its first fetch. */
     async mount(projectId = 'p1') {
-      const subscription = store.dispatch(api.endpoints.generations.initiate({ projectId }) as unknown as UnknownAction) as unknown as { unsubscribe(): void }
+      const subscription = store.dispatch(
+        api.endpoints.generations.initiate({ projectId }) as unknown as UnknownAction,
+      ) as unknown as { unsubscribe(): void }
       await clock.advance(0)
       return subscription
     },
     list: (projectId = 'p1') => api.endpoints.generations.select({ projectId })(store.getState() as never).data,
-    ids: (projectId = 'p1') => (api.endpoints.generations.select({ projectId })(store.getState() as never).data ?? []).map((row) => row.id),
+    ids: (projectId = 'p1') =>
+      (api.endpoints.generations.select({ projectId })(store.getState() as never).data ?? []).map((row) => row.id),
     /** Delivers one batch straight to the router, as the batch saga does, stamped with the current time. */
     deliver(...events: PostgresChangesEvent[]) {
-      store.dispatch(realtime.events.eventsReceived({ events: events.map((event) => ({ ...event, receivedAt: clock.now() })) as RealtimeEvent[], at: clock.now() }))
+      store.dispatch(
+        realtime.events.eventsReceived({
+          events: events.map((event) => ({ ...event, receivedAt: clock.now() })) as RealtimeEvent[],
+          at: clock.now(),
+        }),
+      )
     },
     /** Tag invalidations dispatched so far. */
-    invalidations: () => harness.actions.filter((action) => api.util.invalidateTags.match(action)).map((action) => (action as { payload: unknown }).payload),
+    invalidations: () =>
+      harness.actions
+        .filter((action) => api.util.invalidateTags.match(action))
+        .map((action) => (action as { payload: unknown }).payload),
     /** Started fetches of the generations endpoint. */
     fetches: () => backend.count('generations'),
-    routerLines: (pattern: RegExp) => harness.logs.filter((entry) => entry.line.startsWith('[InvalidationRouter]') && pattern.test(entry.line)).map((entry) => entry.line),
+    routerLines: (pattern: RegExp) =>
+      harness.logs
+        .filter((entry) => entry.line.startsWith('[InvalidationRouter]') && pattern.test(entry.line))
+        .map((entry) => entry.line),
   }
 }
 
@@ -132,7 +183,8 @@ export type ListHarness = ReturnType<typeof createListHarness>
  */
 export function cachedListPerTest() {
   let current: ListHarness | undefined
-  const listHarness = (...args: Parameters<typeof createListHarness>): ListHarness => (current = createListHarness(...args))
+  const listHarness = (...args: Parameters<typeof createListHarness>): ListHarness =>
+    (current = createListHarness(...args))
   return {
     listHarness,
     async cachedList(options: Parameters<typeof createListHarness>[0] = {}): Promise<ListHarness> {

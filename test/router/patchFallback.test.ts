@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineRoutes } from '../../src/router/defineRoutes'
-import { cachedListPerTest, change, generation, unpatchableRoutes, type Generation, type ListApi, type ListHarness } from './listSupport'
+import {
+  cachedListPerTest,
+  change,
+  generation,
+  unpatchableRoutes,
+  type Generation,
+  type ListApi,
+  type ListHarness,
+} from './listSupport'
 
 const { cachedList, finish } = cachedListPerTest()
 afterEach(finish)
@@ -17,7 +25,12 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
   it('refetches when Realtime reports errors for the record (trimmed by size or permissions)', async () => {
     const harness = await cachedList()
     harness.backend.put(generation('c', 3))
-    expect(await refetchesAfter(harness, change('INSERT', { new: { id: 'c', project_id: 'p1' } }, 1, { errors: ['Error 413: Payload Too Large'] }))).toBe(1)
+    expect(
+      await refetchesAfter(
+        harness,
+        change('INSERT', { new: { id: 'c', project_id: 'p1' } }, 1, { errors: ['Error 413: Payload Too Large'] }),
+      ),
+    ).toBe(1)
     expect(harness.list()?.find((row) => row.id === 'c')).toEqual(generation('c', 3))
   })
 
@@ -31,7 +44,12 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
 
   it('refetches when an INSERT lacks columns that the cached rows have (hidden from the role)', async () => {
     const harness = await cachedList()
-    expect(await refetchesAfter(harness, change('INSERT', { new: { id: 'c', project_id: 'p1', updated_at: generation('c', 3).updated_at } }, 1))).toBe(1)
+    expect(
+      await refetchesAfter(
+        harness,
+        change('INSERT', { new: { id: 'c', project_id: 'p1', updated_at: generation('c', 3).updated_at } }, 1),
+      ),
+    ).toBe(1)
     expect(harness.ids()).toEqual(['a', 'b'])
   })
 
@@ -56,14 +74,18 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
 
   it('refetches when versions cannot be compared', async () => {
     const harness = await cachedList()
-    expect(await refetchesAfter(harness, change('UPDATE', { new: { ...generation('a', 1), updated_at: 'yesterday' } }, 1))).toBe(1)
+    expect(
+      await refetchesAfter(harness, change('UPDATE', { new: { ...generation('a', 1), updated_at: 'yesterday' } }, 1)),
+    ).toBe(1)
   })
 
   it('coalesces the fallbacks of a burst through the per-tag throttle', async () => {
     const harness = await cachedList()
     const before = harness.fetches()
     for (let i = 0; i < 20; i++) {
-      harness.deliver(change('INSERT', { new: { id: `n${i}`, project_id: 'p1' } }, i, { errors: ['Error 413: Payload Too Large'] }))
+      harness.deliver(
+        change('INSERT', { new: { id: `n${i}`, project_id: 'p1' } }, i, { errors: ['Error 413: Payload Too Large'] }),
+      )
       await harness.clock.advance(10)
     }
     await harness.clock.advance(2_000)
@@ -74,11 +96,17 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
     const harness = await cachedList({ routes: unpatchableRoutes })
     harness.store.dispatch(harness.api.endpoints.generationCount.initiate('p1') as never)
     await harness.clock.advance(0)
-    harness.deliver(change('INSERT', { new: { ...generation('c', 3) } }, 1), change('UPDATE', { new: { ...generation('a', 4) } }, 2))
+    harness.deliver(
+      change('INSERT', { new: { ...generation('c', 3) } }, 1),
+      change('UPDATE', { new: { ...generation('a', 4) } }, 2),
+    )
     await harness.clock.advance(1_000)
     expect(harness.backend.count('generationCount')).toBe(2)
     expect(harness.fetches()).toBe(2)
-    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).errorsByType).toMatchObject({ PATCH_NOT_A_LIST: 1, PATCH_ARGS_THREW: 1 })
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).errorsByType).toMatchObject({
+      PATCH_NOT_A_LIST: 1,
+      PATCH_ARGS_THREW: 1,
+    })
     expect(harness.routerLines(/not an array/)).toHaveLength(1)
   })
 
@@ -103,7 +131,10 @@ describe('Patch mode falls back to invalidating fallbackTags when the payload is
 
   it('keeps patching from realtime events end to end (transport → batch → router → cache)', async () => {
     const harness = await cachedList()
-    harness.realtime.subscribe({ topic: 'project:p1', postgres: [{ event: '*', schema: 'public', table: 'generations', filter: 'project_id=eq.p1' }] })
+    harness.realtime.subscribe({
+      topic: 'project:p1',
+      postgres: [{ event: '*', schema: 'public', table: 'generations', filter: 'project_id=eq.p1' }],
+    })
     await harness.clock.advance(100)
     const row: Generation = generation('c', 3)
     harness.transport.emitEvent({ ...change('INSERT', { new: { ...row } }, 1), receivedAt: harness.clock.now() })

@@ -22,12 +22,25 @@ const { project_id: _project, ...withoutProject } = generation('c', 3)
 
 /** One event per fallback reason that a plain delivery on the cached list triggers. */
 const FALLBACKS: Array<[string, PostgresChangesEvent]> = [
-  ['PAYLOAD_ERRORS', change('INSERT', { new: { ...generation('c', 3) } }, 1, { errors: ['Error 413: Payload Too Large'] })],
+  [
+    'PAYLOAD_ERRORS',
+    change('INSERT', { new: { ...generation('c', 3) } }, 1, { errors: ['Error 413: Payload Too Large'] }),
+  ],
   ['NO_ROW', change('INSERT', {}, 1)],
   ['NO_KEY', change('INSERT', { new: withoutKey }, 1)],
   ['NO_VERSION', change('INSERT', { new: withoutVersion }, 1)],
   ['NO_ARGS', change('INSERT', { new: withoutProject }, 1)],
-  ['MISSING_COLUMNS', change('UPDATE', { new: { id: 'a', project_id: 'p1', updated_at: generation('a', 5).updated_at, client_request_id: null }, old: { id: 'a' } }, 1)],
+  [
+    'MISSING_COLUMNS',
+    change(
+      'UPDATE',
+      {
+        new: { id: 'a', project_id: 'p1', updated_at: generation('a', 5).updated_at, client_request_id: null },
+        old: { id: 'a' },
+      },
+      1,
+    ),
+  ],
   ['VERSION_UNCOMPARABLE', change('UPDATE', { new: { ...generation('a', 1), updated_at: 'yesterday' } }, 1)],
   ['NOT_IN_LIST', change('UPDATE', { new: { ...generation('m', 4) }, old: { id: 'm' } }, 1)],
   ['NOT_CACHED', change('INSERT', { new: { ...generation('z', 3, { project_id: 'p9' }) } }, 1)],
@@ -68,7 +81,12 @@ describe('patch-mode metrics from the router', () => {
   it('counts a duplicate delivery of an INSERT as stale, and patches the row once', async () => {
     const harness = await cachedList()
     const insert = change('INSERT', { new: { ...generation('c', 3) } }, 1)
-    expect(await countsAfter(harness, insert, insert)).toEqual({ rowsPatched: 1, patchesStale: 1, patchFallbacks: 0, patchFallbacksByReason: {} })
+    expect(await countsAfter(harness, insert, insert)).toEqual({
+      rowsPatched: 1,
+      patchesStale: 1,
+      patchFallbacks: 0,
+      patchFallbacksByReason: {},
+    })
     expect(harness.ids()).toEqual(['a', 'b', 'c'])
   })
 
@@ -85,13 +103,27 @@ describe('patch-mode metrics from the router', () => {
 
   it.each(FALLBACKS)('counts a fallback for %s by its reason', async (reason, event) => {
     const harness = await cachedList()
-    expect(await countsAfter(harness, event)).toEqual({ rowsPatched: 0, patchesStale: 0, patchFallbacks: 1, patchFallbacksByReason: { [reason]: 1 } })
+    expect(await countsAfter(harness, event)).toEqual({
+      rowsPatched: 0,
+      patchesStale: 0,
+      patchFallbacks: 1,
+      patchFallbacksByReason: { [reason]: 1 },
+    })
   })
 
   it('counts a write to a deleted row without a commit timestamp as ORDER_UNKNOWN, after the DELETE it patched', async () => {
     const harness = await cachedList()
-    const counts = await countsAfter(harness, change('DELETE', { old: { id: 'a' } }, null), change('INSERT', { new: { ...generation('a', 9) } }, null))
-    expect(counts).toEqual({ rowsPatched: 1, patchesStale: 0, patchFallbacks: 1, patchFallbacksByReason: { ORDER_UNKNOWN: 1 } })
+    const counts = await countsAfter(
+      harness,
+      change('DELETE', { old: { id: 'a' } }, null),
+      change('INSERT', { new: { ...generation('a', 9) } }, null),
+    )
+    expect(counts).toEqual({
+      rowsPatched: 1,
+      patchesStale: 0,
+      patchFallbacks: 1,
+      patchFallbacksByReason: { ORDER_UNKNOWN: 1 },
+    })
   })
 
   it('counts an event patched into a list whose fetch is in flight as patched and as an IN_FLIGHT fallback', async () => {
@@ -102,15 +134,29 @@ describe('patch-mode metrics from the router', () => {
     harness.deliver(change('INSERT', { new: { ...generation('c', 3) } }, 1))
     harness.backend.release()
     await harness.clock.advance(1_000)
-    expect(metrics(harness)).toMatchObject({ rowsPatched: 1, patchesStale: 0, patchFallbacks: 1, patchFallbacksByReason: { IN_FLIGHT: 1 } })
+    expect(metrics(harness)).toMatchObject({
+      rowsPatched: 1,
+      patchesStale: 0,
+      patchFallbacks: 1,
+      patchFallbacksByReason: { IN_FLIGHT: 1 },
+    })
   })
 
   it('counts args that throw (ARGS_THREW) and a cached value that is not a list (NOT_A_LIST)', async () => {
     const harness = await cachedList({ routes: unpatchableRoutes })
     harness.store.dispatch(harness.api.endpoints.generationCount.initiate('p1') as never)
     await harness.clock.advance(0)
-    const counts = await countsAfter(harness, change('INSERT', { new: { ...generation('c', 3) } }, 1), change('UPDATE', { new: { ...generation('a', 4) } }, 2))
-    expect(counts).toEqual({ rowsPatched: 0, patchesStale: 0, patchFallbacks: 2, patchFallbacksByReason: { NOT_A_LIST: 1, ARGS_THREW: 1 } })
+    const counts = await countsAfter(
+      harness,
+      change('INSERT', { new: { ...generation('c', 3) } }, 1),
+      change('UPDATE', { new: { ...generation('a', 4) } }, 2),
+    )
+    expect(counts).toEqual({
+      rowsPatched: 0,
+      patchesStale: 0,
+      patchFallbacks: 2,
+      patchFallbacksByReason: { NOT_A_LIST: 1, ARGS_THREW: 1 },
+    })
   })
 
   it('counts each event of a batch once, and a falling-back event under the first of its reasons', async () => {
@@ -119,24 +165,42 @@ describe('patch-mode metrics from the router', () => {
     harness.store.dispatch(harness.api.util.invalidateTags([{ type: 'Generations', id: 'p1' }]))
     await harness.clock.advance(0)
     // The UPDATE meets IN_FLIGHT, then MISSING_COLUMNS: one fallback, under IN_FLIGHT (as the INSERT patched into the list in flight).
-    harness.deliver(fallbackEvent('MISSING_COLUMNS'), fallbackEvent('PAYLOAD_ERRORS'), change('INSERT', { new: { ...generation('d', 4) } }, 2))
+    harness.deliver(
+      fallbackEvent('MISSING_COLUMNS'),
+      fallbackEvent('PAYLOAD_ERRORS'),
+      change('INSERT', { new: { ...generation('d', 4) } }, 2),
+    )
     harness.backend.release()
     await harness.clock.advance(1_000)
-    expect(metrics(harness)).toMatchObject({ rowsPatched: 1, patchFallbacks: 3, patchFallbacksByReason: { IN_FLIGHT: 2, PAYLOAD_ERRORS: 1 } })
+    expect(metrics(harness)).toMatchObject({
+      rowsPatched: 1,
+      patchFallbacks: 3,
+      patchFallbacksByReason: { IN_FLIGHT: 2, PAYLOAD_ERRORS: 1 },
+    })
   })
 
   it('falls back (PAYLOAD_ERRORS) on a supabase-js payload whose errors survive normalize, and refetches the list once', async () => {
     const harness = await cachedList()
     harness.backend.put(generation('c', 3))
     const counts = await countsAfter(harness, normalized(['Error 413: Payload Too Large']))
-    expect(counts).toEqual({ rowsPatched: 0, patchesStale: 0, patchFallbacks: 1, patchFallbacksByReason: { PAYLOAD_ERRORS: 1 } })
+    expect(counts).toEqual({
+      rowsPatched: 0,
+      patchesStale: 0,
+      patchFallbacks: 1,
+      patchFallbacksByReason: { PAYLOAD_ERRORS: 1 },
+    })
     expect(harness.fetches()).toBe(2)
     expect(harness.ids()).toEqual(['a', 'b', 'c'])
   })
 
   it('patches the same supabase-js payload when its errors are null, without a refetch', async () => {
     const harness = await cachedList()
-    expect(await countsAfter(harness, normalized(null))).toEqual({ rowsPatched: 1, patchesStale: 0, patchFallbacks: 0, patchFallbacksByReason: {} })
+    expect(await countsAfter(harness, normalized(null))).toEqual({
+      rowsPatched: 1,
+      patchesStale: 0,
+      patchFallbacks: 0,
+      patchFallbacksByReason: {},
+    })
     expect(harness.fetches()).toBe(1)
   })
 })

@@ -54,7 +54,10 @@ describe('Patch mode converges on the database, whatever order and batching the 
           const { events, truth } = eventsOf(commits)
           h.backend.put(...truth.values())
           // Deliver out of order, some twice, in batches of 1-3.
-          const shuffled = fc.sample(fc.shuffledSubarray([...events, ...events.filter((_, i) => i % 3 === 0)], { minLength: events.length }), { seed, numRuns: 1 })[0]!
+          const shuffled = fc.sample(
+            fc.shuffledSubarray([...events, ...events.filter((_, i) => i % 3 === 0)], { minLength: events.length }),
+            { seed, numRuns: 1 },
+          )[0]!
           for (let start = 0; start < shuffled.length; start += 1 + (start % 3)) {
             h.deliver(...shuffled.slice(start, start + 1 + (start % 3)))
             await h.clock.advance(5)

@@ -13,7 +13,8 @@ async function cachedList() {
   return harness
 }
 
-const patchActions = (harness: ListHarness) => harness.actions.filter((action) => action.type === 'listApi/queries/queryResultPatched').length
+const patchActions = (harness: ListHarness) =>
+  harness.actions.filter((action) => action.type === 'listApi/queries/queryResultPatched').length
 
 describe('Patch mode: rows from postgres_changes go straight into cached lists', () => {
   it('appends an INSERT to the cached list without a refetch', async () => {
@@ -125,7 +126,9 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
   it('writes one cache update per list for a batch of many events, applied in arrival order', async () => {
     const harness = await cachedList()
     const before = patchActions(harness)
-    const events = Array.from({ length: 50 }, (_, i) => change('UPDATE', { new: { ...generation('a', 10, { prompt: `edit ${i}` }) } }, 10 + i))
+    const events = Array.from({ length: 50 }, (_, i) =>
+      change('UPDATE', { new: { ...generation('a', 10, { prompt: `edit ${i}` }) } }, 10 + i),
+    )
     harness.deliver(...events, change('INSERT', { new: { ...generation('c', 3) } }, 59))
     await harness.clock.advance(1_000)
     expect(patchActions(harness) - before).toBe(1)
@@ -193,7 +196,9 @@ describe('Patch mode: rows from postgres_changes go straight into cached lists',
     const harness = await cachedList()
     for (let i = 0; i < 3; i++) {
       harness.deliver(change('INSERT', { new: { ...generation(`n${i}`, 3, { prompt: 'SECRET-PROMPT' }) } }, i))
-      harness.deliver(change('UPDATE', { new: { id: 'a', project_id: 'p1', updated_at: generation('a', 9).updated_at } }, 10 + i))
+      harness.deliver(
+        change('UPDATE', { new: { id: 'a', project_id: 'p1', updated_at: generation('a', 9).updated_at } }, 10 + i),
+      )
       await harness.clock.advance(1_000)
     }
     expect(harness.routerLines(/patches generations/)).toHaveLength(1)

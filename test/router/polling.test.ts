@@ -47,7 +47,11 @@ describe('gap catch-up', () => {
     await harness.clock.advance(3_000)
     expect(harness.state().connection).toBe('connected')
     expect(harness.transport.joins('project:p1')).toBe(2)
-    expect(harness.state().channels['project:p1']).toMatchObject({ state: 'subscribed', resumed: false, gapMs: expect.any(Number) })
+    expect(harness.state().channels['project:p1']).toMatchObject({
+      state: 'subscribed',
+      resumed: false,
+      gapMs: expect.any(Number),
+    })
     expect(harness.state().channels['project:p1']!.gapMs!).toBeGreaterThan(0)
     expect(harness.fetches('projectGenerations', 'p1')).toBe(2)
     expect(harness.fetches('projectGenerations', 'p2')).toBe(1)

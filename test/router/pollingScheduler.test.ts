@@ -81,7 +81,14 @@ describe('PollingScheduler', () => {
   it('does not poll while healthy with the safety net off, and leaves no timer after stop()', async () => {
     const clock = new FakeClock(0)
     const polls: number[] = []
-    const scheduler = new PollingScheduler(clock, () => 0.5, { ...DEFAULT_POLLING, healthyMs: 0 }, () => ({ connection: 'connected', visible: true, degraded: false }), () => polls.push(clock.now()), () => undefined)
+    const scheduler = new PollingScheduler(
+      clock,
+      () => 0.5,
+      { ...DEFAULT_POLLING, healthyMs: 0 },
+      () => ({ connection: 'connected', visible: true, degraded: false }),
+      () => polls.push(clock.now()),
+      () => undefined,
+    )
     scheduler.replan()
     expect(scheduler.current()).toBeNull()
     expect(clock.pendingTimers()).toBe(0)
@@ -119,4 +126,3 @@ describe('PollingScheduler, when a topic stops being live on a working connectio
     expect(polls).toEqual([{ at: 10_000, reason: 'degraded' }])
   })
 })
-

@@ -24,12 +24,21 @@ const TABLES = ['generations', 'shot_generations', 'tasks', 'echo', 'unknown'] a
 const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant(undefined), fc.double(), fc.anything())
 const tagLike = fc.oneof(
   fc.constantFrom('Shots', 'Tasks', '', 'Nope'),
-  fc.record({ type: fc.oneof(fc.constantFrom('Shots', 'UnifiedGenerations', ''), fc.anything()), id: value }, { requiredKeys: [] }),
+  fc.record(
+    { type: fc.oneof(fc.constantFrom('Shots', 'UnifiedGenerations', ''), fc.anything()), id: value },
+    { requiredKeys: [] },
+  ),
   fc.anything(),
 )
 const row = fc.oneof(
   fc.record(
-    { project_id: value, shot_id: value, status: value, explode: fc.boolean(), tags: fc.oneof(fc.array(tagLike, { maxLength: 5 }), fc.anything()) },
+    {
+      project_id: value,
+      shot_id: value,
+      status: value,
+      explode: fc.boolean(),
+      tags: fc.oneof(fc.array(tagLike, { maxLength: 5 }), fc.anything()),
+    },
     { requiredKeys: [] },
   ),
   fc.constant(null),
@@ -54,7 +63,10 @@ const broadcastEvent = fc.record({
   topic: fc.string(),
   receivedAt: fc.integer({ min: 0, max: 1e12 }),
   event: fc.constantFrom('GENERATIONS_UPDATED', 'ECHO', 'OTHER'),
-  payload: fc.oneof(fc.record({ projectId: value, tags: fc.array(tagLike, { maxLength: 5 }) }, { requiredKeys: [] }), fc.anything()),
+  payload: fc.oneof(
+    fc.record({ projectId: value, tags: fc.array(tagLike, { maxLength: 5 }) }, { requiredKeys: [] }),
+    fc.anything(),
+  ),
 })
 const anyEvent = fc.oneof(postgresEvent, broadcastEvent, fc.anything())
 
@@ -66,7 +78,10 @@ function returnedTags(events: readonly unknown[]): unknown[] {
     const e = event as { kind?: unknown; table?: unknown; schema?: unknown; event?: unknown }
     for (const candidate of routes) {
       const on = candidate.on as { table?: string; broadcast?: string }
-      const matches = on.broadcast !== undefined ? e.kind === 'broadcast' && e.event === on.broadcast : e.kind === 'postgres_changes' && e.table === on.table && e.schema === 'public'
+      const matches =
+        on.broadcast !== undefined
+          ? e.kind === 'broadcast' && e.event === on.broadcast
+          : e.kind === 'postgres_changes' && e.table === on.table && e.schema === 'public'
       if (!matches) continue
       try {
         const tags = (candidate.tags as (e: unknown) => unknown)(event)

@@ -13,7 +13,9 @@ function route(events: readonly unknown[], routes: readonly unknown[] = canonica
 
 describe('routeEvents on the canonical invalidation map', () => {
   it('routes a generation to its project list, its shot list and the shot counts', () => {
-    const { tagList, routed } = route([pg('generations', 'INSERT', { new: { id: 'g1', project_id: 'p1', shot_id: 's1' } })])
+    const { tagList, routed } = route([
+      pg('generations', 'INSERT', { new: { id: 'g1', project_id: 'p1', shot_id: 's1' } }),
+    ])
     expect(routed).toBe(1)
     expect(tagList).toEqual([
       { type: 'UnifiedGenerations', id: 'project:p1' },
@@ -31,7 +33,12 @@ describe('routeEvents on the canonical invalidation map', () => {
   })
 
   it('routes a shot_generations move to the project and both shots', () => {
-    const { tagList } = route([pg('shot_generations', 'UPDATE', { new: { project_id: 'p1', shot_id: 's2' }, old: { project_id: 'p1', shot_id: 's1' } })])
+    const { tagList } = route([
+      pg('shot_generations', 'UPDATE', {
+        new: { project_id: 'p1', shot_id: 's2' },
+        old: { project_id: 'p1', shot_id: 's1' },
+      }),
+    ])
     expect(tagList).toEqual([
       { type: 'UnifiedGenerations', id: 'project:p1' },
       { type: 'UnifiedGenerations', id: 'shot:s2' },
@@ -40,7 +47,12 @@ describe('routeEvents on the canonical invalidation map', () => {
   })
 
   it('routes a task status transition to the status counts and the first task page', () => {
-    const { tagList } = route([pg('tasks', 'UPDATE', { new: { project_id: 'p1', status: 'Complete' }, old: { id: 't1', status: 'In Progress' } })])
+    const { tagList } = route([
+      pg('tasks', 'UPDATE', {
+        new: { project_id: 'p1', status: 'Complete' },
+        old: { id: 't1', status: 'In Progress' },
+      }),
+    ])
     expect(tagList).toEqual([
       { type: 'TaskStatusCounts', id: 'p1' },
       { type: 'Tasks', id: 'paginated:p1:1' },
@@ -48,13 +60,17 @@ describe('routeEvents on the canonical invalidation map', () => {
   })
 
   it('routes a task update that kept its status to nothing (routed, no tags)', () => {
-    const { tagList, routed } = route([pg('tasks', 'UPDATE', { new: { project_id: 'p1', status: 'Queued' }, old: { status: 'Queued' } })])
+    const { tagList, routed } = route([
+      pg('tasks', 'UPDATE', { new: { project_id: 'p1', status: 'Queued' }, old: { status: 'Queued' } }),
+    ])
     expect(routed).toBe(1)
     expect(tagList).toEqual([])
   })
 
   it('routes the GENERATIONS_UPDATED broadcast to the project list', () => {
-    expect(route([bc('GENERATIONS_UPDATED', { projectId: 'p9' })]).tagList).toEqual([{ type: 'UnifiedGenerations', id: 'project:p9' }])
+    expect(route([bc('GENERATIONS_UPDATED', { projectId: 'p9' })]).tagList).toEqual([
+      { type: 'UnifiedGenerations', id: 'project:p9' },
+    ])
   })
 
   it('reports each tag once per batch, with the receive time of its earliest event', () => {
@@ -78,13 +94,29 @@ describe('routeEvents on bad input', () => {
       },
     },
     { on: { table: 'not_an_array' }, tags: () => 'Shots' as never },
-    { on: { table: 'bad_tags' }, tags: () => [42, { type: '' }, { type: 'Shots', id: {} }, { type: 'Shots', id: Number.NaN }, null, undefined, false, 'Shots'] as never },
+    {
+      on: { table: 'bad_tags' },
+      tags: () =>
+        [
+          42,
+          { type: '' },
+          { type: 'Shots', id: {} },
+          { type: 'Shots', id: Number.NaN },
+          null,
+          undefined,
+          false,
+          'Shots',
+        ] as never,
+    },
     { on: { table: 'deletes', event: 'DELETE' }, tags: () => ['Tasks'] },
     ...canonicalRoutes,
   ])
 
   it('counts an event of an unknown table as unmatched, logged once per table at debug', () => {
-    const { routed, unmatched, tagList, lines } = route([pg('unknown', 'INSERT', {}), pg('unknown', 'INSERT', {}), bc('NOBODY', {})], hostile)
+    const { routed, unmatched, tagList, lines } = route(
+      [pg('unknown', 'INSERT', {}), pg('unknown', 'INSERT', {}), bc('NOBODY', {})],
+      hostile,
+    )
     expect({ routed, unmatched, tagList }).toEqual({ routed: 0, unmatched: 3, tagList: [] })
     expect(lines.map((line) => line.level)).toEqual(['debug', 'debug'])
   })
@@ -95,16 +127,29 @@ describe('routeEvents on bad input', () => {
   })
 
   it('counts a throwing route, logs it once without row data, and routes the events behind it', () => {
-    const { errors, tagList, lines } = route([pg('explodes', 'INSERT', { new: { secret: 'SECRET-ROW' } }), pg('explodes', 'INSERT', {}), pg('tasks', 'INSERT', { new: { project_id: 'p1' } })], hostile)
+    const { errors, tagList, lines } = route(
+      [
+        pg('explodes', 'INSERT', { new: { secret: 'SECRET-ROW' } }),
+        pg('explodes', 'INSERT', {}),
+        pg('tasks', 'INSERT', { new: { project_id: 'p1' } }),
+      ],
+      hostile,
+    )
     expect(errors).toEqual({ ROUTE_THREW: 2 })
-    expect(tagList).toEqual([{ type: 'TaskStatusCounts', id: 'p1' }, { type: 'Tasks', id: 'paginated:p1:1' }])
+    expect(tagList).toEqual([
+      { type: 'TaskStatusCounts', id: 'p1' },
+      { type: 'Tasks', id: 'paginated:p1:1' },
+    ])
     const threw = lines.filter((line) => line.line.includes('threw'))
     expect(threw).toHaveLength(1)
     expect(threw[0]).toMatchObject({ level: 'error', line: expect.stringMatching(/^\[InvalidationRouter\] /) })
   })
 
   it('counts a route that returns something other than an array', () => {
-    expect(route([pg('not_an_array', 'INSERT', {}), pg('not_an_array', 'INSERT', {})], hostile)).toMatchObject({ errors: { BAD_TAGS: 2 }, tagList: [] })
+    expect(route([pg('not_an_array', 'INSERT', {}), pg('not_an_array', 'INSERT', {})], hostile)).toMatchObject({
+      errors: { BAD_TAGS: 2 },
+      tagList: [],
+    })
   })
 
   it('skips invalid tags one by one and keeps the valid ones; null, undefined and false are not errors', () => {
@@ -115,12 +160,19 @@ describe('routeEvents on bad input', () => {
   })
 
   it("turns an id built from a missing field ('project:undefined') into the type-wide tag", () => {
-    const { errors, tagList, lines } = route([
-      pg('generations', 'INSERT', { new: { id: 'g1' } }),
-      pg('shot_generations', 'DELETE', { old: { shot_id: 's1' } }),
-      bc('GENERATIONS_UPDATED', null),
-    ], hostile)
-    expect(tagList).toEqual([{ type: 'UnifiedGenerations' }, { type: 'Shots' }, { type: 'UnifiedGenerations', id: 'shot:s1' }])
+    const { errors, tagList, lines } = route(
+      [
+        pg('generations', 'INSERT', { new: { id: 'g1' } }),
+        pg('shot_generations', 'DELETE', { old: { shot_id: 's1' } }),
+        bc('GENERATIONS_UPDATED', null),
+      ],
+      hostile,
+    )
+    expect(tagList).toEqual([
+      { type: 'UnifiedGenerations' },
+      { type: 'Shots' },
+      { type: 'UnifiedGenerations', id: 'shot:s1' },
+    ])
     expect(errors).toEqual({ TAG_ID_MISSING: 4 })
     // Once per route and tag type.
     expect(lines.filter((line) => line.line.includes('missing field'))).toHaveLength(4)
@@ -132,14 +184,21 @@ describe('routeEvents on bad input', () => {
     ['a string', 'INSERT generations'],
     ['an empty object', {}],
     ['no receivedAt', { kind: 'postgres_changes', topic: 't', schema: 'public', table: 'tasks' }],
-    ['a string receivedAt', { kind: 'postgres_changes', topic: 't', receivedAt: '1', schema: 'public', table: 'tasks' }],
+    [
+      'a string receivedAt',
+      { kind: 'postgres_changes', topic: 't', receivedAt: '1', schema: 'public', table: 'tasks' },
+    ],
     ['no table', { kind: 'postgres_changes', topic: 't', receivedAt: 1, schema: 'public' }],
     ['a numeric table', { kind: 'postgres_changes', topic: 't', receivedAt: 1, schema: 'public', table: 7 }],
     ['a broadcast without a name', { kind: 'broadcast', topic: 't', receivedAt: 1, payload: {} }],
     ['an unknown kind', { kind: 'presence', topic: 't', receivedAt: 1 }],
     ['no topic', { kind: 'broadcast', receivedAt: 1, event: 'GENERATIONS_UPDATED' }],
   ])('counts a malformed event (%s), logs it once, and routes the event behind it', (_name, garbage) => {
-    const { malformed, errors, routed, tagList, lines } = route([garbage, garbage, bc('GENERATIONS_UPDATED', { projectId: 'p1' })])
+    const { malformed, errors, routed, tagList, lines } = route([
+      garbage,
+      garbage,
+      bc('GENERATIONS_UPDATED', { projectId: 'p1' }),
+    ])
     expect({ malformed, errors, routed }).toEqual({ malformed: 2, errors: { MALFORMED_EVENT: 2 }, routed: 1 })
     expect(tagList).toEqual([{ type: 'UnifiedGenerations', id: 'project:p1' }])
     expect(lines.filter((line) => line.line.includes('malformed'))).toHaveLength(1)
@@ -171,27 +230,36 @@ describe('routeEvents on bad input', () => {
   })
 
   it('routes a payload just under the size limit', () => {
-    const { routed, errors } = route([bc('GENERATIONS_UPDATED', { projectId: 'p1', blob: 'x'.repeat(MAX_EVENT_SIZE - 1_000) })])
+    const { routed, errors } = route([
+      bc('GENERATIONS_UPDATED', { projectId: 'p1', blob: 'x'.repeat(MAX_EVENT_SIZE - 1_000) }),
+    ])
     expect({ routed, errors }).toEqual({ routed: 1, errors: {} })
   })
 
   it('measures a cyclic payload without hanging', () => {
     const cyclic: Record<string, unknown> = { projectId: 'p1' }
     cyclic.self = cyclic
-    expect(route([bc('GENERATIONS_UPDATED', cyclic)])).toMatchObject({ routed: 1, malformed: 0, tagList: [{ type: 'UnifiedGenerations', id: 'project:p1' }] })
+    expect(route([bc('GENERATIONS_UPDATED', cyclic)])).toMatchObject({
+      routed: 1,
+      malformed: 0,
+      tagList: [{ type: 'UnifiedGenerations', id: 'project:p1' }],
+    })
   })
 
   it('never puts row data in a log line or its context', () => {
     const secret = 'SECRET-ROW'
-    const { lines } = route([
-      pg('explodes', 'INSERT', { new: { secret } }),
-      pg('bad_tags', 'INSERT', { new: { secret } }),
-      pg('not_an_array', 'INSERT', { new: { secret } }),
-      pg('unknown', 'INSERT', { new: { secret } }),
-      pg('generations', 'INSERT', { new: { secret } }),
-      { kind: 'postgres_changes', topic: 't', receivedAt: 'x', table: secret },
-      bc('GENERATIONS_UPDATED', { secret, blob: 'x'.repeat(5 * 1024 * 1024) }),
-    ], hostile)
+    const { lines } = route(
+      [
+        pg('explodes', 'INSERT', { new: { secret } }),
+        pg('bad_tags', 'INSERT', { new: { secret } }),
+        pg('not_an_array', 'INSERT', { new: { secret } }),
+        pg('unknown', 'INSERT', { new: { secret } }),
+        pg('generations', 'INSERT', { new: { secret } }),
+        { kind: 'postgres_changes', topic: 't', receivedAt: 'x', table: secret },
+        bc('GENERATIONS_UPDATED', { secret, blob: 'x'.repeat(5 * 1024 * 1024) }),
+      ],
+      hostile,
+    )
     expect(lines.length).toBeGreaterThan(4)
     for (const line of lines) expect(JSON.stringify(line)).not.toContain(secret)
   })

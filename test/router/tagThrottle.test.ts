@@ -12,7 +12,8 @@ function setup(windowMs = 500) {
   })
   const offer = (...keys: string[]) => {
     const result = throttle.offer(keys.map((key): ThrottledTag => ({ key, tag: { type: key }, eventAt: clock.now() })))
-    for (const entry of result.now) issued.push({ at: clock.now(), key: entry.key, eventAt: entry.eventAt, edge: 'leading' })
+    for (const entry of result.now)
+      issued.push({ at: clock.now(), key: entry.key, eventAt: entry.eventAt, edge: 'leading' })
     return result
   }
   const of = (key: string) => issued.filter((entry) => entry.key === key)
@@ -65,8 +66,14 @@ describe('TagThrottle', () => {
     await clock.advance(300)
     offer('B')
     await clock.advance(2_000)
-    expect(of('A').map(({ at, edge }) => [at, edge])).toEqual([[0, 'leading'], [500, 'trailing']])
-    expect(of('B').map(({ at, edge }) => [at, edge])).toEqual([[200, 'leading'], [700, 'trailing']])
+    expect(of('A').map(({ at, edge }) => [at, edge])).toEqual([
+      [0, 'leading'],
+      [500, 'trailing'],
+    ])
+    expect(of('B').map(({ at, edge }) => [at, edge])).toEqual([
+      [200, 'leading'],
+      [700, 'trailing'],
+    ])
   })
 
   it('de-duplicates a tag offered twice in one batch', () => {
@@ -85,7 +92,11 @@ describe('TagThrottle', () => {
     expect(of('A').filter((entry) => entry.at <= 1_000).length).toBeLessThanOrEqual(3)
     await clock.advance(5_000)
     const all = of('A')
-    expect(all.map(({ at, edge }) => [at, edge])).toEqual([[0, 'leading'], [500, 'trailing'], [1_000, 'trailing']])
+    expect(all.map(({ at, edge }) => [at, edge])).toEqual([
+      [0, 'leading'],
+      [500, 'trailing'],
+      [1_000, 'trailing'],
+    ])
     // The event at 999 is covered by the invalidation at 1000.
     expect(all[all.length - 1]!.at).toBeGreaterThanOrEqual(999)
   })
@@ -163,23 +174,26 @@ describe('TagThrottle', () => {
 
   it('covers every event by a later invalidation of its tag, spaced at least a window apart', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 700 }), fc.constantFrom('A', 'B', 'C')), { maxLength: 60 }), async (steps) => {
-        const { clock, offer, of, throttle } = setup()
-        const offered: Array<{ key: string; at: number }> = []
-        for (const [wait, key] of steps) {
-          await clock.advance(wait)
-          offered.push({ key, at: clock.now() })
-          offer(key)
-        }
-        await clock.advance(2_000)
-        for (const event of offered) expect(of(event.key).some((entry) => entry.at >= event.at)).toBe(true)
-        for (const key of ['A', 'B', 'C']) {
-          const times = of(key).map((entry) => entry.at)
-          for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(500)
-        }
-        expect(throttle.size()).toBe(0)
-        expect(clock.pendingTimers()).toBe(0)
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 700 }), fc.constantFrom('A', 'B', 'C')), { maxLength: 60 }),
+        async (steps) => {
+          const { clock, offer, of, throttle } = setup()
+          const offered: Array<{ key: string; at: number }> = []
+          for (const [wait, key] of steps) {
+            await clock.advance(wait)
+            offered.push({ key, at: clock.now() })
+            offer(key)
+          }
+          await clock.advance(2_000)
+          for (const event of offered) expect(of(event.key).some((entry) => entry.at >= event.at)).toBe(true)
+          for (const key of ['A', 'B', 'C']) {
+            const times = of(key).map((entry) => entry.at)
+            for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(500)
+          }
+          expect(throttle.size()).toBe(0)
+          expect(clock.pendingTimers()).toBe(0)
+        },
+      ),
       { numRuns: 100 },
     )
   })

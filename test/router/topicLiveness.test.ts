@@ -27,7 +27,8 @@ async function p2JoinsSlowly() {
 function stateWith(connection: 'connected' | 'reconnecting', channels: Record<string, ChannelState>) {
   const state = initialRealtimeState(true)
   state.connection = connection
-  for (const [topic, channelState] of Object.entries(channels)) state.channels[topic] = { ...newChannelRecord(topic, false), state: channelState, subscriberCount: 1 }
+  for (const [topic, channelState] of Object.entries(channels))
+    state.channels[topic] = { ...newChannelRecord(topic, false), state: channelState, subscriberCount: 1 }
   return state
 }
 
@@ -37,7 +38,8 @@ describe('the per-topic liveness rule', () => {
     expect(isTopicLive('connected', subscribed)).toBe(true)
     expect(isTopicLive('reconnecting', subscribed)).toBe(false)
     expect(isTopicLive('connected', undefined)).toBe(false)
-    for (const state of ['idle', 'subscribing', 'error', 'closed'] as const) expect(isTopicLive('connected', { ...subscribed, state })).toBe(false)
+    for (const state of ['idle', 'subscribing', 'error', 'closed'] as const)
+      expect(isTopicLive('connected', { ...subscribed, state })).toBe(false)
   })
 
   it('lists the topics that are not live, every one of them while the connection is down', () => {

@@ -29,18 +29,21 @@ describe('withNoStore (unit)', () => {
     expect(requests[1]).toBe(args)
   })
 
-  it.each<ConnectionState>(['disabled', 'idle', 'connecting', 'reconnecting', 'suspended', 'failed'])('adds cache: no-store while %s, without mutating the arguments', async (connection) => {
-    const { requests, baseQuery } = recordingBaseQuery()
-    const wrapped = withNoStore(baseQuery, select)
-    const args: FetchArgs = { url: '/items', method: 'POST', body: { a: 1 } }
-    await wrapped('/items/1', apiFor(connection), {})
-    await wrapped(args, apiFor(connection), {})
-    expect(requests).toEqual([
-      { url: '/items/1', cache: 'no-store' },
-      { url: '/items', method: 'POST', body: { a: 1 }, cache: 'no-store' },
-    ])
-    expect(args).toEqual({ url: '/items', method: 'POST', body: { a: 1 } })
-  })
+  it.each<ConnectionState>(['disabled', 'idle', 'connecting', 'reconnecting', 'suspended', 'failed'])(
+    'adds cache: no-store while %s, without mutating the arguments',
+    async (connection) => {
+      const { requests, baseQuery } = recordingBaseQuery()
+      const wrapped = withNoStore(baseQuery, select)
+      const args: FetchArgs = { url: '/items', method: 'POST', body: { a: 1 } }
+      await wrapped('/items/1', apiFor(connection), {})
+      await wrapped(args, apiFor(connection), {})
+      expect(requests).toEqual([
+        { url: '/items/1', cache: 'no-store' },
+        { url: '/items', method: 'POST', body: { a: 1 }, cache: 'no-store' },
+      ])
+      expect(args).toEqual({ url: '/items', method: 'POST', body: { a: 1 } })
+    },
+  )
 })
 
 describe('withNoStore on a real store', () => {
@@ -62,11 +65,17 @@ describe('withNoStore on a real store', () => {
       reducerPath: 'itemsApi',
       baseQuery: withNoStore(baseQuery, (root) => selectConnection(root)),
       tagTypes: ['Items'],
-      endpoints: (build) => ({ items: build.query<unknown, string>({ query: (id) => `/items/${id}`, providesTags: ['Items'] }) }),
+      endpoints: (build) => ({
+        items: build.query<unknown, string>({ query: (id) => `/items/${id}`, providesTags: ['Items'] }),
+      }),
     })
     harness = createHarness({ api, routes: [] })
     selectConnection = harness.realtime.selectors.selectConnectionState
-    harness.realtime.subscribe({ topic: 'items', postgres: [{ event: '*', schema: 'public', table: 'items' }], tags: ['Items'] })
+    harness.realtime.subscribe({
+      topic: 'items',
+      postgres: [{ event: '*', schema: 'public', table: 'items' }],
+      tags: ['Items'],
+    })
     await harness.clock.advance(100)
     harness.store.dispatch(api.endpoints.items.initiate('1') as never)
     await harness.clock.advance(0)

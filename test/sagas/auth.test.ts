@@ -16,7 +16,8 @@ describe('authentication', () => {
     harness = createHarness({}, { seed: 6 })
     const { realtime, clock, transport } = harness
     let accept = false
-    transport.joinReply = () => (accept ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized: invalid token'))
+    transport.joinReply = () =>
+      accept ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized: invalid token')
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
 
@@ -39,7 +40,9 @@ describe('authentication', () => {
     expect(transport.connectAttempts).toBe(attempts)
     expect(harness.state().connection).toBe('failed')
     await clock.advance(100)
-    expect(harness.payloadsOf(realtime.events.failedRetryStarted)).toEqual([{ reason: 'timer', at: scheduled!.at + scheduled!.delayMs }])
+    expect(harness.payloadsOf(realtime.events.failedRetryStarted)).toEqual([
+      { reason: 'timer', at: scheduled!.at + scheduled!.delayMs },
+    ])
     // Refused again (and again after a refresh): failed once more, with a new retry scheduled.
     expect(transport.connectAttempts).toBe(attempts + 1)
     expect(transport.joins('project:1')).toBe(4)
@@ -53,7 +56,9 @@ describe('authentication', () => {
     expect(transport.joins('project:1')).toBe(5)
     // The channel record says the current state; the refusal stays in the recent errors.
     expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', lastError: null })
-    expect(harness.state().recentErrors).toContainEqual(expect.objectContaining({ type: 'AUTHENTICATION_FAILED', topic: 'project:1' }))
+    expect(harness.state().recentErrors).toContainEqual(
+      expect.objectContaining({ type: 'AUTHENTICATION_FAILED', topic: 'project:1' }),
+    )
     expect(authAndJoins(transport.log).slice(-2)).toEqual(['authorize', 'join:project:1'])
   })
 
@@ -131,7 +136,8 @@ describe('authentication', () => {
     const { realtime, clock, transport, store } = harness
     transport.signedIn = true
     let accept = false
-    transport.joinReply = (topic) => (accept || topic !== 'private:1' ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized: RLS'))
+    transport.joinReply = (topic) =>
+      accept || topic !== 'private:1' ? 'ok' : new RealtimeError('AUTHENTICATION_FAILED', 'Unauthorized: RLS')
     realtime.subscribe(tableSpec('private:1', 'generations', { private: true }))
     realtime.subscribe(tableSpec('project:2'))
     await clock.advance(100)
@@ -153,27 +159,37 @@ describe('authentication', () => {
   })
 
   it.each([
-    ['throws', (h: Harness) => (h.transport.authorizeError = new Error('auth server down')), /the access token source failed/],
+    [
+      'throws',
+      (h: Harness) => (h.transport.authorizeError = new Error('auth server down')),
+      /the access token source failed/,
+    ],
     ['hangs', (h: Harness) => (h.transport.authorizeReply = 'hang'), /did not answer within 10000 ms/],
     ['answers with garbage', (h: Harness) => (h.transport.authorizeReply = 'garbage'), /without an auth snapshot/],
-  ])('gives a token source that %s a bounded wait, a logged and counted error and a backoff, and joins once it recovers', async (_, breakIt, message) => {
-    harness = createHarness()
-    const { realtime, clock, transport } = harness
-    breakIt(harness)
-    realtime.subscribe(tableSpec('project:1'))
-    await clock.advance(30_000)
-    expect(transport.joins('project:1')).toBe(0)
-    const failures = harness.state().metrics.tokenSourceFailures
-    expect(failures).toBeGreaterThanOrEqual(2)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'error', lastError: { type: 'SUBSCRIPTION_FAILED', message: expect.stringMatching(message) } })
-    expect(harness.state().channels['project:1']?.nextRetryAt).not.toBeNull()
-    expect(harness.logs.filter((log) => /could not get an access token/.test(log.line))).toHaveLength(1)
+  ])(
+    'gives a token source that %s a bounded wait, a logged and counted error and a backoff, and joins once it recovers',
+    async (_, breakIt, message) => {
+      harness = createHarness()
+      const { realtime, clock, transport } = harness
+      breakIt(harness)
+      realtime.subscribe(tableSpec('project:1'))
+      await clock.advance(30_000)
+      expect(transport.joins('project:1')).toBe(0)
+      const failures = harness.state().metrics.tokenSourceFailures
+      expect(failures).toBeGreaterThanOrEqual(2)
+      expect(harness.state().channels['project:1']).toMatchObject({
+        state: 'error',
+        lastError: { type: 'SUBSCRIPTION_FAILED', message: expect.stringMatching(message) },
+      })
+      expect(harness.state().channels['project:1']?.nextRetryAt).not.toBeNull()
+      expect(harness.logs.filter((log) => /could not get an access token/.test(log.line))).toHaveLength(1)
 
-    transport.authorizeError = null
-    transport.authorizeReply = 'ok'
-    await clock.advance(60_000)
-    expect(harness.state().channels['project:1']?.state).toBe('subscribed')
-  })
+      transport.authorizeError = null
+      transport.authorizeReply = 'ok'
+      await clock.advance(60_000)
+      expect(harness.state().channels['project:1']?.state).toBe('subscribed')
+    },
+  )
 
   it('lifts a failed connection with recover()', async () => {
     const failed = await failedByAuth()

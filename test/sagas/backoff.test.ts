@@ -23,38 +23,50 @@ async function runUntilScheduled(h: Harness, count: number): Promise<void> {
 }
 
 describe('the connection backoff', () => {
-  it.each([1, 7, 42])('retries with full jitter, then on the suspended cadence forever, exactly as the policy computes (seed %i)', async (seed) => {
-    harness = createHarness({}, { seed })
-    const { realtime, transport } = harness
-    transport.connectBehavior = 'refuse'
-    realtime.subscribe(tableSpec('project:1'))
-    await runUntilScheduled(harness, 8)
+  it.each([1, 7, 42])(
+    'retries with full jitter, then on the suspended cadence forever, exactly as the policy computes (seed %i)',
+    async (seed) => {
+      harness = createHarness({}, { seed })
+      const { realtime, transport } = harness
+      transport.connectBehavior = 'refuse'
+      realtime.subscribe(tableSpec('project:1'))
+      await runUntilScheduled(harness, 8)
 
-    const scheduled = harness.payloadsOf(realtime.events.reconnectScheduled).slice(0, 8)
-    expect(scheduled.map((retry) => retry.attempt)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
-    // Full-jitter windows for attempts 0..2, then [0.5, 1.5] × suspendedRetryMs.
-    const windows = [[0, 1000], [0, 2000], [0, 4000], ...Array.from({ length: 5 }, () => [5000, 15000])]
-    scheduled.forEach((retry, index) => {
-      const [low, high] = windows[index] as [number, number]
-      expect(retry.delayMs).toBeGreaterThanOrEqual(low)
-      expect(retry.delayMs).toBeLessThanOrEqual(high)
-    })
-    // The very numbers the pure policy gives for the same random sequence.
-    const random = createSeededRandom(seed)
-    const expected = scheduled.map((_, attempt) => nextRetryDelay(attempt, DEFAULT_RETRY, random))
-    expect(scheduled.map((retry) => retry.delayMs)).toEqual(expected)
+      const scheduled = harness.payloadsOf(realtime.events.reconnectScheduled).slice(0, 8)
+      expect(scheduled.map((retry) => retry.attempt)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+      // Full-jitter windows for attempts 0..2, then [0.5, 1.5] × suspendedRetryMs.
+      const windows = [[0, 1000], [0, 2000], [0, 4000], ...Array.from({ length: 5 }, () => [5000, 15000])]
+      scheduled.forEach((retry, index) => {
+        const [low, high] = windows[index] as [number, number]
+        expect(retry.delayMs).toBeGreaterThanOrEqual(low)
+        expect(retry.delayMs).toBeLessThanOrEqual(high)
+      })
+      // The very numbers the pure policy gives for the same random sequence.
+      const random = createSeededRandom(seed)
+      const expected = scheduled.map((_, attempt) => nextRetryDelay(attempt, DEFAULT_RETRY, random))
+      expect(scheduled.map((retry) => retry.delayMs)).toEqual(expected)
 
-    // Each retry went out when it was due, with the next attempt number.
-    const started = harness.payloadsOf(realtime.events.connectionAttemptStarted)
-    for (let i = 0; i < scheduled.length - 1; i++) {
-      const retry = scheduled[i]!
-      expect(started[i + 1]).toEqual({ attempt: i + 1, at: retry.at + retry.delayMs })
-    }
-    // reconnecting while attempts remain, suspended once maxRetries (3) are used up, and never anything else.
-    expect(harness.connectionHistory).toEqual(['idle', 'connecting', 'reconnecting', 'suspended'])
-    expect(harness.connectionAfterEach(realtime.events.reconnectScheduled).slice(0, 8)).toEqual(['reconnecting', 'reconnecting', 'reconnecting', 'suspended', 'suspended', 'suspended', 'suspended', 'suspended'])
-    expect(harness.state().connection).toBe('suspended')
-  })
+      // Each retry went out when it was due, with the next attempt number.
+      const started = harness.payloadsOf(realtime.events.connectionAttemptStarted)
+      for (let i = 0; i < scheduled.length - 1; i++) {
+        const retry = scheduled[i]!
+        expect(started[i + 1]).toEqual({ attempt: i + 1, at: retry.at + retry.delayMs })
+      }
+      // reconnecting while attempts remain, suspended once maxRetries (3) are used up, and never anything else.
+      expect(harness.connectionHistory).toEqual(['idle', 'connecting', 'reconnecting', 'suspended'])
+      expect(harness.connectionAfterEach(realtime.events.reconnectScheduled).slice(0, 8)).toEqual([
+        'reconnecting',
+        'reconnecting',
+        'reconnecting',
+        'suspended',
+        'suspended',
+        'suspended',
+        'suspended',
+        'suspended',
+      ])
+      expect(harness.state().connection).toBe('suspended')
+    },
+  )
 
   it('makes exactly one connection attempt per scheduled retry, plus the first, over 60 s of refusals', async () => {
     harness = createHarness({}, { seed: 3 })

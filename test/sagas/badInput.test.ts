@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ChannelSignal, SocketSignal } from '../../src/events/port'
-import { createHarness, expectNoDuplicateChannels, finishHarness, type Harness, insertEvent, tableSpec } from '../support/harness'
+import {
+  createHarness,
+  expectNoDuplicateChannels,
+  finishHarness,
+  type Harness,
+  insertEvent,
+  tableSpec,
+} from '../support/harness'
 
 let harness: Harness | undefined
 afterEach(() => {
@@ -44,12 +51,18 @@ describe('bad input from the transport', () => {
     transport.malformedFrame()
     await clock.advance(0)
     expect(harness.state().connection).toBe('reconnecting')
-    expect(harness.payloadsOf(realtime.events.reconnectScheduled)[0]?.error).toMatchObject({ type: 'NETWORK_ERROR', message: expect.stringMatching(/could not be decoded/) })
+    expect(harness.payloadsOf(realtime.events.reconnectScheduled)[0]?.error).toMatchObject({
+      type: 'NETWORK_ERROR',
+      message: expect.stringMatching(/could not be decoded/),
+    })
     await clock.advance(1_100)
     expect(harness.state().connection).toBe('connected')
     transport.malformedFrame()
     await clock.advance(1_100)
-    expect(harness.state().metrics).toMatchObject({ framesMalformed: 2, errorsByType: expect.objectContaining({ MALFORMED_FRAME: 2 }) })
+    expect(harness.state().metrics).toMatchObject({
+      framesMalformed: 2,
+      errorsByType: expect.objectContaining({ MALFORMED_FRAME: 2 }),
+    })
     expect(harness.logs.filter((log) => /could not be decoded; replacing the socket/.test(log.line))).toHaveLength(1)
     expect(transport.connectAttempts).toBe(3)
     expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: false })
@@ -125,30 +138,37 @@ describe('bad input from the transport', () => {
   it.each([
     ['a public', false],
     ['a private', true],
-  ])('keeps %s channel retrying while authorize() rejects, without joining on a stale token, and joins once it works', async (_, isPrivate) => {
-    harness = createHarness({}, { seed: 21 })
-    const { realtime, clock, transport } = harness
-    transport.signedIn = true
-    transport.authorizeError = new Error('auth server unreachable')
-    realtime.subscribe(tableSpec('project:1', 'generations', { private: isPrivate }))
-    await clock.advance(20_000)
-    expect(transport.joins('project:1')).toBe(0)
-    expect(crashes(harness)).toEqual([])
-    const errored = harness.payloadsOf(realtime.events.channelErrored)
-    expect(errored.length).toBeGreaterThanOrEqual(3)
-    // A transient failure to get a token is retryable, not a refusal of the credentials.
-    for (const failure of errored) expect(failure).toMatchObject({ error: { type: 'SUBSCRIPTION_FAILED', retryable: true }, retryInMs: expect.any(Number) })
-    // One token request per failure; the next one waits for its backoff.
-    expect(transport.log.filter((entry) => entry === 'authorize')).toHaveLength(errored.length)
-    expect(harness.state().connection).toBe('connected')
+  ])(
+    'keeps %s channel retrying while authorize() rejects, without joining on a stale token, and joins once it works',
+    async (_, isPrivate) => {
+      harness = createHarness({}, { seed: 21 })
+      const { realtime, clock, transport } = harness
+      transport.signedIn = true
+      transport.authorizeError = new Error('auth server unreachable')
+      realtime.subscribe(tableSpec('project:1', 'generations', { private: isPrivate }))
+      await clock.advance(20_000)
+      expect(transport.joins('project:1')).toBe(0)
+      expect(crashes(harness)).toEqual([])
+      const errored = harness.payloadsOf(realtime.events.channelErrored)
+      expect(errored.length).toBeGreaterThanOrEqual(3)
+      // A transient failure to get a token is retryable, not a refusal of the credentials.
+      for (const failure of errored)
+        expect(failure).toMatchObject({
+          error: { type: 'SUBSCRIPTION_FAILED', retryable: true },
+          retryInMs: expect.any(Number),
+        })
+      // One token request per failure; the next one waits for its backoff.
+      expect(transport.log.filter((entry) => entry === 'authorize')).toHaveLength(errored.length)
+      expect(harness.state().connection).toBe('connected')
 
-    transport.authorizeError = null
-    await clock.advance(15_000)
-    expect(harness.state().channels['project:1']?.state).toBe('subscribed')
-    expect(transport.joins('project:1')).toBe(1)
-    expect(transport.log.slice(-2)).toEqual(['authorize', 'join:project:1'])
-    expect(crashes(harness)).toEqual([])
-  })
+      transport.authorizeError = null
+      await clock.advance(15_000)
+      expect(harness.state().channels['project:1']?.state).toBe('subscribed')
+      expect(transport.joins('project:1')).toBe(1)
+      expect(transport.log.slice(-2)).toEqual(['authorize', 'join:project:1'])
+      expect(crashes(harness)).toEqual([])
+    },
+  )
 
   it('turns a transport that throws while creating a channel into a backoff for that topic, not a crash', async () => {
     harness = createHarness()
@@ -158,7 +178,10 @@ describe('bad input from the transport', () => {
     await clock.advance(100)
     expect(transport.log).toContain('createChannel-threw:project:1')
     expect(crashes(harness)).toEqual([])
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'error', lastError: { type: 'SUBSCRIPTION_FAILED' } })
+    expect(harness.state().channels['project:1']).toMatchObject({
+      state: 'error',
+      lastError: { type: 'SUBSCRIPTION_FAILED' },
+    })
     expect(transport.joins('project:1')).toBe(0)
 
     await clock.advance(1_100)

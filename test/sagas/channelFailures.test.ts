@@ -15,7 +15,8 @@ afterEach(() => {
 function expectAuthorizeBeforeEveryJoin(log: readonly string[]): void {
   const joins = log.flatMap((entry, index) => (entry.startsWith('join:') ? [index] : []))
   expect(joins.length).toBeGreaterThan(0)
-  for (const index of joins) expect(log[index - 1], `before ${log[index]} at ${index} in ${log.join(' ')}`).toMatch(/^authorize(:refresh)?$/)
+  for (const index of joins)
+    expect(log[index - 1], `before ${log[index]} at ${index} in ${log.join(' ')}`).toMatch(/^authorize(:refresh)?$/)
 }
 
 describe('a channel that fails while the socket stays open', () => {
@@ -23,13 +24,19 @@ describe('a channel that fails while the socket stays open', () => {
     const seed = 4
     harness = createHarness({}, { seed })
     const { realtime, clock, transport } = harness
-    transport.joinReply = (_topic, joinNumber) => (joinNumber <= 4 ? new RealtimeError('CHANNEL_ERROR', `join ${joinNumber} refused by the server`) : 'ok')
+    transport.joinReply = (_topic, joinNumber) =>
+      joinNumber <= 4 ? new RealtimeError('CHANNEL_ERROR', `join ${joinNumber} refused by the server`) : 'ok'
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(50)
     const channel = () => harness!.state().channels['project:1']!
 
     expect(channel().state).toBe('error')
-    expect(channel().lastError).toMatchObject({ type: 'CHANNEL_ERROR', message: 'join 1 refused by the server', retryable: true, topic: 'project:1' })
+    expect(channel().lastError).toMatchObject({
+      type: 'CHANNEL_ERROR',
+      message: 'join 1 refused by the server',
+      retryable: true,
+      topic: 'project:1',
+    })
     expect(channel().nextRetryAt).toBeGreaterThanOrEqual(clock.now())
 
     for (let step = 0; step < 6_000 && channel().state !== 'subscribed'; step++) {
@@ -45,9 +52,13 @@ describe('a channel that fails while the socket stays open', () => {
     expect(errored).toHaveLength(4)
     // The delays are the policy's, from the same random sequence (the socket never needed one).
     const random = createSeededRandom(seed)
-    expect(errored.map((error) => error.retryInMs)).toEqual([0, 1, 2, 3].map((attempt) => nextRetryDelay(attempt, DEFAULT_RETRY, random)))
+    expect(errored.map((error) => error.retryInMs)).toEqual(
+      [0, 1, 2, 3].map((attempt) => nextRetryDelay(attempt, DEFAULT_RETRY, random)),
+    )
     // Each rejoin went out exactly when its retry fell due, no earlier.
-    errored.forEach((error, index) => expect(started[index + 1]).toMatchObject({ at: error.at + error.retryInMs!, attempt: index + 1 }))
+    errored.forEach((error, index) =>
+      expect(started[index + 1]).toMatchObject({ at: error.at + error.retryInMs!, attempt: index + 1 }),
+    )
     expectAuthorizeBeforeEveryJoin(transport.log)
     expect(transport.log.filter((entry) => entry === 'authorize')).toHaveLength(5)
     // Only the channel failed: the socket was never reopened.
@@ -57,27 +68,37 @@ describe('a channel that fails while the socket stays open', () => {
     expect(channel()).toMatchObject({ resumed: true, joins: 1, attempt: 0, nextRetryAt: null })
   })
 
-  it.each(['CHANNEL_ERROR', 'CLOSED', 'TIMED_OUT'] as const)('recreates a joined channel that reports %s, and records the gap', async (status) => {
-    harness = createHarness({}, { seed: 10 })
-    const { realtime, clock, transport } = harness
-    realtime.subscribe(tableSpec('project:1'))
-    await clock.advance(100)
-    const lostAt = clock.now()
-    transport.emit('project:1', { type: 'status', status, error: null })
-    await clock.advance(0)
-    const errored = harness.payloadsOf(realtime.events.channelErrored)
-    expect(errored).toHaveLength(1)
-    expect(errored[0]!.retryInMs).toBeGreaterThan(0)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'error', nextRetryAt: lostAt + errored[0]!.retryInMs! })
-    expect(transport.channelTopics()).toEqual([])
+  it.each(['CHANNEL_ERROR', 'CLOSED', 'TIMED_OUT'] as const)(
+    'recreates a joined channel that reports %s, and records the gap',
+    async (status) => {
+      harness = createHarness({}, { seed: 10 })
+      const { realtime, clock, transport } = harness
+      realtime.subscribe(tableSpec('project:1'))
+      await clock.advance(100)
+      const lostAt = clock.now()
+      transport.emit('project:1', { type: 'status', status, error: null })
+      await clock.advance(0)
+      const errored = harness.payloadsOf(realtime.events.channelErrored)
+      expect(errored).toHaveLength(1)
+      expect(errored[0]!.retryInMs).toBeGreaterThan(0)
+      expect(harness.state().channels['project:1']).toMatchObject({
+        state: 'error',
+        nextRetryAt: lostAt + errored[0]!.retryInMs!,
+      })
+      expect(transport.channelTopics()).toEqual([])
 
-    await clock.advance(errored[0]!.retryInMs!)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: false, gapMs: errored[0]!.retryInMs })
-    expect(transport.joins('project:1')).toBe(2)
-    expect(transport.channelTopics()).toEqual(['project:1'])
-    expectAuthorizeBeforeEveryJoin(transport.log)
-    expect(transport.connectAttempts).toBe(1)
-  })
+      await clock.advance(errored[0]!.retryInMs!)
+      expect(harness.state().channels['project:1']).toMatchObject({
+        state: 'subscribed',
+        resumed: false,
+        gapMs: errored[0]!.retryInMs,
+      })
+      expect(transport.joins('project:1')).toBe(2)
+      expect(transport.channelTopics()).toEqual(['project:1'])
+      expectAuthorizeBeforeEveryJoin(transport.log)
+      expect(transport.connectAttempts).toBe(1)
+    },
+  )
 
   it('gives up on a join without a reply after 10 s, removes the channel, and never holds two channels for the topic', async () => {
     harness = createHarness({}, { seed: 8 })
@@ -92,7 +113,10 @@ describe('a channel that fails while the socket stays open', () => {
     expect(harness.state().channels['project:1']?.state).toBe('subscribing')
     expect(transport.channelTopics()).toEqual(['project:1'])
     await clock.advance(1)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'error', lastError: { type: 'TIMEOUT', retryable: true } })
+    expect(harness.state().channels['project:1']).toMatchObject({
+      state: 'error',
+      lastError: { type: 'TIMEOUT', retryable: true },
+    })
     expect(transport.channelTopics()).toEqual([])
     expect(transport.log.slice(-1)).toEqual(['remove:project:1'])
 

@@ -23,7 +23,10 @@ describe('reconnecting', () => {
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
     expect(harness.state().connection).toBe('connected')
-    expect(realtime.selectors.selectMetrics(store.getState())).toMatchObject({ reconnections: 0, averageReconnectMs: null })
+    expect(realtime.selectors.selectMetrics(store.getState())).toMatchObject({
+      reconnections: 0,
+      averageReconnectMs: null,
+    })
 
     transport.connectBehavior = 'refuse'
     const droppedAt = clock.now()
@@ -58,30 +61,33 @@ describe('reconnecting', () => {
   it.each([
     ['the socket close', false],
     ['the channel errors', true],
-  ])('marks every channel as not resumed after a drop, with the gap from the drop to the rejoin (%s reported first)', async (_, channelErrorsFirst) => {
-    harness = createHarness({}, { seed: 11 })
-    const { realtime, clock, transport } = harness
-    realtime.subscribe(tableSpec('project:1'))
-    realtime.subscribe(tableSpec('project:2'))
-    await clock.advance(100)
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: true, gapMs: null })
+  ])(
+    'marks every channel as not resumed after a drop, with the gap from the drop to the rejoin (%s reported first)',
+    async (_, channelErrorsFirst) => {
+      harness = createHarness({}, { seed: 11 })
+      const { realtime, clock, transport } = harness
+      realtime.subscribe(tableSpec('project:1'))
+      realtime.subscribe(tableSpec('project:2'))
+      await clock.advance(100)
+      expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', resumed: true, gapMs: null })
 
-    const droppedAt = clock.now()
-    transport.dropSocket(1006, { channelErrorsFirst })
-    await clock.advance(0)
-    expect(harness.state().channels['project:1']?.state).toBe('closed')
-    const retry = harness.payloadsOf(realtime.events.reconnectScheduled)[0]!
-    await clock.advance(retry.delayMs + 1)
-    for (const topic of ['project:1', 'project:2']) {
-      const channel = harness.state().channels[topic]!
-      expect(channel).toMatchObject({ state: 'subscribed', resumed: false })
-      expect(channel.joinedAt).toBe(droppedAt + retry.delayMs)
-      expect(channel.gapMs).toBe(retry.delayMs)
-      // One join before the drop, one after: nothing in between on the closed socket.
-      expect(transport.joins(topic)).toBe(2)
-    }
-    expect(transport.joinsWhileDisconnected).toBe(0)
-  })
+      const droppedAt = clock.now()
+      transport.dropSocket(1006, { channelErrorsFirst })
+      await clock.advance(0)
+      expect(harness.state().channels['project:1']?.state).toBe('closed')
+      const retry = harness.payloadsOf(realtime.events.reconnectScheduled)[0]!
+      await clock.advance(retry.delayMs + 1)
+      for (const topic of ['project:1', 'project:2']) {
+        const channel = harness.state().channels[topic]!
+        expect(channel).toMatchObject({ state: 'subscribed', resumed: false })
+        expect(channel.joinedAt).toBe(droppedAt + retry.delayMs)
+        expect(channel.gapMs).toBe(retry.delayMs)
+        // One join before the drop, one after: nothing in between on the closed socket.
+        expect(transport.joins(topic)).toBe(2)
+      }
+      expect(transport.joinsWhileDisconnected).toBe(0)
+    },
+  )
 
   it('retries at once when the host reports being online (setOnline(true)) while waiting', async () => {
     harness = createHarness({}, { seed: 2 })

@@ -17,14 +17,17 @@ describe('events', () => {
     await clock.advance(100)
 
     const sentAt = clock.now()
-    for (let i = 0; i < 100; i++) transport.emitEvent(insertEvent('project:1', 'generations', { id: i, project_id: 1 }, sentAt))
+    for (let i = 0; i < 100; i++)
+      transport.emitEvent(insertEvent('project:1', 'generations', { id: i, project_id: 1 }, sentAt))
     await clock.advance(15)
     expect(harness.payloadsOf(realtime.events.eventsReceived)).toHaveLength(0)
     await clock.advance(1)
     const batches = harness.payloadsOf(realtime.events.eventsReceived)
     expect(batches).toHaveLength(1)
     expect(batches[0]!.events).toHaveLength(100)
-    expect(batches[0]!.events.map((event) => (event.kind === 'postgres_changes' ? event.new?.id : null))).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(batches[0]!.events.map((event) => (event.kind === 'postgres_changes' ? event.new?.id : null))).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    )
     expect(batches[0]!.at).toBe(sentAt + 16)
 
     const metrics = realtime.selectors.selectMetrics(store.getState())
@@ -47,8 +50,16 @@ describe('events', () => {
     const generations = vi.fn<(event: RealtimeEvent) => void>()
     const shotsOfProject1 = vi.fn<(event: RealtimeEvent) => void>()
     const broadcasts = vi.fn<(event: RealtimeEvent) => void>()
-    realtime.subscribe({ topic: 'project:1', postgres: [{ event: '*', schema: 'public', table: 'generations' }], onMessage: generations })
-    realtime.subscribe({ topic: 'project:1', postgres: [{ event: 'INSERT', schema: 'public', table: 'shots', filter: 'project_id=eq.1' }], onMessage: shotsOfProject1 })
+    realtime.subscribe({
+      topic: 'project:1',
+      postgres: [{ event: '*', schema: 'public', table: 'generations' }],
+      onMessage: generations,
+    })
+    realtime.subscribe({
+      topic: 'project:1',
+      postgres: [{ event: 'INSERT', schema: 'public', table: 'shots', filter: 'project_id=eq.1' }],
+      onMessage: shotsOfProject1,
+    })
     realtime.subscribe({ topic: 'project:1', broadcast: ['GENERATIONS_UPDATED'], onMessage: broadcasts })
     await clock.advance(100)
     expect(transport.joins('project:1')).toBe(1)
@@ -57,8 +68,20 @@ describe('events', () => {
     const generation = insertEvent('project:1', 'generations', { id: 1, project_id: 1 }, now)
     const shotOf1 = insertEvent('project:1', 'shots', { id: 2, project_id: 1 }, now)
     const shotOf2 = insertEvent('project:1', 'shots', { id: 3, project_id: 2 }, now)
-    const broadcast: RealtimeEvent = { kind: 'broadcast', topic: 'project:1', receivedAt: now, event: 'GENERATIONS_UPDATED', payload: { projectId: 1 } }
-    const otherBroadcast: RealtimeEvent = { kind: 'broadcast', topic: 'project:1', receivedAt: now, event: 'SOMETHING_ELSE', payload: {} }
+    const broadcast: RealtimeEvent = {
+      kind: 'broadcast',
+      topic: 'project:1',
+      receivedAt: now,
+      event: 'GENERATIONS_UPDATED',
+      payload: { projectId: 1 },
+    }
+    const otherBroadcast: RealtimeEvent = {
+      kind: 'broadcast',
+      topic: 'project:1',
+      receivedAt: now,
+      event: 'SOMETHING_ELSE',
+      payload: {},
+    }
     for (const event of [generation, shotOf1, shotOf2, broadcast, otherBroadcast]) transport.emitEvent(event)
     await clock.advance(16)
 
@@ -124,7 +147,11 @@ describe('broadcast()', () => {
     const metrics = realtime.selectors.selectMetrics(store.getState())
     expect(metrics.messagesSent).toBe(0)
     expect(metrics.errorsByType.BROADCAST_ERROR).toBe(2)
-    expect(harness.logs.filter((log) => log.level === 'warn' && log.line.includes('broadcast() on a topic with no joined channel'))).toHaveLength(1)
+    expect(
+      harness.logs.filter(
+        (log) => log.level === 'warn' && log.line.includes('broadcast() on a topic with no joined channel'),
+      ),
+    ).toHaveLength(1)
 
     // A topic whose channel is not joined (yet, or any more) is the same as an unsubscribed one.
     transport.joinReply = () => 'hang'

@@ -45,7 +45,11 @@ describe('the kill switch', () => {
     await clock.advance(100)
     for (const topic of ['project:1', 'project:2']) {
       expect(transport.joins(topic)).toBe(2)
-      expect(harness.state().channels[topic]).toMatchObject({ state: 'subscribed', resumed: false, gapMs: enabledAt - disabledAt })
+      expect(harness.state().channels[topic]).toMatchObject({
+        state: 'subscribed',
+        resumed: false,
+        gapMs: enabledAt - disabledAt,
+      })
     }
     expect(harness.state().channels['project:1']?.subscriberCount).toBe(2)
     expect([...transport.channelTopics()].sort()).toEqual(['project:1', 'project:2'])

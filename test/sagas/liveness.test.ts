@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { controllableSignal, createHarness, finishHarness, type Harness, insertEvent, tableSpec } from '../support/harness'
+import {
+  controllableSignal,
+  createHarness,
+  finishHarness,
+  type Harness,
+  insertEvent,
+  tableSpec,
+} from '../support/harness'
 
 let harness: Harness | undefined
 afterEach(() => {
@@ -39,7 +46,10 @@ describe('the liveness probe', () => {
     expect(detected!.silentSince).toBe(lastReplyAt)
     expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(6_000)
     expect(harness.payloadsOf(realtime.events.reconnectScheduled)[0]!.at).toBe(detected!.at)
-    expect(harness.state().metrics).toMatchObject({ silencesDetected: 1, lastSilenceDetectedAfterMs: detected!.at - lastReplyAt })
+    expect(harness.state().metrics).toMatchObject({
+      silencesDetected: 1,
+      lastSilenceDetectedAfterMs: detected!.at - lastReplyAt,
+    })
     expect(harness.payloadsOf(realtime.events.reconnectScheduled)[0]?.error).toMatchObject({ type: 'TIMEOUT' })
     expect(harness.state().channels['project:1']?.state).toBe('closed')
     // Handled like any other drop: the dead socket is closed and a new one opened after the backoff.

@@ -17,7 +17,11 @@ describe('createRealtime option validation', () => {
     ['joinTimeoutMs NaN', { joinTimeoutMs: Number.NaN }, /joinTimeoutMs/],
     ['liveness.intervalMs 0', { liveness: { intervalMs: 0 } }, /liveness\.intervalMs/],
     ['liveness.timeoutMs Infinity', { liveness: { timeoutMs: Number.POSITIVE_INFINITY } }, /liveness\.timeoutMs/],
-    ['liveness.hiddenIntervalMs below liveness.intervalMs', { liveness: { intervalMs: 5_000, hiddenIntervalMs: 4_000 } }, /liveness\.hiddenIntervalMs/],
+    [
+      'liveness.hiddenIntervalMs below liveness.intervalMs',
+      { liveness: { intervalMs: 5_000, hiddenIntervalMs: 4_000 } },
+      /liveness\.hiddenIntervalMs/,
+    ],
     ["liveness.hiddenIntervalMs '20s'", { liveness: { hiddenIntervalMs: '20s' } }, /liveness\.hiddenIntervalMs/],
     ['polling.forceMs -5', { polling: { forceMs: -5 } }, /polling\.forceMs/],
     ["reducerPath ''", { reducerPath: '' }, /reducerPath/],
@@ -51,7 +55,13 @@ describe('createRealtime option validation', () => {
       reducerPath: 'rt',
     })
     expect(realtime.reducerPath).toBe('rt')
-    expect(realtime.options.timing.retry).toMatchObject({ maxRetries: 0, baseDelay: 0, maxDelay: 0, backoffMultiplier: 2, suspendedRetryMs: 10_000 })
+    expect(realtime.options.timing.retry).toMatchObject({
+      maxRetries: 0,
+      baseDelay: 0,
+      maxDelay: 0,
+      backoffMultiplier: 2,
+      suspendedRetryMs: 10_000,
+    })
     expect(realtime.options.enabled).toBe(false)
   })
 

@@ -19,7 +19,11 @@ describe('the registry saga', () => {
     expect(transport.connectAttempts).toBe(1)
     expect(transport.joins('project:1')).toBe(1)
     expect(harness.state().connection).toBe('connected')
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', subscriberCount: 1, resumed: true })
+    expect(harness.state().channels['project:1']).toMatchObject({
+      state: 'subscribed',
+      subscriberCount: 1,
+      resumed: true,
+    })
   })
 
   it('shares one channel between subscribers of the same spec and keeps it until the last leaves', async () => {
@@ -58,10 +62,15 @@ describe('the registry saga', () => {
   it('joins once with the union of bindings after a mount storm', async () => {
     harness = createHarness()
     const { realtime, clock, transport } = harness
-    for (const table of ['generations', 'shots', 'shot_generations', 'generations']) realtime.subscribe(spec('project:1', table))
+    for (const table of ['generations', 'shots', 'shot_generations', 'generations'])
+      realtime.subscribe(spec('project:1', table))
     await clock.advance(100)
     expect(transport.joins('project:1')).toBe(1)
-    expect(transport.joinedConfigs[0]?.config.postgres.map((binding) => binding.table)).toEqual(['generations', 'shot_generations', 'shots'])
+    expect(transport.joinedConfigs[0]?.config.postgres.map((binding) => binding.table)).toEqual([
+      'generations',
+      'shot_generations',
+      'shots',
+    ])
   })
 
   it('recreates the channel once when a new binding arrives on a joined topic', async () => {
@@ -104,7 +113,14 @@ describe('the registry saga', () => {
   it('rejects a malformed spec with the name of the field', () => {
     harness = createHarness()
     expect(() => harness!.realtime.subscribe({ topic: '' })).toThrow(/topic/)
-    expect(() => harness!.realtime.subscribe({ topic: 'x', postgres: [{ event: 'UPSERT' as never, schema: 'public' }] })).toThrow(/postgres\[0\]\.event/)
-    expect(() => harness!.realtime.subscribe({ topic: 'x', postgres: [{ event: '*', schema: 'public', table: 't', filter: 'id==1' }] })).toThrow(/filter/)
+    expect(() =>
+      harness!.realtime.subscribe({ topic: 'x', postgres: [{ event: 'UPSERT' as never, schema: 'public' }] }),
+    ).toThrow(/postgres\[0\]\.event/)
+    expect(() =>
+      harness!.realtime.subscribe({
+        topic: 'x',
+        postgres: [{ event: '*', schema: 'public', table: 't', filter: 'id==1' }],
+      }),
+    ).toThrow(/filter/)
   })
 })

@@ -11,23 +11,33 @@ afterEach(() => {
 
 /** What the adapter reports after the server's "Token has expired" system message and phx_close. */
 const tokenExpired = (topic: string) =>
-  new RealtimeError('AUTHENTICATION_FAILED', `${topic}: the access token expired and the server closed the channel (Token has expired 0 seconds ago)`, {
-    retryable: true,
-    context: { topic, status: 'CLOSED', tokenExpired: true },
-  })
+  new RealtimeError(
+    'AUTHENTICATION_FAILED',
+    `${topic}: the access token expired and the server closed the channel (Token has expired 0 seconds ago)`,
+    {
+      retryable: true,
+      context: { topic, status: 'CLOSED', tokenExpired: true },
+    },
+  )
 
 /**
  * A token source as the real adapter behaves: a forced refresh, or a token inside its 60 s
  * refresh lead, gives a new token of `lifetime`; otherwise the current one.
  */
-function refreshingWithin(clock: { now(): number }, lifetime: number, current: () => number, set: (next: number) => void) {
+function refreshingWithin(
+  clock: { now(): number },
+  lifetime: number,
+  current: () => number,
+  set: (next: number) => void,
+) {
   return (forceRefresh: boolean): number => {
     if (forceRefresh || current() - clock.now() <= 60_000) set(clock.now() + lifetime)
     return current()
   }
 }
 
-const closeForExpiry = (h: Harness, topic: string) => h.transport.emit(topic, { type: 'status', status: 'CLOSED', error: tokenExpired(topic) })
+const closeForExpiry = (h: Harness, topic: string) =>
+  h.transport.emit(topic, { type: 'status', status: 'CLOSED', error: tokenExpired(topic) })
 
 describe('a token expiry on a joined channel', () => {
   it('rejoins at once with a freshly forced token, without backoff, and counts it apart', async () => {
@@ -42,12 +52,24 @@ describe('a token expiry on a joined channel', () => {
 
     expect(transport.log.slice(before)).toEqual(['remove:project:1', 'authorize:refresh', 'join:project:1'])
     const [errored] = harness.payloadsOf(realtime.events.channelErrored)
-    expect(errored).toMatchObject({ retryInMs: 0, tokenExpired: true, at: expiredAt, error: { type: 'AUTHENTICATION_FAILED', retryable: true } })
+    expect(errored).toMatchObject({
+      retryInMs: 0,
+      tokenExpired: true,
+      at: expiredAt,
+      error: { type: 'AUTHENTICATION_FAILED', retryable: true },
+    })
     // Rejoined in the same instant: the saga's own time stamps.
     expect(harness.payloadsOf(realtime.events.channelSubscribed).at(-1)!.at).toBe(expiredAt)
-    expect(harness.state().metrics).toMatchObject({ tokenExpiries: 1, errorsByType: expect.objectContaining({ AUTHENTICATION_FAILED: 1 }) })
+    expect(harness.state().metrics).toMatchObject({
+      tokenExpiries: 1,
+      errorsByType: expect.objectContaining({ AUTHENTICATION_FAILED: 1 }),
+    })
     expect(harness.state().connection).toBe('connected')
-    expect(harness.state().channels['project:1']).toMatchObject({ state: 'subscribed', lastError: null, resumed: false })
+    expect(harness.state().channels['project:1']).toMatchObject({
+      state: 'subscribed',
+      lastError: null,
+      resumed: false,
+    })
   })
 
   it('backs off instead when the token expires again within 30 s (a source that keeps giving stale tokens)', async () => {
@@ -77,7 +99,12 @@ describe('refreshing the token ahead of its expiry', () => {
     const { realtime, clock, transport } = harness
     const lifetime = 10 * 60_000
     let expiresAt = clock.now() + lifetime
-    transport.tokenExpiresAt = refreshingWithin(clock, lifetime, () => expiresAt, (next) => (expiresAt = next))
+    transport.tokenExpiresAt = refreshingWithin(
+      clock,
+      lifetime,
+      () => expiresAt,
+      (next) => (expiresAt = next),
+    )
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
     const firstExpiry = harness.state().accessToken.expiresAt!
@@ -88,7 +115,11 @@ describe('refreshing the token ahead of its expiry', () => {
     await clock.advance(1)
     expect(transport.log.filter((entry) => entry.startsWith('authorize')).length).toBe(asked + 1)
     const [ahead] = harness.payloadsOf(realtime.events.tokenRefreshedAhead)
-    expect(ahead).toEqual({ expiresAt: firstExpiry - 60_000 + lifetime, previousExpiresAt: firstExpiry, at: firstExpiry - 60_000 })
+    expect(ahead).toEqual({
+      expiresAt: firstExpiry - 60_000 + lifetime,
+      previousExpiresAt: firstExpiry,
+      at: firstExpiry - 60_000,
+    })
     expect(harness.state().metrics.tokenRefreshesAhead).toBe(1)
     expect(harness.state().accessToken.expiresAt).toBe(ahead!.expiresAt)
     // The joined channel keeps its join: the token was pushed to it, no rejoin needed.
@@ -119,7 +150,12 @@ describe('refreshing the token ahead of its expiry', () => {
     harness = createHarness()
     const { realtime, clock, transport } = harness
     let expiresAt = clock.now() + 5 * 60_000
-    transport.tokenExpiresAt = refreshingWithin(clock, 5 * 60_000, () => expiresAt, (next) => (expiresAt = next))
+    transport.tokenExpiresAt = refreshingWithin(
+      clock,
+      5 * 60_000,
+      () => expiresAt,
+      (next) => (expiresAt = next),
+    )
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
     transport.authorizeError = new Error('auth server down')
@@ -139,7 +175,12 @@ describe('a host that sleeps past the token expiry', () => {
     harness = createHarness()
     const { realtime, clock, transport } = harness
     let expiresAt = clock.now() + 10 * 60_000
-    transport.tokenExpiresAt = refreshingWithin(clock, 10 * 60_000, () => expiresAt, (next) => (expiresAt = next))
+    transport.tokenExpiresAt = refreshingWithin(
+      clock,
+      10 * 60_000,
+      () => expiresAt,
+      (next) => (expiresAt = next),
+    )
     realtime.subscribe(tableSpec('project:1'))
     realtime.subscribe(tableSpec('project:2'))
     await clock.advance(100)

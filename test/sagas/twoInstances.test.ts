@@ -6,8 +6,14 @@ import { FakeTransport } from '../support/fakeTransport'
 
 // The count of distinct clients is process-wide: this file creates its instances in a known order.
 const logs: Array<{ level: LogLevel; line: string }> = []
-const env = { clock: new FakeClock(), logSink: (level: LogLevel, line: string) => logs.push({ level, line }), logLevel: 'debug' as const, logSampleRate: 1 }
-const secondClientWarnings = () => logs.filter((log) => log.level === 'warn' && log.line.includes('a second Supabase client'))
+const env = {
+  clock: new FakeClock(),
+  logSink: (level: LogLevel, line: string) => logs.push({ level, line }),
+  logLevel: 'debug' as const,
+  logSampleRate: 1,
+}
+const secondClientWarnings = () =>
+  logs.filter((log) => log.level === 'warn' && log.line.includes('a second Supabase client'))
 
 describe('several realtime instances', () => {
   it('warns once about a second Supabase client, and never about instances sharing one', () => {

@@ -33,7 +33,14 @@ describe('realtime slice: cross-tab', () => {
     const { actions, dispatch, crossTab } = setup()
     dispatch(actions.crossTabStarted({ tabId: 'tab-a', election: 'locks', at: 1 }))
     dispatch(actions.crossTabRoleChanged({ role: 'solo', leaderId: 'tab-a', peers: 0, at: 2 }))
-    expect(crossTab()).toMatchObject({ tabId: 'tab-a', election: 'locks', role: 'solo', leaderId: 'tab-a', leaderSince: null, peers: 0 })
+    expect(crossTab()).toMatchObject({
+      tabId: 'tab-a',
+      election: 'locks',
+      role: 'solo',
+      leaderId: 'tab-a',
+      leaderSince: null,
+      peers: 0,
+    })
     dispatch(actions.crossTabRoleChanged({ role: 'follower', leaderId: 'tab-b', peers: 2, at: 3 }))
     expect(crossTab()).toMatchObject({ role: 'follower', leaderId: 'tab-b', peers: 2, leaderSince: null })
   })
@@ -53,7 +60,14 @@ describe('realtime slice: cross-tab', () => {
     dispatch(actions.crossTabRoleChanged({ role: 'leader', leaderId: 'tab-a', peers: 1, at: 2 }))
     dispatch(actions.crossTabRelaySent({ tags: 3 }))
     dispatch(actions.crossTabStopped({ at: 3 }))
-    expect(crossTab()).toMatchObject({ role: 'off', leaderId: null, leaderSince: null, peers: 0, relaysSent: 1, tabId: 'tab-a' })
+    expect(crossTab()).toMatchObject({
+      role: 'off',
+      leaderId: null,
+      leaderSince: null,
+      peers: 0,
+      relaysSent: 1,
+      tabId: 'tab-a',
+    })
   })
 
   it('counts relays sent, received, applied and dropped', () => {

@@ -9,7 +9,19 @@ function setup() {
   const store = configureStore({ reducer: { realtime: slice.reducer } })
   const selectors = createRealtimeSelectors('realtime')
   const report = (counts: Partial<RouterReport>) =>
-    store.dispatch(slice.actions.routerReported({ routed: 1, unmatched: 0, malformed: 0, issued: 0, coalesced: 0, errors: {}, eventToInvalidationMs: [], eventToRefetchMs: [], ...counts }))
+    store.dispatch(
+      slice.actions.routerReported({
+        routed: 1,
+        unmatched: 0,
+        malformed: 0,
+        issued: 0,
+        coalesced: 0,
+        errors: {},
+        eventToInvalidationMs: [],
+        eventToRefetchMs: [],
+        ...counts,
+      }),
+    )
   const metrics = () => selectors.selectMetrics(store.getState())
   return { report, metrics }
 }
@@ -22,7 +34,12 @@ describe('patch-mode metrics in the slice', () => {
 
   it('add up the patched rows, stale events and fallbacks of every router report, per reason too', () => {
     const { report, metrics } = setup()
-    report({ rowsPatched: 2, patchesStale: 1, patchFallbacks: 2, patchFallbacksByReason: { PAYLOAD_ERRORS: 1, MISSING_COLUMNS: 1 } })
+    report({
+      rowsPatched: 2,
+      patchesStale: 1,
+      patchFallbacks: 2,
+      patchFallbacksByReason: { PAYLOAD_ERRORS: 1, MISSING_COLUMNS: 1 },
+    })
     report({ rowsPatched: 1, patchesStale: 0, patchFallbacks: 1, patchFallbacksByReason: { MISSING_COLUMNS: 1 } })
     expect(metrics()).toMatchObject({
       rowsPatched: 3,
@@ -36,7 +53,13 @@ describe('patch-mode metrics in the slice', () => {
     const { report, metrics } = setup()
     report({ rowsPatched: 1 })
     report({})
-    expect(metrics()).toMatchObject({ eventsRouted: 2, rowsPatched: 1, patchesStale: 0, patchFallbacks: 0, patchFallbacksByReason: {} })
+    expect(metrics()).toMatchObject({
+      eventsRouted: 2,
+      rowsPatched: 1,
+      patchesStale: 0,
+      patchFallbacks: 0,
+      patchFallbacksByReason: {},
+    })
   })
 
   it('ignore counts that are not non-negative finite numbers (anyone can dispatch the action)', () => {
@@ -48,6 +71,11 @@ describe('patch-mode metrics in the slice', () => {
       patchFallbacksByReason: { NO_KEY: Number.POSITIVE_INFINITY, NO_ROW: 1, NO_ARGS: null as never },
     })
     report({ patchFallbacksByReason: 'PAYLOAD_ERRORS' as never })
-    expect(metrics()).toMatchObject({ rowsPatched: 0, patchesStale: 0, patchFallbacks: 0, patchFallbacksByReason: { NO_ROW: 1 } })
+    expect(metrics()).toMatchObject({
+      rowsPatched: 0,
+      patchesStale: 0,
+      patchFallbacks: 0,
+      patchFallbacksByReason: { NO_ROW: 1 },
+    })
   })
 })

@@ -247,7 +247,9 @@ describe('realtime slice: channel lifecycle', () => {
     dispatch(actions.channelErrored({ topic: 'project:1', error: channelError('boom'), retryInMs: 500, at: T0 + 50 }))
     dispatch(actions.channelSubscribed({ topic: 'project:1', at: T0 + 90_000 }))
     expect(channel('project:1')).toMatchObject({ state: 'subscribed', lastError: null })
-    expect(selectors.selectRecentErrors(root())).toEqual([{ type: 'CHANNEL_ERROR', message: 'boom', retryable: true, at: T0 + 50, topic: 'project:1' }])
+    expect(selectors.selectRecentErrors(root())).toEqual([
+      { type: 'CHANNEL_ERROR', message: 'boom', retryable: true, at: T0 + 50, topic: 'project:1' },
+    ])
   })
 
   it('leaves nextRetryAt empty when a channel error will not be retried', () => {
@@ -273,7 +275,18 @@ describe('realtime slice: channel lifecycle', () => {
     const recent = selectors.selectRecentErrors(root())
     expect(RECENT_ERRORS_KEPT).toBe(10)
     expect(recent).toHaveLength(10)
-    expect(recent.map((error) => error.message)).toEqual(['e12', 'e11', 'e10', 'e9', 'e8', 'e7', 'e6', 'e5', 'e4', 'e3'])
+    expect(recent.map((error) => error.message)).toEqual([
+      'e12',
+      'e11',
+      'e10',
+      'e9',
+      'e8',
+      'e7',
+      'e6',
+      'e5',
+      'e4',
+      'e3',
+    ])
     expect(selectors.selectLastError(root())?.message).toBe('e12')
     expect(selectors.selectMetrics(root()).errorsByType.CHANNEL_ERROR).toBe(12)
   })
@@ -340,7 +353,9 @@ describe('realtime slice: connection', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
     dispatch(actions.connectionOpened({ at: T0 }))
-    dispatch(actions.reconnectScheduled({ attempt: 1, maxRetries: 3, delayMs: 1_500, error: networkError, at: T0 + 100 }))
+    dispatch(
+      actions.reconnectScheduled({ attempt: 1, maxRetries: 3, delayMs: 1_500, error: networkError, at: T0 + 100 }),
+    )
     const state = selectors.selectRealtimeState(root())
     expect(state).toMatchObject({ connection: 'reconnecting', attempt: 1, nextRetryAt: T0 + 1_600 })
     expect(state.lastError).toEqual({ ...networkError, at: T0 + 100 })
@@ -358,16 +373,24 @@ describe('realtime slice: connection', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
     dispatch(actions.connectionOpened({ at: T0 + 100 }))
-    dispatch(actions.reconnectScheduled({ attempt: 0, maxRetries: 3, delayMs: 400, error: networkError, at: T0 + 10_000 }))
+    dispatch(
+      actions.reconnectScheduled({ attempt: 0, maxRetries: 3, delayMs: 400, error: networkError, at: T0 + 10_000 }),
+    )
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 + 10_400 }))
-    dispatch(actions.reconnectScheduled({ attempt: 1, maxRetries: 3, delayMs: 900, error: networkError, at: T0 + 10_500 }))
+    dispatch(
+      actions.reconnectScheduled({ attempt: 1, maxRetries: 3, delayMs: 900, error: networkError, at: T0 + 10_500 }),
+    )
     dispatch(actions.connectionAttemptStarted({ attempt: 1, at: T0 + 11_400 }))
     dispatch(actions.connectionOpened({ at: T0 + 12_000 }))
     const metrics = selectors.selectMetrics(root())
     expect(metrics.reconnections).toBe(1)
     expect(metrics.reconnectTimeTotalMs).toBe(2_000)
     expect(metrics.averageReconnectMs).toBe(2_000)
-    expect(selectors.selectRealtimeState(root())).toMatchObject({ connection: 'connected', attempt: 0, nextRetryAt: null })
+    expect(selectors.selectRealtimeState(root())).toMatchObject({
+      connection: 'connected',
+      attempt: 0,
+      nextRetryAt: null,
+    })
   })
 
   it('averages the duration of several reconnections', () => {
@@ -378,7 +401,11 @@ describe('realtime slice: connection', () => {
     dispatch(actions.connectionOpened({ at: T0 + 2_000 }))
     dispatch(actions.reconnectScheduled({ attempt: 0, maxRetries: 3, delayMs: 0, error: networkError, at: T0 + 5_000 }))
     dispatch(actions.connectionOpened({ at: T0 + 8_000 }))
-    expect(selectors.selectMetrics(root())).toMatchObject({ reconnections: 2, reconnectTimeTotalMs: 4_000, averageReconnectMs: 2_000 })
+    expect(selectors.selectMetrics(root())).toMatchObject({
+      reconnections: 2,
+      reconnectTimeTotalMs: 4_000,
+      averageReconnectMs: 2_000,
+    })
   })
 
   it('accumulates uptime over connected periods only', () => {
@@ -474,7 +501,11 @@ describe('realtime slice: public commands', () => {
     dispatch(actions.channelErrored({ topic: 'b', error: channelError(), retryInMs: 900, at: T0 + 10 }))
     await clock.advance(2_000)
     dispatch(actions.disable())
-    expect(selectors.selectRealtimeState(root())).toMatchObject({ connection: 'disabled', attempt: 0, nextRetryAt: null })
+    expect(selectors.selectRealtimeState(root())).toMatchObject({
+      connection: 'disabled',
+      attempt: 0,
+      nextRetryAt: null,
+    })
     expect(channel('a')).toMatchObject({ state: 'closed', nextRetryAt: null, lostAt: T0 + 2_000, subscriberCount: 1 })
     expect(channel('b')).toMatchObject({ state: 'closed', nextRetryAt: null, lostAt: T0 + 10 })
     expect(selectors.selectMetrics(root()).activeChannels).toBe(0)
@@ -514,9 +545,17 @@ describe('realtime slice: public commands', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
     dispatch(actions.reconnectScheduled({ attempt: 3, maxRetries: 3, delayMs: 12_000, error: networkError, at: T0 }))
-    expect(selectors.selectRealtimeState(root())).toMatchObject({ connection: 'suspended', attempt: 3, nextRetryAt: T0 + 12_000 })
+    expect(selectors.selectRealtimeState(root())).toMatchObject({
+      connection: 'suspended',
+      attempt: 3,
+      nextRetryAt: T0 + 12_000,
+    })
     dispatch(actions.recover())
-    expect(selectors.selectRealtimeState(root())).toMatchObject({ connection: 'connecting', attempt: 0, nextRetryAt: null })
+    expect(selectors.selectRealtimeState(root())).toMatchObject({
+      connection: 'connecting',
+      attempt: 0,
+      nextRetryAt: null,
+    })
   })
 
   it('leaves failed for connecting on recover()', () => {
@@ -602,7 +641,10 @@ describe('realtime slice: traffic', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.malformedMessageSkipped({ topic: 'a', reason: 'missing table', at: T0 }))
     dispatch(actions.malformedMessageSkipped({ topic: 'a', reason: 'payload too large', at: T0 }))
-    expect(selectors.selectMetrics(root())).toMatchObject({ eventsMalformed: 2, errorsByType: { MALFORMED_MESSAGE: 2 } })
+    expect(selectors.selectMetrics(root())).toMatchObject({
+      eventsMalformed: 2,
+      errorsByType: { MALFORMED_MESSAGE: 2 },
+    })
     expect(selectors.selectLastError(root())).toBeNull()
   })
 
@@ -695,7 +737,9 @@ describe('realtime slice: serializability', () => {
     const { actions, dispatch, selectors, root, clock } = setup()
     dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
     dispatch(actions.subscriberAdded({ topic: 'b', private: true, at: T0 }))
-    dispatch(actions.subscriptionRequested({ id: 's1', spec: { topic: 'a', broadcast: ['*'], tags: [{ type: 'T', id: 1 }] } }))
+    dispatch(
+      actions.subscriptionRequested({ id: 's1', spec: { topic: 'a', broadcast: ['*'], tags: [{ type: 'T', id: 1 }] } }),
+    )
     dispatch(actions.connectionAttemptStarted({ attempt: 0, at: T0 }))
     dispatch(actions.connectionOpened({ at: T0 + 10 }))
     dispatch(actions.channelJoinStarted({ topic: 'a', attempt: 0, at: T0 + 10 }))

@@ -21,7 +21,11 @@ describe('parseFilter reads filters as the Realtime server does', () => {
 
   it('reads the not. prefix and every operator of the server', () => {
     const ops = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct']
-    for (const op of ops) expect(parseFilter(`c=not.${op}.x`)).toEqual({ ok: true, conditions: [{ column: 'c', op, value: 'x', negate: true }] })
+    for (const op of ops)
+      expect(parseFilter(`c=not.${op}.x`)).toEqual({
+        ok: true,
+        conditions: [{ column: 'c', op, value: 'x', negate: true }],
+      })
   })
 
   it('treats an empty or blank filter as no filter', () => {
@@ -34,7 +38,10 @@ describe('parseFilter reads filters as the Realtime server does', () => {
     ['undefined', 'Error parsing `filter` params: ["undefined"]'],
     ['id=eq', 'Error parsing `filter` params: ["eq"]'],
     ['id=in.1', 'Error parsing `filter` params: `in` filter value must be wrapped by parentheses'],
-    ['id=eq.1,,id=eq.2', 'Error parsing `filter` params: filter must not contain empty segments (check for extra commas)'],
+    [
+      'id=eq.1,,id=eq.2',
+      'Error parsing `filter` params: filter must not contain empty segments (check for extra commas)',
+    ],
     ['id=eq.1,a=b.c,d=e.f', 'Error parsing `filter` params: ["b", "c"]'],
     ['t=x."q"', 'Error parsing `filter` params: ["x", "\\"q\\""]'],
   ])('refuses %j with the server text, first error only', (filter, error) => {

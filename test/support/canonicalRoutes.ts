@@ -59,7 +59,10 @@ export class FakeBackend {
 }
 
 /** An RTK Query api with the canonical tag types; its queries hit `backend` (no network). */
-export function createCanonicalApi(backend = new FakeBackend(), { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {}) {
+export function createCanonicalApi(
+  backend = new FakeBackend(),
+  { invalidationBehavior }: { invalidationBehavior?: 'delayed' | 'immediately' } = {},
+) {
   return createApi({
     reducerPath: 'canonicalApi',
     baseQuery: fakeBaseQuery<{ message: string }>(),
@@ -84,7 +87,9 @@ export function createCanonicalApi(backend = new FakeBackend(), { invalidationBe
       }),
       tasksPage: build.query<string, { projectId: string; page: number }>({
         queryFn: ({ projectId, page }) => backend.run('tasksPage', `tasks of ${projectId} page ${page}`),
-        providesTags: (_result, _error, { projectId, page }) => [{ type: 'Tasks', id: `paginated:${projectId}:${page}` }],
+        providesTags: (_result, _error, { projectId, page }) => [
+          { type: 'Tasks', id: `paginated:${projectId}:${page}` },
+        ],
       }),
     }),
   })
@@ -98,7 +103,9 @@ function field(row: Row | null, name: string): unknown {
 
 /** The shots a change touches: the new row's and, when it moved, the old row's. */
 function shotsOf(newRow: Row | null, oldRow: Row | null): unknown[] {
-  const shots = [field(newRow, 'shot_id'), field(oldRow, 'shot_id')].filter((shot) => shot !== undefined && shot !== null)
+  const shots = [field(newRow, 'shot_id'), field(oldRow, 'shot_id')].filter(
+    (shot) => shot !== undefined && shot !== null,
+  )
   return [...new Set(shots)]
 }
 
@@ -128,7 +135,10 @@ export const canonicalRoutes = defineRoutes<CanonicalApi>()([
     // tasks status transitions: the status counts and the first page of tasks.
     on: { table: 'tasks' },
     tags: (e) => {
-      const statusUnchanged = e.eventType === 'UPDATE' && field(e.old, 'status') !== undefined && field(e.old, 'status') === field(e.new, 'status')
+      const statusUnchanged =
+        e.eventType === 'UPDATE' &&
+        field(e.old, 'status') !== undefined &&
+        field(e.old, 'status') === field(e.new, 'status')
       if (statusUnchanged) return []
       const projectId = String(field(e.new, 'project_id') ?? field(e.old, 'project_id'))
       return [
@@ -139,6 +149,8 @@ export const canonicalRoutes = defineRoutes<CanonicalApi>()([
   },
   {
     on: { broadcast: 'GENERATIONS_UPDATED' },
-    tags: (e) => [{ type: 'UnifiedGenerations', id: `project:${String((e.payload as { projectId?: unknown } | null)?.projectId)}` }],
+    tags: (e) => [
+      { type: 'UnifiedGenerations', id: `project:${String((e.payload as { projectId?: unknown } | null)?.projectId)}` },
+    ],
   },
 ])

@@ -144,7 +144,9 @@ export class FakeTransport implements RealtimeTransport {
         this.joinedConfigs.push({ topic, config })
         this.log.push(`join:${topic}`)
         if (!this.connected) this.joinsWhileDisconnected += 1
-        const reply = this.connected ? this.joinReply(topic, joinNumber) : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
+        const reply = this.connected
+          ? this.joinReply(topic, joinNumber)
+          : new RealtimeError('NETWORK_ERROR', 'socket closed: not connected')
         queueMicrotask(() => {
           if (fake.removed || reply === 'hang') return
           this.receiveFrame()
@@ -187,7 +189,12 @@ export class FakeTransport implements RealtimeTransport {
     this.connected = false
     if (channelErrorsFirst) {
       for (const channel of [...this.channels]) {
-        if (!channel.removed) channel.listener?.({ type: 'status', status: 'CHANNEL_ERROR', error: new RealtimeError('NETWORK_ERROR', `socket closed: ${code}`) })
+        if (!channel.removed)
+          channel.listener?.({
+            type: 'status',
+            status: 'CHANNEL_ERROR',
+            error: new RealtimeError('NETWORK_ERROR', `socket closed: ${code}`),
+          })
       }
     } else {
       this.failJoinedChannels(`socket closed: ${code}`)
@@ -228,7 +235,8 @@ export class FakeTransport implements RealtimeTransport {
       if (channel.removed || !channel.listener) continue
       const listener = channel.listener
       queueMicrotask(() => {
-        if (!channel.removed) listener({ type: 'status', status: 'CHANNEL_ERROR', error: new RealtimeError('NETWORK_ERROR', message) })
+        if (!channel.removed)
+          listener({ type: 'status', status: 'CHANNEL_ERROR', error: new RealtimeError('NETWORK_ERROR', message) })
       })
     }
   }

@@ -43,11 +43,19 @@ interface StoreApi {
 
 function isStoreApi(api: unknown): api is StoreApi {
   const candidate = api as Partial<StoreApi> | null | undefined
-  return typeof candidate?.reducerPath === 'string' && typeof candidate.reducer === 'function' && typeof candidate.middleware === 'function'
+  return (
+    typeof candidate?.reducerPath === 'string' &&
+    typeof candidate.reducer === 'function' &&
+    typeof candidate.middleware === 'function'
+  )
 }
 
 /** With an RTK Query api in the options (`createHarness({ api, routes })`), its reducer and middleware join the store. */
-function makeStore(realtime: Realtime, recorder: Middleware = () => (next) => (action) => next(action), api?: StoreApi) {
+function makeStore(
+  realtime: Realtime,
+  recorder: Middleware = () => (next) => (action) => next(action),
+  api?: StoreApi,
+) {
   const reducer: Record<string, Reducer> = { [realtime.reducerPath]: realtime.reducer }
   if (api) reducer[api.reducerPath] = api.reducer
   return configureStore({
@@ -84,7 +92,11 @@ export function controllableSignal(initial: boolean): ControllableSignal {
  * The environment every library test runs in: the given clock, a seeded random, always visible
  * and online, and every log line recorded into `logs` (no sampling).
  */
-export function recordingEnv(clock: Clock, seed: number, logs: Array<{ level: LogLevel; line: string }>): RealtimeEnvironment {
+export function recordingEnv(
+  clock: Clock,
+  seed: number,
+  logs: Array<{ level: LogLevel; line: string }>,
+): RealtimeEnvironment {
   return {
     clock,
     random: createSeededRandom(seed),
@@ -115,7 +127,12 @@ export async function failedByAuth(topic = 'project:1'): Promise<{ harness: Harn
 /** A realtime instance on a fake transport and a fake clock, started on a real store. */
 export function createHarness(
   options: Partial<RealtimeOptions> = {},
-  { start = true, seed = 1, transport = new FakeTransport(), clock = new FakeClock() }: { start?: boolean; seed?: number; transport?: FakeTransport; clock?: FakeClock } = {},
+  {
+    start = true,
+    seed = 1,
+    transport = new FakeTransport(),
+    clock = new FakeClock(),
+  }: { start?: boolean; seed?: number; transport?: FakeTransport; clock?: FakeClock } = {},
 ): Harness {
   const logs: Harness['logs'] = []
   const actions: UnknownAction[] = []
@@ -140,33 +157,76 @@ export function createHarness(
     if (connectionHistory[connectionHistory.length - 1] !== connection) connectionHistory.push(connection)
   })
   const stop = start ? realtime.start(store) : () => undefined
-  const payloadsOf: Harness['payloadsOf'] = <P>(creator: { match: (action: unknown) => action is { type: string; payload: P } }) =>
-    actions.filter((action) => creator.match(action)).map((action) => (action as unknown as { payload: P }).payload)
-  const connectionAfterEach: Harness['connectionAfterEach'] = (creator) => actions.filter((action) => creator.match(action)).map((action) => connectionAfter.get(action) ?? '?')
-  const crashes = () => logs.filter((log) => log.level === 'error' && / crashed and restarts /.test(log.line)).map((log) => log.line)
-  return { realtime, store, clock, transport, logs, actions, connectionHistory, stop, crashes, allowCrashes: false, state, payloadsOf, connectionAfterEach }
+  const payloadsOf: Harness['payloadsOf'] = <P>(creator: {
+    match: (action: unknown) => action is { type: string; payload: P }
+  }) => actions.filter((action) => creator.match(action)).map((action) => (action as unknown as { payload: P }).payload)
+  const connectionAfterEach: Harness['connectionAfterEach'] = (creator) =>
+    actions.filter((action) => creator.match(action)).map((action) => connectionAfter.get(action) ?? '?')
+  const crashes = () =>
+    logs.filter((log) => log.level === 'error' && / crashed and restarts /.test(log.line)).map((log) => log.line)
+  return {
+    realtime,
+    store,
+    clock,
+    transport,
+    logs,
+    actions,
+    connectionHistory,
+    stop,
+    crashes,
+    allowCrashes: false,
+    state,
+    payloadsOf,
+    connectionAfterEach,
+  }
 }
 
 /** For `afterEach`: stops the harness, and fails the test if a saga crashed without the test asking for it. */
 export function finishHarness(harness: Harness | undefined): void {
   if (!harness) return
   harness.stop()
-  if (!harness.allowCrashes && harness.crashes().length > 0) throw new Error(`a saga crashed: ${harness.crashes().join('; ')}`)
+  if (!harness.allowCrashes && harness.crashes().length > 0)
+    throw new Error(`a saga crashed: ${harness.crashes().join('; ')}`)
 }
 
 /** A spec listening to every change of one table (the shape most tests need). */
-export function tableSpec(topic: string, table = 'generations', extra: Partial<SubscriptionSpec> = {}): SubscriptionSpec {
-  return { topic, postgres: [{ event: '*', schema: 'public', table }], tags: [{ type: 'UnifiedGenerations', id: topic }], ...extra }
+export function tableSpec(
+  topic: string,
+  table = 'generations',
+  extra: Partial<SubscriptionSpec> = {},
+): SubscriptionSpec {
+  return {
+    topic,
+    postgres: [{ event: '*', schema: 'public', table }],
+    tags: [{ type: 'UnifiedGenerations', id: topic }],
+    ...extra,
+  }
 }
 
 /** An INSERT on `table` as the transport would deliver it. */
-export function insertEvent(topic: string, table: string, row: Record<string, unknown>, receivedAt: number): PostgresChangesEvent {
-  return { kind: 'postgres_changes', topic, receivedAt, schema: 'public', table, eventType: 'INSERT', commitTimestamp: null, new: row, old: null }
+export function insertEvent(
+  topic: string,
+  table: string,
+  row: Record<string, unknown>,
+  receivedAt: number,
+): PostgresChangesEvent {
+  return {
+    kind: 'postgres_changes',
+    topic,
+    receivedAt,
+    schema: 'public',
+    table,
+    eventType: 'INSERT',
+    commitTimestamp: null,
+    new: row,
+    old: null,
+  }
 }
 
 /** Fails when a topic has two channels in the transport at once. */
 export function expectNoDuplicateChannels(transport: FakeTransport): void {
   const topics = transport.channelTopics()
   const duplicated = topics.filter((topic, index) => topics.indexOf(topic) !== index)
-  if (duplicated.length > 0) throw new Error(`two channels for one topic: ${duplicated.join(', ')} (channels: ${topics.join(', ')})`)
+  if (duplicated.length > 0)
+    throw new Error(`two channels for one topic: ${duplicated.join(', ')} (channels: ${topics.join(', ')})`)
 }

@@ -48,12 +48,28 @@ describe('mswRealtimeServer plays Supabase Realtime for the real supabase-js cli
     expect(url.searchParams.get('vsn')).toBe('2.0.0')
     expect(rt.joins).toHaveLength(1)
     expect(rt.joins[0]!.topic).toBe('realtime:todos')
-    expect(rt.joins[0]!.payload.config?.postgres_changes).toEqual([{ event: 'INSERT', schema: 'public', table: 'todos' }])
+    expect(rt.joins[0]!.payload.config?.postgres_changes).toEqual([
+      { event: 'INSERT', schema: 'public', table: 'todos' },
+    ])
 
-    expect(rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'INSERT', record: { id: 7, title: 'milk' } })).toBe(1)
-    expect(rt.sendPostgresChange('todos', { schema: 'public', table: 'other', type: 'INSERT', record: { id: 8 } })).toBe(0)
+    expect(
+      rt.sendPostgresChange('todos', {
+        schema: 'public',
+        table: 'todos',
+        type: 'INSERT',
+        record: { id: 7, title: 'milk' },
+      }),
+    ).toBe(1)
+    expect(
+      rt.sendPostgresChange('todos', { schema: 'public', table: 'other', type: 'INSERT', record: { id: 8 } }),
+    ).toBe(0)
     await waitFor(() => inserts.length === 1)
-    expect(inserts[0]).toMatchObject({ schema: 'public', table: 'todos', eventType: 'INSERT', new: { id: 7, title: 'milk' } })
+    expect(inserts[0]).toMatchObject({
+      schema: 'public',
+      table: 'todos',
+      eventType: 'INSERT',
+      new: { id: 7, title: 'milk' },
+    })
     expect(statuses.map((s) => s.status)).toEqual(['SUBSCRIBED'])
   })
 
@@ -73,7 +89,11 @@ describe('mswRealtimeServer plays Supabase Realtime for the real supabase-js cli
 
     await expect(channel.send({ type: 'broadcast', event: 'hello', payload: { a: 1 } })).resolves.toBe('ok')
     expect(rt.binaryBroadcasts).toBe(1)
-    expect(rt.frames.find((f) => f.binary)).toMatchObject({ topic: 'realtime:room', event: 'broadcast', payload: { event: 'hello', payload: { a: 1 } } })
+    expect(rt.frames.find((f) => f.binary)).toMatchObject({
+      topic: 'realtime:room',
+      event: 'broadcast',
+      payload: { event: 'hello', payload: { a: 1 } },
+    })
   })
 
   it('turns a rejected token into CHANNEL_ERROR carrying the server reason', async () => {
@@ -206,7 +226,9 @@ describe('mswRealtimeServer plays Supabase Realtime for the real supabase-js cli
     try {
       rt.binaryRelay = true
       const received: unknown[] = []
-      const listening = subscribe(other.channel('room').on('broadcast', { event: 'hi' }, (m) => received.push(m.payload)))
+      const listening = subscribe(
+        other.channel('room').on('broadcast', { event: 'hi' }, (m) => received.push(m.payload)),
+      )
       const sender = client.channel('room')
       const sending = subscribe(sender)
       await waitFor(() => reached(listening, 'SUBSCRIBED')() && reached(sending, 'SUBSCRIBED')())
@@ -228,7 +250,9 @@ describe('mswRealtimeServer plays Supabase Realtime for the real supabase-js cli
     rt.acceptToken = (token) => token !== 'expired-token'
     await client.realtime.setAuth('expired-token')
     await waitFor(reached(statuses, 'CLOSED'))
-    expect(system).toEqual([expect.objectContaining({ extension: 'system', status: 'error', message: rt.rejectedTokenReason })])
+    expect(system).toEqual([
+      expect.objectContaining({ extension: 'system', status: 'error', message: rt.rejectedTokenReason }),
+    ])
     expect(rt.joinedTopics()).toEqual([])
   })
 })

@@ -20,7 +20,14 @@
 import { http, HttpResponse, ws, type WebSocketData, type WebSocketHandlerConnection, type WebSocketLink } from 'msw'
 import { setupServer, type SetupServerApi } from 'msw/node'
 import NodeWebSocket from 'ws'
-import { decodeTextFrame, decodeUserBroadcastPush, encodeTextFrame, encodeUserBroadcast, type PhoenixMessage, type Vsn } from '../../src/testing/emulator/protocol'
+import {
+  decodeTextFrame,
+  decodeUserBroadcastPush,
+  encodeTextFrame,
+  encodeUserBroadcast,
+  type PhoenixMessage,
+  type Vsn,
+} from '../../src/testing/emulator/protocol'
 
 export { decodeUserBroadcastPush, encodeUserBroadcast, type PhoenixMessage, type Vsn }
 
@@ -140,10 +147,15 @@ function inferColumns(...records: (Record<string, unknown> | null | undefined)[]
     for (const [name, value] of Object.entries(record ?? {})) {
       if (columns.has(name) && value === null) continue
       const type =
-        typeof value === 'number' ? (Number.isInteger(value) ? 'int8' : 'float8')
-        : typeof value === 'boolean' ? 'bool'
-        : value !== null && typeof value === 'object' ? 'jsonb'
-        : 'text'
+        typeof value === 'number'
+          ? Number.isInteger(value)
+            ? 'int8'
+            : 'float8'
+          : typeof value === 'boolean'
+            ? 'bool'
+            : value !== null && typeof value === 'object'
+              ? 'jsonb'
+              : 'text'
       columns.set(name, type)
     }
   }
@@ -176,8 +188,19 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
     if (!conn.open) return
     conn.client.send(encodeTextFrame(conn.vsn, msg))
   }
-  const reply = (conn: Connection, frame: PhoenixMessage, status: Reply['status'], response: Record<string, unknown> = {}): void =>
-    send(conn, { join_ref: frame.join_ref, ref: frame.ref, topic: frame.topic, event: 'phx_reply', payload: { status, response } })
+  const reply = (
+    conn: Connection,
+    frame: PhoenixMessage,
+    status: Reply['status'],
+    response: Record<string, unknown> = {},
+  ): void =>
+    send(conn, {
+      join_ref: frame.join_ref,
+      ref: frame.ref,
+      topic: frame.topic,
+      event: 'phx_reply',
+      payload: { status, response },
+    })
   const joinedOn = (topic: string): [Connection, JoinedTopic][] =>
     [...sockets.values()].flatMap((conn) => {
       const joined = conn.open ? conn.topics.get(topic) : undefined
@@ -185,12 +208,21 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
     })
   const broadcastTo = (conn: Connection, topic: string, event: string, payload: unknown, binary: boolean): void => {
     if (binary && conn.vsn === '2.0.0' && conn.open) conn.client.send(encodeUserBroadcast(topic, event, payload))
-    else send(conn, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload } })
+    else
+      send(conn, {
+        join_ref: null,
+        ref: null,
+        topic,
+        event: 'broadcast',
+        payload: { type: 'broadcast', event, payload },
+      })
   }
 
   const defaultReply = (payload: JoinPayload): Reply => ({
     status: 'ok',
-    response: { postgres_changes: (payload.config?.postgres_changes ?? []).map((filter) => ({ ...filter, id: nextBindingId++ })) },
+    response: {
+      postgres_changes: (payload.config?.postgres_changes ?? []).map((filter) => ({ ...filter, id: nextBindingId++ })),
+    },
   })
 
   // Handlers are installed at construction, so `server.resetHandlers()` keeps them.
@@ -282,7 +314,9 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
         const ids =
           change.ids ??
           joined.bindings
-            .filter((b) => b.schema === change.schema && (b.table == null || b.table === '*' || b.table === change.table))
+            .filter(
+              (b) => b.schema === change.schema && (b.table == null || b.table === '*' || b.table === change.table),
+            )
             .filter((b) => b.event === '*' || b.event === change.type)
             .map((b) => b.id)
         if (ids.length === 0) continue
@@ -337,9 +371,19 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
     /** Clears logs and restores default knobs (keeps handlers and open sockets). */
     reset(): void {
       Object.assign(api, {
-        connections: 0, connectionUrls: [], joins: [], frames: [], heartbeats: 0, binaryBroadcasts: 0,
-        malformedFrames: [], restBroadcasts: [], answerHeartbeats: true, replyToAccessToken: true,
-        systemOnJoin: true, binaryRelay: false, rejectedTokenReason: EXPIRED_TOKEN_REASON,
+        connections: 0,
+        connectionUrls: [],
+        joins: [],
+        frames: [],
+        heartbeats: 0,
+        binaryBroadcasts: 0,
+        malformedFrames: [],
+        restBroadcasts: [],
+        answerHeartbeats: true,
+        replyToAccessToken: true,
+        systemOnJoin: true,
+        binaryRelay: false,
+        rejectedTokenReason: EXPIRED_TOKEN_REASON,
         joinReply: (_topic: string, payload: JoinPayload): Reply | null => defaultReply(payload),
         acceptToken: (): boolean => true,
       })
@@ -381,7 +425,12 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
         conn.topics.set(topic, { joinRef: frame.join_ref, payload, bindings })
       }
       reply(conn, frame, answer.status, answer.response)
-      if (answer.status === 'ok' && api.systemOnJoin && Array.isArray(answer.response.postgres_changes) && answer.response.postgres_changes.length > 0) {
+      if (
+        answer.status === 'ok' &&
+        api.systemOnJoin &&
+        Array.isArray(answer.response.postgres_changes) &&
+        answer.response.postgres_changes.length > 0
+      ) {
         const channel = topic.replace(/^realtime:/, '')
         const system = { extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel }
         send(conn, { join_ref: frame.join_ref, ref: null, topic, event: 'system', payload: system })
@@ -398,7 +447,18 @@ export function createMswRealtimeServer(options: MswRealtimeServerOptions = {}) 
         const token = (frame.payload as { access_token?: string } | null)?.access_token
         if (joined && token && !api.acceptToken(token)) {
           // Real server: system error message, then the channel stops (phx_close).
-          send(conn, { join_ref: frame.join_ref, ref: null, topic, event: 'system', payload: { extension: 'system', status: 'error', message: api.rejectedTokenReason, channel: topic.replace(/^realtime:/, '') } })
+          send(conn, {
+            join_ref: frame.join_ref,
+            ref: null,
+            topic,
+            event: 'system',
+            payload: {
+              extension: 'system',
+              status: 'error',
+              message: api.rejectedTokenReason,
+              channel: topic.replace(/^realtime:/, ''),
+            },
+          })
           send(conn, { join_ref: joined.joinRef, ref: joined.joinRef, topic, event: 'phx_close', payload: {} })
           conn.topics.delete(topic)
           return

@@ -18,7 +18,10 @@ interface QueryAction {
  */
 export function createRouterHarness(
   options: Partial<RealtimeOptions> = {},
-  { invalidationBehavior, ...harnessOptions }: Parameters<typeof createHarness>[1] & { invalidationBehavior?: 'delayed' | 'immediately' } = {},
+  {
+    invalidationBehavior,
+    ...harnessOptions
+  }: Parameters<typeof createHarness>[1] & { invalidationBehavior?: 'delayed' | 'immediately' } = {},
 ) {
   const backend = new FakeBackend()
   const api = createCanonicalApi(backend, invalidationBehavior ? { invalidationBehavior } : {})
@@ -50,10 +53,18 @@ export function createRouterHarness(
     /** Started fetches of an endpoint (optionally for one argument). */
     started: (endpoint: Endpoint, arg?: unknown) => queryActions(endpoint, 'pending', arg).length,
     /** Tag invalidations the router dispatched. */
-    invalidations: () => actions.filter((action) => api.util.invalidateTags.match(action)).map((action) => (action as { payload: unknown }).payload),
+    invalidations: () =>
+      actions
+        .filter((action) => api.util.invalidateTags.match(action))
+        .map((action) => (action as { payload: unknown }).payload),
     /** Subscribes a topic that keeps `tags` fresh and listens to every change of `tables`. */
     subscribe(topic: string, tags: SubscriptionSpec['tags'], tables = ['generations', 'shot_generations', 'tasks']) {
-      return realtime.subscribe({ topic, postgres: tables.map((table) => ({ event: '*' as const, schema: 'public', table })), broadcast: ['GENERATIONS_UPDATED'], tags })
+      return realtime.subscribe({
+        topic,
+        postgres: tables.map((table) => ({ event: '*' as const, schema: 'public', table })),
+        broadcast: ['GENERATIONS_UPDATED'],
+        tags,
+      })
     },
     /** Delivers an event on its topic's channel, stamped with the current fake time. */
     emit(event: Omit<RealtimeEvent, 'receivedAt'> & { receivedAt?: number }) {

@@ -11,7 +11,10 @@ export interface WaitForOptions {
  * Polls `predicate` on real timers until it returns a truthy value, and resolves with that value.
  * Rejects after `timeoutMs`; a predicate that throws counts as "not yet" (its last error is reported).
  */
-export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  options: WaitForOptions = {},
+): Promise<NonNullable<T>> {
   const { timeoutMs = 2000, intervalMs = 10, message } = options
   const deadline = performance.now() + timeoutMs
   let lastError: unknown

@@ -22,20 +22,50 @@ describe('describeCause', () => {
 describe('classifyChannelFailure', () => {
   // The texts supabase-js 2.109 and Supabase Realtime actually produce.
   it.each<[string, 'CLOSED' | 'CHANNEL_ERROR', unknown, RealtimeErrorType, boolean]>([
-    ['a join refused by RLS', 'CHANNEL_ERROR', new Error('Unauthorized: You do not have permissions to read from this Channel topic: x'), 'AUTHENTICATION_FAILED', false],
+    [
+      'a join refused by RLS',
+      'CHANNEL_ERROR',
+      new Error('Unauthorized: You do not have permissions to read from this Channel topic: x'),
+      'AUTHENTICATION_FAILED',
+      false,
+    ],
     ['an expired token', 'CHANNEL_ERROR', new Error(EXPIRED_TOKEN_REASON), 'AUTHENTICATION_FAILED', false],
     ['a British spelling', 'CHANNEL_ERROR', 'unauthorised', 'AUTHENTICATION_FAILED', false],
     ['a forbidden reply', 'CHANNEL_ERROR', { reason: 'Forbidden' }, 'AUTHENTICATION_FAILED', false],
-    ['a permission error', 'CHANNEL_ERROR', { reason: 'permission denied for table todos' }, 'AUTHENTICATION_FAILED', false],
+    [
+      'a permission error',
+      'CHANNEL_ERROR',
+      { reason: 'permission denied for table todos' },
+      'AUTHENTICATION_FAILED',
+      false,
+    ],
     ['an invalid token', 'CHANNEL_ERROR', 'invalid_token', 'AUTHENTICATION_FAILED', false],
-    ['a binding mismatch', 'CHANNEL_ERROR', new Error('mismatch between server and client bindings for postgres changes'), 'SUBSCRIPTION_FAILED', true],
+    [
+      'a binding mismatch',
+      'CHANNEL_ERROR',
+      new Error('mismatch between server and client bindings for postgres changes'),
+      'SUBSCRIPTION_FAILED',
+      true,
+    ],
     ['an abrupt socket close', 'CHANNEL_ERROR', new Error('socket closed: 1006'), 'NETWORK_ERROR', true],
-    ['a socket close with a reason', 'CHANNEL_ERROR', new Error('socket closed: 1011 (server error)'), 'NETWORK_ERROR', true],
+    [
+      'a socket close with a reason',
+      'CHANNEL_ERROR',
+      new Error('socket closed: 1011 (server error)'),
+      'NETWORK_ERROR',
+      true,
+    ],
     ['a lost connection', 'CHANNEL_ERROR', new Error('channel error: connection lost'), 'NETWORK_ERROR', true],
     ['a transport failure', 'CHANNEL_ERROR', new Error('channel error: transport failure'), 'NETWORK_ERROR', true],
     ['a heartbeat timeout', 'CHANNEL_ERROR', new Error('heartbeat timeout'), 'NETWORK_ERROR', true],
     ['a refused TCP connection', 'CHANNEL_ERROR', 'connect ECONNREFUSED 127.0.0.1:4000', 'NETWORK_ERROR', true],
-    ['an unknown server error', 'CHANNEL_ERROR', { reason: 'Realtime was unable to connect to the project database' }, 'CHANNEL_ERROR', true],
+    [
+      'an unknown server error',
+      'CHANNEL_ERROR',
+      { reason: 'Realtime was unable to connect to the project database' },
+      'CHANNEL_ERROR',
+      true,
+    ],
     ['an error without a cause', 'CHANNEL_ERROR', undefined, 'CHANNEL_ERROR', true],
     ['a server phx_close', 'CLOSED', undefined, 'CHANNEL_ERROR', true],
     ['a close after a lost socket', 'CLOSED', new Error('socket closed: 1006'), 'NETWORK_ERROR', true],
@@ -50,13 +80,21 @@ describe('classifyChannelFailure', () => {
 
   it('treats every TIMED_OUT as a timeout, whatever came with it', () => {
     for (const cause of [undefined, new Error('Unauthorized'), 'socket closed: 1006']) {
-      expect(classifyChannelFailure('TIMED_OUT', cause, 't')).toMatchObject({ type: 'TIMEOUT', retryable: true, message: 'joining t timed out' })
+      expect(classifyChannelFailure('TIMED_OUT', cause, 't')).toMatchObject({
+        type: 'TIMEOUT',
+        retryable: true,
+        message: 'joining t timed out',
+      })
     }
   })
 
   it('names the detail in the message, and says "closed by the server" for a bare CLOSED', () => {
-    expect(classifyChannelFailure('CHANNEL_ERROR', new Error('socket closed: 1006'), 't').message).toBe('t lost its connection: socket closed: 1006')
-    expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized: nope' }, 't').message).toBe('t refused: Unauthorized: nope')
+    expect(classifyChannelFailure('CHANNEL_ERROR', new Error('socket closed: 1006'), 't').message).toBe(
+      't lost its connection: socket closed: 1006',
+    )
+    expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized: nope' }, 't').message).toBe(
+      't refused: Unauthorized: nope',
+    )
     expect(classifyChannelFailure('CLOSED', undefined, 't').message).toBe('t was closed by the server')
     expect(classifyChannelFailure('CHANNEL_ERROR', undefined, 't').message).toBe('t failed')
     expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'busy' }, 't').message).toBe('t failed: busy')
@@ -69,13 +107,22 @@ describe('classifyChannelFailure', () => {
       retryable: true,
       message: 't: the server reported an error on this channel (the socket is still connected)',
     })
-    expect(classifyChannelFailure('CHANNEL_ERROR', phxError, 't', { socketOpen: false })).toMatchObject({ type: 'NETWORK_ERROR', message: 't lost its connection: channel error: transport failure' })
+    expect(classifyChannelFailure('CHANNEL_ERROR', phxError, 't', { socketOpen: false })).toMatchObject({
+      type: 'NETWORK_ERROR',
+      message: 't lost its connection: channel error: transport failure',
+    })
     // Auth refusals stay auth refusals whatever the socket does.
-    expect(classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized' }, 't', { socketOpen: true })).toMatchObject({ type: 'AUTHENTICATION_FAILED' })
+    expect(
+      classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized' }, 't', { socketOpen: true }),
+    ).toMatchObject({ type: 'AUTHENTICATION_FAILED' })
   })
 
   it('serializes to type, message and retryable only (what enters the store)', () => {
     const error = classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized: nope', token: 'secret-jwt' }, 't')
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ type: 'AUTHENTICATION_FAILED', message: 't refused: Unauthorized: nope', retryable: false })
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      type: 'AUTHENTICATION_FAILED',
+      message: 't refused: Unauthorized: nope',
+      retryable: false,
+    })
   })
 })

@@ -7,8 +7,14 @@ const NONE = { expiresAt: null, issuedAt: null }
 
 describe('jwtTimes', () => {
   it('reads exp and iat in ms, without verifying the signature', () => {
-    expect(jwtTimes(jwt({ exp: 1_700_003_600, iat: 1_700_000_000, sub: 'u' }))).toEqual({ expiresAt: 1_700_003_600_000, issuedAt: 1_700_000_000_000 })
-    expect(jwtTimes(jwt({ exp: 1_700_003_600, name: 'Zoë 🙂' }))).toEqual({ expiresAt: 1_700_003_600_000, issuedAt: null })
+    expect(jwtTimes(jwt({ exp: 1_700_003_600, iat: 1_700_000_000, sub: 'u' }))).toEqual({
+      expiresAt: 1_700_003_600_000,
+      issuedAt: 1_700_000_000_000,
+    })
+    expect(jwtTimes(jwt({ exp: 1_700_003_600, name: 'Zoë 🙂' }))).toEqual({
+      expiresAt: 1_700_003_600_000,
+      issuedAt: null,
+    })
   })
 
   it.each([

@@ -10,8 +10,27 @@ import type { RealtimeState } from '../../src/slice/state'
 import type { SubscriptionSpec } from '../../src/subscription/spec'
 import type { RealtimeEvent } from '../../src/events/events'
 import { recordingEnv } from '../support/harness'
-import { captureUncaughtErrors, createMswRealtimeServer, EXPIRED_TOKEN_REASON, type MswRealtimeServer } from '../support/mswRealtimeServer'
-import { advance, ANON_KEY, clientTopics, closeAll, endTest, expectNoDuplicateTopics, fakeJwt, fakeSession, FAKE_USER, makeClient, until, useProtocolFakeTimers, whileAdvancing } from './protocolSupport'
+import {
+  captureUncaughtErrors,
+  createMswRealtimeServer,
+  EXPIRED_TOKEN_REASON,
+  type MswRealtimeServer,
+} from '../support/mswRealtimeServer'
+import {
+  advance,
+  ANON_KEY,
+  clientTopics,
+  closeAll,
+  endTest,
+  expectNoDuplicateTopics,
+  fakeJwt,
+  fakeSession,
+  FAKE_USER,
+  makeClient,
+  until,
+  useProtocolFakeTimers,
+  whileAdvancing,
+} from './protocolSupport'
 
 const RETRY = { maxRetries: 3, baseDelay: 1_000, maxDelay: 30_000, backoffMultiplier: 2, suspendedRetryMs: 10_000 }
 
@@ -58,7 +77,10 @@ afterEach(async () => {
 })
 
 /** The whole library on a real supabase-js client: fake timers drive supabase-js and the sagas alike. */
-function startLibrary(options: Partial<RealtimeOptions> = {}, clientOptions: SupabaseClientOptions<'public'> = {}): Lib {
+function startLibrary(
+  options: Partial<RealtimeOptions> = {},
+  clientOptions: SupabaseClientOptions<'public'> = {},
+): Lib {
   const client = makeClient(rt, clientOptions)
   clients.push(client)
   const reusedTopics: string[] = []
@@ -101,7 +123,9 @@ function startLibrary(options: Partial<RealtimeOptions> = {}, clientOptions: Sup
       expectNoDuplicateTopics(client)
       expect(reusedTopics).toEqual([])
       // The adapter refuses a topic the client already holds: the library must never run into its own channel.
-      const refusals = actions.filter((a) => a.type === realtime.events.channelErrored.type && JSON.stringify(a.payload).includes('did not create'))
+      const refusals = actions.filter(
+        (a) => a.type === realtime.events.channelErrored.type && JSON.stringify(a.payload).includes('did not create'),
+      )
       expect(refusals).toEqual([])
     },
     ofType: (type) => actions.filter((action) => action.type === type),
@@ -123,7 +147,10 @@ const todosSpec = (onMessage?: (event: RealtimeEvent) => void): SubscriptionSpec
 })
 
 const channelState = (lib: Lib, topic = 'todos') => lib.state().channels[topic]?.state
-const subscribedOn = (lib: Lib, topic = 'todos') => () => channelState(lib, topic) === 'subscribed'
+const subscribedOn =
+  (lib: Lib, topic = 'todos') =>
+  () =>
+    channelState(lib, topic) === 'subscribed'
 const payloadOf = <T>(action: UnknownAction | undefined): T => (action as unknown as { payload: T }).payload
 
 describe('the library on the real supabase-js client', () => {
@@ -135,7 +162,12 @@ describe('the library on the real supabase-js client', () => {
     lib.checkChannels()
 
     expect(lib.state().connection).toBe('connected')
-    expect(lib.state().channels.todos).toMatchObject({ state: 'subscribed', subscriberCount: 1, resumed: true, joins: 1 })
+    expect(lib.state().channels.todos).toMatchObject({
+      state: 'subscribed',
+      subscriberCount: 1,
+      resumed: true,
+      joins: 1,
+    })
     expect(rt.connections).toBe(1)
     expect(rt.joins).toHaveLength(1)
     expect(rt.joins[0]!.payload).toMatchObject({
@@ -144,10 +176,23 @@ describe('the library on the real supabase-js client', () => {
     })
     expect(clientTopics(lib.client)).toEqual(['todos'])
 
-    expect(rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'INSERT', record: { id: 1, title: 'milk' } })).toBe(1)
+    expect(
+      rt.sendPostgresChange('todos', {
+        schema: 'public',
+        table: 'todos',
+        type: 'INSERT',
+        record: { id: 1, title: 'milk' },
+      }),
+    ).toBe(1)
     await until(() => lib.ofType(lib.realtime.events.eventsReceived.type).length === 1)
     expect(received).toHaveLength(1)
-    expect(received[0]).toMatchObject({ kind: 'postgres_changes', topic: 'todos', eventType: 'INSERT', new: { id: 1, title: 'milk' }, old: null })
+    expect(received[0]).toMatchObject({
+      kind: 'postgres_changes',
+      topic: 'todos',
+      eventType: 'INSERT',
+      new: { id: 1, title: 'milk' },
+      old: null,
+    })
     const batch = payloadOf<{ events: RealtimeEvent[] }>(lib.ofType(lib.realtime.events.eventsReceived.type)[0])
     expect(batch.events).toEqual(received)
     expect(lib.state().metrics.messagesReceived).toBe(1)
@@ -156,13 +201,18 @@ describe('the library on the real supabase-js client', () => {
   })
 
   it('marks a channel whose join is refused as error, then rejoins after its own backoff', async () => {
-    rt.joinReply = (_topic, _payload, ctx) => (rt.joins.length === 1 ? { status: 'error', response: { reason: 'Internal error: tenant busy' } } : ctx.defaultReply())
+    rt.joinReply = (_topic, _payload, ctx) =>
+      rt.joins.length === 1
+        ? { status: 'error', response: { reason: 'Internal error: tenant busy' } }
+        : ctx.defaultReply()
     const lib = startLibrary()
     lib.realtime.subscribe(todosSpec())
     await until(() => channelState(lib) === 'error')
     lib.checkChannels()
 
-    const errored = payloadOf<{ retryInMs: number; at: number; error: { type: string } }>(lib.ofType(lib.realtime.events.channelErrored.type)[0])
+    const errored = payloadOf<{ retryInMs: number; at: number; error: { type: string } }>(
+      lib.ofType(lib.realtime.events.channelErrored.type)[0],
+    )
     expect(errored.error.type).toBe('CHANNEL_ERROR')
     expect(errored.retryInMs).toBeGreaterThanOrEqual(0)
     expect(errored.retryInMs).toBeLessThanOrEqual(RETRY.baseDelay)
@@ -188,7 +238,9 @@ describe('the library on the real supabase-js client', () => {
 
   it('reports a postgres_changes binding mismatch as SUBSCRIPTION_FAILED and rejoins after its backoff', async () => {
     rt.joinReply = (_topic, _payload, ctx) =>
-      rt.joins.length === 1 ? { status: 'ok', response: { postgres_changes: [{ id: 99, event: '*', schema: 'public', table: 'todos' }] } } : ctx.defaultReply()
+      rt.joins.length === 1
+        ? { status: 'ok', response: { postgres_changes: [{ id: 99, event: '*', schema: 'public', table: 'todos' }] } }
+        : ctx.defaultReply()
     const lib = startLibrary()
     lib.realtime.subscribe(todosSpec())
     await until(() => channelState(lib) === 'error')
@@ -209,7 +261,9 @@ describe('the library on the real supabase-js client', () => {
     await until(() => lib.state().connection === 'reconnecting')
     lib.checkChannels()
     expect(channelState(lib)).toBe('closed')
-    const scheduled = payloadOf<{ attempt: number; delayMs: number; at: number }>(lib.ofType(lib.realtime.events.reconnectScheduled.type)[0])
+    const scheduled = payloadOf<{ attempt: number; delayMs: number; at: number }>(
+      lib.ofType(lib.realtime.events.reconnectScheduled.type)[0],
+    )
     expect(scheduled.attempt).toBe(0)
     expect(scheduled.delayMs).toBeLessThanOrEqual(RETRY.baseDelay)
 
@@ -303,7 +357,9 @@ describe('the library on the real supabase-js client', () => {
     expect(rt.joins.map((j) => j.payload.access_token)).toEqual([first, second])
     expect(rt.joins.map((j) => j.payload.config?.private)).toEqual([true, true])
     expect(refreshes).toEqual([{ refresh_token: 'refresh-1' }])
-    const errored = payloadOf<{ error: { type: string; message: string }; retryInMs: number }>(lib.ofType(lib.realtime.events.channelErrored.type)[0])
+    const errored = payloadOf<{ error: { type: string; message: string }; retryInMs: number }>(
+      lib.ofType(lib.realtime.events.channelErrored.type)[0],
+    )
     expect(errored).toMatchObject({ retryInMs: 0, error: { type: 'AUTHENTICATION_FAILED' } })
     expect(errored.error.message).toContain(EXPIRED_TOKEN_REASON)
     expect(lib.state().connection).toBe('connected')
@@ -333,13 +389,20 @@ describe('the library on the real supabase-js client', () => {
     await until(subscribedOn(lib))
     generation = 2
     const expiredAt = Date.now()
-    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 2 seconds ago', channel: 'todos' })
+    rt.sendSystem('todos', {
+      extension: 'system',
+      status: 'error',
+      message: 'Token has expired 2 seconds ago',
+      channel: 'todos',
+    })
     rt.sendPhxClose('todos')
     await until(() => rt.joins.length === 2 && channelState(lib) === 'subscribed', { maxMs: 1_000 })
     expect(Date.now() - expiredAt).toBeLessThan(200) // no backoff: only the round trips
     expect(rt.joins.map((j) => j.payload.access_token)).toEqual(['third-party-1', 'third-party-2'])
     expect(lib.state().metrics.tokenExpiries).toBe(1)
-    const errored = payloadOf<{ retryInMs: number; tokenExpired: boolean }>(lib.ofType(lib.realtime.events.channelErrored.type)[0])
+    const errored = payloadOf<{ retryInMs: number; tokenExpired: boolean }>(
+      lib.ofType(lib.realtime.events.channelErrored.type)[0],
+    )
     expect(errored).toMatchObject({ retryInMs: 0, tokenExpired: true })
     expect(lib.state().connection).toBe('connected')
     lib.checkChannels()
@@ -369,7 +432,10 @@ describe('the library on the real supabase-js client', () => {
     await until(subscribedOn(lib))
     lib.checkChannels()
 
-    const b = lib.realtime.subscribe({ topic: 'todos', postgres: [{ event: 'DELETE', schema: 'public', table: 'todos' }] })
+    const b = lib.realtime.subscribe({
+      topic: 'todos',
+      postgres: [{ event: 'DELETE', schema: 'public', table: 'todos' }],
+    })
     const other = lib.realtime.subscribe({ topic: 'room', broadcast: ['ping'] })
     await until(() => rt.joins.length === 3 && subscribedOn(lib)() && subscribedOn(lib, 'room')())
     lib.checkChannels()
@@ -396,7 +462,11 @@ describe('the library on the real supabase-js client', () => {
   it('survives malformed frames without an uncaught exception: counted, the socket replaced, the events after them delivered', async () => {
     const received: RealtimeEvent[] = []
     const lib = startLibrary()
-    lib.realtime.subscribe({ topic: 'todos', postgres: [{ event: '*', schema: 'public', table: 'todos' }], onMessage: (event) => received.push(event) })
+    lib.realtime.subscribe({
+      topic: 'todos',
+      postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+      onMessage: (event) => received.push(event),
+    })
     await until(subscribedOn(lib))
 
     const uncaught = captureUncaughtErrors()
@@ -433,7 +503,9 @@ describe('the library on the real supabase-js client', () => {
     await until(() => lib.state().connection === 'reconnecting', { maxMs: 15_000, step: 50 })
     // Probe after 2.5 s of silence, dead after 3 s more; the state changes once phoenix's clean
     // teardown of the socket has finished (it polls readyState every 150·n ms).
-    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    const [detected] = lib
+      .ofType(lib.realtime.events.connectionSilenceDetected.type)
+      .map((a) => payloadOf<{ at: number; silentSince: number }>(a))
     expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(6_000)
     expect(detected!.silentSince).toBeLessThanOrEqual(silentSince)
     expect(Date.now() - silentSince).toBeLessThanOrEqual(6_000 + 300)
@@ -452,7 +524,9 @@ describe('the library on the real supabase-js client', () => {
     const silentSince = Date.now()
     rt.blackhole(true)
     await until(() => lib.state().connection === 'reconnecting', { maxMs: 40_000, step: 100 })
-    const [detected] = lib.ofType(lib.realtime.events.connectionSilenceDetected.type).map((a) => payloadOf<{ at: number; silentSince: number }>(a))
+    const [detected] = lib
+      .ofType(lib.realtime.events.connectionSilenceDetected.type)
+      .map((a) => payloadOf<{ at: number; silentSince: number }>(a))
     expect(detected!.at - detected!.silentSince).toBeLessThanOrEqual(30_000)
     expect(Date.now() - silentSince).toBeLessThanOrEqual(30_000)
     rt.blackhole(false)
@@ -480,10 +554,9 @@ describe('the library on the real supabase-js client', () => {
 
     await lib.client.removeChannel(appChannel)
     await until(subscribedOn(lib), { maxMs: 30_000, step: 50 })
-    expect(rt.joins.filter((j) => j.topic === 'realtime:todos').map((j) => j.payload.config?.postgres_changes)).toEqual([
-      [{ event: '*', schema: 'public', table: 'todos' }],
-      [{ event: 'INSERT', schema: 'public', table: 'todos' }],
-    ])
+    expect(rt.joins.filter((j) => j.topic === 'realtime:todos').map((j) => j.payload.config?.postgres_changes)).toEqual(
+      [[{ event: '*', schema: 'public', table: 'todos' }], [{ event: 'INSERT', schema: 'public', table: 'todos' }]],
+    )
     expectNoDuplicateTopics(lib.client)
     expect(lib.reusedTopics).toEqual([])
   })

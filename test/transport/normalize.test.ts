@@ -33,8 +33,15 @@ describe('normalizePostgresChange', () => {
   })
 
   it('keeps both rows of an UPDATE and only the old row of a DELETE', () => {
-    const update = normalizePostgresChange(change({ eventType: 'UPDATE', new: { id: 1, done: true }, old: { id: 1 } }), 't', 0)
-    expect(update).toMatchObject({ ok: true, event: { eventType: 'UPDATE', new: { id: 1, done: true }, old: { id: 1 } } })
+    const update = normalizePostgresChange(
+      change({ eventType: 'UPDATE', new: { id: 1, done: true }, old: { id: 1 } }),
+      't',
+      0,
+    )
+    expect(update).toMatchObject({
+      ok: true,
+      event: { eventType: 'UPDATE', new: { id: 1, done: true }, old: { id: 1 } },
+    })
     const del = normalizePostgresChange(change({ eventType: 'DELETE', new: {}, old: { id: 1 } }), 't', 0)
     expect(del).toMatchObject({ ok: true, event: { eventType: 'DELETE', new: null, old: { id: 1 } } })
   })
@@ -49,15 +56,32 @@ describe('normalizePostgresChange', () => {
   })
 
   it('reads a missing or non-string commit_timestamp as null', () => {
-    expect(normalizePostgresChange(change({ commit_timestamp: undefined }), 't', 0)).toMatchObject({ ok: true, event: { commitTimestamp: null } })
-    expect(normalizePostgresChange(change({ commit_timestamp: 1700000000 }), 't', 0)).toMatchObject({ ok: true, event: { commitTimestamp: null } })
+    expect(normalizePostgresChange(change({ commit_timestamp: undefined }), 't', 0)).toMatchObject({
+      ok: true,
+      event: { commitTimestamp: null },
+    })
+    expect(normalizePostgresChange(change({ commit_timestamp: 1700000000 }), 't', 0)).toMatchObject({
+      ok: true,
+      event: { commitTimestamp: null },
+    })
   })
 
   it('keeps errors, ignores fields it does not know (columns) and never mutates its input', () => {
     const raw = change({ errors: ['x'], columns: [{ name: 'id', type: 'int8' }] })
     const before = structuredClone(raw)
     const result = normalizePostgresChange(raw, 't', 0)
-    expect(result.ok && Object.keys(result.event).sort()).toEqual(['commitTimestamp', 'errors', 'eventType', 'kind', 'new', 'old', 'receivedAt', 'schema', 'table', 'topic'])
+    expect(result.ok && Object.keys(result.event).sort()).toEqual([
+      'commitTimestamp',
+      'errors',
+      'eventType',
+      'kind',
+      'new',
+      'old',
+      'receivedAt',
+      'schema',
+      'table',
+      'topic',
+    ])
     expect(raw).toEqual(before)
   })
 
@@ -94,7 +118,13 @@ describe('normalizePostgresChange', () => {
   })
 
   it('never throws, and an accepted event always has the declared shape (any input)', () => {
-    const rows = fc.oneof(fc.constant(undefined), fc.constant(null), fc.constant({}), fc.dictionary(fc.string(), fc.jsonValue()), fc.anything())
+    const rows = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.constant({}),
+      fc.dictionary(fc.string(), fc.jsonValue()),
+      fc.anything(),
+    )
     const raw = fc.oneof(
       fc.anything(),
       fc.record(
@@ -114,7 +144,8 @@ describe('normalizePostgresChange', () => {
         const result = normalizePostgresChange(input, 'topic', 5)
         if (!result.ok) return typeof result.reason === 'string' && result.reason.startsWith('postgres_changes payload')
         const { event } = result
-        const isRow = (row: unknown) => row === null || (typeof row === 'object' && !Array.isArray(row) && Object.keys(row as object).length > 0)
+        const isRow = (row: unknown) =>
+          row === null || (typeof row === 'object' && !Array.isArray(row) && Object.keys(row as object).length > 0)
         return (
           event.kind === 'postgres_changes' &&
           event.topic === 'topic' &&
@@ -136,9 +167,21 @@ describe('normalizePostgresChange', () => {
 
 describe('normalizeBroadcast', () => {
   it('keeps the event name and the payload as sent', () => {
-    expect(normalizeBroadcast({ type: 'broadcast', event: 'GENERATIONS_UPDATED', payload: { projectId: 1 } }, 'project:1', 9)).toEqual({
+    expect(
+      normalizeBroadcast(
+        { type: 'broadcast', event: 'GENERATIONS_UPDATED', payload: { projectId: 1 } },
+        'project:1',
+        9,
+      ),
+    ).toEqual({
       ok: true,
-      event: { kind: 'broadcast', topic: 'project:1', receivedAt: 9, event: 'GENERATIONS_UPDATED', payload: { projectId: 1 } },
+      event: {
+        kind: 'broadcast',
+        topic: 'project:1',
+        receivedAt: 9,
+        event: 'GENERATIONS_UPDATED',
+        payload: { projectId: 1 },
+      },
     })
   })
 
@@ -167,7 +210,9 @@ describe('normalizeBroadcast', () => {
     fc.assert(
       fc.property(fc.anything(), (input) => {
         const result = normalizeBroadcast(input, 't', 0)
-        return result.ok ? typeof result.event.event === 'string' && result.event.event !== '' : typeof result.reason === 'string'
+        return result.ok
+          ? typeof result.event.event === 'string' && result.event.event !== ''
+          : typeof result.reason === 'string'
       }),
       { numRuns: 300 },
     )

@@ -16,7 +16,10 @@ const payload = (errors: unknown, extra: Record<string, unknown> = {}): Record<s
 describe("normalizePostgresChange and Realtime's errors", () => {
   it('carries a list of errors onto the event (the record was trimmed or refused)', () => {
     const result = normalizePostgresChange(payload(['Error 413: Payload Too Large']), 'todos', 0)
-    expect(result).toMatchObject({ ok: true, event: { eventType: 'UPDATE', new: { id: 1 }, errors: ['Error 413: Payload Too Large'] } })
+    expect(result).toMatchObject({
+      ok: true,
+      event: { eventType: 'UPDATE', new: { id: 1 }, errors: ['Error 413: Payload Too Large'] },
+    })
   })
 
   it('leaves errors off the event when the payload says null, an empty list, or nothing', () => {

@@ -37,16 +37,30 @@ async function subscribedLibrary() {
   clients.push(client)
   const logs: Array<{ level: LogLevel; line: string }> = []
   const realtime = createRealtime({ client, env: recordingEnv(systemClock, 1, logs) })
-  const store = configureStore({ reducer: { [realtime.reducerPath]: realtime.reducer }, middleware: (gDM) => gDM().concat(realtime.middleware) })
+  const store = configureStore({
+    reducer: { [realtime.reducerPath]: realtime.reducer },
+    middleware: (gDM) => gDM().concat(realtime.middleware),
+  })
   stops.push(realtime.start(store))
   const received: RealtimeEvent[] = []
-  realtime.subscribe({ topic: 'todos', postgres: [{ event: '*', schema: 'public', table: 'todos' }], onMessage: (event) => received.push(event) })
+  realtime.subscribe({
+    topic: 'todos',
+    postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+    onMessage: (event) => received.push(event),
+  })
   const state = () => realtime.selectors.selectRealtimeState(store.getState())
   await until(() => state().channels.todos?.state === 'subscribed')
   return { received, logs, state }
 }
 
-const update = (id: number, errors: unknown) => ({ schema: 'public', table: 'todos', type: 'UPDATE' as const, record: { id, title: 'SECRET-TITLE' }, old_record: { id }, errors })
+const update = (id: number, errors: unknown) => ({
+  schema: 'public',
+  table: 'todos',
+  type: 'UPDATE' as const,
+  record: { id, title: 'SECRET-TITLE' },
+  old_record: { id },
+  errors,
+})
 
 describe("Realtime's errors field through the real supabase-js client", () => {
   it('reaches the event when the server lists errors, and stays off it when the server says null', async () => {
@@ -54,7 +68,11 @@ describe("Realtime's errors field through the real supabase-js client", () => {
     rt.sendPostgresChange('todos', update(1, ['Error 413: Payload Too Large']))
     rt.sendPostgresChange('todos', update(2, null))
     await until(() => lib.received.length === 2)
-    expect(lib.received[0]).toMatchObject({ eventType: 'UPDATE', new: { id: 1 }, errors: ['Error 413: Payload Too Large'] })
+    expect(lib.received[0]).toMatchObject({
+      eventType: 'UPDATE',
+      new: { id: 1 },
+      errors: ['Error 413: Payload Too Large'],
+    })
     expect(lib.received[1]).toMatchObject({ eventType: 'UPDATE', new: { id: 2 } })
     expect('errors' in lib.received[1]!).toBe(false)
     expect(lib.state().metrics.eventsMalformed).toBe(0)

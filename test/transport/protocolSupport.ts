@@ -19,7 +19,10 @@ export function useProtocolFakeTimers(): void {
 
 /** A client bound to the (already listening) msw server. Never pass `realtime.transport`. */
 export function makeClient(rt: MswRealtimeServer, options: SupabaseClientOptions<'public'> = {}): SupabaseClient {
-  return createClient(rt.url, ANON_KEY, { ...options, auth: { persistSession: false, autoRefreshToken: false, ...options.auth } })
+  return createClient(rt.url, ANON_KEY, {
+    ...options,
+    auth: { persistSession: false, autoRefreshToken: false, ...options.auth },
+  })
 }
 
 /** Lets every pending microtask and I/O callback run (setImmediate is not faked). */
@@ -60,7 +63,10 @@ export interface UntilOptions {
 }
 
 /** Advances fake time until `predicate` is truthy; fails after `maxMs` of fake time. */
-export async function until<T>(predicate: () => T, { maxMs = 2_000, step = 10, message }: UntilOptions = {}): Promise<NonNullable<T>> {
+export async function until<T>(
+  predicate: () => T,
+  { maxMs = 2_000, step = 10, message }: UntilOptions = {},
+): Promise<NonNullable<T>> {
   const owner = epoch
   for (let waited = 0; ; waited += step) {
     await flush()
@@ -109,7 +115,8 @@ export function clientTopics(client: SupabaseClient): string[] {
 export function expectNoDuplicateTopics(client: SupabaseClient): void {
   const topics = clientTopics(client)
   const duplicates = topics.filter((topic, index) => topics.indexOf(topic) !== index)
-  if (duplicates.length > 0) throw new Error(`client holds two channels for ${duplicates.join(', ')}: ${topics.join(', ')}`)
+  if (duplicates.length > 0)
+    throw new Error(`client holds two channels for ${duplicates.join(', ')}: ${topics.join(', ')}`)
 }
 
 // ---- a fake GoTrue session (no signature check: the fake server only compares tokens) ----

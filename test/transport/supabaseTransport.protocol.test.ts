@@ -4,10 +4,28 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock, type Clock } from '../../src/env/clock'
 import { isTokenExpiry, RealtimeError } from '../../src/errors/realtimeError'
 import type { PostgresBinding } from '../../src/events/bindings'
-import type { ChannelConfig, ChannelSignal, RealtimeTransport, SocketSignal, TransportChannel } from '../../src/events/port'
+import type {
+  ChannelConfig,
+  ChannelSignal,
+  RealtimeTransport,
+  SocketSignal,
+  TransportChannel,
+} from '../../src/events/port'
 import { createSupabaseTransport } from '../../src/transport/supabaseTransport'
 import { captureUncaughtErrors, createMswRealtimeServer, type MswRealtimeServer } from '../support/mswRealtimeServer'
-import { advance, ANON_KEY, clientTopics, closeAll, fakeJwt, fakeSession, FAKE_USER, makeClient, until, useProtocolFakeTimers, whileAdvancing } from './protocolSupport'
+import {
+  advance,
+  ANON_KEY,
+  clientTopics,
+  closeAll,
+  fakeJwt,
+  fakeSession,
+  FAKE_USER,
+  makeClient,
+  until,
+  useProtocolFakeTimers,
+  whileAdvancing,
+} from './protocolSupport'
 
 const config = (overrides: Partial<ChannelConfig> = {}): ChannelConfig => ({
   postgres: [],
@@ -85,7 +103,8 @@ function jwtExpiringIn(ms: number): string {
   return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: 'user-1', role: 'authenticated', exp: Math.floor((Date.now() + ms) / 1000) })}.c2ln`
 }
 
-const jwtExp = (token: string): number => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000
+const jwtExp = (token: string): number =>
+  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000
 
 const statusesOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'status' ? [s.status] : []))
 const eventsOf = (signals: ChannelSignal[]) => signals.flatMap((s) => (s.type === 'event' ? [s.event] : []))
@@ -125,7 +144,11 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
   it('joins with the postgres_changes config and an access_token, because authorize() ran first', async () => {
     const { transport } = await connected()
     // The anon key is no JWT here: no known expiry.
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: false, expiresAt: null, issuedAt: null })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({
+      signedIn: false,
+      expiresAt: null,
+      issuedAt: null,
+    })
     const { signals } = join(transport, 'todos', config({ postgres: [todos('INSERT')], broadcast: ['ping'] }))
     await until(subscribed(signals))
 
@@ -173,7 +196,10 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const stopWatching = transport.watchAuth((event) => authEvents.push(event))
     await client.auth.setSession({ access_token: first, refresh_token: 'refresh-1' })
 
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(first) })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({
+      signedIn: true,
+      expiresAt: jwtExp(first),
+    })
     expect(refreshes).toBe(0)
     const a = join(transport, 'a', config({ private: true }))
     await until(subscribed(a.signals))
@@ -199,15 +225,25 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
   it('authorize() refuses an expired token and anything that is not a token; null means the API key', async () => {
     let answer: unknown = jwtExpiringIn(-30_000)
     const { transport } = await connected(systemClock, { accessToken: async () => answer as string })
-    await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/expired token/) })
+    await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({
+      type: 'AUTHENTICATION_FAILED',
+      message: expect.stringMatching(/expired token/),
+    })
     answer = jwtExpiringIn(3_000) // would expire in flight
     await expect(transport.authorize({ forceRefresh: true })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED' })
     for (const garbage of [42, {}, '']) {
       answer = garbage
-      await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({ type: 'AUTHENTICATION_FAILED', message: expect.stringMatching(/not a token/) })
+      await expect(transport.authorize({ forceRefresh: false })).rejects.toMatchObject({
+        type: 'AUTHENTICATION_FAILED',
+        message: expect.stringMatching(/not a token/),
+      })
     }
     answer = 'opaque-token' // not a JWT: no known expiry, accepted
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({ signedIn: true, expiresAt: null, issuedAt: null })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toEqual({
+      signedIn: true,
+      expiresAt: null,
+      issuedAt: null,
+    })
     answer = null
     await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: false })
     const { signals } = join(transport, 'todos', config())
@@ -228,7 +264,10 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     )
     const { transport, client } = await connected()
     await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
-    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({ signedIn: true, expiresAt: jwtExp(fresh) })
+    await expect(transport.authorize({ forceRefresh: false })).resolves.toMatchObject({
+      signedIn: true,
+      expiresAt: jwtExp(fresh),
+    })
     expect(refreshes).toBeGreaterThanOrEqual(1)
     const { signals } = join(transport, 'todos', config({ private: true }))
     await until(subscribed(signals))
@@ -239,14 +278,25 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const stale = jwtExpiringIn(20_000)
     rt.server.use(
       http.get(`${rt.url}/auth/v1/user`, () => HttpResponse.json(FAKE_USER)),
-      http.post(`${rt.url}/auth/v1/token`, () => HttpResponse.json({ error: 'server_error', error_description: 'down' }, { status: 503 })),
+      http.post(`${rt.url}/auth/v1/token`, () =>
+        HttpResponse.json({ error: 'server_error', error_description: 'down' }, { status: 503 }),
+      ),
     )
     const { transport, client } = await connected()
     await client.auth.setSession({ access_token: stale, refresh_token: 'refresh-1' })
     await advance(16_000, 100) // 4 s left: too little to join with, and the auth server is down
     // auth-js retries a 503 with its own backoff: time has to move (the saga bounds the wait at 10 s).
-    const settled = await whileAdvancing(transport.authorize({ forceRefresh: false }).then(() => 'resolved', (error: unknown) => error), 60_000)
-    expect(settled).toMatchObject({ type: 'AUTHENTICATION_FAILED', message: 'the session could not be loaded or refreshed' })
+    const settled = await whileAdvancing(
+      transport.authorize({ forceRefresh: false }).then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+      60_000,
+    )
+    expect(settled).toMatchObject({
+      type: 'AUTHENTICATION_FAILED',
+      message: 'the session could not be loaded or refreshed',
+    })
     expect(rt.joins).toEqual([])
   })
 
@@ -257,20 +307,35 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     token = fakeJwt('user-1', 2)
     await transport.authorize({ forceRefresh: true })
     await until(() => rt.frames.some((f) => f.event === 'access_token'))
-    expect(rt.frames.filter((f) => f.event === 'access_token').map((f) => (f.payload as { access_token?: string }).access_token)).toEqual([token])
+    expect(
+      rt.frames
+        .filter((f) => f.event === 'access_token')
+        .map((f) => (f.payload as { access_token?: string }).access_token),
+    ).toEqual([token])
   })
 
   it('reads the server\'s "Token has expired" system message, and reports the close after it as a token expiry', async () => {
     const { transport } = await connected()
     const { signals } = await joined(transport, 'todos', config())
     const other = await joined(transport, 'other', config())
-    rt.sendSystem('todos', { extension: 'system', status: 'error', message: 'Token has expired 3 seconds ago', channel: 'todos' })
+    rt.sendSystem('todos', {
+      extension: 'system',
+      status: 'error',
+      message: 'Token has expired 3 seconds ago',
+      channel: 'todos',
+    })
     rt.sendPhxClose('todos')
     rt.sendPhxClose('other')
     await until(() => statusesOf(signals).includes('CLOSED') && statusesOf(other.signals).includes('CLOSED'))
     const error = failureOf(signals)!
-    expect(error).toMatchObject({ type: 'AUTHENTICATION_FAILED', retryable: true, context: { topic: 'todos', tokenExpired: true } })
-    expect(error.message).toBe('todos: the access token expired and the server closed the channel (Token has expired 3 seconds ago)')
+    expect(error).toMatchObject({
+      type: 'AUTHENTICATION_FAILED',
+      retryable: true,
+      context: { topic: 'todos', tokenExpired: true },
+    })
+    expect(error.message).toBe(
+      'todos: the access token expired and the server closed the channel (Token has expired 3 seconds ago)',
+    )
     expect(isTokenExpiry(error)).toBe(true)
     // A bare close without the message stays what it was.
     expect(failureOf(other.signals)).toMatchObject({ type: 'CHANNEL_ERROR' })
@@ -301,7 +366,15 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const { transport } = await connected(fixedNowClock(1_234))
     const { signals } = await joined(transport, 'todos', config({ postgres: [todos('INSERT'), todos('*')] }))
 
-    expect(rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'INSERT', record: { id: 7, title: 'milk' }, commit_timestamp: '2024-01-01T00:00:00Z' })).toBe(1)
+    expect(
+      rt.sendPostgresChange('todos', {
+        schema: 'public',
+        table: 'todos',
+        type: 'INSERT',
+        record: { id: 7, title: 'milk' },
+        commit_timestamp: '2024-01-01T00:00:00Z',
+      }),
+    ).toBe(1)
     await until(() => eventsOf(signals).length > 0)
     await advance(50)
     expect(eventsOf(signals)).toEqual([
@@ -368,7 +441,13 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     const { transport } = await connected()
     const { signals } = await joined(transport, 'todos', config({ postgres: [todos()] }))
     rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'TRUNCATE' as never, record: { id: 1 } })
-    rt.sendPostgresChange('todos', { schema: 'public', table: 'todos', type: 'UPDATE', record: { id: 1 }, old_record: { id: 1 } })
+    rt.sendPostgresChange('todos', {
+      schema: 'public',
+      table: 'todos',
+      type: 'UPDATE',
+      record: { id: 1 },
+      old_record: { id: 1 },
+    })
     await until(() => signals.length === 3)
     expect(signals.slice(1).map((s) => s.type)).toEqual(['malformed', 'event'])
     expect(signals[1]).toEqual({ type: 'malformed', reason: 'postgres_changes payload has an unknown eventType' })
@@ -376,7 +455,10 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
 
   it('turns a join error "Unauthorized: ..." into CHANNEL_ERROR with AUTHENTICATION_FAILED, and supabase-js does not rejoin', async () => {
     const { transport } = await connected()
-    rt.joinReply = () => ({ status: 'error', response: { reason: 'Unauthorized: You do not have permissions to read from this Channel topic: secret' } })
+    rt.joinReply = () => ({
+      status: 'error',
+      response: { reason: 'Unauthorized: You do not have permissions to read from this Channel topic: secret' },
+    })
     await transport.authorize({ forceRefresh: false })
     const { signals } = join(transport, 'secret', config({ private: true }))
     await until(() => signals.length > 0)
@@ -384,7 +466,11 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     expect(statusesOf(signals)).toEqual(['CHANNEL_ERROR'])
     const error = failureOf(signals)
     expect(error).toBeInstanceOf(RealtimeError)
-    expect(error).toMatchObject({ type: 'AUTHENTICATION_FAILED', retryable: false, context: { topic: 'secret', status: 'CHANNEL_ERROR' } })
+    expect(error).toMatchObject({
+      type: 'AUTHENTICATION_FAILED',
+      retryable: false,
+      context: { topic: 'secret', status: 'CHANNEL_ERROR' },
+    })
     expect(error!.message).toContain('Unauthorized: You do not have permissions')
     expect(rt.joins.map((j) => j.payload.config?.private)).toEqual([true])
 
@@ -396,7 +482,10 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
 
   it('reports a postgres_changes binding mismatch once, as SUBSCRIPTION_FAILED (not as the CLOSED supabase-js emits first)', async () => {
     const { transport, client } = await connected()
-    rt.joinReply = () => ({ status: 'ok', response: { postgres_changes: [{ id: 1, event: 'UPDATE', schema: 'public', table: 'other' }] } })
+    rt.joinReply = () => ({
+      status: 'ok',
+      response: { postgres_changes: [{ id: 1, event: 'UPDATE', schema: 'public', table: 'other' }] },
+    })
     await transport.authorize({ forceRefresh: false })
     const { signals } = join(transport, 'todos', config({ postgres: [todos('INSERT')] }))
     await until(() => signals.length > 0)
@@ -497,7 +586,10 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     expect(failureOf(a.signals)).toMatchObject({ type: 'CHANNEL_ERROR' })
     expect(statusesOf(b.signals)).toEqual(['SUBSCRIBED', 'CHANNEL_ERROR'])
     // supabase-js says "channel error: transport failure"; the socket is fine, so it is the channel's error.
-    expect(failureOf(b.signals)).toMatchObject({ type: 'CHANNEL_ERROR', message: 'b: the server reported an error on this channel (the socket is still connected)' })
+    expect(failureOf(b.signals)).toMatchObject({
+      type: 'CHANNEL_ERROR',
+      message: 'b: the server reported an error on this channel (the socket is still connected)',
+    })
     await advance(30_000, 250)
     expect(rt.joins).toHaveLength(2) // phoenix's immediate/1 s rejoin after phx_error is parked
   })
@@ -528,11 +620,18 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
 
   it('send() resolves ok on a joined channel with ack (and without)', async () => {
     const { transport } = await connected()
-    const acked = await joined(transport, 'acked', config({ broadcast: ['hello'], broadcastOptions: { self: true, ack: true } }))
+    const acked = await joined(
+      transport,
+      'acked',
+      config({ broadcast: ['hello'], broadcastOptions: { self: true, ack: true } }),
+    )
     const sending = acked.channel.send('hello', { a: 1 })
     await until(() => rt.frames.some((f) => f.event === 'broadcast'))
     await expect(sending).resolves.toBe('ok')
-    expect(rt.frames.find((f) => f.event === 'broadcast')).toMatchObject({ topic: 'realtime:acked', payload: { event: 'hello', payload: { a: 1 } } })
+    expect(rt.frames.find((f) => f.event === 'broadcast')).toMatchObject({
+      topic: 'realtime:acked',
+      payload: { event: 'hello', payload: { a: 1 } },
+    })
     await until(() => eventsOf(acked.signals).length === 1) // self: true echoes it back
     expect(eventsOf(acked.signals)[0]).toMatchObject({ kind: 'broadcast', event: 'hello', payload: { a: 1 } })
 
@@ -671,7 +770,7 @@ describe('(contrast) stock supabase-js, without createSupabaseTransport', () => 
     const start = Date.now()
     rt.dropAll()
     const attemptsAt: number[] = []
-    for (let seen = rt.connections; Date.now() - start < 60_000; ) {
+    for (let seen = rt.connections; Date.now() - start < 60_000;) {
       await advance(100, 100)
       if (rt.connections !== seen) {
         seen = rt.connections
@@ -687,7 +786,8 @@ describe('(contrast) stock supabase-js, without createSupabaseTransport', () => 
 
   it('rejoins a channel on its own after a join error', async () => {
     const raw = newClient()
-    rt.joinReply = (_topic, _payload, ctx) => (rt.joins.length === 1 ? { status: 'error', response: { reason: 'boom' } } : ctx.defaultReply())
+    rt.joinReply = (_topic, _payload, ctx) =>
+      rt.joins.length === 1 ? { status: 'error', response: { reason: 'boom' } } : ctx.defaultReply()
     const statuses: string[] = []
     raw.channel('todos').subscribe((status) => statuses.push(status))
     await until(() => statuses.includes('SUBSCRIBED'), { maxMs: 5_000 })

@@ -12,7 +12,9 @@ function DebugDock() {
   useEffect(() => {
     const element = dock.current
     if (!element) return
-    const observer = new ResizeObserver(() => document.documentElement.style.setProperty('--dock-height', `${element.offsetHeight}px`))
+    const observer = new ResizeObserver(() =>
+      document.documentElement.style.setProperty('--dock-height', `${element.offsetHeight}px`),
+    )
     observer.observe(element)
     return () => observer.disconnect()
   }, [])

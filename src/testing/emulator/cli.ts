@@ -60,7 +60,8 @@ async function parseOptions(argv: string[]): Promise<StartRealtimeEmulatorOption
   const options: StartRealtimeEmulatorOptions = {}
   if (values.port !== undefined) {
     const port = Number(values.port)
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`--port: expected a port number, got ${JSON.stringify(values.port)}`)
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new TypeError(`--port: expected a port number, got ${JSON.stringify(values.port)}`)
     options.port = port
   }
   if (values['database-url'] !== undefined) options.databaseUrl = values['database-url']
@@ -70,7 +71,11 @@ async function parseOptions(argv: string[]): Promise<StartRealtimeEmulatorOption
       throw new TypeError(`--setup-sql: cannot read ${file} (${(error as { code?: string }).code ?? 'error'})`)
     })
   }
-  if (values.tables !== undefined) options.tables = values.tables.split(',').map((table) => table.trim()).filter(Boolean)
+  if (values.tables !== undefined)
+    options.tables = values.tables
+      .split(',')
+      .map((table) => table.trim())
+      .filter(Boolean)
   if (values['jwt-secret'] !== undefined) options.jwtSecret = values['jwt-secret']
   if (values.verbose) options.verbose = true
   return options
@@ -106,10 +111,19 @@ export async function runEmulatorCli(argv: string[], env: CliEnvironment = proce
     emulator = await env.start(options)
   } catch (error) {
     removeSignalHandler()
-    env.err(`rtk-supabase-realtime-emulator: could not start: ${error instanceof Error ? error.message : String(error)}`)
+    env.err(
+      `rtk-supabase-realtime-emulator: could not start: ${error instanceof Error ? error.message : String(error)}`,
+    )
     return 1
   }
-  env.out(JSON.stringify({ url: emulator.url, anonKey: emulator.anonKey, serviceRoleKey: emulator.serviceRoleKey, databaseUrl: emulator.databaseUrl }))
+  env.out(
+    JSON.stringify({
+      url: emulator.url,
+      anonKey: emulator.anonKey,
+      serviceRoleKey: emulator.serviceRoleKey,
+      databaseUrl: emulator.databaseUrl,
+    }),
+  )
   const signal = await stopSignal
   removeSignalHandler()
   env.err(`rtk-supabase-realtime-emulator: ${signal}, stopping`)

@@ -137,7 +137,10 @@ async function preflight(server: object): Promise<void> {
     await run('groupadd', ['postgres']).catch(() => undefined)
     await run('useradd', ['-g', 'postgres', 'postgres']).catch(() => undefined)
     runAs = await internals.getUidAndGid().catch(() => null)
-    if (!runAs) throw new Error('embedded Postgres cannot start as root: no system user "postgres" could be found or created (groupadd/useradd); create one, or set DATABASE_URL.')
+    if (!runAs)
+      throw new Error(
+        'embedded Postgres cannot start as root: no system user "postgres" could be found or created (groupadd/useradd); create one, or set DATABASE_URL.',
+      )
   }
   await checkPostgresRunnable(initdb, runAs)
 }

@@ -28,7 +28,10 @@ export interface FaultActions {
 }
 
 const nonNegative = (name: string, value: number): number => {
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`faults.${name}: expected a non-negative number of milliseconds or 'drop' or null, got ${String(value)}`)
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(
+      `faults.${name}: expected a non-negative number of milliseconds or 'drop' or null, got ${String(value)}`,
+    )
   return value
 }
 
@@ -39,12 +42,16 @@ function checkMode(name: string, mode: number | 'drop' | null): number | 'drop' 
 }
 
 function checkSlowLink(options: unknown): { bytesPerSecond: number; ms: number } {
-  if (options === null || typeof options !== 'object') throw new TypeError(`faults.slowLink: options must be { bytesPerSecond, ms }, got ${String(options)}`)
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`faults.slowLink: options must be { bytesPerSecond, ms }, got ${String(options)}`)
   const { bytesPerSecond, ms } = options as { bytesPerSecond?: unknown; ms?: unknown }
   if (typeof bytesPerSecond !== 'number' || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) {
-    throw new TypeError(`faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`)
+    throw new TypeError(
+      `faults.slowLink: bytesPerSecond must be a positive finite number, got ${String(bytesPerSecond)}`,
+    )
   }
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+    throw new TypeError(`faults.slowLink: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
   return { bytesPerSecond, ms }
 }
 
@@ -90,7 +97,8 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
     refuseConnections({ count, ms } = {}) {
       if (count === undefined && ms === undefined) throw new TypeError('faults.refuseConnections: give count or ms')
       if (count !== undefined) {
-        if (!Number.isInteger(count) || count < 0) throw new TypeError(`faults.refuseConnections: count must be a non-negative integer, got ${String(count)}`)
+        if (!Number.isInteger(count) || count < 0)
+          throw new TypeError(`faults.refuseConnections: count must be a non-negative integer, got ${String(count)}`)
         refuseCount = count
       }
       if (ms !== undefined) refuseUntil = clock.now() + nonNegative('refuseConnections', ms)
@@ -111,9 +119,13 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       slowLink = { bytesPerSecond, until: clock.now() + ms }
     },
     authOutage(options) {
-      if (options === null || typeof options !== 'object') throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
+      if (options === null || typeof options !== 'object')
+        throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
       const { ms } = options as { ms?: unknown }
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+        throw new TypeError(
+          `faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`,
+        )
       authOutageUntil = clock.now() + ms
     },
     sendMalformedFrame: (kind = 'text') => actions.sendMalformedFrame(kind),

@@ -56,11 +56,13 @@ export function verifyJwt(token: string, secret: string, nowMs: number): JwtVeri
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string]
   const header = decodeJson(headerPart)
   const claims = decodeJson(payloadPart)
-  if (!isObject(header) || !isObject(claims) || !/^[A-Za-z0-9_-]+$/.test(signaturePart)) return { ok: false, reason: 'malformed' }
+  if (!isObject(header) || !isObject(claims) || !/^[A-Za-z0-9_-]+$/.test(signaturePart))
+    return { ok: false, reason: 'malformed' }
   if (header.alg !== 'HS256') return { ok: false, reason: 'unsupported_alg' }
   const expected = sign(`${headerPart}.${payloadPart}`, secret)
   const actual = Buffer.from(signaturePart, 'base64url')
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return { ok: false, reason: 'bad_signature' }
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected))
+    return { ok: false, reason: 'bad_signature' }
   if (claims.exp !== undefined) {
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) return { ok: false, reason: 'malformed' }
     if (claims.exp * 1000 <= nowMs) return { ok: false, reason: 'expired' }

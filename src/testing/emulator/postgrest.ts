@@ -86,7 +86,12 @@ async function execute(client: PoolClient, table: TableInfo, request: Request): 
   if (prefer.count && read) {
     const countParams = new Params()
     const where = whereClause(table, search, countParams)
-    total = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${qualified(table)} ${where}`, countParams.values)).rows[0]?.n
+    total = (
+      await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${qualified(table)} ${where}`,
+        countParams.values,
+      )
+    ).rows[0]?.n
   } else if (prefer.count) total = row.n
   const body = request.object ? (row.first ?? 'null') : row.body
   const headers: Record<string, string> = { 'Content-Range': contentRange(offset, read ? row.n : 0, total) }
@@ -129,7 +134,9 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
   const roleExists = (client: PoolClient, role: string) => {
     let known = roles.get(role)
     if (!known) {
-      known = client.query<{ found: boolean }>('select exists(select 1 from pg_roles where rolname = $1) as found', [role]).then((r) => r.rows[0]?.found === true)
+      known = client
+        .query<{ found: boolean }>('select exists(select 1 from pg_roles where rolname = $1) as found', [role])
+        .then((r) => r.rows[0]?.found === true)
       known.catch(() => roles.delete(role))
       roles.set(role, known)
     }
@@ -143,12 +150,16 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
       if (!table) throw unknownTable(SCHEMA, request.table)
       const client = await pool.connect()
       // A checked-out client has no pool listener: without this, a shutdown mid-request would crash the process.
-      const onClientError = (error: Error) => logger?.debug('postgrest: connection lost mid-request', { error: error.message })
+      const onClientError = (error: Error) =>
+        logger?.debug('postgrest: connection lost mid-request', { error: error.message })
       client.on('error', onClientError)
       try {
         const role = request.claims.role as string
         await client.query('BEGIN')
-        await client.query(`select set_config('request.jwt.claims', $1, true), set_config('request.method', $2, true)`, [JSON.stringify(request.claims), request.method])
+        await client.query(
+          `select set_config('request.jwt.claims', $1, true), set_config('request.method', $2, true)`,
+          [JSON.stringify(request.claims), request.method],
+        )
         if (IDENTIFIER.test(role) && (await roleExists(client, role))) await client.query(`SET LOCAL ROLE "${role}"`)
         const outcome = await execute(client, table, request)
         await client.query(request.prefer.rollback ? 'ROLLBACK' : 'COMMIT')
@@ -194,9 +205,11 @@ export function createPostgrestHandler(options: PostgrestHandlerOptions): Postgr
         logger?.debug('postgrest', { method, table, status: outcome.status })
       } catch (error) {
         const failure = toHttpError(error, role)
-        if (failure.status >= 500) logger?.warn('postgrest: request failed', { method, status: failure.status, code: failure.code })
+        if (failure.status >= 500)
+          logger?.warn('postgrest: request failed', { method, status: failure.status, code: failure.code })
         else logger?.debug('postgrest: request refused', { method, status: failure.status, code: failure.code })
-        if (!res.headersSent) send(res, failure.status, JSON.stringify(failure.body()), failure.headers, method === 'HEAD')
+        if (!res.headersSent)
+          send(res, failure.status, JSON.stringify(failure.body()), failure.headers, method === 'HEAD')
         else res.end()
       }
       return true

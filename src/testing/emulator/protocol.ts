@@ -40,14 +40,19 @@ export function parseVsn(value: string | null): Vsn | null {
 /** Encodes a message as a text frame of the given serializer. */
 export function encodeTextFrame(vsn: Vsn, message: PhoenixMessage): string {
   const { join_ref, ref, topic, event, payload } = message
-  return vsn === '1.0.0' ? JSON.stringify({ join_ref, ref, topic, event, payload }) : JSON.stringify([join_ref, ref, topic, event, payload])
+  return vsn === '1.0.0'
+    ? JSON.stringify({ join_ref, ref, topic, event, payload })
+    : JSON.stringify([join_ref, ref, topic, event, payload])
 }
 
-const nullableString = (value: unknown): value is string | null | undefined => value == null || typeof value === 'string'
+const nullableString = (value: unknown): value is string | null | undefined =>
+  value == null || typeof value === 'string'
 
 function toMessage(join_ref: unknown, ref: unknown, topic: unknown, event: unknown, payload: unknown): DecodeResult {
-  if (typeof topic !== 'string' || typeof event !== 'string') return { ok: false, reason: 'frame has no string topic and event' }
-  if (!nullableString(join_ref) || !nullableString(ref)) return { ok: false, reason: 'join_ref and ref must be strings or null' }
+  if (typeof topic !== 'string' || typeof event !== 'string')
+    return { ok: false, reason: 'frame has no string topic and event' }
+  if (!nullableString(join_ref) || !nullableString(ref))
+    return { ok: false, reason: 'join_ref and ref must be strings or null' }
   return { ok: true, message: { join_ref: join_ref ?? null, ref: ref ?? null, topic, event, payload } }
 }
 
@@ -67,7 +72,8 @@ export function decodeTextFrame(text: string, vsn?: Vsn): DecodeResult {
     if (parsed.length < 5) return { ok: false, reason: 'array frame needs [join_ref, ref, topic, event, payload]' }
     return toMessage(parsed[0], parsed[1], parsed[2], parsed[3], parsed[4])
   }
-  if (parsed === null || typeof parsed !== 'object') return { ok: false, reason: 'frame is neither a JSON array nor an object' }
+  if (parsed === null || typeof parsed !== 'object')
+    return { ok: false, reason: 'frame is neither a JSON array nor an object' }
   if (vsn === '2.0.0') return { ok: false, reason: 'object frame on a vsn 2.0.0 socket (expected a JSON array)' }
   const { join_ref, ref, topic, event, payload } = parsed as Record<string, unknown>
   return toMessage(join_ref, ref, topic, event, payload)
@@ -80,7 +86,9 @@ export function decodeTextFrame(text: string, vsn?: Vsn): DecodeResult {
  */
 export function decodeUserBroadcastPush(bytes: Uint8Array): PhoenixMessage | null {
   if (bytes.length < 7 || bytes[0] !== KIND_USER_BROADCAST_PUSH) return null
-  const [joinRefLen = 0, refLen = 0, topicLen = 0, eventLen = 0, metaLen = 0, encoding] = Array.from(bytes.subarray(1, 7))
+  const [joinRefLen = 0, refLen = 0, topicLen = 0, eventLen = 0, metaLen = 0, encoding] = Array.from(
+    bytes.subarray(1, 7),
+  )
   if (encoding !== ENCODING_BINARY && encoding !== ENCODING_JSON) return null
   if (7 + joinRefLen + refLen + topicLen + eventLen + metaLen > bytes.length) return null
   const decoder = new TextDecoder()
@@ -111,10 +119,17 @@ export function encodeUserBroadcast(topic: string, event: string, payload: unkno
   const encoder = new TextEncoder()
   const isBinary = payload instanceof ArrayBuffer
   const parts = [topic, event, meta === undefined ? '' : JSON.stringify(meta)].map((s) => encoder.encode(s))
-  if (parts.some((part) => part.length > 255)) throw new RangeError('topic, event and meta of a binary broadcast must each be at most 255 bytes')
+  if (parts.some((part) => part.length > 255))
+    throw new RangeError('topic, event and meta of a binary broadcast must each be at most 255 bytes')
   const body = isBinary ? new Uint8Array(payload) : encoder.encode(JSON.stringify(payload ?? null))
   const out = new Uint8Array(5 + parts.reduce((n, p) => n + p.length, 0) + body.length)
-  out.set([KIND_USER_BROADCAST, parts[0]!.length, parts[1]!.length, parts[2]!.length, isBinary ? ENCODING_BINARY : ENCODING_JSON])
+  out.set([
+    KIND_USER_BROADCAST,
+    parts[0]!.length,
+    parts[1]!.length,
+    parts[2]!.length,
+    isBinary ? ENCODING_BINARY : ENCODING_JSON,
+  ])
   let offset = 5
   for (const part of [...parts, body]) {
     out.set(part, offset)

@@ -91,7 +91,11 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
   const { WebSocketServer } = await loadWs()
   // The real server skips UTF-8 validation: a bad text frame fails JSON decoding and is logged.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES, skipUTF8Validation: true })
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    skipUTF8Validation: true,
+  })
   let accepting = true
   let stopped = false
   let restarting: Promise<void> | null = null
@@ -113,7 +117,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       logger.info('tokens expired (fault)', { channels: hub.shutDownExpired() })
     },
     clearExpiredTokens: () => auth.clearExpired(),
-    sendMalformedFrame: (kind) => logger.info('malformed frame sent (fault)', { kind, sockets: hub.sendMalformed(kind) }),
+    sendMalformedFrame: (kind) =>
+      logger.info('malformed frame sent (fault)', { kind, sockets: hub.sendMalformed(kind) }),
     restartServer() {
       if (stopped) return Promise.reject(new Error('faults.restartServer: the emulator is stopped'))
       restarting ??= (async () => {
@@ -136,7 +141,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   if (options.replay) ctx.replay = options.replay
   ctx.replicationReady = options.broadcastSource !== undefined
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
-  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0) throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
+  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0)
+    throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
   const hub = createHub(ctx, { idleTimeoutMs })
   const restDeps = { hub, auth, ctx }
 
@@ -153,14 +159,17 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     res.setHeader('Access-Control-Allow-Origin', '*')
     if (await handleRestBroadcast(req, res, restDeps)) return
     if (options.httpHandler && (await options.httpHandler(req, res))) return
-    json(res, 404, { message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}` })
+    json(res, 404, {
+      message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`,
+    })
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => undefined)
     if (!accepting) return void socket.destroy()
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH) return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
+    if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH)
+      return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
     if (state.refuseUpgrade()) {
       logger.debug('upgrade refused (fault)')
       return rejectUpgrade(socket, 503, 'connection refused (fault)')
@@ -195,7 +204,8 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const unsubscribeBroadcasts =
     options.broadcastSource?.onChange((change) => {
       const message = toDatabaseBroadcast(change)
-      if (message) logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
+      if (message)
+        logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
     }) ?? (() => undefined)
   const unsubscribe = (): void => {
     unsubscribeChanges()

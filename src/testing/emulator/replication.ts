@@ -36,14 +36,24 @@ function checkIdentifier(kind: string, name: string): string {
   return `"${name}"`
 }
 
-async function createPublication(pool: Pool, name: string, schema: string, quotedTables: string[] | undefined, logger?: Logger): Promise<void> {
+async function createPublication(
+  pool: Pool,
+  name: string,
+  schema: string,
+  quotedTables: string[] | undefined,
+  logger?: Logger,
+): Promise<void> {
   if (quotedTables) {
     await pool.query(`CREATE PUBLICATION "${name}" FOR TABLE ${quotedTables.join(', ')}`)
     return
   }
-  const version = Number((await pool.query<{ v: string }>(`select current_setting('server_version_num') as v`)).rows[0]?.v)
+  const version = Number(
+    (await pool.query<{ v: string }>(`select current_setting('server_version_num') as v`)).rows[0]?.v,
+  )
   try {
-    await pool.query(`CREATE PUBLICATION "${name}" ${version >= 150000 ? `FOR TABLES IN SCHEMA "${schema}"` : 'FOR ALL TABLES'}`)
+    await pool.query(
+      `CREATE PUBLICATION "${name}" ${version >= 150000 ? `FOR TABLES IN SCHEMA "${schema}"` : 'FOR ALL TABLES'}`,
+    )
   } catch (error) {
     // Only a superuser may publish a whole schema: fall back to the tables it owns now.
     if ((error as { code?: string }).code !== '42501') throw error
@@ -52,7 +62,10 @@ async function createPublication(pool: Pool, name: string, schema: string, quote
       [schema],
     )
     const list = tables.rows.map((row) => `"${schema}"."${row.name.replaceAll('"', '""')}"`)
-    logger?.warn('change source: not a superuser; watching only the tables it owns now', { schema, tables: list.length })
+    logger?.warn('change source: not a superuser; watching only the tables it owns now', {
+      schema,
+      tables: list.length,
+    })
     await pool.query(`CREATE PUBLICATION "${name}"${list.length > 0 ? ` FOR TABLE ${list.join(', ')}` : ''}`)
   }
 }
@@ -89,7 +102,10 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
 
   const types = createTypeNames(async (oids) => {
     const result = oids
-      ? await pool.query<{ oid: number; typname: string }>('select oid::int as oid, typname from pg_type where oid = any($1::oid[])', [oids])
+      ? await pool.query<{ oid: number; typname: string }>(
+          'select oid::int as oid, typname from pg_type where oid = any($1::oid[])',
+          [oids],
+        )
       : await pool.query<{ oid: number; typname: string }>('select oid::int as oid, typname from pg_type')
     return result.rows.map((row) => [row.oid, row.typname])
   })
@@ -106,7 +122,9 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
     try {
       await types.ensure(messages.flatMap(typeOidsOf))
     } catch (error) {
-      logger?.warn('change source: type lookup failed; unknown types are reported as "unknown"', { error: thrownKind(error) })
+      logger?.warn('change source: type lookup failed; unknown types are reported as "unknown"', {
+        error: thrownKind(error),
+      })
     }
     for (const message of messages) {
       const change = toRowChange(message, types, commitTimestamp)
@@ -114,7 +132,10 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
         try {
           listener(change)
         } catch (error) {
-          logger?.error('change source: a listener threw; continuing', { error: thrownKind(error), table: change.table })
+          logger?.error('change source: a listener threw; continuing', {
+            error: thrownKind(error),
+            table: change.table,
+          })
         }
       }
     }
@@ -123,7 +144,9 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
     // Chained: commit order even while a type lookup is pending; a failure never breaks the chain.
     delivery = delivery
       .then(() => deliverNow(messages, commitTimestamp))
-      .catch((error: unknown) => logger?.error('change source: could not deliver a transaction', { error: thrownKind(error) }))
+      .catch((error: unknown) =>
+        logger?.error('change source: could not deliver a transaction', { error: thrownKind(error) }),
+      )
   }
 
   const onMessage = (_lsn: string, message: Pgoutput.Message) => {
@@ -175,7 +198,10 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
       if (stopped || service !== current) return
       const delay = Math.min(RECONNECT_MIN_MS * 2 ** failures, RECONNECT_MAX_MS)
       failures += 1
-      logger?.warn('change source: stream lost; reconnecting', { delayMs: delay, error: error instanceof Error ? error.message : 'ended' })
+      logger?.warn('change source: stream lost; reconnecting', {
+        delayMs: delay,
+        error: error instanceof Error ? error.message : 'ended',
+      })
       void current.destroy().catch(() => undefined)
       reconnectTimer = clock.setTimeout(connect, delay)
     }
@@ -186,7 +212,9 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
   const dropSlot = async () => {
     const attempt = async () => {
       try {
-        await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [name])
+        await pool.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [
+          name,
+        ])
         return true
       } catch (error) {
         // 55006: still active (the walsender lingers briefly after the stream stops).
@@ -196,7 +224,10 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
     }
     const options = { delayMs: 50, maxDelayMs: 500, clock }
     if (await retry(attempt, { ...options, tries: 10 })) return
-    await pool.query('select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null', [name])
+    await pool.query(
+      'select pg_terminate_backend(active_pid) from pg_replication_slots where slot_name = $1 and active_pid is not null',
+      [name],
+    )
     if (!(await retry(attempt, { ...options, tries: 10 }))) throw new Error(`replication slot ${name} stayed active`)
   }
 
@@ -214,14 +245,18 @@ export async function startChangeSource(options: StartChangeSourceOptions): Prom
         if (reconnectTimer !== null) clock.clearTimeout(reconnectTimer)
         const stream = service
         service = null
-        if (stream && !(await withTimeout(stream.destroy(), STOP_STREAM_MS, clock))) logger?.warn('change source: stream did not close in time')
+        if (stream && !(await withTimeout(stream.destroy(), STOP_STREAM_MS, clock)))
+          logger?.warn('change source: stream did not close in time')
         await withTimeout(delivery, STOP_STREAM_MS, clock)
         listeners.clear()
         try {
           await dropSlot()
           await pool.query(`DROP PUBLICATION IF EXISTS "${name}"`)
         } catch (error) {
-          logger?.warn('change source: could not drop its slot or publication', { slot: name, error: error instanceof Error ? error.message : String(error) })
+          logger?.warn('change source: could not drop its slot or publication', {
+            slot: name,
+            error: error instanceof Error ? error.message : String(error),
+          })
         } finally {
           await pool.end().catch(() => undefined)
         }

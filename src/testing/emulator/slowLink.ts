@@ -101,7 +101,8 @@ export function paceSocket(socket: Duplex, rate: LinkRate, clock: Clock): void {
 
   socket.end = ((...args: unknown[]): Duplex => {
     const [first, second, third] = args
-    if (first !== undefined && typeof first !== 'function') socket.write(first as Buffer, second as BufferEncoding, third as WriteCallback)
+    if (first !== undefined && typeof first !== 'function')
+      socket.write(first as Buffer, second as BufferEncoding, third as WriteCallback)
     const callback = [first, second, third].find((arg) => typeof arg === 'function') as (() => void) | undefined
     if (callback) socket.once('finish', callback)
     if (queue.length === 0) return end()

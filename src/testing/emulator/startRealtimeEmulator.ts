@@ -62,16 +62,31 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
 
   try {
     const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL
-    const database = await startDatabase({ ...(databaseUrl ? { databaseUrl } : {}), logger, clock: infrastructureClock })
+    const database = await startDatabase({
+      ...(databaseUrl ? { databaseUrl } : {}),
+      logger,
+      clock: infrastructureClock,
+    })
     cleanups.push(() => database.stop())
     // A database that already has Supabase's realtime schema (DATABASE_URL at a Supabase stack) keeps its own.
     const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
     if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
     if (options.setupSql) await runSql(database.url, options.setupSql)
     if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_GRANTS_SQL)
-    const changeSource = await startChangeSource({ databaseUrl: database.url, ...(options.tables ? { tables: options.tables } : {}), clock: infrastructureClock, logger })
+    const changeSource = await startChangeSource({
+      databaseUrl: database.url,
+      ...(options.tables ? { tables: options.tables } : {}),
+      clock: infrastructureClock,
+      logger,
+    })
     cleanups.push(() => changeSource.stop())
-    const broadcastSource = await startChangeSource({ databaseUrl: database.url, schema: 'realtime', tables: ['messages'], clock: infrastructureClock, logger })
+    const broadcastSource = await startChangeSource({
+      databaseUrl: database.url,
+      schema: 'realtime',
+      tables: ['messages'],
+      clock: infrastructureClock,
+      logger,
+    })
     cleanups.push(() => broadcastSource.stop())
     const pg = await loadPg()
     const catalogPool = new pg.Pool({ connectionString: database.url, max: 2 })
@@ -84,7 +99,9 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       url: () => server.url,
       jwtSecret,
       clock,
-      ...(options.accessTokenLifetimeSeconds !== undefined ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds } : {}),
+      ...(options.accessTokenLifetimeSeconds !== undefined
+        ? { accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds }
+        : {}),
       onIssued: (token) => registerToken(token),
     })
     const server = await startRealtimeServer({
@@ -115,7 +132,10 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       databaseUrl: database.url,
       signToken(claims: JwtClaims) {
         const now = Math.floor(clock.now() / 1000)
-        const token = signJwt({ role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims }, jwtSecret)
+        const token = signJwt(
+          { role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims },
+          jwtSecret,
+        )
         server.registerToken(token)
         return token
       },

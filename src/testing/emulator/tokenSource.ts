@@ -25,11 +25,15 @@ const MIN_LIFETIME_MS = 2_000
 export const AUTH_OUTAGE_MESSAGE = 'auth provider unavailable (emulator fault: authOutage)'
 
 function checkOptions(options: unknown): { claims: JwtClaims; lifetimeMs: number } {
-  if (options === null || typeof options !== 'object') throw new TypeError(`tokenSource: options must be an object, got ${String(options)}`)
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`tokenSource: options must be an object, got ${String(options)}`)
   const { claims = {}, lifetimeMs = DEFAULT_LIFETIME_MS } = options as { claims?: unknown; lifetimeMs?: unknown }
-  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new TypeError(`tokenSource: claims must be an object of JWT claims, got ${String(claims)}`)
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
+    throw new TypeError(`tokenSource: claims must be an object of JWT claims, got ${String(claims)}`)
   if (typeof lifetimeMs !== 'number' || !Number.isInteger(lifetimeMs / 1000) || lifetimeMs < MIN_LIFETIME_MS) {
-    throw new TypeError(`tokenSource: lifetimeMs must be whole seconds of at least ${MIN_LIFETIME_MS} ms, got ${String(lifetimeMs)}`)
+    throw new TypeError(
+      `tokenSource: lifetimeMs must be whole seconds of at least ${MIN_LIFETIME_MS} ms, got ${String(lifetimeMs)}`,
+    )
   }
   return { claims: claims as JwtClaims, lifetimeMs }
 }

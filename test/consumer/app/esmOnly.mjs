@@ -5,7 +5,11 @@ import * as react from 'rtk-supabase-realtime/react'
 import * as testing from 'rtk-supabase-realtime/testing'
 
 const require = createRequire(import.meta.url)
-for (const [name, entry] of [['core', core], ['react', react], ['testing', testing]]) {
+for (const [name, entry] of [
+  ['core', core],
+  ['react', react],
+  ['testing', testing],
+]) {
   if (Object.keys(entry).length === 0) throw new Error(`the ${name} entry exports nothing`)
 }
 try {

@@ -60,7 +60,11 @@ void store.dispatch(api.endpoints.todos.initiate('p1'))
 // `?show=p2`: this page also shows p2's todos, kept fresh by a subscription (polled while realtime is down).
 const shown = params.get('show')
 if (shown) {
-  realtime.subscribe({ topic: `project:${shown}`, postgres: [{ event: '*', schema: 'public', table: 'todos' }], tags: [{ type: 'Todos', id: shown }] })
+  realtime.subscribe({
+    topic: `project:${shown}`,
+    postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+    tags: [{ type: 'Todos', id: shown }],
+  })
   void store.dispatch(api.endpoints.todos.initiate(shown))
 }
 

@@ -103,7 +103,13 @@ export class MemoryBrowser {
     const locks = createWebLocks({
       request: (lockName, options, callback) =>
         new Promise((resolve, reject) => {
-          const request: LockRequest = { tab, callback, resolve, reject, ...(options.signal ? { signal: options.signal } : {}) }
+          const request: LockRequest = {
+            tab,
+            callback,
+            resolve,
+            reject,
+            ...(options.signal ? { signal: options.signal } : {}),
+          }
           options.signal?.addEventListener('abort', () => this.withdraw(lockName, request))
           if (options.steal) {
             const holder = this.holders.get(lockName)
@@ -136,7 +142,11 @@ export class MemoryBrowser {
           this.holders.delete(lockName)
           this.next(lockName)
         }
-        for (const [lockName, queue] of this.waiting) this.waiting.set(lockName, queue.filter((request) => request.tab !== tab))
+        for (const [lockName, queue] of this.waiting)
+          this.waiting.set(
+            lockName,
+            queue.filter((request) => request.tab !== tab),
+          )
       },
     }
   }
@@ -157,7 +167,10 @@ export class MemoryBrowser {
   private withdraw(lockName: string, request: LockRequest): void {
     const queue = this.waiting.get(lockName) ?? []
     if (!queue.includes(request)) return
-    this.waiting.set(lockName, queue.filter((other) => other !== request))
+    this.waiting.set(
+      lockName,
+      queue.filter((other) => other !== request),
+    )
     request.reject(abortError())
   }
 

@@ -31,7 +31,8 @@ export function createTodoApi() {
         providesTags: ['Projects'],
       }),
       addTodo: build.mutation<string, { projectId: string; fail?: boolean }>({
-        queryFn: ({ projectId, fail }) => (fail ? { error: { message: 'refused' } } : run('addTodo', `added to ${projectId}`)),
+        queryFn: ({ projectId, fail }) =>
+          fail ? { error: { message: 'refused' } } : run('addTodo', `added to ${projectId}`),
         invalidatesTags: (_result, _error, { projectId }) => [{ type: 'Todos', id: projectId }],
       }),
       renameProject: build.mutation<string, string>({
@@ -40,7 +41,8 @@ export function createTodoApi() {
       }),
       touchProjects: build.mutation<string, number>({
         queryFn: (count) => run('touchProjects', `touched ${count}`),
-        invalidatesTags: (_result, _error, count) => Array.from({ length: count }, (_, i) => ({ type: 'Todos' as const, id: `p${i}` })),
+        invalidatesTags: (_result, _error, count) =>
+          Array.from({ length: count }, (_, i) => ({ type: 'Todos' as const, id: `p${i}` })),
       }),
       ping: build.mutation<string, void>({
         queryFn: () => run('ping', 'pong'),
@@ -84,7 +86,10 @@ export function createTabs({ locks = true }: { locks?: boolean } = {}) {
   const tabs: Tab[] = []
   let seed = 0
 
-  function open(name: string, options: Partial<RealtimeOptions> & { visible?: boolean; realtimeUp?: boolean } = {}): Tab {
+  function open(
+    name: string,
+    options: Partial<RealtimeOptions> & { visible?: boolean; realtimeUp?: boolean } = {},
+  ): Tab {
     const { visible = true, realtimeUp = false, ...realtimeOptions } = options
     seed += 1
     const tab = browser.openTab(name)
@@ -134,7 +139,9 @@ export function createTabs({ locks = true }: { locks?: boolean } = {}) {
         store.dispatch(initiate(arg))
       },
       async mutate(endpoint, arg) {
-        const initiate = api.endpoints[endpoint].initiate as unknown as (arg: unknown) => UnknownAction & Promise<unknown>
+        const initiate = api.endpoints[endpoint].initiate as unknown as (
+          arg: unknown,
+        ) => UnknownAction & Promise<unknown>
         return store.dispatch(initiate(arg))
       },
     }

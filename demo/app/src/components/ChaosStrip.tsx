@@ -4,7 +4,9 @@ import { useRealtime, useRealtimeStatus } from 'rtk-supabase-realtime/react'
 import type { ChaosAction, ChaosState } from '../../../server/chaos'
 
 async function chaos(action?: ChaosAction): Promise<ChaosState> {
-  const response = await fetch(action ? `/__demo/chaos/${action}` : '/__demo/chaos', { method: action ? 'POST' : 'GET' })
+  const response = await fetch(action ? `/__demo/chaos/${action}` : '/__demo/chaos', {
+    method: action ? 'POST' : 'GET',
+  })
   if (!response.ok) throw new Error(`HTTP ${response.status}`)
   return (await response.json()) as ChaosState
 }
@@ -28,7 +30,11 @@ export function ChaosStrip() {
 
   useEffect(() => {
     let live = true
-    const read = () => void chaos().then((state) => live && setFaults(state), () => undefined)
+    const read = () =>
+      void chaos().then(
+        (state) => live && setFaults(state),
+        () => undefined,
+      )
     read()
     const timer = setInterval(read, FAULTS_REFRESH_MS)
     return () => {
@@ -44,12 +50,16 @@ export function ChaosStrip() {
         setFailure(null)
         setFaults(state)
       },
-      (error: unknown) => setFailure(`Could not inject "${action}": ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) =>
+        setFailure(`Could not inject "${action}": ${error instanceof Error ? error.message : String(error)}`),
     )
   }
   // A follower tab's own poll is slow on purpose: its leader's polls are relayed to it.
   const seconds = ((pollingInterval ?? 0) / 1000).toFixed(1)
-  const polling = role === 'follower' ? ` · refreshed by the leader tab's polls (own polling every ${seconds} s)` : ` · polling every ${seconds} s`
+  const polling =
+    role === 'follower'
+      ? ` · refreshed by the leader tab's polls (own polling every ${seconds} s)`
+      : ` · polling every ${seconds} s`
 
   return (
     <nav className="chaos" aria-label="Chaos">
@@ -63,13 +73,22 @@ export function ChaosStrip() {
       <button type="button" aria-pressed={faults?.blackhole === true} onClick={() => run('blackhole-on')}>
         Blackhole on
       </button>
-      <button type="button" className="fault-off" aria-pressed={faults?.blackhole === false} onClick={() => run('blackhole-off')}>
+      <button
+        type="button"
+        className="fault-off"
+        aria-pressed={faults?.blackhole === false}
+        onClick={() => run('blackhole-off')}
+      >
         Blackhole off
       </button>
       <button type="button" onClick={() => run('expire-tokens')}>
         Expire tokens
       </button>
-      <button type="button" aria-pressed={killed} onClick={() => dispatch(killed ? realtime.actions.enable() : realtime.actions.disable())}>
+      <button
+        type="button"
+        aria-pressed={killed}
+        onClick={() => dispatch(killed ? realtime.actions.enable() : realtime.actions.disable())}
+      >
         Kill switch
       </button>
       <button type="button" onClick={() => dispatch(realtime.actions.recover())}>

@@ -8,7 +8,10 @@ export function Gallery({ projectId }: { projectId: number }) {
   return (
     <section className="gallery" aria-labelledby="gallery-title">
       <h2 id="gallery-title">
-        Gallery <span className="count" data-testid="gallery-count">{isLoading ? '…' : generations.length}</span>
+        Gallery{' '}
+        <span className="count" data-testid="gallery-count">
+          {isLoading ? '…' : generations.length}
+        </span>
       </h2>
       <ul className="tiles" aria-label="Generations">
         {generations.map((generation) => (

@@ -30,16 +30,29 @@ export function GenerationTile({ generation, shots }: { generation: Generation; 
   }
   return (
     <li className={pending ? 'tile pending' : 'tile'} data-testid="tile" data-id={generation.id} aria-busy={pending}>
-      <div className="art" style={{ background: tileArt(generation.client_request_id ?? generation.id) }} aria-hidden="true" />
+      <div
+        className="art"
+        style={{ background: tileArt(generation.client_request_id ?? generation.id) }}
+        aria-hidden="true"
+      />
       <p className="prompt">{generation.prompt}</p>
       {pending ? (
         <p className="status">Rendering…</p>
       ) : (
         <div className="actions">
-          <button type="button" aria-pressed={generation.starred} aria-label={`Star “${generation.prompt}”`} onClick={() => setStarred({ generation, starred: !generation.starred })}>
+          <button
+            type="button"
+            aria-pressed={generation.starred}
+            aria-label={`Star “${generation.prompt}”`}
+            onClick={() => setStarred({ generation, starred: !generation.starred })}
+          >
             {generation.starred ? '★' : '☆'}
           </button>
-          <select aria-label={`Move “${generation.prompt}” to a shot`} value="" onChange={(event) => event.target.value && move(Number(event.target.value))}>
+          <select
+            aria-label={`Move “${generation.prompt}” to a shot`}
+            value=""
+            onChange={(event) => event.target.value && move(Number(event.target.value))}
+          >
             <option value="">Shot…</option>
             {shots.map((shot) => (
               <option key={shot.id} value={shot.id}>

@@ -24,9 +24,17 @@ function ShotView({ shot }: { shot: Shot }) {
       <ul className="thumbs" aria-label={`Generations in ${shot.name}`}>
         {generations.map((generation) => (
           <li key={generation.id} className="thumb" title={generation.prompt} data-id={generation.id}>
-            <span className="art" style={{ background: tileArt(generation.client_request_id ?? generation.id) }} aria-hidden="true" />
+            <span
+              className="art"
+              style={{ background: tileArt(generation.client_request_id ?? generation.id) }}
+              aria-hidden="true"
+            />
             <span className="label">{generation.prompt}</span>
-            {generation.starred ? <span className="star" aria-label="starred">★</span> : null}
+            {generation.starred ? (
+              <span className="star" aria-label="starred">
+                ★
+              </span>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -60,7 +60,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch (error) {
     throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: ${(error as Error).message}`)
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON: expected an object')
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new AuthError(400, 'bad_json', 'Could not parse request body as JSON: expected an object')
   return parsed as Record<string, unknown>
 }
 
@@ -68,7 +69,12 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 function text(body: Record<string, unknown>, field: string): string {
   const value = body[field]
   if (value === undefined || value === null) return ''
-  if (typeof value !== 'string') throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go struct field .${field} of type string`)
+  if (typeof value !== 'string')
+    throw new AuthError(
+      400,
+      'bad_json',
+      `Could not parse request body as JSON: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go struct field .${field} of type string`,
+    )
   return value
 }
 
@@ -89,11 +95,16 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
  * const auth = createAuthHandler({ url: () => server.url, jwtSecret, clock, accessTokenLifetimeSeconds: 60 })
  * if (await auth.handle(req, res)) return
  */
-export function createAuthHandler(options: AuthHandlerOptions): { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>; store: AuthStore } {
+export function createAuthHandler(options: AuthHandlerOptions): {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>
+  store: AuthStore
+} {
   const { jwtSecret, clock } = options
   const lifetime = options.accessTokenLifetimeSeconds ?? 3_600
   if (!Number.isInteger(lifetime) || lifetime <= 0) {
-    throw new TypeError(`startRealtimeEmulator: accessTokenLifetimeSeconds must be a positive integer (seconds), got ${String(lifetime)}`)
+    throw new TypeError(
+      `startRealtimeEmulator: accessTokenLifetimeSeconds must be a positive integer (seconds), got ${String(lifetime)}`,
+    )
   }
   const store = createAuthStore(clock)
 
@@ -118,7 +129,14 @@ export function createAuthHandler(options: AuthHandlerOptions): { handle(req: In
     }
     const accessToken = signJwt(claims, jwtSecret)
     options.onIssued?.(accessToken)
-    return { access_token: accessToken, token_type: 'bearer', expires_in: lifetime, expires_at: now + lifetime, refresh_token: refreshToken, user }
+    return {
+      access_token: accessToken,
+      token_type: 'bearer',
+      expires_in: lifetime,
+      expires_at: now + lifetime,
+      refresh_token: refreshToken,
+      user,
+    }
   }
 
   /** The bearer token's claims, refused as GoTrue refuses it. */
@@ -127,7 +145,12 @@ export function createAuthHandler(options: AuthHandlerOptions): { handle(req: In
     if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token')
     const result = verifyJwt(token, jwtSecret, clock.now())
     if (!result.ok) {
-      const why = result.reason === 'expired' ? 'token has invalid claims: token is expired' : result.reason === 'bad_signature' ? 'signature is invalid' : 'token is malformed'
+      const why =
+        result.reason === 'expired'
+          ? 'token has invalid claims: token is expired'
+          : result.reason === 'bad_signature'
+            ? 'signature is invalid'
+            : 'token is malformed'
       throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${why}`)
     }
     return result.claims
@@ -138,23 +161,34 @@ export function createAuthHandler(options: AuthHandlerOptions): { handle(req: In
     const user = typeof claims.sub === 'string' ? store.user(claims.sub) : undefined
     if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist')
     const sessionId = typeof claims.session_id === 'string' ? claims.session_id : ''
-    if (!store.hasSession(sessionId)) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist')
+    if (!store.hasSession(sessionId))
+      throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist')
     return { user, sessionId }
   }
 
   const routes = async (req: IncomingMessage, url: URL): Promise<[number, unknown]> => {
     const path = url.pathname.slice(PREFIX.length).replace(/\/$/, '')
     // The gateway's answer, before Auth sees the request.
-    if (!header(req, 'apikey') && !url.searchParams.get('apikey')) return [401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' }]
+    if (!header(req, 'apikey') && !url.searchParams.get('apikey'))
+      return [
+        401,
+        { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' },
+      ]
     if (path === '/signup' && req.method === 'POST') {
       const body = await readJson(req)
       const [email, password] = [text(body, 'email'), text(body, 'password')]
       if (email === '') throw new AuthError(400, 'validation_failed', 'To signup, please provide your email')
-      if (!EMAIL.test(email)) throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format')
+      if (!EMAIL.test(email))
+        throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format')
       if (password.length < MIN_PASSWORD) {
-        throw new AuthError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD} characters.`, { weak_password: { reasons: ['length'] } })
+        throw new AuthError(422, 'weak_password', `Password should be at least ${MIN_PASSWORD} characters.`, {
+          weak_password: { reasons: ['length'] },
+        })
       }
-      const metadata = body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data) ? (body.data as Record<string, unknown>) : {}
+      const metadata =
+        body.data !== null && typeof body.data === 'object' && !Array.isArray(body.data)
+          ? (body.data as Record<string, unknown>)
+          : {}
       const user = store.signUp(email, password, metadata)
       if (!user) throw new AuthError(422, 'user_already_exists', 'User already registered')
       store.verifyPassword(email, password)
@@ -174,7 +208,13 @@ export function createAuthHandler(options: AuthHandlerOptions): { handle(req: In
         const token = text(body, 'refresh_token')
         const result = store.refresh(token)
         if (!result.ok) {
-          throw new AuthError(400, result.code, result.code === 'refresh_token_not_found' ? 'Invalid Refresh Token: Refresh Token Not Found' : 'Invalid Refresh Token: Already Used')
+          throw new AuthError(
+            400,
+            result.code,
+            result.code === 'refresh_token_not_found'
+              ? 'Invalid Refresh Token: Refresh Token Not Found'
+              : 'Invalid Refresh Token: Already Used',
+          )
         }
         return [200, session(store.user(result.userId)!, result.sessionId, result.next)]
       }
@@ -183,7 +223,8 @@ export function createAuthHandler(options: AuthHandlerOptions): { handle(req: In
     if (path === '/user' && req.method === 'GET') return [200, signedInUser(req).user]
     if (path === '/logout' && req.method === 'POST') {
       const scope = url.searchParams.get('scope') ?? 'global'
-      if (scope !== 'global' && scope !== 'local' && scope !== 'others') throw new AuthError(400, 'validation_failed', `Unsupported logout scope "${scope}"`)
+      if (scope !== 'global' && scope !== 'local' && scope !== 'others')
+        throw new AuthError(400, 'validation_failed', `Unsupported logout scope "${scope}"`)
       const claims = bearerClaims(req)
       if (typeof claims.session_id === 'string') store.signOut(claims.session_id, scope)
       return [204, undefined]

@@ -37,7 +37,9 @@ interface RefreshToken {
 export const REFRESH_REUSE_INTERVAL_MS = 10_000
 
 /** What a refresh-token grant finds. */
-export type RefreshResult = { ok: true; userId: string; sessionId: string; next: string } | { ok: false; code: 'refresh_token_not_found' | 'refresh_token_already_used' }
+export type RefreshResult =
+  | { ok: true; userId: string; sessionId: string; next: string }
+  | { ok: false; code: 'refresh_token_not_found' | 'refresh_token_already_used' }
 
 /** Users, sessions and refresh tokens of the emulator's Auth, in memory (they go with the emulator). */
 export interface AuthStore {
@@ -118,7 +120,8 @@ export function createAuthStore(clock: Clock): AuthStore {
       if (!found || !sessions.has(found.sessionId)) return { ok: false, code: 'refresh_token_not_found' }
       const session = sessions.get(found.sessionId)!
       if (found.revokedAt !== null) {
-        if (clock.now() - found.revokedAt > REFRESH_REUSE_INTERVAL_MS) return { ok: false, code: 'refresh_token_already_used' }
+        if (clock.now() - found.revokedAt > REFRESH_REUSE_INTERVAL_MS)
+          return { ok: false, code: 'refresh_token_already_used' }
         return { ok: true, userId: found.userId, sessionId: found.sessionId, next: session.current }
       }
       found.revokedAt = clock.now()
@@ -129,7 +132,12 @@ export function createAuthStore(clock: Clock): AuthStore {
       if (userId === undefined) return
       for (const [id, session] of [...sessions]) {
         const mine = session.userId === userId
-        if ((scope === 'local' && id === sessionId) || (scope === 'global' && mine) || (scope === 'others' && mine && id !== sessionId)) sessions.delete(id)
+        if (
+          (scope === 'local' && id === sessionId) ||
+          (scope === 'global' && mine) ||
+          (scope === 'others' && mine && id !== sessionId)
+        )
+          sessions.delete(id)
       }
       for (const [token, entry] of [...refreshTokens]) if (!sessions.has(entry.sessionId)) refreshTokens.delete(token)
     },

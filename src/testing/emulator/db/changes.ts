@@ -48,13 +48,21 @@ export function typeOidsOf(message: DataMessage): number[] {
 /** Converts one insert/update/delete message of a committed transaction to a {@link RowChange}. */
 export function toRowChange(message: DataMessage, types: TypeNames, commitTimestamp: string): RowChange {
   const { relation } = message
-  const columns = relation.columns.map((column) => ({ name: column.name, type: types.name(column.typeOid, column.typeName) }))
+  const columns = relation.columns.map((column) => ({
+    name: column.name,
+    type: types.name(column.typeOid, column.typeName),
+  }))
   const base = { schema: relation.schema, table: relation.name, columns, commitTimestamp }
   switch (message.tag) {
     case 'insert':
       return { ...base, type: 'INSERT', record: toRow(message.new, columns), oldRecord: null }
     case 'update':
-      return { ...base, type: 'UPDATE', record: toRow(message.new, columns), oldRecord: toRow(message.old ?? message.key, columns) }
+      return {
+        ...base,
+        type: 'UPDATE',
+        record: toRow(message.new, columns),
+        oldRecord: toRow(message.old ?? message.key, columns),
+      }
     case 'delete':
       return { ...base, type: 'DELETE', record: null, oldRecord: toRow(message.old ?? message.key, columns) ?? {} }
   }

@@ -36,7 +36,9 @@ export function createMessagePolicies(pool: Pool): MessagePolicies {
   const roleExists = (role: string): Promise<boolean> => {
     let known = roles.get(role)
     if (!known) {
-      known = pool.query('select 1 from pg_roles where rolname = $1', [role]).then((result) => (result.rowCount ?? 0) > 0)
+      known = pool
+        .query('select 1 from pg_roles where rolname = $1', [role])
+        .then((result) => (result.rowCount ?? 0) > 0)
       roles.set(role, known)
       known.catch(() => roles.delete(role))
     }
@@ -51,7 +53,10 @@ export function createMessagePolicies(pool: Pool): MessagePolicies {
         await client.query('begin')
         if (kind === 'read') {
           const id = randomUUID()
-          await client.query(`insert into realtime.messages (id, topic, extension) values ($1, $2, 'broadcast')`, [id, topic])
+          await client.query(`insert into realtime.messages (id, topic, extension) values ($1, $2, 'broadcast')`, [
+            id,
+            topic,
+          ])
           await setConfig(client, topic, claims, role)
           return ((await client.query('select id from realtime.messages where id = $1', [id])).rowCount ?? 0) > 0
         }

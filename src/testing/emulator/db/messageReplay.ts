@@ -37,7 +37,15 @@ export function createMessageReplay(pool: Pool): MessageReplay {
         .map((row) => {
           const { binary_hex: hex, ...rest } = row
           const record = { ...rest, binary_payload: typeof hex === 'string' ? `\\x${hex}` : null }
-          return toDatabaseBroadcast({ schema: 'realtime', table: 'messages', type: 'INSERT', record, oldRecord: null, columns: [], commitTimestamp: '' })
+          return toDatabaseBroadcast({
+            schema: 'realtime',
+            table: 'messages',
+            type: 'INSERT',
+            record,
+            oldRecord: null,
+            columns: [],
+            commitTimestamp: '',
+          })
         })
         .filter((message): message is DatabaseBroadcast => message !== null)
         .reverse()

@@ -8,7 +8,9 @@ async function load<T>(name: string, importer: () => Promise<T>): Promise<T> {
   try {
     return await importer()
   } catch (error) {
-    throw new Error(`The realtime emulator needs the optional package "${name}": npm install --save-dev ${name}`, { cause: error })
+    throw new Error(`The realtime emulator needs the optional package "${name}": npm install --save-dev ${name}`, {
+      cause: error,
+    })
   }
 }
 

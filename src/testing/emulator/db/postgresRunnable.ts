@@ -18,7 +18,10 @@ export function checkPostgresRunnable(initdb: string, runAs: RunAs = {}): Promis
   return new Promise((resolve, reject) => {
     let child
     const fail = (code: string): void => {
-      const who = runAs.uid === undefined ? 'this user' : `the system user "postgres" (uid ${runAs.uid}; Postgres refuses to run as root)`
+      const who =
+        runAs.uid === undefined
+          ? 'this user'
+          : `the system user "postgres" (uid ${runAs.uid}; Postgres refuses to run as root)`
       reject(
         new Error(
           `embedded Postgres cannot start: ${who} cannot execute ${initdb} (spawn ${code}). ` +

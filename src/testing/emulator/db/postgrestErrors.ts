@@ -8,7 +8,12 @@ export class PostgrestHttpError extends Error {
   readonly hint: string | null
   readonly headers: Record<string, string>
 
-  constructor(status: number, code: string, message: string, extra: { details?: string | null; hint?: string | null; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    extra: { details?: string | null; hint?: string | null; headers?: Record<string, string> } = {},
+  ) {
     super(message)
     this.name = 'PostgrestHttpError'
     this.status = status
@@ -40,7 +45,11 @@ export function unknownColumn(table: string, column: string): PostgrestHttpError
 
 /** A body key that is not a column of the table: 400 PGRST204. */
 export function unknownPayloadColumn(table: string, column: string): PostgrestHttpError {
-  return new PostgrestHttpError(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`)
+  return new PostgrestHttpError(
+    400,
+    'PGRST204',
+    `Could not find the '${column}' column of '${table}' in the schema cache`,
+  )
 }
 
 /** `.single()` (Accept: application/vnd.pgrst.object+json) with other than exactly one row. */
@@ -53,7 +62,10 @@ export function notOneRow(count: number): PostgrestHttpError {
 /** A refused JWT or API key: 401 with a `WWW-Authenticate` header, as PostgREST answers. */
 export function unauthorized(code: string, message: string, hint: string | null = null): PostgrestHttpError {
   const description = message.replace(/"/g, "'")
-  return new PostgrestHttpError(401, code, message, { hint, headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"` } })
+  return new PostgrestHttpError(401, code, message, {
+    hint,
+    headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${description}"` },
+  })
 }
 
 interface DatabaseError {
@@ -66,7 +78,9 @@ interface DatabaseError {
 function isDatabaseError(error: unknown): error is DatabaseError & Error {
   // pg's DatabaseError: an error Postgres reported (a SQLSTATE and a severity).
   const { code, severity } = error as DatabaseError
-  return error instanceof Error && typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+  return (
+    error instanceof Error && typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+  )
 }
 
 /** HTTP status PostgREST uses for a Postgres SQLSTATE. */
@@ -84,7 +98,12 @@ export function toHttpError(error: unknown, role: string): PostgrestHttpError {
   if (error instanceof PostgrestHttpError) return error
   if (isDatabaseError(error)) {
     const code = error.code as string
-    return new PostgrestHttpError(statusForSqlState(code, role), code, error.message, { details: error.detail ?? null, hint: error.hint ?? null })
+    return new PostgrestHttpError(statusForSqlState(code, role), code, error.message, {
+      details: error.detail ?? null,
+      hint: error.hint ?? null,
+    })
   }
-  return new PostgrestHttpError(500, 'PGRST000', 'Internal error in the emulator', { details: error instanceof Error ? error.message : null })
+  return new PostgrestHttpError(500, 'PGRST000', 'Internal error in the emulator', {
+    details: error instanceof Error ? error.message : null,
+  })
 }

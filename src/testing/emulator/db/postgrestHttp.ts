@@ -6,7 +6,8 @@ import { PostgrestHttpError, unauthorized } from './postgrestErrors'
 
 const ALLOWED_ROLES = new Set(['anon', 'authenticated', 'service_role'])
 const MAX_BODY_BYTES = 1024 * 1024
-const ALLOW_HEADERS = 'authorization, apikey, content-type, prefer, accept, accept-profile, content-profile, range, range-unit, x-client-info, x-retry-count'
+const ALLOW_HEADERS =
+  'authorization, apikey, content-type, prefer, accept, accept-profile, content-profile, range, range-unit, x-client-info, x-retry-count'
 
 /** Headers every answer carries (the demo's browser app calls from another origin). */
 export const CORS_HEADERS: Record<string, string> = {
@@ -26,7 +27,13 @@ export function answerPreflight(req: IncomingMessage, res: ServerResponse): void
 }
 
 /** Writes a JSON answer (no body for HEAD or when `body` is undefined). */
-export function send(res: ServerResponse, status: number, body: string | undefined, headers: Record<string, string> = {}, head = false): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+  head = false,
+): void {
   const withBody = body !== undefined && !head
   res.writeHead(status, {
     ...CORS_HEADERS,
@@ -47,7 +54,12 @@ function verified(token: string, secret: string, nowMs: number, apiKey: boolean)
   const result = verifyJwt(token, secret, nowMs)
   if (result.ok) return result.claims
   const [code, message] = FAILURES[result.reason]
-  if (apiKey) throw unauthorized(code, `Invalid API key: ${message}`, 'Double check your Supabase `anon` or `service_role` API key.')
+  if (apiKey)
+    throw unauthorized(
+      code,
+      `Invalid API key: ${message}`,
+      'Double check your Supabase `anon` or `service_role` API key.',
+    )
   throw unauthorized(code, message)
 }
 
@@ -62,12 +74,14 @@ export function authenticate(req: IncomingMessage, search: URLSearchParams, secr
   const authorization = req.headers.authorization
   const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined
   if (authorization && !bearer) throw unauthorized('PGRST301', 'Invalid Authorization header: expected "Bearer <jwt>"')
-  if (!apiKey && !bearer) throw unauthorized('PGRST302', 'No API key found in request', 'No `apikey` request header or url param was found.')
+  if (!apiKey && !bearer)
+    throw unauthorized('PGRST302', 'No API key found in request', 'No `apikey` request header or url param was found.')
   let claims: JwtClaims | undefined
   if (apiKey) claims = verified(apiKey, secret, nowMs, true)
   if (bearer) claims = verified(bearer, secret, nowMs, false)
   const role = claims?.role ?? 'anon'
-  if (typeof role !== 'string' || !ALLOWED_ROLES.has(role)) throw unauthorized('PGRST301', `JWT role ${JSON.stringify(role)} is not accepted by the emulator`)
+  if (typeof role !== 'string' || !ALLOWED_ROLES.has(role))
+    throw unauthorized('PGRST301', `JWT role ${JSON.stringify(role)} is not accepted by the emulator`)
   return { ...claims, role }
 }
 
@@ -75,7 +89,9 @@ export function authenticate(req: IncomingMessage, search: URLSearchParams, secr
 export function negotiate(req: IncomingMessage): { object: boolean; stripNulls: boolean } {
   const accept = (req.headers.accept ?? '').toLowerCase()
   if (/text\/csv|geo\+json|vnd\.pgrst\.plan/.test(accept)) {
-    throw new PostgrestHttpError(406, 'PGRST107', `None of these media types are available: ${accept}`, { hint: 'the emulator answers JSON only' })
+    throw new PostgrestHttpError(406, 'PGRST107', `None of these media types are available: ${accept}`, {
+      hint: 'the emulator answers JSON only',
+    })
   }
   return { object: accept.includes('application/vnd.pgrst.object+json'), stripNulls: accept.includes('nulls=stripped') }
 }
@@ -96,7 +112,8 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new PostgrestHttpError(413, 'PGRST413', 'Request body too large for the emulator (1 MiB at most)')
+    if (size > MAX_BODY_BYTES)
+      throw new PostgrestHttpError(413, 'PGRST413', 'Request body too large for the emulator (1 MiB at most)')
     chunks.push(chunk)
   }
   const text = Buffer.concat(chunks).toString('utf8')

@@ -16,8 +16,23 @@ export class Params {
 }
 
 const RESERVED = new Set(['select', 'order', 'limit', 'offset', 'columns', 'on_conflict', 'apikey'])
-const COMPARISONS: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'LIKE', ilike: 'ILIKE' }
-const IS_VALUES: Record<string, string> = { null: 'NULL', not_null: 'NOT NULL', true: 'TRUE', false: 'FALSE', unknown: 'UNKNOWN' }
+const COMPARISONS: Record<string, string> = {
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  like: 'LIKE',
+  ilike: 'ILIKE',
+}
+const IS_VALUES: Record<string, string> = {
+  null: 'NULL',
+  not_null: 'NOT NULL',
+  true: 'TRUE',
+  false: 'FALSE',
+  unknown: 'UNKNOWN',
+}
 
 /** `"schema"."table"` (both names were checked against the catalogs). */
 export function qualified(table: TableInfo): string {
@@ -68,22 +83,28 @@ function filterSql(table: TableInfo, name: string, expression: string, params: P
   const dot = rest.indexOf('.')
   const op = dot < 0 ? rest : rest.slice(0, dot)
   const value = dot < 0 ? '' : rest.slice(dot + 1)
-  if (dot < 0) throw parseError(`"failed to parse filter (${expression})"`, `unexpected end of input in the filter on ${name}`)
+  if (dot < 0)
+    throw parseError(`"failed to parse filter (${expression})"`, `unexpected end of input in the filter on ${name}`)
   let sql: string
   const comparison = COMPARISONS[op]
   if (comparison) {
     const operand = op === 'like' || op === 'ilike' ? value.replaceAll('*', '%') : value
     sql = `${quoted} ${comparison} ${params.add(operand)}`
   } else if (op === 'in') {
-    if (!value.startsWith('(') || !value.endsWith(')')) throw parseError(`"failed to parse filter (${expression})"`, 'in. expects a list in parentheses')
+    if (!value.startsWith('(') || !value.endsWith(')'))
+      throw parseError(`"failed to parse filter (${expression})"`, 'in. expects a list in parentheses')
     const items = value.length > 2 ? splitList(value.slice(1, -1)) : []
     sql = `${quoted} = ANY(${params.add(items)})`
   } else if (op === 'is') {
     const keyword = IS_VALUES[value.toLowerCase()]
-    if (!keyword) throw parseError(`"failed to parse filter (${expression})"`, 'is. expects null, not_null, true, false or unknown')
+    if (!keyword)
+      throw parseError(`"failed to parse filter (${expression})"`, 'is. expects null, not_null, true, false or unknown')
     sql = `${quoted} IS ${keyword}`
   } else {
-    throw parseError(`"failed to parse filter (${expression})"`, `the emulator does not support the operator ${JSON.stringify(op)}`)
+    throw parseError(
+      `"failed to parse filter (${expression})"`,
+      `the emulator does not support the operator ${JSON.stringify(op)}`,
+    )
   }
   return negate ? `NOT (${sql})` : sql
 }
@@ -109,7 +130,11 @@ export function selectList(table: TableInfo, select: string | null): string {
     .map((item) => {
       if (item === '*') return '*'
       const match = /^(?:([A-Za-z_][A-Za-z0-9_]*):)?([^:]+)$/.exec(item)
-      if (!match) throw parseError(`"failed to parse select parameter (${select})"`, `the emulator supports only column names and alias:column, not ${JSON.stringify(item)}`)
+      if (!match)
+        throw parseError(
+          `"failed to parse select parameter (${select})"`,
+          `the emulator supports only column names and alias:column, not ${JSON.stringify(item)}`,
+        )
       const [, alias, name] = match as unknown as [string, string | undefined, string]
       const quoted = column(table, name)
       return alias ? `${quoted} AS "${alias}"` : quoted
@@ -137,7 +162,8 @@ export function orderClause(table: TableInfo, order: string | null): string {
 
 function nonNegativeInteger(name: string, value: string | null): number | undefined {
   if (value === null) return undefined
-  if (!/^\d{1,9}$/.test(value)) throw parseError(`"failed to parse ${name} (${value})"`, `${name} must be a non-negative integer`)
+  if (!/^\d{1,9}$/.test(value))
+    throw parseError(`"failed to parse ${name} (${value})"`, `${name} must be a non-negative integer`)
   return Number(value)
 }
 

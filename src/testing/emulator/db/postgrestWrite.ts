@@ -44,14 +44,24 @@ function payloadColumn(table: TableInfo, name: string): string {
 
 function conflictTarget(table: TableInfo, onConflict: string | null): string {
   const names = onConflict ? onConflict.split(',').map((name) => name.trim()) : table.primaryKey
-  if (names.length === 0) throw parseError('upsert needs on_conflict or a primary key', `table ${table.name} has no primary key`)
+  if (names.length === 0)
+    throw parseError('upsert needs on_conflict or a primary key', `table ${table.name} has no primary key`)
   return names.map((name) => payloadColumn(table, name)).join(', ')
 }
 
 /** The data-modifying statement of an INSERT (or upsert) request, returning every column. */
-export function insertStatement(table: TableInfo, body: unknown, search: URLSearchParams, prefer: Preferences, params: Params): string {
+export function insertStatement(
+  table: TableInfo,
+  body: unknown,
+  search: URLSearchParams,
+  prefer: Preferences,
+  params: Params,
+): string {
   const rows = Array.isArray(body) ? body : [body]
-  if (!rows.every(isPlainObject)) throw new PostgrestHttpError(400, 'PGRST102', 'All object keys must match', { details: 'the body must be an object or an array of objects' })
+  if (!rows.every(isPlainObject))
+    throw new PostgrestHttpError(400, 'PGRST102', 'All object keys must match', {
+      details: 'the body must be an object or an array of objects',
+    })
   const listed = search.get('columns')
   const names = listed ? splitList(listed) : [...new Set(rows.flatMap((row) => Object.keys(row)))]
   const quoted = names.map((name) => payloadColumn(table, name))
@@ -72,7 +82,8 @@ export function insertStatement(table: TableInfo, body: unknown, search: URLSear
     })
     sql = `INSERT INTO ${target} (${quoted.join(', ')}) VALUES ${tuples.join(', ')}`
   }
-  if (prefer.resolution === 'ignore-duplicates') sql += ` ON CONFLICT (${conflictTarget(table, search.get('on_conflict'))}) DO NOTHING`
+  if (prefer.resolution === 'ignore-duplicates')
+    sql += ` ON CONFLICT (${conflictTarget(table, search.get('on_conflict'))}) DO NOTHING`
   else if (prefer.resolution === 'merge-duplicates') {
     const keys = conflictTarget(table, search.get('on_conflict'))
     const merge = quoted.map((name) => `${name} = EXCLUDED.${name}`).join(', ')
@@ -83,11 +94,14 @@ export function insertStatement(table: TableInfo, body: unknown, search: URLSear
 
 /** The statement of an UPDATE request (`PATCH`); an empty patch changes nothing. */
 export function updateStatement(table: TableInfo, body: unknown, search: URLSearchParams, params: Params): string {
-  if (!isPlainObject(body)) throw new PostgrestHttpError(400, 'PGRST102', 'Empty or invalid json', { details: 'PATCH expects one object' })
+  if (!isPlainObject(body))
+    throw new PostgrestHttpError(400, 'PGRST102', 'Empty or invalid json', { details: 'PATCH expects one object' })
   const where = whereClause(table, search, params)
   const names = Object.keys(body)
   if (names.length === 0) return `SELECT * FROM ${qualified(table)} WHERE false`
-  const assignments = names.map((name) => `${payloadColumn(table, name)} = ${params.add(bindValue(body[name], table.columns.get(name) as string))}`)
+  const assignments = names.map(
+    (name) => `${payloadColumn(table, name)} = ${params.add(bindValue(body[name], table.columns.get(name) as string))}`,
+  )
   return `UPDATE ${qualified(table)} SET ${assignments.join(', ')} ${where} RETURNING *`
 }
 

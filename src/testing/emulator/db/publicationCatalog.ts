@@ -27,11 +27,24 @@ const TABLES_SQL = `
 export function createPublicationCatalog(pool: Pool, publication: string): SubscriptionCatalog {
   return {
     async publishedTables(schema, table) {
-      const result = await pool.query<{ schema: string; name: string; column: string; type: string; primary: boolean; rls: boolean }>(TABLES_SQL, [publication, schema, table])
+      const result = await pool.query<{
+        schema: string
+        name: string
+        column: string
+        type: string
+        primary: boolean
+        rls: boolean
+      }>(TABLES_SQL, [publication, schema, table])
       const tables = new Map<string, CatalogTable>()
       for (const row of result.rows) {
         const key = `${row.schema}.${row.name}`
-        const entry = tables.get(key) ?? { schema: row.schema, name: row.name, columns: [], primaryKey: [], rls: row.rls }
+        const entry = tables.get(key) ?? {
+          schema: row.schema,
+          name: row.name,
+          columns: [],
+          primaryKey: [],
+          rls: row.rls,
+        }
         entry.columns.push({ name: row.column, type: row.type })
         if (row.primary) entry.primaryKey.push(row.column)
         tables.set(key, entry)

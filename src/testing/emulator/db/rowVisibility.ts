@@ -22,7 +22,9 @@ export function createRowVisibility(pool: Pool): RowVisibility {
   const roleExists = (role: string): Promise<boolean> => {
     let known = roles.get(role)
     if (!known) {
-      known = pool.query('select 1 from pg_roles where rolname = $1', [role]).then((result) => (result.rowCount ?? 0) > 0)
+      known = pool
+        .query('select 1 from pg_roles where rolname = $1', [role])
+        .then((result) => (result.rowCount ?? 0) > 0)
       roles.set(role, known)
       known.catch(() => roles.delete(role))
     }
@@ -34,18 +36,24 @@ export function createRowVisibility(pool: Pool): RowVisibility {
       if (!role || table.primaryKey.length === 0 || !(await roleExists(role))) return null
       const values = table.primaryKey.map((column) => {
         const value = record[column]
-        return value === null || value === undefined ? null : typeof value === 'object' ? JSON.stringify(value) : String(value)
+        return value === null || value === undefined
+          ? null
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : String(value)
       })
       const where = table.primaryKey.map((column, index) => `${quote(column)} = $${index + 1}`).join(' and ')
       const client = await pool.connect()
       try {
         await client.query('begin')
-        await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`, [
-          role,
-          JSON.stringify(claims),
-          typeof claims.sub === 'string' ? claims.sub : '',
-        ])
-        const result = await client.query(`select 1 from ${quote(table.schema)}.${quote(table.name)} where ${where} limit 1`, values)
+        await client.query(
+          `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.jwt.claim.sub', $3, true), set_config('request.jwt.claim.role', $1, true)`,
+          [role, JSON.stringify(claims), typeof claims.sub === 'string' ? claims.sub : ''],
+        )
+        const result = await client.query(
+          `select 1 from ${quote(table.schema)}.${quote(table.name)} where ${where} limit 1`,
+          values,
+        )
         return (result.rowCount ?? 0) > 0
       } catch (error) {
         // 42501: the role may not read the table at all.

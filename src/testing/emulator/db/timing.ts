@@ -23,7 +23,10 @@ export function withTimeout(promise: Promise<unknown>, ms: number, clock: Clock)
  * Runs `attempt` until it returns true, at most `tries` times, sleeping `delayMs` (doubled each
  * time, at most `maxDelayMs`) in between. Returns whether it succeeded.
  */
-export async function retry(attempt: () => Promise<boolean>, options: { tries: number; delayMs: number; maxDelayMs: number; clock: Clock }): Promise<boolean> {
+export async function retry(
+  attempt: () => Promise<boolean>,
+  options: { tries: number; delayMs: number; maxDelayMs: number; clock: Clock },
+): Promise<boolean> {
   let delay = options.delayMs
   for (let i = 1; i <= options.tries; i += 1) {
     if (await attempt()) return true

@@ -66,7 +66,9 @@ export function parseArrayLiteral(text: string): unknown[] | undefined {
 }
 
 function mapNested(items: unknown[], elementType: string): unknown[] {
-  return items.map((item) => (Array.isArray(item) ? mapNested(item, elementType) : normaliseValue(item as string | null, elementType)))
+  return items.map((item) =>
+    Array.isArray(item) ? mapNested(item, elementType) : normaliseValue(item as string | null, elementType),
+  )
 }
 
 /**

@@ -64,7 +64,9 @@ export function createTokenAuthority({ secret, clock, apiKeys = [] }: TokenAutho
       if (!result.ok) {
         switch (result.reason) {
           case 'expired': {
-            const exp = Number((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as JwtClaims).exp)
+            const exp = Number(
+              (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as JwtClaims).exp,
+            )
             return expired(nowSeconds() - exp)
           }
           case 'bad_signature':
@@ -75,7 +77,10 @@ export function createTokenAuthority({ secret, clock, apiKeys = [] }: TokenAutho
               'Failed to generate JWT signer, check your JWT secret or JWKS configuration',
             )
           default:
-            return refuse('MalformedJWT: The token provided is not a valid JWT', 'The token provided is not a valid JWT')
+            return refuse(
+              'MalformedJWT: The token provided is not a valid JWT',
+              'The token provided is not a valid JWT',
+            )
         }
       }
       const { claims } = result

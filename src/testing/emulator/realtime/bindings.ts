@@ -41,7 +41,8 @@ export function bindingId(params: Record<string, unknown>): number {
   return hash & 0x7ffffff
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** Reads `config.postgres_changes` of a join as the server does: null entries are dropped, the first bad one is the error. */
 export function parseBindings(entries: unknown): ParsedBindings {
@@ -123,18 +124,33 @@ export function channelPayloads(bindings: readonly Binding[], change: RowChange)
     if (!group.ids.includes(binding.id)) group.ids.push(binding.id)
     groups.set(key, group)
   }
-  return [...groups.values()].map(({ select, ids }) => ({ ids, data: noKey ? noKeyData(change) : changeData(change, select, primaryKey ?? [], table?.rls === true) }))
+  return [...groups.values()].map(({ select, ids }) => ({
+    ids,
+    data: noKey ? noKeyData(change) : changeData(change, select, primaryKey ?? [], table?.rls === true),
+  }))
 }
 
 function noKeyData(change: RowChange): Record<string, unknown> {
-  const data: Record<string, unknown> = { schema: change.schema, table: change.table, type: change.type, commit_timestamp: null, columns: [], record: {} }
+  const data: Record<string, unknown> = {
+    schema: change.schema,
+    table: change.table,
+    type: change.type,
+    commit_timestamp: null,
+    columns: [],
+    record: {},
+  }
   if (change.type === 'UPDATE') data.old_record = {}
   data.errors = ['Error 400: Bad Request, no primary key']
   return data
 }
 
 /** On an RLS table a DELETE's old record is trimmed to the key (a delete cannot be checked against policies). */
-function changeData(change: RowChange, select: string[] | null, primaryKey: readonly string[], rls: boolean): Record<string, unknown> {
+function changeData(
+  change: RowChange,
+  select: string[] | null,
+  primaryKey: readonly string[],
+  rls: boolean,
+): Record<string, unknown> {
   const keep = (name: string): boolean => select === null || select.includes(name) || primaryKey.includes(name)
   const data: Record<string, unknown> = {
     schema: change.schema,
@@ -145,6 +161,10 @@ function changeData(change: RowChange, select: string[] | null, primaryKey: read
     errors: null,
   }
   if (change.type !== 'DELETE') data.record = pick(change.record, keep)
-  if (change.type !== 'INSERT') data.old_record = pick(change.oldRecord, change.type === 'DELETE' && rls ? (name) => primaryKey.includes(name) : keep)
+  if (change.type !== 'INSERT')
+    data.old_record = pick(
+      change.oldRecord,
+      change.type === 'DELETE' && rls ? (name) => primaryKey.includes(name) : keep,
+    )
   return data
 }

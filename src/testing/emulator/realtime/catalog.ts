@@ -56,7 +56,9 @@ function castError(value: string, type: string): string | null {
         : type === 'bool'
           ? BOOLEAN_LITERALS.has(value.trim().toLowerCase())
           : true
-  return valid ? null : `ERROR 22P02 (invalid_text_representation) invalid input syntax for type ${sqlType(type)}: ${JSON.stringify(value)}`
+  return valid
+    ? null
+    : `ERROR 22P02 (invalid_text_representation) invalid input syntax for type ${sqlType(type)}: ${JSON.stringify(value)}`
 }
 
 /** The `subscription_check_filters` trigger: the Postgres error it raises for this table, or null. */
@@ -73,10 +75,13 @@ function checkTable(params: SubscriptionParams, table: CatalogTable): string | n
       }
       if (items.length > 100) return raise('too many values for `in` filter. Maximum 100')
     } else if (op === 'is') {
-      if (!['null', 'true', 'false', 'unknown'].includes(value)) return raise('invalid value for is filter: must be null, true, false, or unknown')
-      if (value !== 'null' && type !== 'bool') return raise(`is ${value} filter requires a boolean column, got ${sqlType(type)}`)
+      if (!['null', 'true', 'false', 'unknown'].includes(value))
+        return raise('invalid value for is filter: must be null, true, false, or unknown')
+      if (value !== 'null' && type !== 'bool')
+        return raise(`is ${value} filter requires a boolean column, got ${sqlType(type)}`)
     } else if (op === 'like' || op === 'ilike' || op === 'match' || op === 'imatch') {
-      if (!TEXT_TYPES.has(type)) return raise(`operator ${op} requires a text-compatible column type, got ${sqlType(type)}`)
+      if (!TEXT_TYPES.has(type))
+        return raise(`operator ${op} requires a text-compatible column type, got ${sqlType(type)}`)
       if (op === 'match' || op === 'imatch') {
         try {
           new RegExp(value)
@@ -99,7 +104,10 @@ export type SubscribeResult = { ok: true; tables: CatalogTable[] } | { ok: false
  * Inserts one subscription as the real server does: the published tables it names (none is an
  * error), each checked by the filter trigger. The texts are the server's system messages.
  */
-export async function subscribeParams(catalog: SubscriptionCatalog, params: SubscriptionParams): Promise<SubscribeResult> {
+export async function subscribeParams(
+  catalog: SubscriptionCatalog,
+  params: SubscriptionParams,
+): Promise<SubscribeResult> {
   const tables = await catalog.publishedTables(params.schema, params.table)
   if (tables.length === 0) {
     return {

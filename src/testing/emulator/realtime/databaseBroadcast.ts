@@ -21,9 +21,16 @@ function bytes(value: unknown): ArrayBuffer | null {
  * const message = toDatabaseBroadcast(change) // { id, topic, event, payload, isPrivate } or null
  */
 export function toDatabaseBroadcast(change: RowChange): DatabaseBroadcast | null {
-  if (change.schema !== 'realtime' || change.table !== 'messages' || change.type !== 'INSERT' || !change.record) return null
+  if (change.schema !== 'realtime' || change.table !== 'messages' || change.type !== 'INSERT' || !change.record)
+    return null
   const { id, topic, event, extension, payload, binary_payload: binaryPayload, private: isPrivate } = change.record
-  if (typeof id !== 'string' || typeof topic !== 'string' || typeof event !== 'string' || typeof isPrivate !== 'boolean') return null
+  if (
+    typeof id !== 'string' ||
+    typeof topic !== 'string' ||
+    typeof event !== 'string' ||
+    typeof isPrivate !== 'boolean'
+  )
+    return null
   if (extension !== 'broadcast') return null
   const raw = binaryPayload === null || binaryPayload === undefined ? null : bytes(binaryPayload)
   if (raw) return { id, topic, event, payload: raw, isPrivate }

@@ -14,7 +14,12 @@ function push(ctx: ServerContext, session: Session, channel: JoinedChannel, chan
  * the row (checked in the database, so delivery waits for it); other changes go out at once
  * unless earlier ones of the channel are still being checked.
  */
-export function deliverToChannel(ctx: ServerContext, session: Session, channel: JoinedChannel, change: RowChange): void {
+export function deliverToChannel(
+  ctx: ServerContext,
+  session: Session,
+  channel: JoinedChannel,
+  change: RowChange,
+): void {
   const table = tableOf(channel.bindings, change)
   const check = table?.rls && change.type !== 'DELETE' && change.record && ctx.rowVisibility ? ctx.rowVisibility : null
   if (!check && channel.checking === 0) return push(ctx, session, channel, change)
@@ -25,7 +30,12 @@ export function deliverToChannel(ctx: ServerContext, session: Session, channel: 
       const visible = check && table && change.record ? await check.visible(table, change.record, claims) : null
       if (visible !== false) push(ctx, session, channel, change)
     })
-    .catch((error: unknown) => ctx.logger.warn('RLS check of a change failed; not delivered', { topic: channel.topic, error: error instanceof Error ? error.message : String(error) }))
+    .catch((error: unknown) =>
+      ctx.logger.warn('RLS check of a change failed; not delivered', {
+        topic: channel.topic,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    )
     .finally(() => {
       channel.checking -= 1
     })

@@ -28,7 +28,12 @@ export interface FrameOrigin {
  * socket has not joined gets the `unmatched topic` error reply (`phx_leave` gets ok); a frame
  * whose `join_ref` names an earlier join of the topic is ignored; unknown events get no reply.
  */
-export function handleFrame(ctx: ServerContext, session: Session, message: PhoenixMessage, origin: FrameOrigin): Promise<void> | void {
+export function handleFrame(
+  ctx: ServerContext,
+  session: Session,
+  message: PhoenixMessage,
+  origin: FrameOrigin,
+): Promise<void> | void {
   if (ctx.faults.blackholed) return
   const { topic, event } = message
   if (topic === 'phoenix') {
@@ -58,19 +63,31 @@ export function handleFrame(ctx: ServerContext, session: Session, message: Phoen
     case 'presence':
       return reply(ctx, session, message, 'ok')
     default:
-      ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', { event: event.slice(0, 100) })
+      ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', {
+        event: event.slice(0, 100),
+      })
   }
 }
 
 /** `access_token`: the real server answers nothing; an invalid token, or one that may no longer read, shuts the channel down. */
-async function handleAccessToken(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage): Promise<void> {
+async function handleAccessToken(
+  ctx: ServerContext,
+  session: Session,
+  channel: JoinedChannel,
+  message: PhoenixMessage,
+): Promise<void> {
   const token = (message.payload as { access_token?: unknown } | null)?.access_token
   if (typeof token !== 'string' || token.startsWith('sb_') || token === channel.token) return
   const check = ctx.auth.check(token)
   if (!check.ok) return shutdownChannel(ctx, session, channel, check.shutdownMessage)
   if (channel.isPrivate && !(await mayReadPrivate(ctx, channel.subTopic, check.claims))) {
     if (session.channels.get(channel.topic) !== channel) return
-    return shutdownChannel(ctx, session, channel, `You no longer have permission to read from this Channel topic: ${channel.subTopic}`)
+    return shutdownChannel(
+      ctx,
+      session,
+      channel,
+      `You no longer have permission to read from this Channel topic: ${channel.subTopic}`,
+    )
   }
   if (session.channels.get(channel.topic) !== channel) return
   delete channel.mayWrite
@@ -81,18 +98,35 @@ async function handleAccessToken(ctx: ServerContext, session: Session, channel: 
   ctx.logger.debug('access token updated', { session: session.id, topic: channel.topic })
 }
 
-async function handleBroadcast(ctx: ServerContext, session: Session, channel: JoinedChannel, message: PhoenixMessage, origin: FrameOrigin): Promise<void> {
+async function handleBroadcast(
+  ctx: ServerContext,
+  session: Session,
+  channel: JoinedChannel,
+  message: PhoenixMessage,
+  origin: FrameOrigin,
+): Promise<void> {
   if (channel.isPrivate) {
     channel.mayWrite ??= await mayWritePrivate(ctx, channel.subTopic, channel.claims)
     // Without a write policy the real server drops the broadcast and sends no ack.
-    if (!channel.mayWrite) return ctx.logger.debug('private broadcast dropped (no write policy)', { session: session.id, topic: channel.topic })
+    if (!channel.mayWrite)
+      return ctx.logger.debug('private broadcast dropped (no write policy)', {
+        session: session.id,
+        topic: channel.topic,
+      })
   }
   // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
   const payload = message.payload as { event?: unknown; payload?: unknown } | null
   for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
     if (other === session && !channel.self) continue
     if (origin.binary) pushBroadcast(ctx, other, channel.topic, String(payload?.event ?? ''), payload?.payload, true)
-    else send(ctx, other, { join_ref: null, ref: null, topic: channel.topic, event: 'broadcast', payload: message.payload })
+    else
+      send(ctx, other, {
+        join_ref: null,
+        ref: null,
+        topic: channel.topic,
+        event: 'broadcast',
+        payload: message.payload,
+      })
   }
   if (channel.ack) reply(ctx, session, message, 'ok')
 }

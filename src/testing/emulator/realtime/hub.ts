@@ -5,7 +5,15 @@ import { decodeTextFrame, decodeUserBroadcastPush, type DecodeResult, type Vsn }
 import type { MalformedFrameKind, RowChange } from '../types'
 import { deliverToChannel } from './deliverChange'
 import { endSession, handleFrame } from './frames'
-import { pushBroadcast, removeChannel, send, shutdownChannel, subscribersOf, type ServerContext, type Session } from './session'
+import {
+  pushBroadcast,
+  removeChannel,
+  send,
+  shutdownChannel,
+  subscribersOf,
+  type ServerContext,
+  type Session,
+} from './session'
 
 /** Close codes the emulator uses. */
 export const CLOSE = {
@@ -56,10 +64,11 @@ const MALFORMED: Record<MalformedFrameKind, string | Buffer> = {
   shape: '{"unexpected":"shape"}',
 }
 
-
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
 }
 
 /** How the hub treats its sockets. */
@@ -80,7 +89,10 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
       session,
       ctx.clock.setTimeout(() => {
         idleTimers.delete(session)
-        ctx.logger.info('closing a socket that sent nothing for the websocket timeout', { session: session.id, timeoutMs: idleTimeoutMs })
+        ctx.logger.info('closing a socket that sent nothing for the websocket timeout', {
+          session: session.id,
+          timeoutMs: idleTimeoutMs,
+        })
         session.socket.close(1000)
       }, idleTimeoutMs),
     )
@@ -94,7 +106,10 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
 
   // The real server logs MalformedWebSocketMessage and keeps the socket open.
   const malformed = (session: Session, reason: string): void => {
-    ctx.logger.once(`malformed-frame:${reason}`, 'warn', 'MalformedWebSocketMessage: a client frame was skipped', { session: session.id, reason })
+    ctx.logger.once(`malformed-frame:${reason}`, 'warn', 'MalformedWebSocketMessage: a client frame was skipped', {
+      session: session.id,
+      reason,
+    })
   }
 
   const onMessage = (session: Session, data: RawData, isBinary: boolean): void => {
@@ -102,7 +117,9 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     if (isBinary) {
       if (session.vsn !== '2.0.0') return malformed(session, 'binary frame on a vsn 1.0.0 socket')
       const message = decodeUserBroadcastPush(toBytes(data))
-      decoded = message ? { ok: true, message } : { ok: false, reason: 'binary frame is not a kind 3 user broadcast push' }
+      decoded = message
+        ? { ok: true, message }
+        : { ok: false, reason: 'binary frame is not a kind 3 user broadcast push' }
     } else {
       decoded = decodeTextFrame(Buffer.from(toBytes(data)).toString('utf8'), session.vsn)
     }
@@ -129,7 +146,15 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
 
   return {
     accept(socket, vsn, apikey) {
-      const session: Session = { id: nextSessionId++, vsn, socket, apikey, channels: new Map(), pendingJoins: new Map(), queue: Promise.resolve() }
+      const session: Session = {
+        id: nextSessionId++,
+        vsn,
+        socket,
+        apikey,
+        channels: new Map(),
+        pendingJoins: new Map(),
+        queue: Promise.resolve(),
+      }
       ctx.sessions.add(session)
       ctx.logger.debug('socket open', { session: session.id, vsn })
       armIdle(session)
@@ -144,7 +169,12 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
         }
       })
       // ws reports protocol violations (oversized frames: 1009, invalid UTF-8: 1007) here, then closes.
-      socket.on('error', (error) => ctx.logger.info('socket error', { session: session.id, error: (error as { code?: string }).code ?? thrownKind(error) }))
+      socket.on('error', (error) =>
+        ctx.logger.info('socket error', {
+          session: session.id,
+          error: (error as { code?: string }).code ?? thrownKind(error),
+        }),
+      )
       socket.on('close', (code) => {
         disarmIdle(session)
         endSession(ctx, session)
@@ -167,7 +197,9 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
       return targets.length
     },
     broadcastFromDatabase({ id, topic, event, payload, isPrivate }) {
-      const targets = subscribersOf(ctx, `realtime:${topic}`, isPrivate).filter(([, channel]) => !channel.replayed.has(id))
+      const targets = subscribersOf(ctx, `realtime:${topic}`, isPrivate).filter(
+        ([, channel]) => !channel.replayed.has(id),
+      )
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, true, { id })
       return targets.length
     },
@@ -186,7 +218,13 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
         for (const channel of [...session.channels.values()]) {
           if (full !== undefined && channel.topic !== full) continue
           removeChannel(ctx, session, channel.topic)
-          send(ctx, session, { join_ref: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_error', payload: {} })
+          send(ctx, session, {
+            join_ref: channel.joinRef,
+            ref: channel.joinRef,
+            topic: channel.topic,
+            event: 'phx_error',
+            payload: {},
+          })
           count++
         }
       }

@@ -28,13 +28,24 @@ const asObject = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 
 /** The reason the real server gives when a private channel's policies deny reading. */
-export const unauthorizedTopic = (subTopic: string): string => `You do not have permissions to read from this Channel topic: ${subTopic}`
+export const unauthorizedTopic = (subTopic: string): string =>
+  `You do not have permissions to read from this Channel topic: ${subTopic}`
 
 /** The messages a join's `config.broadcast.replay` asks for, or the server's refusal text. */
-async function replayFor(ctx: ServerContext, subTopic: string, isPrivate: boolean, params: unknown): Promise<DatabaseBroadcast[] | string> {
+async function replayFor(
+  ctx: ServerContext,
+  subTopic: string,
+  isPrivate: boolean,
+  params: unknown,
+): Promise<DatabaseBroadcast[] | string> {
   if (!isPrivate) return 'Replay is not allowed for public channels'
   const { since, limit } = asObject(params)
-  if (params === null || typeof params !== 'object' || !Number.isInteger(since) || (limit !== undefined && limit !== null && !Number.isInteger(limit))) {
+  if (
+    params === null ||
+    typeof params !== 'object' ||
+    !Number.isInteger(since) ||
+    (limit !== undefined && limit !== null && !Number.isInteger(limit))
+  ) {
     return 'Replay params are not valid'
   }
   if (!ctx.replay) return 'Realtime was unable to replay messages'
@@ -61,7 +72,9 @@ export function handleJoin(ctx: ServerContext, session: Session, message: Phoeni
     const timer = ctx.clock.setTimeout(() => {
       if (session.pendingJoins.get(message.topic) !== timer) return
       session.pendingJoins.delete(message.topic)
-      session.queue = session.queue.then(() => processJoin(ctx, session, message)).catch((error: unknown) => ctx.logger.error('join failed', { error: String(error) }))
+      session.queue = session.queue
+        .then(() => processJoin(ctx, session, message))
+        .catch((error: unknown) => ctx.logger.error('join failed', { error: String(error) }))
     }, mode)
     session.pendingJoins.set(message.topic, timer)
     return
@@ -73,7 +86,8 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   const { topic } = message
   if (!topic.startsWith(TOPIC_PREFIX)) return reply(ctx, session, message, 'error', { reason: 'unmatched topic' })
   const subTopic = topic.slice(TOPIC_PREFIX.length)
-  if (subTopic === '') return reply(ctx, session, message, 'error', { reason: 'TopicNameRequired: You must provide a topic name' })
+  if (subTopic === '')
+    return reply(ctx, session, message, 'error', { reason: 'TopicNameRequired: You must provide a topic name' })
 
   // Phoenix closes the previous channel of a duplicate join before joining again.
   const existing = session.channels.get(topic)
@@ -81,7 +95,12 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
 
   const payload = asObject(message.payload)
   const config = asObject(payload.config) as JoinConfig
-  const given = typeof payload.access_token === 'string' ? payload.access_token : typeof payload.user_token === 'string' ? payload.user_token : null
+  const given =
+    typeof payload.access_token === 'string'
+      ? payload.access_token
+      : typeof payload.user_token === 'string'
+        ? payload.user_token
+        : null
   const token = given ?? session.apikey
   const check = ctx.auth.check(token)
   if (!check.ok) {
@@ -129,7 +148,8 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   scheduleTokenCheck(ctx, session, channel)
   ctx.logger.debug('joined', { session: session.id, topic, bindings: bindings.length, private: isPrivate })
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
-  for (const entry of replayed) pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
+  for (const entry of replayed)
+    pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
   startSubscribe(ctx, session, channel)
   if (broadcast.replication_ready === true) {
     if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')

@@ -8,12 +8,17 @@ import { createSeededRandom } from '../../../env/random'
 /** `ws`, an optional peer dependency: loaded on first use so that importing the testing entry never needs it. */
 export async function loadWs(): Promise<{ WebSocketServer: typeof WebSocketServer }> {
   try {
-    const module = (await import('ws')) as unknown as { WebSocketServer?: typeof WebSocketServer; default?: { WebSocketServer: typeof WebSocketServer } }
+    const module = (await import('ws')) as unknown as {
+      WebSocketServer?: typeof WebSocketServer
+      default?: { WebSocketServer: typeof WebSocketServer }
+    }
     const Server = module.WebSocketServer ?? module.default?.WebSocketServer
     if (!Server) throw new Error('ws exports no WebSocketServer')
     return { WebSocketServer: Server }
   } catch (error) {
-    throw new Error('The realtime emulator needs the optional package "ws": npm install --save-dev ws', { cause: error })
+    throw new Error('The realtime emulator needs the optional package "ws": npm install --save-dev ws', {
+      cause: error,
+    })
   }
 }
 
@@ -32,7 +37,13 @@ const STATUS_TEXT: Record<number, string> = {
 
 /** The emulator's logger: tag `[Emulator]`, silent unless `verbose`. */
 export function emulatorLogger(verbose: boolean): Logger {
-  return createLogger({ tag: '[Emulator]', sink: verbose ? consoleSink : silentSink, level: verbose ? 'debug' : 'error', sampleRate: 1, random: createSeededRandom(1) })
+  return createLogger({
+    tag: '[Emulator]',
+    sink: verbose ? consoleSink : silentSink,
+    level: verbose ? 'debug' : 'error',
+    sampleRate: 1,
+    random: createSeededRandom(1),
+  })
 }
 
 /** Listens on 127.0.0.1 and resolves with the port (the free one the OS chose for 0). */

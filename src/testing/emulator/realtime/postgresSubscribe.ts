@@ -32,7 +32,10 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
     try {
       result = await subscribeParams(ctx.catalog, binding.parsed)
     } catch (error) {
-      ctx.logger.warn('subscription lookup failed', { topic: channel.topic, error: error instanceof Error ? error.message : String(error) })
+      ctx.logger.warn('subscription lookup failed', {
+        topic: channel.topic,
+        error: error instanceof Error ? error.message : String(error),
+      })
       result = { ok: false as const, error: 'Too many database timeouts' }
     }
     if (session.channels.get(channel.topic) !== channel) return
@@ -41,7 +44,10 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
       ctx.logger.info('postgres_changes refused', { session: session.id, topic: channel.topic })
       return pushSystem(ctx, session, channel, 'postgres_changes', 'error', result.error)
     }
-    live.push({ ...binding, tables: new Map(result.tables.map((table: CatalogTable) => [`${table.schema}.${table.name}`, table])) })
+    live.push({
+      ...binding,
+      tables: new Map(result.tables.map((table: CatalogTable) => [`${table.schema}.${table.name}`, table])),
+    })
   }
   if (session.channels.get(channel.topic) !== channel) return
   channel.bindings = live
@@ -54,7 +60,10 @@ export async function subscribePostgres(ctx: ServerContext, session: Session, ch
 /** Starts {@link subscribePostgres} without waiting; a failure is logged, never thrown. */
 export function startSubscribe(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
   subscribePostgres(ctx, session, channel).catch((error: unknown) =>
-    ctx.logger.error('postgres_changes subscribe failed', { topic: channel.topic, error: error instanceof Error ? error.message : String(error) }),
+    ctx.logger.error('postgres_changes subscribe failed', {
+      topic: channel.topic,
+      error: error instanceof Error ? error.message : String(error),
+    }),
   )
 }
 

@@ -34,7 +34,11 @@ class HttpError extends Error {
 /** Writes a JSON response (with CORS, the emulator serves browsers too). */
 export function json(res: ServerResponse, status: number, body: unknown): void {
   const text = body === undefined ? '' : JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*', 'Content-Length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Access-Control-Allow-Origin': '*',
+    'Content-Length': Buffer.byteLength(text),
+  })
   res.end(text)
 }
 
@@ -78,7 +82,8 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 interface BatchMessage {
   topic: string
@@ -100,19 +105,22 @@ function messageErrors(message: unknown): Record<string, string[]> | null {
   else if (!isObject(message.payload)) errors.payload = ['is invalid']
   else if (Buffer.byteLength(JSON.stringify(message.payload)) > MAX_PAYLOAD_BYTES) errors.payload = [TOO_BIG]
   const flag = message.private
-  if (flag !== undefined && flag !== null && typeof flag !== 'boolean' && flag !== 'true' && flag !== 'false') errors.private = ['is invalid']
+  if (flag !== undefined && flag !== null && typeof flag !== 'boolean' && flag !== 'true' && flag !== 'false')
+    errors.private = ['is invalid']
   return Object.keys(errors).length === 0 ? null : errors
 }
 
 /** The batch body as the server's changeset reads it; 422 `{ errors }` when it is not valid. */
 function batchMessages(body: unknown): BatchMessage[] {
   const messages = isObject(body) ? body.messages : undefined
-  if (messages === undefined || messages === null) throw new HttpError(422, { errors: { messages: ["can't be blank"] } })
+  if (messages === undefined || messages === null)
+    throw new HttpError(422, { errors: { messages: ["can't be blank"] } })
   if (!Array.isArray(messages)) throw new HttpError(422, { errors: { messages: ['is invalid'] } })
   const perMessage = messages.map(messageErrors)
   const whole = perMessage.find((errors) => errors?.messages)
   if (whole) throw new HttpError(422, { errors: whole })
-  if (perMessage.some((errors) => errors !== null)) throw new HttpError(422, { errors: { messages: perMessage.map((errors) => errors ?? {}) } })
+  if (perMessage.some((errors) => errors !== null))
+    throw new HttpError(422, { errors: { messages: perMessage.map((errors) => errors ?? {}) } })
   return (messages as Record<string, unknown>[]).map((message) => ({
     topic: message.topic as string,
     event: message.event as string,
@@ -129,7 +137,11 @@ function batchMessages(body: unknown): BatchMessage[] {
  * (`httpSend`; 403 `{"message":"Unauthorized"}` when refused). 202 when sent, 401 without a
  * valid token, 422 `{ errors }` for a bad batch, 415 for another content type.
  */
-export async function handleRestBroadcast(req: IncomingMessage, res: ServerResponse, deps: RestBroadcastDeps): Promise<boolean> {
+export async function handleRestBroadcast(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: RestBroadcastDeps,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1')
   const single = SINGLE_PATH.exec(url.pathname)
   if (url.pathname !== BATCH_PATH && !single) return false
@@ -161,7 +173,8 @@ export async function handleRestBroadcast(req: IncomingMessage, res: ServerRespo
     } else {
       for (const message of batchMessages(parseJson(body))) {
         const subTopic = message.topic.replace(/^realtime:/, '')
-        if (await allowed(subTopic, message.private)) deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
+        if (await allowed(subTopic, message.private))
+          deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
       }
     }
     json(res, 202, undefined)

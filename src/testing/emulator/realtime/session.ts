@@ -91,32 +91,70 @@ export function send(ctx: ServerContext, session: Session, message: PhoenixMessa
 }
 
 /** Answers a client push (`phx_reply` with the push's refs). */
-export function reply(ctx: ServerContext, session: Session, to: PhoenixMessage, status: 'ok' | 'error', response: Record<string, unknown> = {}): void {
-  send(ctx, session, { join_ref: to.join_ref, ref: to.ref, topic: to.topic, event: 'phx_reply', payload: { status, response } })
+export function reply(
+  ctx: ServerContext,
+  session: Session,
+  to: PhoenixMessage,
+  status: 'ok' | 'error',
+  response: Record<string, unknown> = {},
+): void {
+  send(ctx, session, {
+    join_ref: to.join_ref,
+    ref: to.ref,
+    topic: to.topic,
+    event: 'phx_reply',
+    payload: { status, response },
+  })
 }
 
 /**
  * Pushes a user broadcast: kind 4 binary to vsn 2.0.0 sockets when it came in binary (or from the
  * database), JSON text otherwise; `meta` (the message id of a broadcast from the database) rides along.
  */
-export function pushBroadcast(ctx: ServerContext, session: Session, topic: string, event: string, payload: unknown, binary: boolean, meta?: Record<string, unknown>): void {
+export function pushBroadcast(
+  ctx: ServerContext,
+  session: Session,
+  topic: string,
+  event: string,
+  payload: unknown,
+  binary: boolean,
+  meta?: Record<string, unknown>,
+): void {
   if (binary && session.vsn === '2.0.0') {
     if (ctx.faults.blackholed || session.socket.readyState !== OPEN) return
     let frame: ArrayBuffer
     try {
       frame = encodeUserBroadcast(topic, event, payload, meta)
     } catch {
-      return ctx.logger.once('broadcast-too-long', 'warn', 'a binary broadcast whose topic or event is over 255 bytes was not relayed', { topic: topic.slice(0, 64) })
+      return ctx.logger.once(
+        'broadcast-too-long',
+        'warn',
+        'a binary broadcast whose topic or event is over 255 bytes was not relayed',
+        { topic: topic.slice(0, 64) },
+      )
     }
     session.socket.send(frame)
     return
   }
   if (payload instanceof ArrayBuffer) return // vsn 1.0.0 cannot carry raw bytes (the real server skips them too)
-  send(ctx, session, { join_ref: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event, payload, ...(meta ? { meta } : {}) } })
+  send(ctx, session, {
+    join_ref: null,
+    ref: null,
+    topic,
+    event: 'broadcast',
+    payload: { type: 'broadcast', event, payload, ...(meta ? { meta } : {}) },
+  })
 }
 
 /** Pushes a `system` message on a joined channel. */
-export function pushSystem(ctx: ServerContext, session: Session, channel: JoinedChannel, extension: string, status: 'ok' | 'error', message: string): void {
+export function pushSystem(
+  ctx: ServerContext,
+  session: Session,
+  channel: JoinedChannel,
+  extension: string,
+  status: 'ok' | 'error',
+  message: string,
+): void {
   const payload = { extension, status, message, channel: channel.subTopic }
   send(ctx, session, { join_ref: channel.joinRef, ref: null, topic: channel.topic, event: 'system', payload })
 }
@@ -136,7 +174,13 @@ export function removeChannel(ctx: ServerContext, session: Session, topic: strin
 /** Ends a channel from the server side: `phx_close` with its join_ref, then it is no longer joined. */
 export function closeChannel(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
   removeChannel(ctx, session, channel.topic)
-  send(ctx, session, { join_ref: channel.joinRef, ref: channel.joinRef, topic: channel.topic, event: 'phx_close', payload: {} })
+  send(ctx, session, {
+    join_ref: channel.joinRef,
+    ref: channel.joinRef,
+    topic: channel.topic,
+    event: 'phx_close',
+    payload: {},
+  })
 }
 
 /** The real server's `shutdown_response`: a `system` error with the reason, then `phx_close`. */
@@ -152,13 +196,16 @@ export function scheduleTokenCheck(ctx: ServerContext, session: Session, channel
   channel.expiry = null
   const remaining = ctx.auth.expiresInMs(channel.claims)
   if (remaining === Infinity) return
-  channel.expiry = ctx.clock.setTimeout(() => {
-    channel.expiry = null
-    if (session.channels.get(channel.topic) !== channel) return
-    const check = ctx.auth.check(channel.token)
-    if (check.ok) scheduleTokenCheck(ctx, session, channel)
-    else shutdownChannel(ctx, session, channel, check.shutdownMessage)
-  }, Math.min(remaining + 1, CONFIRM_TOKEN_INTERVAL_MS))
+  channel.expiry = ctx.clock.setTimeout(
+    () => {
+      channel.expiry = null
+      if (session.channels.get(channel.topic) !== channel) return
+      const check = ctx.auth.check(channel.token)
+      if (check.ok) scheduleTokenCheck(ctx, session, channel)
+      else shutdownChannel(ctx, session, channel, check.shutdownMessage)
+    },
+    Math.min(remaining + 1, CONFIRM_TOKEN_INTERVAL_MS),
+  )
 }
 
 /**

@@ -14,7 +14,8 @@ export interface SubscriptionParams {
 
 export type ParamsResult = { ok: true; params: SubscriptionParams } | { ok: false; error: string }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** Elixir's `inspect` of a decoded JSON term (maps with sorted keys), for the server's error texts. */
 export function inspectTerm(value: unknown): string {
@@ -35,21 +36,35 @@ function actionFilter(event: unknown): string {
   return upper === 'INSERT' || upper === 'UPDATE' || upper === 'DELETE' ? upper : '*'
 }
 
-function parseSelect(params: Record<string, unknown>): { ok: true; select: string[] | null } | { ok: false; error: string } {
+function parseSelect(
+  params: Record<string, unknown>,
+): { ok: true; select: string[] | null } | { ok: false; error: string } {
   const select = params.select
   if (Array.isArray(select)) {
     const names = select.filter((item): item is string => typeof item === 'string')
     return { ok: true, select: names.length === 0 ? null : names }
   }
   if (typeof select === 'string') {
-    return { ok: false, error: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]' }
+    return {
+      ok: false,
+      error: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]',
+    }
   }
   return { ok: true, select: null }
 }
 
-function withParams(event: string, schema: string, table: string, conditions: FilterCondition[], select: string[] | null): ParamsResult {
+function withParams(
+  event: string,
+  schema: string,
+  table: string,
+  conditions: FilterCondition[],
+  select: string[] | null,
+): ParamsResult {
   if (select !== null && (schema === '*' || table === '*')) {
-    return { ok: false, error: 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.' }
+    return {
+      ok: false,
+      error: 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.',
+    }
   }
   return { ok: true, params: { event, schema, table, conditions, select } }
 }
@@ -63,7 +78,11 @@ function withParams(event: string, schema: string, table: string, conditions: Fi
  * parseSubscriptionParams({ event: 'INSERT', schema: 'public', table: 'todos', filter: 'id=gt.1,id=lt.9' })
  */
 export function parseSubscriptionParams(entry: unknown): ParamsResult {
-  if (!isObject(entry)) return { ok: false, error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${inspectTerm(entry)}` }
+  if (!isObject(entry))
+    return {
+      ok: false,
+      error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${inspectTerm(entry)}`,
+    }
   const selected = parseSelect(entry)
   if (!selected.ok) return selected
   const event = actionFilter(entry.event)
@@ -74,11 +93,17 @@ export function parseSubscriptionParams(entry: unknown): ParamsResult {
     if (!parsed.ok) return { ok: false, error: parsed.error }
     return withParams(event, schema, table, parsed.conditions, selected.select)
   }
-  if (typeof schema === 'string' && typeof table === 'string' && !has('filter')) return withParams(event, schema, table, [], selected.select)
-  if (typeof schema === 'string' && !has('table') && !has('filter')) return withParams(event, schema, '*', [], selected.select)
-  if (typeof table === 'string' && !has('schema') && !has('filter')) return withParams(event, 'public', table, [], selected.select)
+  if (typeof schema === 'string' && typeof table === 'string' && !has('filter'))
+    return withParams(event, schema, table, [], selected.select)
+  if (typeof schema === 'string' && !has('table') && !has('filter'))
+    return withParams(event, schema, '*', [], selected.select)
+  if (typeof table === 'string' && !has('schema') && !has('filter'))
+    return withParams(event, 'public', table, [], selected.select)
   const shown = has('user_token') || has('auth_token') ? '<redacted>' : inspectTerm(entry)
-  return { ok: false, error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${shown}` }
+  return {
+    ok: false,
+    error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${shown}`,
+  }
 }
 
 /** The server's log form of parsed params: `event: *, schema: public, table: todos, filters: [...], select: nil`. */
