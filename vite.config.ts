@@ -12,9 +12,14 @@ const external = [
   ...builtinModules.map((name) => `node:${name}`),
 ]
 
-// The compatibility run points tests at another @supabase/supabase-js (the newest 2.x) with this.
+// The compatibility run points tests at another @supabase/supabase-js and @reduxjs/toolkit (the newest 2.x) with these.
 const supabaseJsDir = process.env.SUPABASE_JS_DIR
-const resolve = supabaseJsDir ? { alias: { '@supabase/supabase-js': supabaseJsDir } } : undefined
+const rtkDir = process.env.RTK_DIR
+const compatAliases = {
+  ...(supabaseJsDir ? { '@supabase/supabase-js': supabaseJsDir } : {}),
+  ...(rtkDir ? { '@reduxjs/toolkit': rtkDir } : {}),
+}
+const resolve = Object.keys(compatAliases).length > 0 ? { alias: compatAliases } : undefined
 
 // Browser tests run in the system Chromium, never a downloaded one.
 const chromium = findChromium()

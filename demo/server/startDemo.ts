@@ -54,6 +54,8 @@ function appServer(emulator: RealtimeEmulator, port: number): Promise<ViteDevSer
         ...(process.env.SUPABASE_JS_DIR
           ? [{ find: /^@supabase\/supabase-js$/, replacement: process.env.SUPABASE_JS_DIR }]
           : []),
+        // …and another @reduxjs/toolkit (its subpaths, /query and /query/react, resolve inside it).
+        ...(process.env.RTK_DIR ? [{ find: /^@reduxjs\/toolkit(?=$|\/)/, replacement: process.env.RTK_DIR }] : []),
       ],
     },
     define: { __DEMO_CONFIG__: JSON.stringify(config) },
