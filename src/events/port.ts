@@ -34,8 +34,8 @@ export type BroadcastResult = 'ok' | 'timed out' | 'error'
 
 export interface TransportChannel {
   readonly topic: string
-  /** Starts joining. Signals go to `listener` until the channel is removed. */
-  join(listener: (signal: ChannelSignal) => void, timeoutMs: number): void
+  /** Starts joining; signals go to `listener` until the returned detach function is called (or the channel is removed). */
+  join(listener: (signal: ChannelSignal) => void, timeoutMs: number): () => void
   send(event: string, payload: unknown): Promise<BroadcastResult>
 }
 

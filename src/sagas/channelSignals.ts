@@ -6,9 +6,6 @@ import type { ChannelSignal, TransportChannel } from '../events/port'
  * expanding buffer keeps a burst of messages while the saga is busy, never dropping one.
  */
 export function channelSignals(channel: TransportChannel, joinTimeoutMs: number): EventChannel<ChannelSignal> {
-  return eventChannel<ChannelSignal>((emit) => {
-    channel.join(emit, joinTimeoutMs)
-    // Removal of the channel itself belongs to the owning saga's finally block.
-    return () => undefined
-  }, buffers.expanding(256))
+  // The join's detach is the subscriber's cleanup; removing the channel belongs to the owning saga's finally block.
+  return eventChannel<ChannelSignal>((emit) => channel.join(emit, joinTimeoutMs), buffers.expanding(256))
 }

@@ -28,6 +28,7 @@ export function foreignTopicHandle(topic: string): SupabaseChannelHandle {
         { context: { topic, status: 'CHANNEL_ERROR' } },
       )
       if (!handle.removed) listener({ type: 'status', status: 'CHANNEL_ERROR', error })
+      return () => undefined
     },
     send: async () => 'error',
   }

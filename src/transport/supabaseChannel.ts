@@ -40,7 +40,12 @@ export function createSupabaseChannel(
     topic,
     channel,
     removed: false,
-    join(listener, timeoutMs) {
+    join(deliver, timeoutMs) {
+      // Signals stop at the detach (the saga's event channel closed), whatever supabase-js still calls.
+      let attached = true
+      const listener: SignalListener = (signal) => {
+        if (attached) deliver(signal)
+      }
       try {
         addBindings(channel, config, deliverOnce(handle, clock, listener))
         joinOnOpenSocket(client, handle, channel, expiredTopics, listener, timeoutMs)
@@ -52,6 +57,9 @@ export function createSupabaseChannel(
           status: 'CHANNEL_ERROR',
           error: classifyChannelFailure('CHANNEL_ERROR', error, topic),
         })
+      }
+      return () => {
+        attached = false
       }
     },
     send: (event, payload) => sendBroadcast(channel, event, payload),

@@ -137,7 +137,11 @@ export class FakeTransport implements RealtimeTransport {
       config,
       listener: null,
       removed: false,
-      join: (listener) => {
+      join: (deliver) => {
+        let attached = true
+        const listener = (signal: ChannelSignal) => {
+          if (attached) deliver(signal)
+        }
         fake.listener = listener
         const joinNumber = (this.joinsByTopic.get(topic) ?? 0) + 1
         this.joinsByTopic.set(topic, joinNumber)
@@ -153,6 +157,9 @@ export class FakeTransport implements RealtimeTransport {
           if (reply === 'ok') listener({ type: 'status', status: 'SUBSCRIBED', error: null })
           else listener({ type: 'status', status: 'CHANNEL_ERROR', error: reply })
         })
+        return () => {
+          attached = false
+        }
       },
       send: async (): Promise<BroadcastResult> => (fake.removed ? 'error' : 'ok'),
     }

@@ -38,7 +38,7 @@ const silentTransport: RealtimeTransport = {
   sendHeartbeat: () => undefined,
   authorize: async () => ({ signedIn: false }),
   watchAuth: () => () => undefined,
-  createChannel: (topic) => ({ topic, join: () => undefined, send: async () => 'error' }),
+  createChannel: (topic) => ({ topic, join: () => () => undefined, send: async () => 'error' }),
   removeChannel: async () => undefined,
   channelTopics: () => [],
 }
