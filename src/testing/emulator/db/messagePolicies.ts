@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 import type { JwtClaims } from '../types'
+import { createRoleExists } from './roleExists'
 
 /** RLS checks on `realtime.messages`, as the real server runs them for private channels. */
 export interface MessagePolicies {
@@ -32,18 +33,7 @@ async function setConfig(client: PoolClient, topic: string, claims: JwtClaims, r
  * await policies.allows('read', 'room:1', { role: 'authenticated', sub: 'user-1' })
  */
 export function createMessagePolicies(pool: Pool): MessagePolicies {
-  const roles = new Map<string, Promise<boolean>>()
-  const roleExists = (role: string): Promise<boolean> => {
-    let known = roles.get(role)
-    if (!known) {
-      known = pool
-        .query('select 1 from pg_roles where rolname = $1', [role])
-        .then((result) => (result.rowCount ?? 0) > 0)
-      roles.set(role, known)
-      known.catch(() => roles.delete(role))
-    }
-    return known
-  }
+  const roleExists = createRoleExists(pool)
   return {
     async allows(kind, topic, claims) {
       const role = typeof claims.role === 'string' ? claims.role : ''

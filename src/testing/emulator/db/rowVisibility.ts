@@ -1,6 +1,7 @@
 import type { Pool } from 'pg'
 import type { CatalogTable } from '../realtime/catalog'
 import type { JwtClaims, Row } from '../types'
+import { createRoleExists } from './roleExists'
 
 /** Whether a subscriber's role and claims can SELECT a changed row (RLS on postgres_changes). */
 export interface RowVisibility {
@@ -18,18 +19,7 @@ const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`
  * await createRowVisibility(pool).visible(todosTable, { id: 1, owner: 'u1' }, { role: 'authenticated', sub: 'u1' })
  */
 export function createRowVisibility(pool: Pool): RowVisibility {
-  const roles = new Map<string, Promise<boolean>>()
-  const roleExists = (role: string): Promise<boolean> => {
-    let known = roles.get(role)
-    if (!known) {
-      known = pool
-        .query('select 1 from pg_roles where rolname = $1', [role])
-        .then((result) => (result.rowCount ?? 0) > 0)
-      roles.set(role, known)
-      known.catch(() => roles.delete(role))
-    }
-    return known
-  }
+  const roleExists = createRoleExists(pool)
   return {
     async visible(table, record, claims) {
       const role = typeof claims.role === 'string' ? claims.role : ''
