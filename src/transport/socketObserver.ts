@@ -34,7 +34,7 @@ export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserv
     if (expiry !== null && typeof message.topic === 'string') expiredTopics.set(message.topic, expiry)
   })
   // Bytes of a frame still arriving prove it alive too (a slow link takes seconds per frame).
-  let detachBytes = () => undefined as void
+  let detachBytes: () => void = () => undefined
   socket.onOpen(() => {
     detachBytes()
     detachBytes = watchInboundBytes(socket, () => {
