@@ -2,7 +2,7 @@ import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signJwt } from '../../src/testing/emulator/jwt'
 import { FakeClock } from '../support/fakeClock'
-import { sleep, waitFor } from '../support/waitFor'
+import { waitFor } from '../support/waitFor'
 import { connectRaw, KEYS, reached, SECRET, startHarness, subscribe, userToken, type Harness } from './emulatorSupport'
 
 /** A raw HTTP upgrade request: the status and body of a refusal, or 101. */
@@ -122,7 +122,7 @@ describe('auth: tokens and private channels are refused as the real server refus
     const statuses = subscribe(channel)
     await reached(statuses)
     await clock.advance(59_000)
-    await sleep(20)
+    await h.answered(client)
     expect(statuses.map((s) => s.status)).toEqual(['SUBSCRIBED'])
     await clock.advance(2_000)
     await reached(statuses, 'CLOSED')
@@ -144,9 +144,9 @@ describe('auth: tokens and private channels are refused as the real server refus
     )
     await reached(statuses)
     await client.realtime.setAuth(userToken({ exp: now + 600 }, clock))
-    await sleep(30)
+    await h.answered(client) // the server has taken the access_token pushed before it
     await clock.advance(120_000) // past the first token's exp, well before the second's
-    await sleep(30)
+    await h.answered(client)
     expect(statuses.map((s) => s.status)).toEqual(['SUBSCRIBED'])
     await client.realtime.setAuth(userToken({ exp: now - 5 }, clock))
     await reached(statuses, 'CLOSED')

@@ -4,6 +4,7 @@
  * for frames supabase-js would never send.
  */
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js'
+import { expect } from 'vitest'
 import WebSocket from 'ws'
 import type { Clock } from '../../src/env/clock'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from '../../src/testing/emulator/jwt'
@@ -15,6 +16,9 @@ import {
 } from '../../src/testing/emulator/realtimeServer'
 import type { ChangeSource, JwtClaims, RowChange } from '../../src/testing/emulator/types'
 import { waitFor } from '../support/waitFor'
+
+/** Refs of the frames raw clients and probes send. */
+let rawRef = 0
 
 export const SECRET = DEFAULT_JWT_SECRET
 export const KEYS = createDefaultKeys(SECRET)
@@ -66,6 +70,12 @@ export interface Harness {
     realtime?: Record<string, unknown>
     accessToken?: () => Promise<string>
   }): SupabaseClient
+  /**
+   * Sends a heartbeat on `client`'s socket and waits for its reply. The server answers a socket's
+   * frames in order, so any frame an earlier push or server action sent that client has arrived
+   * (and been handled by supabase-js) by then: the proof that something did NOT arrive.
+   */
+  answered(client: SupabaseClient): Promise<void>
   /** A raw `ws` client, closed by `stop`. */
   raw(options?: { vsn?: string | null; apikey?: string | null; path?: string }): Promise<RawClient>
   stop(): Promise<void>
@@ -81,17 +91,48 @@ export async function startHarness(options: Partial<RealtimeServerOptions> = {})
     ...options,
   })
   const clients: SupabaseClient[] = []
+  const sockets = new Map<SupabaseClient, WebSocket[]>()
   const raws: RawClient[] = []
   return {
     server,
     changes,
     client({ vsn = '2.0.0', key = KEYS.anonKey, realtime = {}, accessToken } = {}) {
+      const opened: WebSocket[] = []
+      class TrackedWebSocket extends WebSocket {
+        constructor(address: string | URL, protocols?: string | string[]) {
+          super(address, protocols)
+          opened.push(this)
+        }
+      }
       const client = createClient(server.url, key, {
         ...(accessToken ? { accessToken } : { auth: { persistSession: false, autoRefreshToken: false } }),
-        realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket, vsn, timeout: 2_000, ...realtime },
+        realtime: {
+          transport: TrackedWebSocket as unknown as typeof globalThis.WebSocket,
+          vsn,
+          timeout: 2_000,
+          ...realtime,
+        },
       })
       clients.push(client)
+      sockets.set(client, opened)
       return client
+    },
+    async answered(client) {
+      const socket = sockets.get(client)?.findLast((s) => s.readyState === WebSocket.OPEN)
+      if (!socket) throw new Error('answered: the client has no open socket')
+      const ref = `probe-${++rawRef}`
+      let replied = false
+      const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+        const message = isBinary ? null : parseTextFrame(rawBuffer(data).toString('utf8'))
+        if (message?.event === 'phx_reply' && message.ref === ref) replied = true
+      }
+      socket.on('message', onMessage)
+      try {
+        client.realtime.push({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref })
+        await waitFor(() => replied, { message: `the reply to heartbeat ${ref}` })
+      } finally {
+        socket.off('message', onMessage)
+      }
     },
     async raw(rawOptions = {}) {
       const client = await connectRaw(server.url, rawOptions)
@@ -147,9 +188,29 @@ export interface RawClient {
   next(predicate: (message: PhoenixMessage) => boolean, timeoutMs?: number): Promise<PhoenixMessage>
   /** Waits for the reply to `ref`. */
   reply(ref: string | null): Promise<{ status: string; response: Record<string, unknown> }>
+  /**
+   * Sends a heartbeat and waits for its reply; resolves with the reply's index in `received`. The
+   * server answers a socket's frames in order, so whatever an earlier frame (or a server action
+   * taken before) would send this socket has arrived by then: the proof that something did NOT.
+   */
+  answered(): Promise<number>
 }
 
-let rawRef = 0
+const rawBuffer = (data: WebSocket.RawData): Buffer =>
+  Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)
+
+/** A text frame in either serializer's shape, or null when it is not JSON. */
+function parseTextFrame(text: string): PhoenixMessage | null {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (!Array.isArray(parsed)) return parsed as PhoenixMessage
+  const [join_ref, ref, topic, event, payload] = parsed as [string | null, string | null, string, string, unknown]
+  return { join_ref, ref, topic, event, payload }
+}
 
 /** Opens a raw client; rejects with the HTTP status when the upgrade is refused. */
 export function connectRaw(
@@ -170,18 +231,11 @@ export function connectRaw(
     socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   )
   socket.on('message', (data, isBinary) => {
-    const buffer = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)
+    const buffer = rawBuffer(data)
     if (isBinary) return void received.push(buffer)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(buffer.toString('utf8'))
-    } catch {
-      return void unparsed.push(buffer.toString('utf8'))
-    }
-    if (Array.isArray(parsed)) {
-      const [join_ref, ref, topic, event, payload] = parsed as [string | null, string | null, string, string, unknown]
-      received.push({ join_ref, ref, topic, event, payload })
-    } else received.push(parsed as PhoenixMessage)
+    const message = parseTextFrame(buffer.toString('utf8'))
+    if (message === null) unparsed.push(buffer.toString('utf8'))
+    else received.push(message)
   })
   const messageVsn: Vsn = vsn === '1.0.0' || vsn === null ? '1.0.0' : '2.0.0'
   const client: RawClient = {
@@ -204,6 +258,11 @@ export function connectRaw(
     async reply(ref) {
       const message = await client.next((m) => m.event === 'phx_reply' && m.ref === ref)
       return message.payload as { status: string; response: Record<string, unknown> }
+    },
+    async answered() {
+      const ref = client.push('phoenix', 'heartbeat')
+      expect((await client.reply(ref)).status).toBe('ok')
+      return received.findIndex((m) => !Buffer.isBuffer(m) && m.event === 'phx_reply' && m.ref === ref)
     },
   }
   return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { FakeClock } from '../support/fakeClock'
-import { sleep, waitFor } from '../support/waitFor'
+import { waitFor } from '../support/waitFor'
 import {
   connectRaw,
   reached,
@@ -59,10 +59,14 @@ describe('faults: each one is in force when its command returns', () => {
     h.server.faults.blackhole(true)
     raw.push('phoenix', 'heartbeat')
     raw.push('realtime:room', 'phx_join', {})
-    await sleep(50)
+    // No Phoenix frame is answered, but ws answers a ping after reading the frames sent before it.
+    await new Promise((resolve) => {
+      raw.socket.once('pong', resolve)
+      raw.socket.ping()
+    })
     expect(raw.received).toEqual([])
     h.server.faults.blackhole(false)
-    expect((await raw.reply(raw.push('phoenix', 'heartbeat'))).status).toBe('ok')
+    expect(await raw.answered()).toBe(0) // the probe's reply is the first frame: nothing answered those two
     expect((await raw.reply(raw.push('realtime:room', 'phx_join', {}))).status).toBe('ok')
   })
 
@@ -79,15 +83,16 @@ describe('faults: each one is in force when its command returns', () => {
     const raw = await h.raw()
     h.server.faults.joinReplies(1_000)
     const delayed = raw.push('realtime:slow', 'phx_join', {})
-    await sleep(30)
-    expect(frames(raw, 'phx_reply')).toEqual([])
+    expect(await raw.answered()).toBe(0) // the heartbeat after the join is answered first
     await clock.advance(1_000)
     expect((await raw.reply(delayed)).status).toBe('ok')
 
     h.server.faults.joinReplies('drop')
-    raw.push('realtime:dropped', 'phx_join', {})
+    const dropped = raw.push('realtime:dropped', 'phx_join', {})
+    await raw.answered()
     await clock.advance(60_000)
-    await sleep(30)
+    await raw.answered()
+    expect(raw.received.filter((m) => !Buffer.isBuffer(m) && m.ref === dropped)).toEqual([])
     expect(h.server.joinedTopics()).toEqual(['realtime:slow'])
 
     h.server.faults.joinReplies(null)
@@ -118,7 +123,7 @@ describe('faults: each one is in force when its command returns', () => {
     await reached(lobby)
     h.server.faults.channelError('room')
     await reached(room, 'CHANNEL_ERROR')
-    await sleep(30)
+    await h.answered(client)
     expect(lobby.map((s) => s.status)).toEqual(['SUBSCRIBED'])
     await waitFor(() => room.filter((s) => s.status === 'SUBSCRIBED').length === 2, { timeoutMs: 3_000 })
     h.server.faults.channelError()
@@ -170,7 +175,7 @@ describe('faults: each one is in force when its command returns', () => {
     h.server.faults.postgresChanges(500)
     h.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id: 1 } })
     h.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id: 2 } })
-    await sleep(30)
+    await raw.answered()
     expect(frames(raw, 'postgres_changes')).toEqual([])
     await clock.advance(500)
     await waitFor(() => frames(raw, 'postgres_changes').length === 2)

@@ -331,6 +331,7 @@ describe('chaos: random writes and random faults', () => {
           message: `stopped: server sockets ${emulator.openSockets}, client sockets not closed ${unclosedClientSockets()}, channels ${client.realtime.getChannels().length}`,
         },
       )
+      // Kept: a timer armed late by the teardown answers to no frame; give it time to show up.
       await sleep(200)
       expect(timers.pending()).toBe(0)
       expect(emulator.joinedTopics()).toEqual([])

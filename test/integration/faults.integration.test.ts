@@ -98,7 +98,10 @@ describe('the whole library survives every emulator fault and converges to the d
     emulator.faults.channelError('todos')
     await waitFor(() => library.state().channels.todos?.state === 'error', { timeoutMs: CONVERGE_MS })
     await insert('while joins are dropped')
-    await sleep(2_000) // at least one rejoin timed out
+    await waitFor(() => library.state().recentErrors.some((error) => error.type === 'TIMEOUT'), {
+      timeoutMs: CONVERGE_MS,
+      message: 'a rejoin timed out',
+    })
     expect(library.state().channels.todos?.state).not.toBe('subscribed')
     emulator.faults.joinReplies(null)
     await converged(library)
@@ -144,6 +147,7 @@ describe('the whole library survives every emulator fault and converges to the d
     await converged(library)
     emulator.faults.postgresChanges('drop')
     await insert('dropped')
+    // Kept: the server answers nothing for a dropped change, and no frame shows it has read it yet.
     await sleep(500)
     expect(library.cachedTodos()).toHaveLength(1)
     emulator.faults.postgresChanges(null)

@@ -188,6 +188,7 @@ describe('patch mode on the emulator, a real Postgres and the real supabase-js c
     expect(update?.new && 'body' in update.new).toBe(false)
     expect(lib.cached().data![0]!.body).toBe(body)
 
+    // Kept: a second refetch would come from the invalidation throttle's timer, which no frame orders.
     await sleep(300) // nothing else refetches
     expect(lib.counter.fetches).toBe(afterJoin + 1)
     expect(lib.metrics()).toMatchObject({
