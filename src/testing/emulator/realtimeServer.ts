@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import type { WebSocketServer } from 'ws'
 import { systemClock, type Clock } from '../../env/clock'
 import { thrownKind, type Logger } from '../../env/logger'
-import { createFaults } from './faults'
-import { createTokenAuthority } from './realtime/auth'
-import { CLOSE, createHub } from './realtime/hub'
+import { createFaults, type FaultActions, type FaultState } from './faults'
+import { createTokenAuthority, type TokenAuthority } from './realtime/auth'
+import { CLOSE } from './realtime/closeCodes'
+import { createHub, type Hub } from './realtime/hub'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
-import { handleRestBroadcast, json } from './realtime/rest'
+import { handleRestBroadcast, json, type RestBroadcastDeps } from './realtime/rest'
 import type { MessagePolicies } from './db/messagePolicies'
 import type { MessageReplay } from './db/messageReplay'
 import type { RowVisibility } from './db/rowVisibility'
@@ -76,123 +78,154 @@ export interface RealtimeServer {
 }
 
 /**
- * Starts the realtime half of the emulator: a node:http server on 127.0.0.1 that upgrades
- * `/realtime/v1/websocket` (checking `apikey` and `vsn`), serves the REST broadcast endpoints and
- * hands every other request to `httpHandler`. Row changes from `changeSource` become
- * postgres_changes frames for the channels whose bindings match.
+ * The server context every session shares, with the optional database checks of `options`.
  *
- * @example
- * const server = await startRealtimeServer({ jwtSecret: DEFAULT_JWT_SECRET, changeSource })
- * const client = createClient(server.url, anonKey)
+ * @internal
  */
-export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
-  const clock = options.clock ?? systemClock
-  const logger = options.logger ?? emulatorLogger(false)
-  const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
-  const { WebSocketServer } = await loadWs()
-  // The real server skips UTF-8 validation: a bad text frame fails JSON decoding and is logged.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-    skipUTF8Validation: true,
-  })
-  let accepting = true
-  let stopped = false
-  let restarting: Promise<void> | null = null
-  let stopping: Promise<void> | null = null
-
-  // Stop listening first (nothing new gets in), then close the sockets, then wait for the listener.
-  const shutdown = async (code: number, reason: string): Promise<void> => {
-    accepting = false
-    const listenerClosed = closeListener(server)
-    await closeSockets(wss, clock, code, reason)
-    await listenerClosed
-  }
-
-  const { state, faults } = createFaults(clock, {
-    dropAllSockets: () => logger.info('dropping every socket (fault)', { sockets: hub.dropAll() }),
-    channelError: (topic) => logger.info('phx_error (fault)', { channels: hub.channelError(topic) }),
-    expireTokens: () => {
-      auth.expireAll()
-      logger.info('tokens expired (fault)', { channels: hub.shutDownExpired() })
-    },
-    clearExpiredTokens: () => auth.clearExpired(),
-    sendMalformedFrame: (kind) =>
-      logger.info('malformed frame sent (fault)', { kind, sockets: hub.sendMalformed(kind) }),
-    restartServer() {
-      if (stopped) return Promise.reject(new Error('faults.restartServer: the emulator is stopped'))
-      restarting ??= (async () => {
-        logger.info('restarting the server (fault)', { port })
-        await shutdown(CLOSE.restart, 'server restart')
-        if (stopped) return
-        port = await listen(server, port)
-        accepting = true
-      })().finally(() => {
-        restarting = null
-      })
-      return restarting
-    },
-  })
-  const ctx: ServerContext = { clock, logger, auth, faults: state, sessions: new Set() }
+function createServerContext(
+  options: RealtimeServerOptions,
+  base: { clock: Clock; logger: Logger; auth: TokenAuthority; faults: FaultState },
+): ServerContext {
+  const ctx: ServerContext = { ...base, sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
   if (options.catalog) ctx.catalog = options.catalog
   if (options.policies) ctx.policies = options.policies
   if (options.rowVisibility) ctx.rowVisibility = options.rowVisibility
   if (options.replay) ctx.replay = options.replay
   ctx.replicationReady = options.broadcastSource !== undefined
+  return ctx
+}
+
+/** @internal `options.idleTimeoutMs` or its default; a TypeError unless a non-negative number. */
+function idleTimeoutOf(options: RealtimeServerOptions): number {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs < 0)
     throw new TypeError(`idleTimeoutMs must be a non-negative number of milliseconds, got ${String(idleTimeoutMs)}`)
-  const hub = createHub(ctx, { idleTimeoutMs })
-  const restDeps = { hub, auth, ctx }
+  return idleTimeoutMs
+}
 
-  const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'Access-Control-Allow-Origin': '*',
-        'Access-Control-Allow-Methods': 'GET, HEAD, POST, PATCH, PUT, DELETE, OPTIONS',
-        'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
-        'Access-Control-Max-Age': '600',
-      })
-      return void res.end()
-    }
-    res.setHeader('Access-Control-Allow-Origin', '*')
-    if (await handleRestBroadcast(req, res, restDeps)) return
-    if (options.httpHandler && (await options.httpHandler(req, res))) return
-    json(res, 404, {
-      message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`,
-    })
-  }
-
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => undefined)
-    if (!accepting) return void socket.destroy()
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH)
-      return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
-    if (state.refuseUpgrade()) {
-      logger.debug('upgrade refused (fault)')
-      return rejectUpgrade(socket, 503, 'connection refused (fault)')
-    }
-    const refusal = upgradeRefusal(req, url, auth)
-    if (!refusal.ok) {
-      logger.info('upgrade refused', { status: refusal.status })
-      return rejectUpgrade(socket, refusal.status, refusal.error)
-    }
-    const { vsn, apikey } = refusal
-    paceSocket(socket, () => state.slowLinkRate(), clock)
-    wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
-  }
-
-  const server = createServer((req, res) => {
-    onRequest(req, res).catch((error: unknown) => {
-      logger.error('request failed', { error: thrownKind(error) })
-      if (!res.headersSent) json(res, 500, { message: 'emulator error' })
-      else res.destroy()
-    })
+/** @internal The WebSocket server the upgrades are handed to (no listener of its own). */
+async function createSocketServer(maxPayloadBytes: number | undefined): Promise<WebSocketServer> {
+  const ws = await loadWs()
+  // The real server skips UTF-8 validation: a bad text frame fails JSON decoding and is logged.
+  return new ws.WebSocketServer({
+    noServer: true,
+    maxPayload: maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    skipUTF8Validation: true,
   })
-  server.on('upgrade', onUpgrade)
-  let port = await listen(server, options.port ?? 0)
+}
+
+/**
+ * The faults that act on the hub and the token authority, each logged; the hub is read when a
+ * fault fires (it is created after the faults it consults).
+ *
+ * @internal
+ */
+function faultEffects(
+  hub: () => Hub,
+  auth: TokenAuthority,
+  logger: Logger,
+  restartServer: () => Promise<void>,
+): FaultActions {
+  return {
+    dropAllSockets: () => logger.info('dropping every socket (fault)', { sockets: hub().dropAll() }),
+    channelError: (topic) => logger.info('phx_error (fault)', { channels: hub().channelError(topic) }),
+    expireTokens: () => {
+      auth.expireAll()
+      logger.info('tokens expired (fault)', { channels: hub().shutDownExpired() })
+    },
+    clearExpiredTokens: () => auth.clearExpired(),
+    sendMalformedFrame: (kind) =>
+      logger.info('malformed frame sent (fault)', { kind, sockets: hub().sendMalformed(kind) }),
+    restartServer,
+  }
+}
+
+/** Where {@link answerRequest} sends what is not a preflight. */
+interface Routes {
+  restDeps: RestBroadcastDeps
+  httpHandler: RealtimeServerOptions['httpHandler']
+}
+
+/**
+ * Answers an HTTP request: CORS preflight, then the REST broadcast endpoints, then `httpHandler`,
+ * else 404.
+ *
+ * @internal
+ */
+async function answerRequest(req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'Access-Control-Allow-Origin': '*',
+      'Access-Control-Allow-Methods': 'GET, HEAD, POST, PATCH, PUT, DELETE, OPTIONS',
+      'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
+      'Access-Control-Max-Age': '600',
+    })
+    return void res.end()
+  }
+  res.setHeader('Access-Control-Allow-Origin', '*')
+  if (await handleRestBroadcast(req, res, routes.restDeps)) return
+  if (routes.httpHandler && (await routes.httpHandler(req, res))) return
+  json(res, 404, {
+    message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`,
+  })
+}
+
+/** @internal Answers a request; an answer that fails is logged and becomes a 500 (or a reset once answering). */
+function answerOrFail(req: IncomingMessage, res: ServerResponse, routes: Routes, logger: Logger): void {
+  answerRequest(req, res, routes).catch((error: unknown) => {
+    logger.error('request failed', { error: thrownKind(error) })
+    if (!res.headersSent) json(res, 500, { message: 'emulator error' })
+    else res.destroy()
+  })
+}
+
+/** What {@link acceptUpgrade} needs of the running server. */
+interface UpgradeDeps {
+  accepting: () => boolean
+  state: FaultState
+  auth: TokenAuthority
+  hub: Hub
+  wss: WebSocketServer
+  clock: Clock
+  logger: Logger
+}
+
+/**
+ * Upgrades a request to `/realtime/v1/websocket` unless the server is not accepting, the path is
+ * wrong, a fault refuses it or its `vsn` or token does not pass; the socket is paced by the
+ * slow-link fault, then handed to the hub.
+ *
+ * @internal
+ */
+function acceptUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, deps: UpgradeDeps): void {
+  const { state, auth, hub, wss, clock, logger } = deps
+  socket.on('error', () => undefined)
+  if (!deps.accepting()) return void socket.destroy()
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+  if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH)
+    return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
+  if (state.refuseUpgrade()) {
+    logger.debug('upgrade refused (fault)')
+    return rejectUpgrade(socket, 503, 'connection refused (fault)')
+  }
+  const refusal = upgradeRefusal(req, url, auth)
+  if (!refusal.ok) {
+    logger.info('upgrade refused', { status: refusal.status })
+    return rejectUpgrade(socket, refusal.status, refusal.error)
+  }
+  const { vsn, apikey } = refusal
+  paceSocket(socket, () => state.slowLinkRate(), clock)
+  wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
+}
+
+/**
+ * Feeds row changes to the hub as postgres_changes and inserts into `realtime.messages` as
+ * Broadcast from Database; returns the unsubscription of both.
+ *
+ * @internal
+ */
+function subscribeSources(options: RealtimeServerOptions, hub: Hub, logger: Logger): () => void {
   const onChange = (change: RowChange): void => {
     try {
       hub.deliverChange(change)
@@ -207,10 +240,77 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
       if (message)
         logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
     }) ?? (() => undefined)
-  const unsubscribe = (): void => {
+  return () => {
     unsubscribeChanges()
     unsubscribeBroadcasts()
   }
+}
+
+/** @internal Signs user tokens with the server's secret and records each, so `faults.expireTokens()` covers them. */
+function signerFor(jwtSecret: string, auth: TokenAuthority): (claims: JwtClaims) => string {
+  return (claims) => {
+    const token = signJwt(claims, jwtSecret)
+    auth.issued(token)
+    return token
+  }
+}
+
+/**
+ * Starts the realtime half of the emulator: a node:http server on 127.0.0.1 that upgrades
+ * `/realtime/v1/websocket` (checking `apikey` and `vsn`), serves the REST broadcast endpoints and
+ * hands every other request to `httpHandler`. Row changes from `changeSource` become
+ * postgres_changes frames for the channels whose bindings match.
+ *
+ * @example
+ * const server = await startRealtimeServer({ jwtSecret: DEFAULT_JWT_SECRET, changeSource })
+ * const client = createClient(server.url, anonKey)
+ */
+export async function startRealtimeServer(options: RealtimeServerOptions): Promise<RealtimeServer> {
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? emulatorLogger(false)
+  const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
+  const wss = await createSocketServer(options.maxPayloadBytes)
+  let accepting = true
+  let stopped = false
+  let restarting: Promise<void> | null = null
+  let stopping: Promise<void> | null = null
+
+  // Stop listening first (nothing new gets in), then close the sockets, then wait for the listener.
+  const shutdown = async (code: number, reason: string): Promise<void> => {
+    accepting = false
+    const listenerClosed = closeListener(server)
+    await closeSockets(wss, clock, code, reason)
+    await listenerClosed
+  }
+
+  const restartServer = (): Promise<void> => {
+    if (stopped) return Promise.reject(new Error('faults.restartServer: the emulator is stopped'))
+    restarting ??= (async () => {
+      logger.info('restarting the server (fault)', { port })
+      await shutdown(CLOSE.restart, 'server restart')
+      if (stopped) return
+      port = await listen(server, port)
+      accepting = true
+    })().finally(() => {
+      restarting = null
+    })
+    return restarting
+  }
+  const { state, faults } = createFaults(
+    clock,
+    faultEffects(() => hub, auth, logger, restartServer),
+  )
+  const ctx = createServerContext(options, { clock, logger, auth, faults: state })
+  const hub = createHub(ctx, { idleTimeoutMs: idleTimeoutOf(options) })
+  const routes = { restDeps: { hub, auth, ctx }, httpHandler: options.httpHandler }
+
+  const server = createServer((req, res) => answerOrFail(req, res, routes, logger))
+  const upgradeDeps = { accepting: () => accepting, state, auth, hub, wss, clock, logger }
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    acceptUpgrade(req, socket, head, upgradeDeps),
+  )
+  let port = await listen(server, options.port ?? 0)
+  const unsubscribe = subscribeSources(options, hub, logger)
   logger.info('listening', { url: `http://127.0.0.1:${port}` })
 
   return {
@@ -220,14 +320,11 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
     },
     faults,
     registerToken: (token) => auth.issued(token),
-    tokenSource: (tokenOptions) => {
-      const sign = (claims: JwtClaims): string => {
-        const token = signJwt(claims, options.jwtSecret)
-        auth.issued(token)
-        return token
-      }
-      return createTokenSource({ clock, sign, unavailable: () => state.authUnavailable() }, tokenOptions)
-    },
+    tokenSource: (tokenOptions) =>
+      createTokenSource(
+        { clock, sign: signerFor(options.jwtSecret, auth), unavailable: () => state.authUnavailable() },
+        tokenOptions,
+      ),
     get openSockets() {
       return hub.openSockets
     },

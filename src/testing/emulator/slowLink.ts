@@ -14,6 +14,39 @@ interface Queued {
 
 type WriteCallback = (error?: Error | null) => void
 
+type RawWrite = (chunk: Buffer, callback?: WriteCallback) => boolean
+
+/** @internal The bytes of a `write(chunk, encoding)` call: a Buffer, a string in `encoding` (default utf8), or a Uint8Array. */
+function chunkBytes(chunk: unknown, encoding: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk
+  if (typeof chunk === 'string')
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+  return Buffer.from(chunk as Uint8Array)
+}
+
+/**
+ * Writes the head of `queue` for as many whole bytes as `budget` allows, splitting the last
+ * chunk when it does not fit; a chunk's callback goes with its last byte. Returns what is left
+ * of the budget.
+ *
+ * @internal
+ */
+function writeWithinBudget(queue: Queued[], budget: number, write: RawWrite, socket: Duplex): number {
+  while (queue.length > 0 && budget >= 1 && !socket.destroyed) {
+    const head = queue[0]!
+    const take = Math.min(head.bytes.length, Math.floor(budget))
+    budget -= take
+    if (take === head.bytes.length) {
+      queue.shift()
+      write(head.bytes, head.callback)
+    } else {
+      write(head.bytes.subarray(0, take))
+      head.bytes = head.bytes.subarray(take)
+    }
+  }
+  return budget
+}
+
 /**
  * Paces what the server writes on one upgraded socket (the HTTP 101 answer, then every WebSocket
  * frame, close frames included) while `rate()` is not null: the bytes wait in a queue in write
@@ -24,7 +57,7 @@ type WriteCallback = (error?: Error | null) => void
  * the queue, as a reset connection loses what it had not sent.
  */
 export function paceSocket(socket: Duplex, rate: LinkRate, clock: Clock): void {
-  const write = socket.write.bind(socket) as (chunk: Buffer, callback?: WriteCallback) => boolean
+  const write = socket.write.bind(socket) as RawWrite
   const end = socket.end.bind(socket) as () => Duplex
   const queue: Queued[] = []
   let timer: TimerHandle | null = null
@@ -59,18 +92,7 @@ export function paceSocket(socket: Duplex, rate: LinkRate, clock: Clock): void {
     const now = clock.now()
     budget += (bytesPerSecond * Math.max(0, now - lastRelease)) / 1000
     lastRelease = now
-    while (queue.length > 0 && budget >= 1 && !socket.destroyed) {
-      const head = queue[0]!
-      const take = Math.min(head.bytes.length, Math.floor(budget))
-      budget -= take
-      if (take === head.bytes.length) {
-        queue.shift()
-        write(head.bytes, head.callback)
-      } else {
-        write(head.bytes.subarray(0, take))
-        head.bytes = head.bytes.subarray(take)
-      }
-    }
+    budget = writeWithinBudget(queue, budget, write, socket)
     if (queue.length === 0) {
       budget = 0
       return finishEnd()
@@ -89,11 +111,7 @@ export function paceSocket(socket: Duplex, rate: LinkRate, clock: Clock): void {
 
   socket.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     const done = (typeof encoding === 'function' ? encoding : callback) as WriteCallback | undefined
-    const bytes = Buffer.isBuffer(chunk)
-      ? chunk
-      : typeof chunk === 'string'
-        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-        : Buffer.from(chunk as Uint8Array)
+    const bytes = chunkBytes(chunk, encoding)
     if (queue.length === 0 && rate() === null) return write(bytes, done)
     enqueue(Buffer.from(bytes), done)
     return true

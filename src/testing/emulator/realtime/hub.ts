@@ -1,10 +1,13 @@
-import type { RawData, WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import type { TimerHandle } from '../../../env/clock'
 import { thrownKind } from '../../../env/logger'
-import { decodeTextFrame, decodeUserBroadcastPush, type DecodeResult, type Vsn } from '../protocol'
+import type { Vsn } from '../protocol'
 import type { MalformedFrameKind, RowChange } from '../types'
+import { CLOSE } from './closeCodes'
 import { deliverToChannel } from './deliverChange'
-import { endSession, handleFrame } from './frames'
+import { endSession } from './frames'
+import { createIdleTimers, type IdleTimers } from './idleTimers'
+import { receiveFrame } from './incoming'
 import {
   pushBroadcast,
   removeChannel,
@@ -14,14 +17,6 @@ import {
   type ServerContext,
   type Session,
 } from './session'
-
-/** Close codes the emulator uses. */
-export const CLOSE = {
-  /** The emulator failed on a frame (a bug): this socket closes, the server stays up. */
-  internal: 1011,
-  /** `faults.restartServer()` and `stop()`. */
-  restart: 1012,
-} as const
 
 /** One inserted row of `realtime.messages`. */
 export interface DatabaseBroadcast {
@@ -64,85 +59,106 @@ const MALFORMED: Record<MalformedFrameKind, string | Buffer> = {
   shape: '{"unexpected":"shape"}',
 }
 
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
-  return data instanceof ArrayBuffer
-    ? new Uint8Array(data)
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-}
-
 /** How the hub treats its sockets. */
 export interface HubOptions {
   /** Phoenix's websocket timeout: a socket that sent no frame for this long is closed with 1000; 0: never. */
   idleTimeoutMs: number
 }
 
+/** @internal The sessions whose socket is open (readyState 1). */
+function openSessions(ctx: ServerContext): Session[] {
+  return [...ctx.sessions].filter((session) => session.socket.readyState === 1)
+}
+
+/** @internal A row change to every channel of every session; channels the fault holds also keep it. */
+function deliverNow(ctx: ServerContext, change: RowChange): void {
+  for (const session of ctx.sessions) {
+    for (const channel of session.channels.values()) {
+      if (channel.held) channel.held.push(change)
+      deliverToChannel(ctx, session, channel, change)
+    }
+  }
+}
+
+/**
+ * Registers a new session for an upgraded socket and wires its frames, pings, errors and close.
+ *
+ * @internal
+ */
+function acceptSocket(ctx: ServerContext, idle: IdleTimers, session: Session): void {
+  const { socket } = session
+  ctx.sessions.add(session)
+  ctx.logger.debug('socket open', { session: session.id, vsn: session.vsn })
+  idle.arm(session)
+  socket.on('ping', () => idle.arm(session))
+  socket.on('message', (data, isBinary) => {
+    idle.arm(session)
+    try {
+      receiveFrame(ctx, session, data, isBinary)
+    } catch (error) {
+      ctx.logger.error('frame handling failed', { session: session.id, error: thrownKind(error) })
+      socket.close(CLOSE.internal, 'internal error')
+    }
+  })
+  // ws reports protocol violations (oversized frames: 1009, invalid UTF-8: 1007) here, then closes.
+  socket.on('error', (error) =>
+    ctx.logger.info('socket error', {
+      session: session.id,
+      error: (error as { code?: string }).code ?? thrownKind(error),
+    }),
+  )
+  socket.on('close', (code) => {
+    idle.disarm(session)
+    endSession(ctx, session)
+    ctx.logger.debug('socket closed', { session: session.id, code })
+  })
+}
+
+/**
+ * Sends `phx_error` on every open channel of `topic` (`room` or `realtime:room`), or on every
+ * open channel, and removes them; returns how many.
+ *
+ * @internal
+ */
+function errorChannels(ctx: ServerContext, topic: string | undefined): number {
+  const full = topic === undefined ? undefined : topic.startsWith('realtime:') ? topic : `realtime:${topic}`
+  let count = 0
+  for (const session of openSessions(ctx)) {
+    for (const channel of [...session.channels.values()]) {
+      if (full !== undefined && channel.topic !== full) continue
+      removeChannel(ctx, session, channel.topic)
+      send(ctx, session, {
+        join_ref: channel.joinRef,
+        ref: channel.joinRef,
+        topic: channel.topic,
+        event: 'phx_error',
+        payload: {},
+      })
+      count++
+    }
+  }
+  return count
+}
+
+/** @internal Shuts down every open channel whose token has expired; returns how many. */
+function shutDownExpiredChannels(ctx: ServerContext): number {
+  let count = 0
+  for (const session of openSessions(ctx)) {
+    for (const channel of [...session.channels.values()]) {
+      if (!ctx.auth.isExpired(channel.token)) continue
+      const check = ctx.auth.check(channel.token)
+      shutdownChannel(ctx, session, channel, check.ok ? 'Token has expired 0 seconds ago' : check.shutdownMessage)
+      count++
+    }
+  }
+  return count
+}
+
 /** Creates the hub over a shared server context. */
 export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { idleTimeoutMs: 0 }): Hub {
   let nextSessionId = 1
-  const idleTimers = new Map<Session, TimerHandle>()
-  const armIdle = (session: Session): void => {
-    if (idleTimeoutMs <= 0) return
-    const previous = idleTimers.get(session)
-    if (previous !== undefined) ctx.clock.clearTimeout(previous)
-    idleTimers.set(
-      session,
-      ctx.clock.setTimeout(() => {
-        idleTimers.delete(session)
-        ctx.logger.info('closing a socket that sent nothing for the websocket timeout', {
-          session: session.id,
-          timeoutMs: idleTimeoutMs,
-        })
-        session.socket.close(1000)
-      }, idleTimeoutMs),
-    )
-  }
-  const disarmIdle = (session: Session): void => {
-    const timer = idleTimers.get(session)
-    if (timer !== undefined) ctx.clock.clearTimeout(timer)
-    idleTimers.delete(session)
-  }
+  const idle = createIdleTimers(ctx, idleTimeoutMs)
   const delayed = new Set<TimerHandle>()
-
-  // The real server logs MalformedWebSocketMessage and keeps the socket open.
-  const malformed = (session: Session, reason: string): void => {
-    ctx.logger.once(`malformed-frame:${reason}`, 'warn', 'MalformedWebSocketMessage: a client frame was skipped', {
-      session: session.id,
-      reason,
-    })
-  }
-
-  const onMessage = (session: Session, data: RawData, isBinary: boolean): void => {
-    let decoded: DecodeResult
-    if (isBinary) {
-      if (session.vsn !== '2.0.0') return malformed(session, 'binary frame on a vsn 1.0.0 socket')
-      const message = decodeUserBroadcastPush(toBytes(data))
-      decoded = message
-        ? { ok: true, message }
-        : { ok: false, reason: 'binary frame is not a kind 3 user broadcast push' }
-    } else {
-      decoded = decodeTextFrame(Buffer.from(toBytes(data)).toString('utf8'), session.vsn)
-    }
-    if (!decoded.ok) return malformed(session, decoded.reason)
-    const { message } = decoded
-    session.queue = session.queue
-      .then(() => handleFrame(ctx, session, message, { binary: isBinary }))
-      .catch((error: unknown) => {
-        ctx.logger.error('frame handling failed', { session: session.id, error: thrownKind(error) })
-        session.socket.close(CLOSE.internal, 'internal error')
-      })
-  }
-
-  const deliverNow = (change: RowChange): void => {
-    for (const session of ctx.sessions) {
-      for (const channel of session.channels.values()) {
-        if (channel.held) channel.held.push(change)
-        deliverToChannel(ctx, session, channel, change)
-      }
-    }
-  }
-
-  const openSessions = (): Session[] => [...ctx.sessions].filter((session) => session.socket.readyState === 1)
 
   return {
     accept(socket, vsn, apikey) {
@@ -155,39 +171,15 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
         pendingJoins: new Map(),
         queue: Promise.resolve(),
       }
-      ctx.sessions.add(session)
-      ctx.logger.debug('socket open', { session: session.id, vsn })
-      armIdle(session)
-      socket.on('ping', () => armIdle(session))
-      socket.on('message', (data, isBinary) => {
-        armIdle(session)
-        try {
-          onMessage(session, data, isBinary)
-        } catch (error) {
-          ctx.logger.error('frame handling failed', { session: session.id, error: thrownKind(error) })
-          socket.close(CLOSE.internal, 'internal error')
-        }
-      })
-      // ws reports protocol violations (oversized frames: 1009, invalid UTF-8: 1007) here, then closes.
-      socket.on('error', (error) =>
-        ctx.logger.info('socket error', {
-          session: session.id,
-          error: (error as { code?: string }).code ?? thrownKind(error),
-        }),
-      )
-      socket.on('close', (code) => {
-        disarmIdle(session)
-        endSession(ctx, session)
-        ctx.logger.debug('socket closed', { session: session.id, code })
-      })
+      acceptSocket(ctx, idle, session)
     },
     deliverChange(change) {
       const mode = ctx.faults.postgresChanges
       if (mode === 'drop') return
-      if (typeof mode !== 'number') return deliverNow(change)
+      if (typeof mode !== 'number') return deliverNow(ctx, change)
       const timer = ctx.clock.setTimeout(() => {
         delayed.delete(timer)
-        deliverNow(change)
+        deliverNow(ctx, change)
       }, mode)
       delayed.add(timer)
     },
@@ -211,50 +203,21 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     closeAll(code, reason) {
       for (const session of [...ctx.sessions]) session.socket.close(code, reason)
     },
-    channelError(topic) {
-      const full = topic === undefined ? undefined : topic.startsWith('realtime:') ? topic : `realtime:${topic}`
-      let count = 0
-      for (const session of openSessions()) {
-        for (const channel of [...session.channels.values()]) {
-          if (full !== undefined && channel.topic !== full) continue
-          removeChannel(ctx, session, channel.topic)
-          send(ctx, session, {
-            join_ref: channel.joinRef,
-            ref: channel.joinRef,
-            topic: channel.topic,
-            event: 'phx_error',
-            payload: {},
-          })
-          count++
-        }
-      }
-      return count
-    },
-    shutDownExpired() {
-      let count = 0
-      for (const session of openSessions()) {
-        for (const channel of [...session.channels.values()]) {
-          if (!ctx.auth.isExpired(channel.token)) continue
-          const check = ctx.auth.check(channel.token)
-          shutdownChannel(ctx, session, channel, check.ok ? 'Token has expired 0 seconds ago' : check.shutdownMessage)
-          count++
-        }
-      }
-      return count
-    },
+    channelError: (topic) => errorChannels(ctx, topic),
+    shutDownExpired: () => shutDownExpiredChannels(ctx),
     sendMalformed(kind) {
-      const sessions = openSessions()
+      const sessions = openSessions(ctx)
       for (const session of sessions) session.socket.send(MALFORMED[kind])
       return sessions.length
     },
     get openSockets() {
-      return openSessions().length
+      return openSessions(ctx).length
     },
     joinedTopics() {
       return [...new Set([...ctx.sessions].flatMap((session) => [...session.channels.keys()]))]
     },
     dispose() {
-      for (const session of [...idleTimers.keys()]) disarmIdle(session)
+      idle.disarmAll()
       for (const timer of delayed) ctx.clock.clearTimeout(timer)
       delayed.clear()
     },
