@@ -6,7 +6,7 @@ import { createChangeDelivery } from './db/changeDelivery'
 import { createTypeNames, type TypeNames } from './db/changes'
 import { loadLogicalReplication, loadPg } from './db/modules'
 import { createSlotAndPublication, dropSlotAndPublication } from './db/replicationSlot'
-import { startReplicationStream } from './db/replicationStream'
+import { STOP_STREAM_MS, startReplicationStream } from './db/replicationStream'
 import { withTimeout } from './db/timing'
 import { createTransactionCollector } from './db/transactions'
 import type { ChangeSource } from './types'
@@ -28,7 +28,6 @@ export interface StartedChangeSource extends ChangeSource {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
-const STOP_STREAM_MS = 5_000
 // Text values and UTC timestamps, as Supabase (whose databases run in UTC) sends them.
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c extra_float_digits=1'
 

@@ -7,7 +7,8 @@ import type { TransactionCollector } from './transactions'
 
 const RECONNECT_MIN_MS = 100
 const RECONNECT_MAX_MS = 5_000
-const STOP_STREAM_MS = 5_000
+/** How long stopping waits for the stream (and the deliveries behind it) before giving up. @internal */
+export const STOP_STREAM_MS = 5_000
 
 /** What {@link startReplicationStream} streams from and where the messages go. */
 export interface ReplicationStreamOptions {
