@@ -15,3 +15,10 @@ export interface CoreTiming {
   /** How long a topic's channel outlives its last subscriber. */
   teardownGraceMs: number
 }
+
+/**
+ * A probe answered later than this means a slow link (the reply queued behind seconds of
+ * frames): events arrive late on it, so no topic counts as live and polling covers every one.
+ * Healthy links answer in milliseconds, a congested mobile one in well under a second.
+ */
+export const SLOW_PROBE_MS = 2_000

@@ -40,7 +40,21 @@ export function tokenNeedsRefresh(times: TokenTimes, now: number): boolean {
   return times.expiresAt !== null && times.expiresAt - now <= tokenRefreshLeadMs(times)
 }
 
-/** True when a token must not go out with a join: expired, or expiring within {@link TOKEN_JOIN_MARGIN_MS}. @internal */
+/**
+ * The margin before expiry inside which a token is not sent with a join: {@link TOKEN_JOIN_MARGIN_MS},
+ * or a quarter of the token's lifetime when that is shorter, so that a short-lived token (a
+ * third-party provider's 4 s token) can be used at all.
+ *
+ * @internal
+ */
+export function tokenJoinMarginMs(times: TokenTimes): number {
+  if (times.expiresAt === null || times.issuedAt === null) return TOKEN_JOIN_MARGIN_MS
+  const lifetime = times.expiresAt - times.issuedAt
+  if (!(lifetime > 0)) return TOKEN_JOIN_MARGIN_MS
+  return Math.min(TOKEN_JOIN_MARGIN_MS, Math.floor(lifetime / 4))
+}
+
+/** True when a token must not go out with a join: expired, or expiring within {@link tokenJoinMarginMs}. @internal */
 export function tokenTooOldToJoin(times: TokenTimes, now: number): boolean {
-  return times.expiresAt !== null && times.expiresAt - now <= TOKEN_JOIN_MARGIN_MS
+  return times.expiresAt !== null && times.expiresAt - now <= tokenJoinMarginMs(times)
 }

@@ -81,7 +81,8 @@ export function listenForPolling(
       const now = selectors.selectRealtimeState(current)
       const before = selectors.selectRealtimeState(original)
       if (now.connection !== before.connection || now.visible !== before.visible) return true
-      return now.channels !== before.channels && someTopicNotLive(now) !== someTopicNotLive(before)
+      if (now.channels === before.channels && now.slowLink === before.slowLink) return false
+      return someTopicNotLive(now) !== someTopicNotLive(before)
     },
     effect: () => {
       if (!running) return

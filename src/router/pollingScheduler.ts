@@ -9,6 +9,11 @@ export interface PollingView {
   visible: boolean
   /** While the connection is up, some topic with subscribers is not live (joining, failed, closed, waiting for auth). */
   degraded: boolean
+  /**
+   * The connection's probes are answered late (a slow link): events arrive late on it, so it is
+   * polled as a lost connection is (every active topic, at once when a poll is overdue).
+   */
+  slow?: boolean
 }
 
 export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
@@ -20,7 +25,7 @@ export type PollReason = 'dead-mode' | 'degraded' | 'safety-net'
 export type PollingSchedulerOptions = PollingOptions & { tabRole?: TabRoleSource }
 
 function reasonOf(view: PollingView): PollReason {
-  if (isRealtimeDown(view.connection)) return 'dead-mode'
+  if (isRealtimeDown(view.connection) || view.slow) return 'dead-mode'
   return view.degraded ? 'degraded' : 'safety-net'
 }
 

@@ -4,5 +4,10 @@ import { someTopicNotLive } from './topicLiveness'
 
 /** What the polling scheduler and the alert read of the slice. */
 export function viewOf(state: RealtimeState): PollingView {
-  return { connection: state.connection, visible: state.visible, degraded: someTopicNotLive(state) }
+  return {
+    connection: state.connection,
+    visible: state.visible,
+    degraded: someTopicNotLive(state),
+    slow: state.connection === 'connected' && state.slowLink,
+  }
 }

@@ -4,7 +4,9 @@ import type { ChannelRecord, RealtimeState } from '../slice/state'
 /**
  * The per-topic liveness rule (DESIGN §3.7), one for the router's polling and for cross-tab:
  * a topic is *live* only while its channel is `subscribed` on a connection that is `connected`
- * (the connection counts as connected only while its probes are answered). A topic with
+ * (the connection counts as connected only while its probes are answered) and whose last probe
+ * was answered in time: on a slow link (the reply queued behind seconds of frames) events arrive
+ * late, so every topic is polled until a probe is answered promptly again. A topic with
  * subscribers in any other state (idle, subscribing, error, closed, waiting for auth), or
  * without a channel record yet, is not live: its tags are polled on the dead-mode cadence,
  * whatever the connection state.
@@ -13,8 +15,12 @@ import type { ChannelRecord, RealtimeState } from '../slice/state'
  * isTopicLive('connected', state.channels['project:1']) // true only when that channel is subscribed
  * @internal
  */
-export function isTopicLive(connection: ConnectionState, channel: ChannelRecord | undefined): boolean {
-  return connection === 'connected' && channel?.state === 'subscribed'
+export function isTopicLive(
+  connection: ConnectionState,
+  channel: ChannelRecord | undefined,
+  slowLink = false,
+): boolean {
+  return connection === 'connected' && !slowLink && channel?.state === 'subscribed'
 }
 
 /** What the polling needs to know of one `channels` object, computed once per object. */
@@ -48,7 +54,7 @@ function summaryOf(channels: RealtimeState['channels']): ChannelsSummary {
  * @internal
  */
 export function someTopicNotLive(state: RealtimeState): boolean {
-  return state.connection === 'connected' && summaryOf(state.channels).someNotSubscribed
+  return state.connection === 'connected' && (state.slowLink || summaryOf(state.channels).someNotSubscribed)
 }
 
 /**
@@ -60,7 +66,7 @@ export function topicsNotLive(state: RealtimeState, topics: Iterable<string>): S
   const result = new Set<string>()
   for (const topic of topics) {
     const channel = Object.hasOwn(state.channels, topic) ? state.channels[topic] : undefined
-    if (!isTopicLive(state.connection, channel)) result.add(topic)
+    if (!isTopicLive(state.connection, channel, state.slowLink)) result.add(topic)
   }
   return result
 }

@@ -1,6 +1,7 @@
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
 import { RealtimeError } from '../errors/realtimeError'
+import { SLOW_PROBE_MS } from '../policy/timing'
 import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../events/port'
 import type { CoreContext } from './context'
@@ -29,17 +30,17 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
   const { intervalMs, hiddenIntervalMs, timeoutMs } = timing.liveness
   const isVisible = (root: unknown) => selectors.selectRealtimeState(root).visible
   // The connection was verified by a reply just before this monitor started.
-  let heardAt = env.clock.now()
-  let probeSentAt: number | null = null
+  const start = env.clock.now()
+  const probe: ProbeState = { heardAt: start, sentAt: null, outAt: null, lastProbeAt: start, slow: false }
   const hear = () => {
     const last = transport.lastInboundAt?.() ?? null
-    if (last !== null && last > heardAt) heardAt = last
-    if (probeSentAt !== null && heardAt >= probeSentAt) probeSentAt = null
+    if (last !== null && last > probe.heardAt) probe.heardAt = last
+    if (probe.sentAt !== null && probe.heardAt >= probe.sentAt) probe.sentAt = null
   }
   for (;;) {
     hear()
     const quietLimit = ((yield select(isVisible)) as boolean) ? intervalMs : hiddenIntervalMs
-    const wakeAt = probeSentAt === null ? heardAt + quietLimit : probeSentAt + timeoutMs
+    const wakeAt = probe.sentAt === null ? nextProbeAt(probe, quietLimit) : probe.sentAt + timeoutMs
     const result = (yield race({
       signal: take(signals),
       timer: call(sleep, env.clock, wakeAt - env.clock.now()),
@@ -55,48 +56,97 @@ export function* monitorLiveness(ctx: CoreContext, signals: EventChannel<SocketS
       continue
     }
     if (result.signal) {
-      const signal = result.signal
-      if (signal.type === 'close') {
-        return {
-          kind: 'lost',
-          error: new RealtimeError('NETWORK_ERROR', `the socket closed (code ${signal.code ?? 'unknown'})`),
-          wasConnected: true,
-        }
-      }
-      if (signal.type === 'error')
-        return {
-          kind: 'lost',
-          error: new RealtimeError('NETWORK_ERROR', `the socket failed: ${signal.message}`),
-          wasConnected: true,
-        }
-      if (signal.type === 'malformed') {
-        yield* reportMalformedFrame(ctx, signal.reason)
-        const error = new RealtimeError('NETWORK_ERROR', `the socket received ${signal.reason}; replacing the socket`)
-        return { kind: 'lost', error, wasConnected: true }
-      }
-      if (signal.type === 'heartbeat' && signal.status === 'ok') {
-        heardAt = env.clock.now()
-        probeSentAt = null
-      }
+      const end = (yield call(onSocketSignal, ctx, result.signal, probe)) as ConnectionEnd | null
+      if (end) return end
       continue
     }
     if (!result.timer) continue
     hear()
     const now = env.clock.now()
-    if (probeSentAt !== null) {
-      if (now < probeSentAt + timeoutMs) continue
-      yield put(actions.connectionSilenceDetected({ silentSince: heardAt, probeSentAt, at: now }))
+    // Frames keep the socket alive but the probe's reply is still queued: the link is slow already.
+    if (probe.outAt !== null && !probe.slow && now - probe.outAt > SLOW_PROBE_MS)
+      yield call(markSlow, ctx, probe, true, now)
+    if (probe.sentAt !== null) {
+      if (now < probe.sentAt + timeoutMs) continue
+      yield put(actions.connectionSilenceDetected({ silentSince: probe.heardAt, probeSentAt: probe.sentAt, at: now }))
+      const silentFor = now - probe.heardAt
       const error = new RealtimeError(
         'TIMEOUT',
-        `no frame within ${timeoutMs} ms of a heartbeat (silent for ${now - heardAt} ms): the connection is silently dead`,
+        `no frame within ${timeoutMs} ms of a heartbeat (silent for ${silentFor} ms): the connection is silently dead`,
       )
       return { kind: 'lost', error, wasConnected: true }
     }
     const visible = (yield select(isVisible)) as boolean
-    if (now - heardAt < (visible ? intervalMs : hiddenIntervalMs)) continue
+    if (now < nextProbeAt(probe, visible ? intervalMs : hiddenIntervalMs)) continue
     transport.sendHeartbeat()
-    probeSentAt = now
+    probe.sentAt = now
+    probe.outAt ??= now
+    probe.lastProbeAt = now
   }
+}
+
+/** What the monitor knows of its probes. */
+interface ProbeState {
+  /** The last inbound frame (or byte). */
+  heardAt: number
+  /** A probe not yet answered by any frame. */
+  sentAt: number | null
+  /** Our probe awaiting its heartbeat reply (frames may answer it sooner): how late the reply is tells a slow link. */
+  outAt: number | null
+  /** When the last probe went out. */
+  lastProbeAt: number
+  slow: boolean
+}
+
+/**
+ * When the next probe is due: after `quietLimit` of silence, and, while frames keep arriving, at
+ * least every 2 × `quietLimit` anyway, so that how late its reply comes can tell a slow link
+ * (frames trickling in prove the socket alive, not that events arrive in time).
+ */
+function nextProbeAt(probe: ProbeState, quietLimit: number): number {
+  return Math.min(probe.heardAt + quietLimit, probe.lastProbeAt + 2 * quietLimit)
+}
+
+/** Records whether the link is slow (`probeAnswered`), when that changes. */
+function* markSlow(ctx: CoreContext, probe: ProbeState, slow: boolean, at: number): SagaIterator<void> {
+  const rttMs = probe.outAt === null ? 0 : at - probe.outAt
+  if (probe.slow === slow) return
+  probe.slow = slow
+  yield put(ctx.actions.probeAnswered({ rttMs, slow, at }))
+}
+
+/** A socket signal while connected: how the connection ended, or null when it goes on. */
+function* onSocketSignal(
+  ctx: CoreContext,
+  signal: SocketSignal,
+  probe: ProbeState,
+): SagaIterator<ConnectionEnd | null> {
+  if (signal.type === 'close') {
+    const error = new RealtimeError('NETWORK_ERROR', `the socket closed (code ${signal.code ?? 'unknown'})`)
+    return { kind: 'lost', error, wasConnected: true }
+  }
+  if (signal.type === 'error') {
+    return {
+      kind: 'lost',
+      error: new RealtimeError('NETWORK_ERROR', `the socket failed: ${signal.message}`),
+      wasConnected: true,
+    }
+  }
+  if (signal.type === 'malformed') {
+    yield* reportMalformedFrame(ctx, signal.reason)
+    const error = new RealtimeError('NETWORK_ERROR', `the socket received ${signal.reason}; replacing the socket`)
+    return { kind: 'lost', error, wasConnected: true }
+  }
+  if (signal.type === 'heartbeat' && signal.status === 'ok') {
+    const at = ctx.env.clock.now()
+    probe.heardAt = at
+    probe.sentAt = null
+    if (probe.outAt !== null) {
+      yield call(markSlow, ctx, probe, at - probe.outAt > SLOW_PROBE_MS, at)
+      probe.outAt = null
+    }
+  }
+  return null
 }
 
 /**

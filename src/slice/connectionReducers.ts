@@ -58,6 +58,10 @@ export const connectionReducers = {
     state.metrics.silencesDetected += 1
     state.metrics.lastSilenceDetectedAfterMs = Math.max(0, action.payload.at - action.payload.silentSince)
   },
+  /** A probe was answered after `rttMs`; `slow` when that was over the slow-link bound. */
+  probeAnswered(state: RealtimeState, action: PayloadAction<{ rttMs: number; slow: boolean } & At>) {
+    state.slowLink = action.payload.slow
+  },
   connectionIdled(state: RealtimeState, action: PayloadAction<At>) {
     applyConnection(state, { type: 'wentIdle' }, action.payload.at)
     state.metrics.disconnectedAt = null

@@ -124,6 +124,11 @@ export interface RealtimeState {
   nextRetryAt: number | null
   visible: boolean
   online: boolean
+  /**
+   * The last liveness probe of this connection was answered, but late (over `SLOW_PROBE_MS`): the
+   * link delivers, slowly. No topic counts as live on it; all are polled as in dead mode.
+   */
+  slowLink: boolean
   channels: Record<string, ChannelRecord>
   lastError: ErrorRecord | null
   /** When the access token last handed to realtime expires and was issued (ms; null when unknown, e.g. no JWT): the refresh ahead of expiry aims before it. */
@@ -199,6 +204,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     online,
     channels: {},
     lastError: null,
+    slowLink: false,
     accessToken: { expiresAt: null, issuedAt: null, authorizedAt: null },
     recentErrors: [],
     alert: false,

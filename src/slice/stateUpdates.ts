@@ -48,4 +48,6 @@ export function applyConnection(state: RealtimeState, event: ConnectionEvent, at
   }
   state.connection = next
   state.connectionSince = at
+  // A new connection (or none) has not been measured yet.
+  state.slowLink = false
 }

@@ -33,6 +33,14 @@ describe('tokenNeedsRefresh and tokenTooOldToJoin', () => {
     expect(tokenTooOldToJoin(times, NOW)).toBe(tooOld)
   })
 
+  it.each([
+    ['a fresh 4 s token', { expiresAt: NOW + 4_000, issuedAt: NOW }, false],
+    ['a 4 s token with 900 ms left', { expiresAt: NOW + 900, issuedAt: NOW - 3_100 }, true],
+    ['a 4 s token without iat, 4 s left', { expiresAt: NOW + 4_000, issuedAt: null }, true],
+  ])('%s: too old to join %s (the margin is a quarter of a short lifetime)', (_, times, tooOld) => {
+    expect(tokenTooOldToJoin(times, NOW)).toBe(tooOld)
+  })
+
   it('never refreshes or refuses a token whose expiry is unknown', () => {
     expect(tokenNeedsRefresh({ expiresAt: null, issuedAt: null }, NOW)).toBe(false)
     expect(tokenTooOldToJoin({ expiresAt: null, issuedAt: null }, NOW)).toBe(false)

@@ -32,6 +32,33 @@ function stateWith(connection: 'connected' | 'reconnecting', channels: Record<st
   return state
 }
 
+describe('a slow link', () => {
+  it('counts no topic live while probes are answered late, polls them, and trusts a prompt answer again', async () => {
+    h = createRouterHarness({}, { seed: 5 })
+    const harness = h
+    harness.mount('projectGenerations', 'p1')
+    harness.subscribe('project:p1', [{ type: 'UnifiedGenerations', id: 'project:p1' }])
+    await harness.clock.advance(100)
+    expect(harness.state().channels['project:p1']?.state).toBe('subscribed')
+    expect(harness.state().slowLink).toBe(false)
+
+    // Replies queued behind seconds of frames: answered, but after 2.5 s.
+    harness.transport.replyToHeartbeat = (reply) => harness.clock.setTimeout(reply, 2_500)
+    const before = harness.fetches('projectGenerations', 'p1')
+    await harness.clock.advance(20_000)
+    expect(harness.state().connection).toBe('connected')
+    expect(harness.state().slowLink).toBe(true)
+    expect(someTopicNotLive(harness.state())).toBe(true)
+    // Polled on the dead-mode cadence (5 s ± 1 s), not the 60 s safety net.
+    expect(harness.fetches('projectGenerations', 'p1') - before).toBeGreaterThanOrEqual(2)
+
+    harness.transport.replyToHeartbeat = (reply) => queueMicrotask(reply)
+    await harness.clock.advance(6_000)
+    expect(harness.state().slowLink).toBe(false)
+    expect(someTopicNotLive(harness.state())).toBe(false)
+  })
+})
+
 describe('the per-topic liveness rule', () => {
   it('calls a topic live only while its channel is subscribed on a connected connection', () => {
     const subscribed = { ...newChannelRecord('t', false), state: 'subscribed' as const }

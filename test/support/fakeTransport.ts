@@ -32,6 +32,8 @@ export class FakeTransport implements RealtimeTransport {
   connectBehavior: 'open' | 'refuse' | 'hang' = 'open'
   /** Whether heartbeats get a reply. */
   answerHeartbeats = true
+  /** When a heartbeat's reply arrives: on a microtask by default; a test delays it on its clock (a slow link). */
+  replyToHeartbeat: (reply: () => void) => void = (reply) => queueMicrotask(reply)
   signedIn = false
   /** How each join is answered; by default, at once with SUBSCRIBED. */
   joinReply: (topic: string, joinNumber: number) => JoinReply = () => 'ok'
@@ -110,7 +112,7 @@ export class FakeTransport implements RealtimeTransport {
 
   sendHeartbeat(): void {
     this.heartbeatsSent += 1
-    if (this.answerHeartbeats) queueMicrotask(() => this.emitSocket({ type: 'heartbeat', status: 'ok' }))
+    if (this.answerHeartbeats) this.replyToHeartbeat(() => this.emitSocket({ type: 'heartbeat', status: 'ok' }))
   }
 
   async authorize({ forceRefresh }: { forceRefresh: boolean }): Promise<AuthSnapshot> {
