@@ -102,13 +102,6 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.{ts,tsx}'],
-    // Four emulator factories are still over it (to be split): the rest of the emulator is held to it.
-    ignores: [
-      'src/testing/emulator/auth/authHandler.ts',
-      'src/testing/emulator/auth/authStore.ts',
-      'src/testing/emulator/startRealtimeEmulator.ts',
-      'src/testing/emulator/faults.ts',
-    ],
     rules: {
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
     },

@@ -56,6 +56,29 @@ function checkSlowLink(options: unknown): { bytesPerSecond: number; ms: number }
 }
 
 /**
+ * The `count` of `refuseConnections`: a non-negative integer.
+ * @internal
+ */
+function checkRefuseCount(count: number): number {
+  if (!Number.isInteger(count) || count < 0)
+    throw new TypeError(`faults.refuseConnections: count must be a non-negative integer, got ${String(count)}`)
+  return count
+}
+
+/**
+ * The `ms` of `authOutage({ ms })`: a non-negative finite number of milliseconds.
+ * @internal
+ */
+function checkAuthOutage(options: unknown): number {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
+  const { ms } = options as { ms?: unknown }
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+    throw new TypeError(`faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`)
+  return ms
+}
+
+/**
  * The fault switches of one emulator: the state the server consults, and the
  * `EmulatorFaults` commands tests call. Time (for `refuseConnections({ ms })`) comes from `clock`.
  */
@@ -96,11 +119,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
     dropAllSockets: () => actions.dropAllSockets(),
     refuseConnections({ count, ms } = {}) {
       if (count === undefined && ms === undefined) throw new TypeError('faults.refuseConnections: give count or ms')
-      if (count !== undefined) {
-        if (!Number.isInteger(count) || count < 0)
-          throw new TypeError(`faults.refuseConnections: count must be a non-negative integer, got ${String(count)}`)
-        refuseCount = count
-      }
+      if (count !== undefined) refuseCount = checkRefuseCount(count)
       if (ms !== undefined) refuseUntil = clock.now() + nonNegative('refuseConnections', ms)
     },
     blackhole(on) {
@@ -119,14 +138,7 @@ export function createFaults(clock: Clock, actions: FaultActions): { state: Faul
       slowLink = { bytesPerSecond, until: clock.now() + ms }
     },
     authOutage(options) {
-      if (options === null || typeof options !== 'object')
-        throw new TypeError(`faults.authOutage: options must be { ms }, got ${String(options)}`)
-      const { ms } = options as { ms?: unknown }
-      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
-        throw new TypeError(
-          `faults.authOutage: ms must be a non-negative finite number of milliseconds, got ${String(ms)}`,
-        )
-      authOutageUntil = clock.now() + ms
+      authOutageUntil = clock.now() + checkAuthOutage(options)
     },
     sendMalformedFrame: (kind = 'text') => actions.sendMalformedFrame(kind),
     restartServer: () => actions.restartServer(),

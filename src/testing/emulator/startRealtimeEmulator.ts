@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { systemClock } from '../../env/clock'
-import { thrownKind } from '../../env/logger'
+import { systemClock, type Clock } from '../../env/clock'
+import { thrownKind, type Logger } from '../../env/logger'
 import { startDatabase } from './database'
 import { loadPg } from './db/modules'
 import { createAuthHandler } from './auth/authHandler'
@@ -12,8 +12,8 @@ import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
-import { startRealtimeServer } from './realtimeServer'
-import { startChangeSource } from './replication'
+import { startRealtimeServer, type RealtimeServer } from './realtimeServer'
+import { startChangeSource, type StartedChangeSource } from './replication'
 import type { JwtClaims, RealtimeEmulator, StartRealtimeEmulatorOptions } from './types'
 
 /** Lifetime of a token from `signToken` when the claims carry no `exp`. */
@@ -28,6 +28,87 @@ async function runSql(databaseUrl: string, sql: string): Promise<{ rows: Record<
     return { rows: result.rows ?? [] }
   } finally {
     await client.end()
+  }
+}
+
+/**
+ * Supabase's realtime schema (unless the database has its own, as a Supabase stack does), then `setupSql`.
+ * @internal
+ */
+async function prepareSchema(databaseUrl: string, setupSql: string | undefined): Promise<void> {
+  const hasRealtime = await runSql(databaseUrl, `select to_regclass('realtime.messages') is not null as present`)
+  if (!hasRealtime.rows[0]?.present) await runSql(databaseUrl, REALTIME_SCHEMA_SQL)
+  if (setupSql) await runSql(databaseUrl, setupSql)
+  if (!hasRealtime.rows[0]?.present) await runSql(databaseUrl, REALTIME_GRANTS_SQL)
+}
+
+/**
+ * Replication of the tables (`public`, or `tables`) and of `realtime.messages`, each stop pushed on `cleanups`.
+ * Postgres and replication wait (reconnects, slot drops, shutdown) on real time.
+ * @internal
+ */
+async function startSources(
+  databaseUrl: string,
+  tables: StartRealtimeEmulatorOptions['tables'],
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): Promise<{ changeSource: StartedChangeSource; broadcastSource: StartedChangeSource }> {
+  const changeSource = await startChangeSource({
+    databaseUrl,
+    ...(tables ? { tables } : {}),
+    clock: systemClock,
+    logger,
+  })
+  cleanups.push(() => changeSource.stop())
+  const broadcastSource = await startChangeSource({
+    databaseUrl,
+    schema: 'realtime',
+    tables: ['messages'],
+    clock: systemClock,
+    logger,
+  })
+  cleanups.push(() => broadcastSource.stop())
+  return { changeSource, broadcastSource }
+}
+
+/**
+ * A token signed with `jwtSecret` (an hour's lifetime unless the claims carry `exp`), known to the server.
+ * @internal
+ */
+function signToken(claims: JwtClaims, jwtSecret: string, clock: Clock, server: RealtimeServer): string {
+  const now = Math.floor(clock.now() / 1000)
+  const token = signJwt(
+    { role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims },
+    jwtSecret,
+  )
+  server.registerToken(token)
+  return token
+}
+
+/**
+ * The `RealtimeEmulator` users hold, over the started server.
+ * @internal
+ */
+function emulatorHandle(
+  server: RealtimeServer,
+  keys: { anonKey: string; serviceRoleKey: string },
+  databaseUrl: string,
+  sign: (claims: JwtClaims) => string,
+  stop: () => Promise<void>,
+): RealtimeEmulator {
+  return {
+    url: server.url,
+    anonKey: keys.anonKey,
+    serviceRoleKey: keys.serviceRoleKey,
+    databaseUrl,
+    signToken: sign,
+    tokenSource: (tokenOptions) => server.tokenSource(tokenOptions),
+    faults: server.faults,
+    get openSockets() {
+      return server.openSockets
+    },
+    joinedTopics: () => server.joinedTopics(),
+    stop,
   }
 }
 
@@ -68,26 +149,8 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
       clock: infrastructureClock,
     })
     cleanups.push(() => database.stop())
-    // A database that already has Supabase's realtime schema (DATABASE_URL at a Supabase stack) keeps its own.
-    const hasRealtime = await runSql(database.url, `select to_regclass('realtime.messages') is not null as present`)
-    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_SCHEMA_SQL)
-    if (options.setupSql) await runSql(database.url, options.setupSql)
-    if (!hasRealtime.rows[0]?.present) await runSql(database.url, REALTIME_GRANTS_SQL)
-    const changeSource = await startChangeSource({
-      databaseUrl: database.url,
-      ...(options.tables ? { tables: options.tables } : {}),
-      clock: infrastructureClock,
-      logger,
-    })
-    cleanups.push(() => changeSource.stop())
-    const broadcastSource = await startChangeSource({
-      databaseUrl: database.url,
-      schema: 'realtime',
-      tables: ['messages'],
-      clock: infrastructureClock,
-      logger,
-    })
-    cleanups.push(() => broadcastSource.stop())
+    await prepareSchema(database.url, options.setupSql)
+    const { changeSource, broadcastSource } = await startSources(database.url, options.tables, logger, cleanups)
     const pg = await loadPg()
     const catalogPool = new pg.Pool({ connectionString: database.url, max: 2 })
     catalogPool.on('error', (error) => logger.debug('catalog: idle connection lost', { error: error.message }))
@@ -125,31 +188,16 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     logger.info('emulator ready', { url: server.url })
 
     let stopping: Promise<void> | null = null
-    return {
-      url: server.url,
-      anonKey: keys.anonKey,
-      serviceRoleKey: keys.serviceRoleKey,
-      databaseUrl: database.url,
-      signToken(claims: JwtClaims) {
-        const now = Math.floor(clock.now() / 1000)
-        const token = signJwt(
-          { role: 'authenticated', iat: now, exp: now + DEFAULT_TOKEN_LIFETIME_S, jti: randomUUID(), ...claims },
-          jwtSecret,
-        )
-        server.registerToken(token)
-        return token
-      },
-      tokenSource: (tokenOptions) => server.tokenSource(tokenOptions),
-      faults: server.faults,
-      get openSockets() {
-        return server.openSockets
-      },
-      joinedTopics: () => server.joinedTopics(),
-      stop() {
+    return emulatorHandle(
+      server,
+      keys,
+      database.url,
+      (claims) => signToken(claims, jwtSecret, clock, server),
+      () => {
         stopping ??= unwind()
         return stopping
       },
-    }
+    )
   } catch (error) {
     await unwind()
     throw error

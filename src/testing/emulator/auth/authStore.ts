@@ -59,6 +59,29 @@ export interface AuthStore {
 const hashPassword = (password: string, salt: Buffer): Buffer => scryptSync(password, salt, 32)
 const newRefreshToken = (): string => randomBytes(9).toString('base64url')
 
+/**
+ * A confirmed email user created at `now` (an ISO timestamp), as GoTrue returns a new one.
+ * @internal
+ */
+function newAuthUser(email: string, metadata: Record<string, unknown>, now: string): AuthUser {
+  return {
+    id: randomUUID(),
+    aud: 'authenticated',
+    role: 'authenticated',
+    email,
+    email_confirmed_at: now,
+    phone: '',
+    confirmed_at: now,
+    last_sign_in_at: null,
+    app_metadata: { provider: 'email', providers: ['email'] },
+    user_metadata: metadata,
+    identities: [],
+    created_at: now,
+    updated_at: now,
+    is_anonymous: false,
+  }
+}
+
 /** Creates an empty store on `clock`. */
 export function createAuthStore(clock: Clock): AuthStore {
   const byEmail = new Map<string, StoredUser>()
@@ -79,24 +102,8 @@ export function createAuthStore(clock: Clock): AuthStore {
     signUp(email, password, metadata) {
       const key = email.toLowerCase()
       if (byEmail.has(key)) return null
-      const now = iso()
       const salt = randomBytes(16)
-      const user: AuthUser = {
-        id: randomUUID(),
-        aud: 'authenticated',
-        role: 'authenticated',
-        email: key,
-        email_confirmed_at: now,
-        phone: '',
-        confirmed_at: now,
-        last_sign_in_at: null,
-        app_metadata: { provider: 'email', providers: ['email'] },
-        user_metadata: metadata,
-        identities: [],
-        created_at: now,
-        updated_at: now,
-        is_anonymous: false,
-      }
+      const user = newAuthUser(key, metadata, iso())
       const stored = { user, salt, hash: hashPassword(password, salt) }
       byEmail.set(key, stored)
       byId.set(user.id, stored)
