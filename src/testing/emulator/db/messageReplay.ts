@@ -17,7 +17,7 @@ export interface MessageReplay {
  * oldest first. Messages older than 72 hours are left out (the server drops their partitions).
  *
  * @example
- * await createMessageReplay(pool).since('room:1', Date.now() - 60_000, 10)
+ * await createMessageReplay(pool).since('room:1', clock.now() - 60_000, 10)
  */
 export function createMessageReplay(pool: Pool): MessageReplay {
   return {
