@@ -1,6 +1,7 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin } from './join'
 import { scheduleResubscribe } from './postgresSubscribe'
+import { handlePresence } from './presenceMessage'
 import {
   closeChannel,
   mayReadPrivate,
@@ -61,7 +62,7 @@ export function handleFrame(
     case 'broadcast':
       return handleBroadcast(ctx, session, channel, message, origin)
     case 'presence':
-      return reply(ctx, session, message, 'ok')
+      return handlePresence(ctx, session, channel, message)
     default:
       ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', {
         event: event.slice(0, 100),

@@ -3,6 +3,7 @@ import { REPLAY_HARD_LIMIT } from '../db/messageReplay'
 import { parseBindings } from './bindings'
 import type { DatabaseBroadcast } from './hub'
 import { startSubscribe } from './postgresSubscribe'
+import { joinPresence } from './presence'
 import {
   closeChannel,
   mayReadPrivate,
@@ -21,6 +22,7 @@ const TOPIC_PREFIX = 'realtime:'
 interface JoinConfig {
   broadcast?: { self?: unknown; ack?: unknown; replication_ready?: unknown; replay?: unknown }
   postgres_changes?: unknown
+  presence?: unknown
   private?: unknown
 }
 
@@ -150,6 +152,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
   for (const entry of replayed)
     pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
+  joinPresence(ctx, session, channel, config.presence)
   startSubscribe(ctx, session, channel)
   if (broadcast.replication_ready === true) {
     if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')

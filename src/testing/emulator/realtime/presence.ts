@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto'
+import { send, subscribersOf, type JoinedChannel, type ServerContext, type Session } from './session'
+
+/** One tracked presence: the payload as tracked plus its `phx_ref` (and `phx_ref_prev` after an update). */
+type Meta = Record<string, unknown>
+
+/** `{ [key]: { metas: [...] } }`, Phoenix.Presence's grouped list. */
+type PresenceMap = Record<string, { metas: Meta[] }>
+
+/** What one joined channel knows of presence. */
+interface ChannelPresence {
+  key: string
+  /** Whether the join asked for presence (`config.presence.enabled`): it then gets `presence_state`. */
+  enabled: boolean
+  /** The payload tracked (as sent, for the "unchanged" check) and its meta, or null. */
+  tracked: { payload: Meta; meta: Meta } | null
+  /** The client presence rate limit's window: calls so far and when it ends (on the server's clock). */
+  calls: number
+  resetAt: number | null
+  /** Whether a private channel may track (checked on the first track, as the server caches its policies). */
+  mayTrack?: boolean
+}
+
+const byChannel = new WeakMap<JoinedChannel, ChannelPresence>()
+let nextRef = 0
+
+/** An opaque, unique `phx_ref`. */
+function newRef(): string {
+  nextRef += 1
+  return `F${nextRef.toString(36).padStart(6, '0')}`
+}
+
+/** `config.presence.enabled` as the server's FlexibleBoolean casts it: true, or "true" in any case; anything else is false. */
+function enabledOf(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true')
+}
+
+/**
+ * `config.presence.key`: a string or number as given (stringified, as JSON encodes map keys);
+ * missing or empty gets a generated UUID, as the server does. Other types (which the real server
+ * cannot encode) also get a generated key, logged once.
+ */
+function keyOf(ctx: ServerContext, value: unknown): string {
+  if (typeof value === 'string' && value !== '') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (value !== undefined && value !== null && value !== '')
+    ctx.logger.once('presence-key-type', 'warn', 'config.presence.key is not a string: a generated key is used', {
+      type: Array.isArray(value) ? 'array' : typeof value,
+    })
+  return randomUUID()
+}
+
+/** The presence state of the channel (created at join). */
+export function channelPresence(channel: JoinedChannel): ChannelPresence {
+  let state = byChannel.get(channel)
+  if (!state) {
+    state = { key: randomUUID(), enabled: false, tracked: null, calls: 0, resetAt: null }
+    byChannel.set(channel, state)
+  }
+  return state
+}
+
+/** Every presence tracked on the channel's topic (same privacy), grouped by key. */
+function presenceList(ctx: ServerContext, channel: JoinedChannel): PresenceMap {
+  const out: PresenceMap = {}
+  for (const [, other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
+    const state = byChannel.get(other)
+    if (!state?.tracked) continue
+    ;(out[state.key] ??= { metas: [] }).metas.push(state.tracked.meta)
+  }
+  return out
+}
+
+/** Pushes a `presence_diff` to every channel on the topic (the tracking one too), as the fastlane does. */
+function broadcastDiff(ctx: ServerContext, channel: JoinedChannel, joins: PresenceMap, leaves: PresenceMap): void {
+  for (const [session, other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
+    send(ctx, session, {
+      join_ref: null,
+      ref: null,
+      topic: other.topic,
+      event: 'presence_diff',
+      payload: { joins, leaves },
+    })
+  }
+}
+
+/**
+ * Presence at join, after the ok reply: the channel's key (`config.presence.key` or a UUID) and,
+ * when `config.presence.enabled`, the topic's `presence_state` pushed with the join's ref.
+ */
+export function joinPresence(ctx: ServerContext, session: Session, channel: JoinedChannel, config: unknown): void {
+  const presence = config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {}
+  const state = channelPresence(channel)
+  state.key = keyOf(ctx, presence.key)
+  state.enabled = enabledOf(presence.enabled)
+  channel.onRemoved = () => untrackPresence(ctx, channel)
+  if (!state.enabled) return
+  send(ctx, session, {
+    join_ref: channel.joinRef,
+    ref: null,
+    topic: channel.topic,
+    event: 'presence_state',
+    payload: presenceList(ctx, channel),
+  })
+}
+
+/** Tracks (or updates) the channel's presence: a diff with the join, and the previous meta as a leave. */
+export function trackPresence(ctx: ServerContext, channel: JoinedChannel, payload: Meta): void {
+  const state = channelPresence(channel)
+  const previous = state.tracked
+  const meta: Meta = { ...payload, phx_ref: newRef() }
+  if (previous) meta.phx_ref_prev = previous.meta.phx_ref
+  state.tracked = { payload, meta }
+  state.enabled = true
+  broadcastDiff(
+    ctx,
+    channel,
+    { [state.key]: { metas: [meta] } },
+    previous ? { [state.key]: { metas: [previous.meta] } } : {},
+  )
+}
+
+/** Untracks the channel's presence: a diff with the leave (nothing when it tracked nothing). */
+export function untrackPresence(ctx: ServerContext, channel: JoinedChannel): void {
+  const state = byChannel.get(channel)
+  if (!state?.tracked) return
+  const { meta } = state.tracked
+  state.tracked = null
+  broadcastDiff(ctx, channel, {}, { [state.key]: { metas: [meta] } })
+}
