@@ -1,5 +1,6 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin } from './join'
+import { persistBroadcast, persistRequested } from './persistBroadcast'
 import { scheduleResubscribe } from './postgresSubscribe'
 import { handlePresence } from './presenceMessage'
 import {
@@ -129,7 +130,10 @@ async function handleBroadcast(
         payload: message.payload,
       })
   }
-  if (channel.ack) reply(ctx, session, message, 'ok')
+  const stored = persistRequested(payload)
+    ? await persistBroadcast(ctx, channel.subTopic, channel.isPrivate, payload?.event, payload?.payload)
+    : null
+  if (channel.ack) reply(ctx, session, message, 'ok', stored === null ? {} : { id: stored })
 }
 
 /** Forgets every channel and pending join of a socket that went away. */

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { MessageReplay } from '../../src/testing/emulator/db/messageReplay'
+import { waitFor } from '../support/waitFor'
+import { KEYS, startHarness, userToken, type Harness, type RawClient } from './emulatorSupport'
+
+/** A kind 3 (userBroadcastPush) frame with a JSON payload and `meta`, as supabase-js 2.119 encodes `send({ persist })`. */
+function kind3(joinRef: string, ref: string, topic: string, event: string, payload: unknown, meta: unknown): Buffer {
+  const parts = [joinRef, ref, topic, event, meta === undefined ? '' : JSON.stringify(meta)].map((s) => Buffer.from(s))
+  const header = Buffer.from([3, ...parts.map((part) => part.length), 1])
+  return Buffer.concat([header, ...parts, Buffer.from(JSON.stringify(payload))])
+}
+
+/** A replay store that records what it was asked to persist. */
+function recordingReplay(fail = false): MessageReplay & { stored: unknown[][] } {
+  const stored: unknown[][] = []
+  return {
+    stored,
+    since: async () => [],
+    async persist(topic, event, payload) {
+      if (fail) throw Object.assign(new Error('relation does not exist'), { code: '42P01' })
+      stored.push([topic, event, payload])
+      return `id-${stored.length}`
+    },
+  }
+}
+
+async function joinRoom(raw: RawClient, config: Record<string, unknown>): Promise<void> {
+  const ref = 'j1'
+  const reply = await raw.reply(
+    raw.push('realtime:room', 'phx_join', { config, access_token: userToken() }, { ref, join_ref: ref }),
+  )
+  expect(reply.status).toBe('ok')
+}
+
+describe('persist: a client broadcast stored for replay, as the real server stores it', () => {
+  let h: Harness
+  afterEach(async () => {
+    await h.stop()
+  })
+
+  it('stores a private kind 3 broadcast whose meta asks persist, acks it with the id, and still relays it', async () => {
+    const replay = recordingReplay()
+    h = await startHarness({ replay, authorizePrivate: () => true })
+    const other = await h.raw()
+    await joinRoom(other, { private: true })
+    const raw = await h.raw()
+    await joinRoom(raw, { private: true, broadcast: { ack: true } })
+
+    raw.sendRaw(kind3('j1', 'p1', 'realtime:room', 'moved', { x: 1 }, { persist: true }))
+    expect(await raw.reply('p1')).toEqual({ status: 'ok', response: { id: 'id-1' } })
+    raw.sendRaw(kind3('j1', 'p2', 'realtime:room', 'moved', { x: 2 }, { persist: { ttl: 60 } }))
+    raw.sendRaw(kind3('j1', 'p3', 'realtime:room', 'moved', { x: 3 }, undefined))
+    expect(await raw.reply('p3')).toEqual({ status: 'ok', response: {} })
+    expect(replay.stored).toEqual([
+      ['room', 'moved', { x: 1 }],
+      ['room', 'moved', { x: 2 }],
+    ])
+    await waitFor(() => other.received.filter(Buffer.isBuffer).length === 3)
+  })
+
+  it('does not store on a public channel, nor when the store fails: the ack is ok, without an id', async () => {
+    h = await startHarness({ replay: recordingReplay(true), authorizePrivate: () => true })
+    const raw = await h.raw()
+    await joinRoom(raw, { private: true, broadcast: { ack: true } })
+    raw.sendRaw(kind3('j1', 'p1', 'realtime:room', 'moved', { x: 1 }, { persist: true }))
+    expect(await raw.reply('p1')).toEqual({ status: 'ok', response: {} })
+
+    const replay = recordingReplay()
+    await h.stop()
+    h = await startHarness({ replay })
+    const open = await h.raw()
+    await joinRoom(open, { broadcast: { ack: true } })
+    const ref = open.push('realtime:room', 'broadcast', { type: 'broadcast', event: 'e', payload: {}, persist: true })
+    expect(await open.reply(ref)).toEqual({ status: 'ok', response: {} })
+    expect(replay.stored).toEqual([])
+  })
+
+  it('stores an httpSend with ?persist=true on a private topic, and answers 422 for persist on a public one', async () => {
+    const replay = recordingReplay()
+    h = await startHarness({ replay, authorizePrivate: () => true })
+    const send = (query: string) =>
+      fetch(`${h.server.url}/realtime/v1/api/broadcast/room/events/moved?${query}`, {
+        method: 'POST',
+        headers: { apikey: KEYS.anonKey, authorization: `Bearer ${userToken()}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ x: 1 }),
+      })
+    expect((await send('private=true&persist=true')).status).toBe(202)
+    expect((await send('private=true&persist%5Bttl%5D=60')).status).toBe(202)
+    expect(replay.stored).toEqual([
+      ['room', 'moved', { x: 1 }],
+      ['room', 'moved', { x: 1 }],
+    ])
+    const refused = await send('persist=true')
+    expect(refused.status).toBe(422)
+    expect(await refused.json()).toEqual({ errors: { persist: ['can only be used on private channels'] } })
+  })
+})
