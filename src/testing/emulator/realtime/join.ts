@@ -3,7 +3,8 @@ import { REPLAY_HARD_LIMIT } from '../db/messageReplay'
 import { parseBindings } from './bindings'
 import type { DatabaseBroadcast } from './hub'
 import { startSubscribe } from './postgresSubscribe'
-import { joinPresence } from './presence'
+import { joinPresence, presenceConfig } from './presence'
+import { authorizePresenceRead } from './presenceAuthorization'
 import {
   closeChannel,
   mayReadPrivate,
@@ -125,6 +126,8 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
     }
     replayed = outcome
   }
+  const presence = presenceConfig(ctx, config.presence, isPrivate)
+  if (isPrivate && presence.enabled) await authorizePresenceRead(ctx, { subTopic, claims: check.claims }, presence)
   if (session.channels.has(topic)) return // joined again while the replay was read
   const { echoed, bindings, error } = parseBindings(config.postgres_changes)
   const channel: JoinedChannel = {
@@ -152,7 +155,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
   for (const entry of replayed)
     pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
-  joinPresence(ctx, session, channel, config.presence)
+  joinPresence(ctx, session, channel, presence)
   startSubscribe(ctx, session, channel)
   if (broadcast.replication_ready === true) {
     if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')

@@ -8,10 +8,16 @@ type Meta = Record<string, unknown>
 type PresenceMap = Record<string, { metas: Meta[] }>
 
 /** What one joined channel knows of presence. */
-interface ChannelPresence {
+export interface ChannelPresence {
   key: string
   /** Whether the join asked for presence (`config.presence.enabled`): it then gets `presence_state`. */
   enabled: boolean
+  /**
+   * Whether it may see presence (`presence_state`, diffs): always on a public channel; on a
+   * private one the SELECT policies for `presence`, checked at join when presence is enabled,
+   * else on its first track (null until then: it gets no diffs).
+   */
+  mayRead: boolean | null
   /** The payload tracked (as sent, for the "unchanged" check) and its meta, or null. */
   tracked: { payload: Meta; meta: Meta } | null
   /** The client presence rate limit's window: calls so far and when it ends (on the server's clock). */
@@ -50,11 +56,31 @@ function keyOf(ctx: ServerContext, value: unknown): string {
   return randomUUID()
 }
 
-/** The presence state of the channel (created at join). */
+/** A channel's presence before it is joined: its key and whether presence is enabled, from `config.presence`. */
+export function presenceConfig(ctx: ServerContext, config: unknown, isPrivate: boolean): ChannelPresence {
+  const presence = config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {}
+  return {
+    key: keyOf(ctx, presence.key),
+    enabled: enabledOf(presence.enabled),
+    mayRead: isPrivate ? null : true,
+    tracked: null,
+    calls: 0,
+    resetAt: null,
+  }
+}
+
+/** The presence state of the channel (registered at join). */
 export function channelPresence(channel: JoinedChannel): ChannelPresence {
   let state = byChannel.get(channel)
   if (!state) {
-    state = { key: randomUUID(), enabled: false, tracked: null, calls: 0, resetAt: null }
+    state = {
+      key: randomUUID(),
+      enabled: false,
+      mayRead: !channel.isPrivate || null,
+      tracked: null,
+      calls: 0,
+      resetAt: null,
+    }
     byChannel.set(channel, state)
   }
   return state
@@ -71,9 +97,10 @@ function presenceList(ctx: ServerContext, channel: JoinedChannel): PresenceMap {
   return out
 }
 
-/** Pushes a `presence_diff` to every channel on the topic (the tracking one too), as the fastlane does. */
+/** Pushes a `presence_diff` to every channel on the topic that may read presence (the tracking one too), as the fastlane does. */
 function broadcastDiff(ctx: ServerContext, channel: JoinedChannel, joins: PresenceMap, leaves: PresenceMap): void {
   for (const [session, other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
+    if (channelPresence(other).mayRead !== true) continue
     send(ctx, session, {
       join_ref: null,
       ref: null,
@@ -85,16 +112,19 @@ function broadcastDiff(ctx: ServerContext, channel: JoinedChannel, joins: Presen
 }
 
 /**
- * Presence at join, after the ok reply: the channel's key (`config.presence.key` or a UUID) and,
- * when `config.presence.enabled`, the topic's `presence_state` pushed with the join's ref.
+ * Presence at join, after the ok reply: the channel gets the presence `presenceConfig` (and
+ * `authorizePresenceRead`) prepared and, when enabled and readable, the topic's `presence_state`
+ * pushed with the join's ref. Its tracked presence leaves with it.
  */
-export function joinPresence(ctx: ServerContext, session: Session, channel: JoinedChannel, config: unknown): void {
-  const presence = config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {}
-  const state = channelPresence(channel)
-  state.key = keyOf(ctx, presence.key)
-  state.enabled = enabledOf(presence.enabled)
+export function joinPresence(
+  ctx: ServerContext,
+  session: Session,
+  channel: JoinedChannel,
+  state: ChannelPresence,
+): void {
+  byChannel.set(channel, state)
   channel.onRemoved = () => untrackPresence(ctx, channel)
-  if (!state.enabled) return
+  if (!state.enabled || state.mayRead !== true) return
   send(ctx, session, {
     join_ref: channel.joinRef,
     ref: null,

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { PhoenixMessage } from '../protocol'
 import { channelPresence, trackPresence, untrackPresence } from './presence'
+import { mayTrack } from './presenceAuthorization'
 import {
   removeChannel,
   reply,
@@ -33,19 +34,6 @@ function withinClientLimit(ctx: ServerContext, channel: JoinedChannel): boolean 
   return true
 }
 
-/** Whether a private channel may track: the RLS INSERT policies for extension `presence`. */
-async function mayTrack(ctx: ServerContext, channel: JoinedChannel): Promise<boolean> {
-  if (!channel.isPrivate || channel.claims.role === 'service_role' || ctx.authorizePrivate) return true
-  const state = channelPresence(channel)
-  if (state.mayTrack === undefined) {
-    const byPolicy = ctx.policies
-      ? await ctx.policies.allows('write', channel.subTopic, channel.claims, 'presence')
-      : null
-    state.mayTrack = byPolicy ?? true
-  }
-  return state.mayTrack
-}
-
 /** The channel process crashes on this frame (a non-string event): the client gets `phx_error`. */
 function crashChannel(ctx: ServerContext, session: Session, channel: JoinedChannel): void {
   ctx.logger.once('presence-event-type', 'warn', 'a presence push whose event is not a string crashed its channel')
@@ -61,7 +49,7 @@ async function track(
   message: PhoenixMessage,
   push: Record<string, unknown>,
 ): Promise<void> {
-  if (!(await mayTrack(ctx, channel))) return reply(ctx, session, message, 'error')
+  if (!(await mayTrack(ctx, channel, channelPresence(channel)))) return reply(ctx, session, message, 'error')
   if (session.channels.get(channel.topic) !== channel) return
   const payload = 'payload' in push ? push.payload : {}
   if (!isMap(payload)) {
