@@ -92,14 +92,21 @@ describe('presence: track, untrack, presence_state and presence_diff as supabase
     expect(off.received.some((m) => !Buffer.isBuffer(m) && m.event === 'presence_state')).toBe(false)
   })
 
-  it('gives a join without a key (or with an empty one) a generated key', async () => {
+  it('gives a join without a usable key a generated one, and uses a numeric key as its string', async () => {
     h = await startHarness()
-    const raw = await h.raw()
-    const joinRef = await joinRoom(raw, { presence: { enabled: true, key: '' } })
-    await presencePush(raw, joinRef, { event: 'track', payload: {} })
-    const diff = await raw.next((m) => m.event === 'presence_diff')
-    const [key] = Object.keys((diff.payload as { joins: Record<string, unknown> }).joins)
-    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+    const keys: string[] = []
+    for (const key of ['', undefined, { nested: true }, 7]) {
+      const raw = await h.raw()
+      const joinRef = await joinRoom(raw, { presence: { key } })
+      await presencePush(raw, joinRef, { event: 'track', payload: {} })
+      const diff = await raw.next(
+        (m) => m.event === 'presence_diff' && Object.keys((m.payload as { joins: object }).joins).length > 0,
+      )
+      keys.push(...Object.keys((diff.payload as { joins: Record<string, unknown> }).joins))
+      raw.socket.close()
+    }
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+    expect(keys).toEqual([expect.stringMatching(uuid), expect.stringMatching(uuid), expect.stringMatching(uuid), '7'])
   })
 
   it('sends an update as a join of the new meta and a leave of the old one; an unchanged payload sends nothing', async () => {

@@ -13,7 +13,7 @@ import {
 } from './session'
 
 /** The server's client presence rate limit: 5 track/untrack calls per 30 s window per channel. */
-export const CLIENT_PRESENCE_LIMIT = { maxCalls: 5, windowMs: 30_000 } as const
+const CLIENT_PRESENCE_LIMIT = { maxCalls: 5, windowMs: 30_000 } as const
 /** `max_payload_size_in_kb` (3000) plus the server's 500 bytes of padding. */
 const MAX_TRACK_BYTES = 3_000 * 1_000 + 500
 
