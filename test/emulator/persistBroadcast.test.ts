@@ -10,6 +10,19 @@ function kind3(joinRef: string, ref: string, topic: string, event: string, paylo
   return Buffer.concat([header, ...parts, Buffer.from(JSON.stringify(payload))])
 }
 
+/** The same frame with a raw bytes payload (encoding 0). */
+function kind3Binary(
+  joinRef: string,
+  ref: string,
+  topic: string,
+  event: string,
+  bytes: number[],
+  meta: unknown,
+): Buffer {
+  const parts = [joinRef, ref, topic, event, JSON.stringify(meta)].map((s) => Buffer.from(s))
+  return Buffer.concat([Buffer.from([3, ...parts.map((part) => part.length), 0]), ...parts, Buffer.from(bytes)])
+}
+
 /** A replay store that records what it was asked to persist. */
 function recordingReplay(fail = false): MessageReplay & { stored: unknown[][] } {
   const stored: unknown[][] = []
@@ -56,6 +69,12 @@ describe('persist: a client broadcast stored for replay, as the real server stor
       ['room', 'moved', { x: 2 }],
     ])
     await waitFor(() => other.received.filter(Buffer.isBuffer).length === 3)
+
+    raw.sendRaw(kind3Binary('j1', 'p4', 'realtime:room', 'blob', [1, 2, 255], { persist: true }))
+    expect(await raw.reply('p4')).toEqual({ status: 'ok', response: { id: 'id-3' } })
+    const [, event, bytes] = replay.stored[2]!
+    expect(event).toBe('blob')
+    expect(new Uint8Array(bytes as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]))
   })
 
   it('does not store on a public channel, nor when the store fails: the ack is ok, without an id', async () => {

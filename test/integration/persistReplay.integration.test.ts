@@ -47,9 +47,9 @@ describe('persist: a stored client broadcast is replayed later, and delivered li
       headers: {
         apikey: emulator.anonKey,
         authorization: `Bearer ${emulator.signToken({ sub: 'user-1' })}`,
-        'content-type': 'application/json',
+        'content-type': payload instanceof Uint8Array ? 'application/octet-stream' : 'application/json',
       },
-      body: JSON.stringify(payload),
+      body: payload instanceof Uint8Array ? payload : JSON.stringify(payload),
     })
 
   it('stores the message in realtime.messages, replays it to a later join, and sends it to a live one once', async () => {
@@ -67,5 +67,13 @@ describe('persist: a stored client broadcast is replayed later, and delivered li
     await sql(emulator, `select realtime.send('{"marker": true}'::jsonb, 'note', 'notes:1')`)
     await waitFor(() => live.some((m) => m.payload.marker === true), { timeoutMs: 10_000 })
     expect(live.filter((m) => m.payload.n === 1)).toHaveLength(1)
+  })
+
+  it('stores raw bytes as binary_payload and replays them as bytes', async () => {
+    const since = Date.now() - 60_000
+    expect((await httpSendPersisted('notes:2', new Uint8Array([1, 2, 255]))).status).toBe(202)
+    const later = await listen('notes:2', { since })
+    await waitFor(() => later.length === 1, { timeoutMs: 10_000 })
+    expect(new Uint8Array(later[0]!.payload as unknown as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]))
   })
 })
