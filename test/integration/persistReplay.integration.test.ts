@@ -49,7 +49,7 @@ describe('persist: a stored client broadcast is replayed later, and delivered li
         authorization: `Bearer ${emulator.signToken({ sub: 'user-1' })}`,
         'content-type': payload instanceof Uint8Array ? 'application/octet-stream' : 'application/json',
       },
-      body: payload instanceof Uint8Array ? payload : JSON.stringify(payload),
+      body: payload instanceof Uint8Array ? (payload.buffer as ArrayBuffer) : JSON.stringify(payload),
     })
 
   it('stores the message in realtime.messages, replays it to a later join, and sends it to a live one once', async () => {
