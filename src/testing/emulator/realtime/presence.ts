@@ -42,45 +42,36 @@ function enabledOf(value: unknown): boolean {
 }
 
 /**
- * `config.presence.key`: a string or number as given (stringified, as JSON encodes map keys);
- * missing or empty gets a generated UUID, as the server does. Other types (which the real server
- * cannot encode) also get a generated key, logged once.
+ * `config.presence.key`: a string as given, a number or boolean as its string (as the server's
+ * JSON encodes such map keys); missing or empty gets a generated UUID, as the server does. Objects
+ * and arrays (which the real server cannot encode) also get a generated key, logged once.
  */
 function keyOf(ctx: ServerContext, value: unknown): string {
   if (typeof value === 'string' && value !== '') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (value !== undefined && value !== null && value !== '')
-    ctx.logger.once('presence-key-type', 'warn', 'config.presence.key is not a string: a generated key is used', {
+    ctx.logger.once('presence-key-type', 'warn', 'config.presence.key is an object or array: a generated key is used', {
       type: Array.isArray(value) ? 'array' : typeof value,
     })
   return randomUUID()
 }
 
+/** A channel's presence before it tracks anything. */
+function blankPresence(key: string, enabled: boolean, isPrivate: boolean): ChannelPresence {
+  return { key, enabled, mayRead: isPrivate ? null : true, tracked: null, calls: 0, resetAt: null }
+}
+
 /** A channel's presence before it is joined: its key and whether presence is enabled, from `config.presence`. */
 export function presenceConfig(ctx: ServerContext, config: unknown, isPrivate: boolean): ChannelPresence {
   const presence = config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {}
-  return {
-    key: keyOf(ctx, presence.key),
-    enabled: enabledOf(presence.enabled),
-    mayRead: isPrivate ? null : true,
-    tracked: null,
-    calls: 0,
-    resetAt: null,
-  }
+  return blankPresence(keyOf(ctx, presence.key), enabledOf(presence.enabled), isPrivate)
 }
 
 /** The presence state of the channel (registered at join). */
 export function channelPresence(channel: JoinedChannel): ChannelPresence {
   let state = byChannel.get(channel)
   if (!state) {
-    state = {
-      key: randomUUID(),
-      enabled: false,
-      mayRead: !channel.isPrivate || null,
-      tracked: null,
-      calls: 0,
-      resetAt: null,
-    }
+    state = blankPresence(randomUUID(), false, channel.isPrivate)
     byChannel.set(channel, state)
   }
   return state
