@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MessageReplay } from '../../src/testing/emulator/db/messageReplay'
 import { waitFor } from '../support/waitFor'
-import { KEYS, startHarness, userToken, type Harness, type RawClient } from './emulatorSupport'
+import { KEYS, reached, startHarness, subscribe, userToken, type Harness, type RawClient } from './emulatorSupport'
 
 /** A kind 3 (userBroadcastPush) frame with a JSON payload and `meta`, as supabase-js 2.119 encodes `send({ persist })`. */
 function kind3(joinRef: string, ref: string, topic: string, event: string, payload: unknown, meta: unknown): Buffer {
@@ -75,6 +75,26 @@ describe('persist: a client broadcast stored for replay, as the real server stor
     const [, event, bytes] = replay.stored[2]!
     expect(event).toBe('blob')
     expect(new Uint8Array(bytes as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]))
+  })
+
+  it('stores what real supabase-js sends with persist: 2.119+ asks in meta.persist and ?persist=true, 2.109 cannot ask', async () => {
+    const replay = recordingReplay()
+    h = await startHarness({ replay, authorizePrivate: () => true })
+    const client = h.client({ accessToken: async () => userToken() })
+    const asks = client.realtime.serializer.allowedMetadataKeys.includes('persist')
+    const channel = client.channel('room', { config: { private: true, broadcast: { ack: true } } })
+    await reached(subscribe(channel))
+    const send = { type: 'broadcast', event: 'moved', payload: { x: 1 }, persist: true } as const
+    await expect(channel.send(send)).resolves.toBe('ok')
+    await channel.httpSend('moved', { x: 2 }, { persist: true } as never)
+    expect(replay.stored).toEqual(
+      asks
+        ? [
+            ['room', 'moved', { x: 1 }],
+            ['room', 'moved', { x: 2 }],
+          ]
+        : [],
+    )
   })
 
   it('does not store on a public channel, nor when the store fails: the ack is ok, without an id', async () => {
