@@ -141,4 +141,21 @@ describe('presence: track, untrack, presence_state and presence_diff as supabase
     )
     expect(leave.payload).toEqual({ joins: {}, leaves: { gone: { metas: [{ a: 1, phx_ref: expect.any(String) }] } } })
   })
+
+  it('sends the leave of a channel that leaves to the channels that stay, and nothing to the one that left', async () => {
+    h = await startHarness()
+    const stays = await h.raw()
+    await joinRoom(stays, { presence: { enabled: true } })
+    const goes = await h.raw()
+    const joinRef = await joinRoom(goes, { presence: { key: 'left' } })
+    await presencePush(goes, joinRef, { event: 'track', payload: {} })
+    await goes.reply(goes.push('realtime:room', 'phx_leave', {}, { join_ref: joinRef }))
+    const leave = await stays.next(
+      (m) => m.event === 'presence_diff' && Object.keys((m.payload as { leaves: object }).leaves).length > 0,
+    )
+    expect(Object.keys((leave.payload as { leaves: object }).leaves)).toEqual(['left'])
+    await goes.answered()
+    const own = goes.received.filter((m) => !Buffer.isBuffer(m) && m.event === 'presence_diff')
+    expect(own).toHaveLength(1) // its own join only
+  })
 })
