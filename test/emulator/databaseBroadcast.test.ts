@@ -29,7 +29,7 @@ describe('Broadcast from Database without Postgres', () => {
     h = undefined
   })
 
-  it('reads inserts of realtime.messages as broadcasts, bytea as bytes, and nothing else', () => {
+  it('reads inserts of realtime.messages as broadcasts, bytea as bytes, and nothing else (nor persisted sends)', () => {
     expect(toDatabaseBroadcast(row(message))).toEqual({
       id: message.id,
       topic: 'room',
@@ -41,6 +41,7 @@ describe('Broadcast from Database without Postgres', () => {
     expect(new Uint8Array(binary!.payload as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 255]))
     expect(toDatabaseBroadcast(row(message, 'UPDATE'))).toBeNull()
     expect(toDatabaseBroadcast(row({ ...message, extension: 'presence' }))).toBeNull()
+    expect(toDatabaseBroadcast(row({ ...message, skip_broadcast: true }))).toBeNull() // a persisted client send
     expect(toDatabaseBroadcast(row({ ...message, payload: null }))).toBeNull()
     expect(toDatabaseBroadcast({ ...row(message), schema: 'public' })).toBeNull()
   })

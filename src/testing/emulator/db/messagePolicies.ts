@@ -6,10 +6,16 @@ import { createRoleExists } from './roleExists'
 /** RLS checks on `realtime.messages`, as the real server runs them for private channels. */
 export interface MessagePolicies {
   /**
-   * Whether `claims` may read (join, receive) or write (send) on `topic`; null when the database
-   * has no role of that name (the emulator then falls back to its default rule).
+   * Whether `claims` may read (join, receive) or write (send) on `topic`, for the `extension`
+   * (`broadcast` unless given, or `presence`); null when the database has no role of that name
+   * (the emulator then falls back to its default rule).
    */
-  allows(kind: 'read' | 'write', topic: string, claims: JwtClaims): Promise<boolean | null>
+  allows(
+    kind: 'read' | 'write',
+    topic: string,
+    claims: JwtClaims,
+    extension?: 'broadcast' | 'presence',
+  ): Promise<boolean | null>
 }
 
 const INSUFFICIENT_PRIVILEGE = '42501'
@@ -35,7 +41,7 @@ async function setConfig(client: PoolClient, topic: string, claims: JwtClaims, r
 export function createMessagePolicies(pool: Pool): MessagePolicies {
   const roleExists = createRoleExists(pool)
   return {
-    async allows(kind, topic, claims) {
+    async allows(kind, topic, claims, extension = 'broadcast') {
       const role = typeof claims.role === 'string' ? claims.role : ''
       if (!role || !(await roleExists(role))) return null
       const client = await pool.connect()
@@ -43,16 +49,17 @@ export function createMessagePolicies(pool: Pool): MessagePolicies {
         await client.query('begin')
         if (kind === 'read') {
           const id = randomUUID()
-          await client.query(`insert into realtime.messages (id, topic, extension) values ($1, $2, 'broadcast')`, [
+          await client.query(`insert into realtime.messages (id, topic, extension) values ($1, $2, $3)`, [
             id,
             topic,
+            extension,
           ])
           await setConfig(client, topic, claims, role)
           return ((await client.query('select id from realtime.messages where id = $1', [id])).rowCount ?? 0) > 0
         }
         await setConfig(client, topic, claims, role)
         try {
-          await client.query(`insert into realtime.messages (topic, extension) values ($1, 'broadcast')`, [topic])
+          await client.query(`insert into realtime.messages (topic, extension) values ($1, $2)`, [topic, extension])
           return true
         } catch (error) {
           if ((error as { code?: string }).code === INSUFFICIENT_PRIVILEGE) return false

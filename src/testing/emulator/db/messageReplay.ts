@@ -9,6 +9,11 @@ export const REPLAY_HARD_LIMIT = 25
 export interface MessageReplay {
   /** The newest `limit` private broadcasts of `topic` since `sinceMs`, oldest first. */
   since(topic: string, sinceMs: number, limit: number): Promise<DatabaseBroadcast[]>
+  /**
+   * Stores a client broadcast (`persist`) as a private broadcast of `topic`, marked
+   * `skip_broadcast` (it was delivered when sent); resolves with the message id.
+   */
+  persist(topic: string, event: string, payload: unknown): Promise<string>
 }
 
 /**
@@ -49,6 +54,15 @@ export function createMessageReplay(pool: Pool): MessageReplay {
         })
         .filter((message): message is DatabaseBroadcast => message !== null)
         .reverse()
+    },
+    async persist(topic, event, payload) {
+      const binary = payload instanceof ArrayBuffer
+      const result = await pool.query<{ id: string }>(
+        `insert into realtime.messages (topic, extension, event, payload, binary_payload, private, skip_broadcast)
+         values ($1, 'broadcast', $2, $3, $4, true, true) returning id::text as id`,
+        [topic, event, binary ? null : JSON.stringify(payload ?? null), binary ? Buffer.from(payload) : null],
+      )
+      return result.rows[0]!.id
     },
   }
 }

@@ -17,6 +17,8 @@ create table if not exists realtime.messages (
   primary key (id, inserted_at),
   constraint messages_payload_exclusive check (payload is null or binary_payload is null)
 );
+-- A client broadcast stored for replay (persist) was delivered when sent: replication skips it.
+alter table realtime.messages add column if not exists skip_broadcast boolean not null default false;
 create index if not exists messages_topic_index on realtime.messages (topic);
 alter table realtime.messages enable row level security;
 

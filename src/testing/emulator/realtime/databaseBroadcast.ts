@@ -15,7 +15,8 @@ function bytes(value: unknown): ArrayBuffer | null {
 /**
  * Reads an insert into `realtime.messages` as the server's replication connection does: a
  * broadcast needs an id, event, topic and private flag, and a JSON `payload` or a
- * `binary_payload`; anything else (updates, deletes, other extensions) is not a broadcast.
+ * `binary_payload`; anything else (updates, deletes, other extensions, and rows a persisted client
+ * broadcast wrote with `skip_broadcast`, already delivered when sent) is not a broadcast.
  *
  * @example
  * const message = toDatabaseBroadcast(change) // { id, topic, event, payload, isPrivate } or null
@@ -31,7 +32,7 @@ export function toDatabaseBroadcast(change: RowChange): DatabaseBroadcast | null
     typeof isPrivate !== 'boolean'
   )
     return null
-  if (extension !== 'broadcast') return null
+  if (extension !== 'broadcast' || change.record.skip_broadcast === true) return null
   const raw = binaryPayload === null || binaryPayload === undefined ? null : bytes(binaryPayload)
   if (raw) return { id, topic, event, payload: raw, isPrivate }
   if (payload === null || payload === undefined) return null

@@ -1,6 +1,8 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin } from './join'
+import { persistBroadcast, persistRequested } from './persistBroadcast'
 import { scheduleResubscribe } from './postgresSubscribe'
+import { handlePresence } from './presenceMessage'
 import {
   closeChannel,
   mayReadPrivate,
@@ -61,7 +63,7 @@ export function handleFrame(
     case 'broadcast':
       return handleBroadcast(ctx, session, channel, message, origin)
     case 'presence':
-      return reply(ctx, session, message, 'ok')
+      return handlePresence(ctx, session, channel, message)
     default:
       ctx.logger.once(`unexpected-event:${event.slice(0, 40)}`, 'info', 'unexpected message from client', {
         event: event.slice(0, 100),
@@ -128,7 +130,10 @@ async function handleBroadcast(
         payload: message.payload,
       })
   }
-  if (channel.ack) reply(ctx, session, message, 'ok')
+  const stored = persistRequested(payload)
+    ? await persistBroadcast(ctx, channel.subTopic, channel.isPrivate, payload?.event, payload?.payload)
+    : null
+  if (channel.ack) reply(ctx, session, message, 'ok', stored === null ? {} : { id: stored })
 }
 
 /** Forgets every channel and pending join of a socket that went away. */

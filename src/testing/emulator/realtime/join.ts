@@ -3,6 +3,8 @@ import { REPLAY_HARD_LIMIT } from '../db/messageReplay'
 import { parseBindings } from './bindings'
 import type { DatabaseBroadcast } from './hub'
 import { startSubscribe } from './postgresSubscribe'
+import { joinPresence, presenceConfig } from './presence'
+import { authorizePresenceRead } from './presenceAuthorization'
 import {
   closeChannel,
   mayReadPrivate,
@@ -21,6 +23,7 @@ const TOPIC_PREFIX = 'realtime:'
 interface JoinConfig {
   broadcast?: { self?: unknown; ack?: unknown; replication_ready?: unknown; replay?: unknown }
   postgres_changes?: unknown
+  presence?: unknown
   private?: unknown
 }
 
@@ -123,6 +126,8 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
     }
     replayed = outcome
   }
+  const presence = presenceConfig(ctx, config.presence, isPrivate)
+  if (isPrivate && presence.enabled) await authorizePresenceRead(ctx, { subTopic, claims: check.claims }, presence)
   if (session.channels.has(topic)) return // joined again while the replay was read
   const { echoed, bindings, error } = parseBindings(config.postgres_changes)
   const channel: JoinedChannel = {
@@ -150,6 +155,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   reply(ctx, session, message, 'ok', { postgres_changes: echoed })
   for (const entry of replayed)
     pushBroadcast(ctx, session, topic, entry.event, entry.payload, true, { replayed: true, id: entry.id })
+  joinPresence(ctx, session, channel, presence)
   startSubscribe(ctx, session, channel)
   if (broadcast.replication_ready === true) {
     if (ctx.replicationReady) pushSystem(ctx, session, channel, 'system', 'ok', 'Replication connection established')

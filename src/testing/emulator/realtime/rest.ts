@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TokenAuthority } from './auth'
 import type { Hub } from './hub'
+import { persistBroadcast } from './persistBroadcast'
 import type { ServerContext } from './session'
 import type { JwtClaims } from '../types'
 
@@ -168,8 +169,14 @@ export async function handleRestBroadcast(
       const payload = binary ? body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) : parseJson(body)
       const size = payload instanceof ArrayBuffer ? payload.byteLength : Buffer.byteLength(JSON.stringify(payload))
       if (size > MAX_PAYLOAD_BYTES) throw new HttpError(422, { errors: { payload: [TOO_BIG] } })
+      // supabase-js 2.119+ asks `?persist=true` (or `persist[ttl]=`) to store the message for replay.
+      const persist = url.searchParams.get('persist') === 'true' || url.searchParams.has('persist[ttl]')
+      if (persist && !isPrivate)
+        throw new HttpError(422, { errors: { persist: ['can only be used on private channels'] } })
       if (!(await allowed(subTopic, isPrivate))) throw new HttpError(403, { message: 'Unauthorized' })
-      deps.hub.broadcast(subTopic, decodeURIComponent(rawEvent), payload, { isPrivate, binary })
+      const event = decodeURIComponent(rawEvent)
+      deps.hub.broadcast(subTopic, event, payload, { isPrivate, binary })
+      if (persist) await persistBroadcast(deps.ctx, subTopic, isPrivate, event, payload)
     } else {
       for (const message of batchMessages(parseJson(body))) {
         const subTopic = message.topic.replace(/^realtime:/, '')

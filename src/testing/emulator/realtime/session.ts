@@ -41,6 +41,8 @@ export interface JoinedChannel {
   token: string
   claims: JwtClaims
   expiry: TimerHandle | null
+  /** What ends with the channel, once it is no longer joined (its tracked presence leaves). */
+  onRemoved?: () => void
 }
 
 /** One WebSocket connection and the channels it joined. */
@@ -168,6 +170,7 @@ export function removeChannel(ctx: ServerContext, session: Session, topic: strin
   channel.expiry = null
   channel.resubscribe = null
   session.channels.delete(topic)
+  channel.onRemoved?.()
   return channel
 }
 
