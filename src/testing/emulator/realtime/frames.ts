@@ -1,5 +1,6 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin } from './join'
+import { countMessageDelivered, countMessageSent } from './limits'
 import { scheduleResubscribe } from './postgresSubscribe'
 import {
   closeChannel,
@@ -116,8 +117,11 @@ async function handleBroadcast(
   }
   // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
   const payload = message.payload as { event?: unknown; payload?: unknown } | null
-  for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
-    if (other === session && !channel.self) continue
+  countMessageSent(ctx)
+  const targets = subscribersOf(ctx, channel.topic, channel.isPrivate).filter(
+    ([other]) => other !== session || channel.self,
+  )
+  for (const [other] of targets) {
     if (origin.binary) pushBroadcast(ctx, other, channel.topic, String(payload?.event ?? ''), payload?.payload, true)
     else
       send(ctx, other, {
@@ -129,6 +133,7 @@ async function handleBroadcast(
       })
   }
   if (channel.ack) reply(ctx, session, message, 'ok')
+  for (const [other] of targets) countMessageDelivered(ctx, other, channel.topic)
 }
 
 /** Forgets every channel and pending join of a socket that went away. */

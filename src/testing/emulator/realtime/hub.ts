@@ -8,6 +8,7 @@ import { deliverToChannel } from './deliverChange'
 import { endSession } from './frames'
 import { createIdleTimers, type IdleTimers } from './idleTimers'
 import { receiveFrame } from './incoming'
+import { countMessageDelivered } from './limits'
 import {
   pushBroadcast,
   removeChannel,
@@ -186,6 +187,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     broadcast(subTopic, event, payload, { isPrivate, binary }) {
       const targets = subscribersOf(ctx, `realtime:${subTopic}`, isPrivate)
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, binary)
+      for (const [session, channel] of targets) countMessageDelivered(ctx, session, channel.topic)
       return targets.length
     },
     broadcastFromDatabase({ id, topic, event, payload, isPrivate }) {
@@ -193,6 +195,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
         ([, channel]) => !channel.replayed.has(id),
       )
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, true, { id })
+      for (const [session, channel] of targets) countMessageDelivered(ctx, session, channel.topic)
       return targets.length
     },
     dropAll() {
