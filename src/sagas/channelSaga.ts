@@ -11,6 +11,8 @@ import type { CoreContext } from './context'
 import { deliverEvent } from './deliverEvent'
 import { never, settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
+import { awaitJoinTurn } from './joinTurn'
+import { isRecoverableRefusal, waitOutRefusal } from './serverRefusals'
 
 /** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
 const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
@@ -49,6 +51,7 @@ export function* channelSaga(
       yield call(waitForSession, ctx, topic)
       continue
     }
+    yield* awaitJoinTurn(ctx, topic)
     const opened = openChannel(ctx, topic, config)
     if (!opened.ok) {
       // A transport that throws here must cost this topic a backoff, not the registry its life.
@@ -262,6 +265,9 @@ function* handleFailure(
 ): SagaIterator<FailureDecision> {
   const { actions, env, transport, logger } = ctx
   const at = env.clock.now()
+  // Before the socket check: the server disconnects the socket after ClientJoinRateLimitReached.
+  if (isRecoverableRefusal(error))
+    return { failures: (yield call(waitOutRefusal, ctx, topic, error, failures)) as number, refreshToken: false }
   if (!transport.isConnected()) {
     yield put(actions.channelClosed({ topic, at }))
     return { failures, refreshToken: false }
