@@ -99,6 +99,29 @@ describe('plan limits: the emulator refuses what the real server refuses, with i
     expect(h.server.joinedTopics()).toEqual(['realtime:room']) // the sender has no receiver on its own socket
   })
 
+  it('drops postgres_changes while the project is over its messages per second, as the replication poller does', async () => {
+    const clock = new FakeClock(Date.now())
+    h = await startHarness({ clock, idleTimeoutMs: 0, limits: { messagesPerSecond: 1 } })
+    const raw = await h.raw()
+    await raw.reply(
+      raw.push('realtime:todos', 'phx_join', {
+        config: { postgres_changes: [{ event: '*', schema: 'public', table: 'todos' }] },
+      }),
+    )
+    const columns = [{ name: 'id', type: 'int8' }]
+    const insert = (id: number) => h!.changes.push({ table: 'todos', type: 'INSERT', columns, record: { id } })
+    for (let id = 1; id <= 5; id++) insert(id)
+    await clock.advance(RATE_TICK_MS) // 5 changes delivered in 5 s: 1/s, the limit
+    insert(6)
+    await clock.advance(RATE_TICK_MS) // 5 over 10 s: below it again
+    insert(7)
+    await raw.answered()
+    const ids = raw.received
+      .filter((m) => !Buffer.isBuffer(m) && m.event === 'postgres_changes')
+      .map((m) => (m as { payload: { data: { record: { id: number } } } }).payload.data.record.id)
+    expect(ids).toEqual([1, 2, 3, 4, 5, 7])
+  })
+
   it('defaults to the Pro plan: 100 channels on one socket join, the 101st is refused', async () => {
     h = await startHarness()
     const raw = await h.raw()

@@ -8,7 +8,7 @@ import { deliverToChannel } from './deliverChange'
 import { endSession } from './frames'
 import { createIdleTimers, type IdleTimers } from './idleTimers'
 import { receiveFrame } from './incoming'
-import { countMessageDelivered } from './limits'
+import { countMessageDelivered, skipChangeOverLimit } from './limits'
 import {
   pushBroadcast,
   removeChannel,
@@ -73,6 +73,7 @@ function openSessions(ctx: ServerContext): Session[] {
 
 /** @internal A row change to every channel of every session; channels the fault holds also keep it. */
 function deliverNow(ctx: ServerContext, change: RowChange): void {
+  if (skipChangeOverLimit(ctx, change)) return
   for (const session of ctx.sessions) {
     for (const channel of session.channels.values()) {
       if (channel.held) channel.held.push(change)

@@ -1,4 +1,6 @@
 import { resolvePlanLimits, type PlanLimits } from '../../../policy/planLimits'
+import type { RowChange } from '../types'
+import { channelPayloads } from './bindings'
 import { createRateCounter, type RateCounter } from './rateCounter'
 import { shutdownChannel, type ServerContext, type Session } from './session'
 
@@ -18,6 +20,8 @@ export interface ServerLimits {
   readonly limits: PlanLimits
   readonly joins: RateCounter
   readonly messages: RateCounter
+  /** postgres_changes delivered, on a counter of their own with the same limit. */
+  readonly changes: RateCounter
 }
 
 /** The limits of `option` (a plan name or numbers, default Pro); a TypeError naming `optionName` when it is not valid. */
@@ -29,6 +33,7 @@ export function createServerLimits(option: unknown, optionName = 'limits'): Serv
     limits,
     joins: createRateCounter(limits.joinsPerSecond),
     messages: createRateCounter(limits.messagesPerSecond),
+    changes: createRateCounter(limits.messagesPerSecond),
   }
 }
 
@@ -60,4 +65,23 @@ export function countMessageDelivered(ctx: ServerContext, session: Session, topi
   ctx.limits.messages.add(now)
   const channel = session.channels.get(topic)
   if (channel && ctx.limits.messages.triggered(now)) shutdownChannel(ctx, session, channel, TOO_MANY_MESSAGES)
+}
+
+/**
+ * Whether a row change is skipped because the project is over its messages per second: the
+ * real server's replication poller then drops the changes it reads, and no error reaches anyone.
+ * A change that goes out counts once per channel whose subscriptions it matches.
+ */
+export function skipChangeOverLimit(ctx: ServerContext, change: RowChange): boolean {
+  const now = ctx.clock.now()
+  if (ctx.limits.changes.triggered(now)) {
+    ctx.logger.once('limit:changes', 'warn', 'MessagePerSecondRateLimitReached: postgres_changes are dropped', {
+      table: change.table,
+    })
+    return true
+  }
+  for (const session of ctx.sessions)
+    for (const channel of session.channels.values())
+      if (channelPayloads(channel.bindings, change).length > 0) ctx.limits.changes.add(now)
+  return false
 }
