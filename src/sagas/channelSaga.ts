@@ -41,6 +41,8 @@ export function* channelSaga(
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
   for (;;) {
+    // The turn comes first: the token is fetched after any wait, so it is fresh when the join goes out.
+    yield* awaitJoinTurn(ctx, topic)
     yield call(gateUntilJoinable, ctx, topic)
     const auth = yield* authorizeWithin(ctx, refreshToken, topic)
     if (!auth.ok) {
@@ -51,7 +53,6 @@ export function* channelSaga(
       yield call(waitForSession, ctx, topic)
       continue
     }
-    yield* awaitJoinTurn(ctx, topic)
     const opened = openChannel(ctx, topic, config)
     if (!opened.ok) {
       // A transport that throws here must cost this topic a backoff, not the registry its life.

@@ -82,6 +82,12 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     expect(harness.state().metrics.serverRefusals).toEqual({ 'join-rate-limit': 1 })
     expect(warnings(harness, /ClientJoinRateLimitReached/)).toHaveLength(1)
 
+    const authorizedAt: number[] = []
+    const authorize = transport.authorize.bind(transport)
+    transport.authorize = (options) => {
+      authorizedAt.push(clock.now())
+      return authorize(options)
+    }
     realtime.subscribe(tableSpec('b')) // a topic that comes along meanwhile waits for the hold too
     await clock.advance(errored!.retryInMs! - 200)
     expect(transport.joins('a')).toBe(1)
@@ -91,6 +97,10 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     await clock.advance(1_000)
     expect(harness.state().channels.a!.state).toBe('subscribed')
     expect(harness.state().channels.b!.state).toBe('subscribed')
+    // The token is fetched after the wait, right before the join: never one that waited out the hold.
+    const holdEnd = errored!.at + errored!.retryInMs!
+    expect(authorizedAt.filter((at) => at < holdEnd)).toEqual([])
+    expect(authorizedAt.filter((at) => at >= holdEnd)).toHaveLength(2) // a's rejoin and b's join
   })
 
   it('doubles the wait while ChannelRateLimitReached keeps coming, and cuts it short on recover()', async () => {
