@@ -122,6 +122,37 @@ describe('plan limits: the emulator refuses what the real server refuses, with i
     expect(ids).toEqual([1, 2, 3, 4, 5, 7])
   })
 
+  it('answers REST broadcasts 429 with the real texts while the project is over its messages per second', async () => {
+    const clock = new FakeClock(Date.now())
+    h = await startHarness({ clock, idleTimeoutMs: 0, limits: { messagesPerSecond: 2 } })
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${h!.server.url}/realtime/v1/api/broadcast${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', apikey: KEYS.serviceRoleKey },
+        body: JSON.stringify(body),
+      })
+      return [response.status, response.status === 202 ? null : await response.json()]
+    }
+    const batch = (count: number) => ({
+      messages: Array.from({ length: count }, () => ({ topic: 'room', event: 'e', payload: {} })),
+    })
+    // A batch over the limit is refused outright; 10 messages in the first 5 s make 2/s from the tick on.
+    expect((await post('', batch(3)))[0]).toBe(429)
+    for (let n = 0; n < 5; n++) expect(await post('', batch(2))).toEqual([202, null])
+    await clock.advance(RATE_TICK_MS)
+    expect(await post('/room/events/e', {})).toEqual([429, { message: 'You have exceeded your rate limit' }])
+    expect(await post('', batch(1))).toEqual([
+      429,
+      { message: 'Too many messages to broadcast, please reduce the batch size' },
+    ])
+    await clock.advance(RATE_TICK_MS) // 10 over 10 s: 1/s
+    expect(await post('', batch(2))).toEqual([
+      429,
+      { message: 'Too many messages to broadcast, please reduce the batch size' },
+    ])
+    expect(await post('/room/events/e', {})).toEqual([202, null])
+  })
+
   it('defaults to the Pro plan: 100 channels on one socket join, the 101st is refused', async () => {
     h = await startHarness()
     const raw = await h.raw()

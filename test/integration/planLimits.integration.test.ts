@@ -182,18 +182,25 @@ describe('plan limits: each refusal of the server takes its documented recovery'
   it('closes a channel for "Too many messages per second" and waits long before it rejoins', async () => {
     const { emulator, library } = await start({ limits: { messagesPerSecond: 1 } })
     library.realtime.subscribe({ topic: 'chat', broadcast: ['*'], tags: [{ type: 'Items', id: 'chat' }] })
+    const sender = emulatorClient(emulator)
+    clients.push(sender)
+    const channel = sender.channel('chat')
+    await new Promise<void>((resolve) => channel.subscribe((status) => status === 'SUBSCRIBED' && resolve()))
     await waitFor(() => library.channel('chat')?.state === 'subscribed')
-    const send = () =>
-      fetch(`${emulator.url}/realtime/v1/api/broadcast`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', apikey: emulator.serviceRoleKey },
-        body: JSON.stringify({ messages: [{ topic: 'chat', event: 'said', payload: {} }] }),
-      })
-    for (let n = 0; n < 6; n++) await send()
-    await new Promise((resolve) => setTimeout(resolve, 5_500))
-    await send()
+    for (let n = 0; n < 3; n++) await channel.send({ type: 'broadcast', event: 'said', payload: { n } })
+    await waitFor(() => library.state().metrics.messagesReceived >= 3)
+    await new Promise((resolve) => setTimeout(resolve, 5_500)) // 3 sent + 3 received in 5 s: over 1/s
+    // Over the limit, REST sends are refused (429); one sent on the socket still reaches the channel, which the server then closes.
+    const rest = await fetch(`${emulator.url}/realtime/v1/api/broadcast/chat/events/said`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', apikey: emulator.serviceRoleKey },
+      body: '{}',
+    })
+    expect(rest.status).toBe(429)
+    await channel.send({ type: 'broadcast', event: 'said', payload: { n: 3 } })
     await waitFor(() => library.state().metrics.serverRefusals['message-rate-limit'] === 1, { timeoutMs: 10_000 })
     expect(library.channel('chat')!.nextRetryAt! - Date.now()).toBeGreaterThan(10_000)
-    expect(emulator.joinedTopics()).toEqual([])
+    expect(library.channel('chat')!.lastError?.message).toMatch(/Too many messages per second/)
+    expect(emulator.joinedTopics()).toEqual(['realtime:chat']) // the sender's; the library's channel is gone
   })
 })

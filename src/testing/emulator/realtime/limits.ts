@@ -85,3 +85,19 @@ export function skipChangeOverLimit(ctx: ServerContext, change: RowChange): bool
       if (channelPayloads(channel.bindings, change).length > 0) ctx.limits.changes.add(now)
   return false
 }
+
+/**
+ * The REST broadcast endpoints' rate limit, as the real server checks it before sending (after
+ * validating the body): a single message is refused while the messages per second are at the
+ * limit, a batch when they are over it or when the batch would take them over. The reason for a
+ * 429 `{ message }`, or null; a message that goes out counts as sent.
+ */
+export function restBroadcastRefusal(ctx: ServerContext, batchSize: number | null): string | null {
+  const now = ctx.clock.now()
+  const average = ctx.limits.messages.average(now)
+  const limit = ctx.limits.limits.messagesPerSecond
+  if (batchSize === null ? average >= limit : average > limit) return 'You have exceeded your rate limit'
+  if (batchSize !== null && batchSize + average > limit)
+    return 'Too many messages to broadcast, please reduce the batch size'
+  return null
+}
