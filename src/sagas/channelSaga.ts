@@ -274,20 +274,23 @@ function* handleFailure(
     return { failures, refreshToken: false }
   }
   if (error.type === 'AUTHENTICATION_FAILED') {
+    // An Unauthorized from the server is counted with the other refusals (serverRefusals.unauthorized).
+    const counted = error.serverError === 'unauthorized' ? { serverRefusal: error.serverError } : {}
     if (!tokenWasRefreshed) {
-      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at }))
+      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at, ...counted }))
       return { failures, refreshToken: true }
     }
     const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, {
       retryable: false,
       context: error.context,
       cause: error,
+      ...counted,
     })
     logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
     // A refused public channel means the credentials themselves are refused: the connection has
     // failed, and its own slow retry brings this channel back. A private one retries on its own.
     const retryInMs = config.private ? authRetryDelay(env.random) : null
-    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at }))
+    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at, ...counted }))
     if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
     yield call(waitForRefusalRetry, ctx, retryInMs)
     return { failures: 0, refreshToken: false }

@@ -69,7 +69,7 @@ export interface MetricsState {
   /** `patchFallbacks` by the first reason each event met (`PAYLOAD_ERRORS`, `MISSING_COLUMNS`, `NOT_CACHED`, …). */
   patchFallbacksByReason: Record<string, number>
   errorsByType: Record<string, number>
-  /** The server's refusals by kind (`channel-rate-limit`, `join-rate-limit`, `message-rate-limit`, `subscription-refused`). */
+  /** The server's refusals by kind (`channel-rate-limit`, `join-rate-limit`, `message-rate-limit`, `subscription-refused`, `unauthorized`). */
   serverRefusals: Partial<Record<ServerRefusal, number>>
   /** Times a topic had to wait for a channel: the client already had its plan's channels per connection open. */
   channelsOverCapacity: number

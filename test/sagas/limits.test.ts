@@ -164,6 +164,22 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
   })
 })
 
+describe('Unauthorized on a private topic keeps the auth path', () => {
+  it('refreshes the token once, then waits the slow 30–60 s, counting each refusal in serverRefusals', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    transport.signedIn = true
+    transport.joinReply = (topic) =>
+      refusal('Unauthorized: You do not have permissions to read from this Channel topic: private:1', topic)
+    realtime.subscribe(tableSpec('private:1', 'generations', { private: true }))
+    await clock.advance(100)
+    expect(transport.joins('private:1')).toBe(2) // once more with a refreshed token
+    expect(harness.state().channels['private:1']).toMatchObject({ state: 'error', lastError: { retryable: false } })
+    expect(harness.state().metrics.serverRefusals).toEqual({ unauthorized: 2 })
+    expect(harness.state().connection).toBe('connected')
+  })
+})
+
 describe('the limits option', () => {
   it.each([
     ['gold', /createRealtime\(\): limits must be 'free', 'pro' or 'team', got "gold"/],
