@@ -8,7 +8,12 @@ export type { RealtimeStore } from './core/startOnStore'
 export type { RealtimeOptions, RealtimeConnection, RealtimeApi, RealtimeTuning, LivenessOptions } from './core/options'
 
 export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
-export type { RealtimeErrorType, SerializedRealtimeError, RealtimeErrorInit } from './errors/realtimeError'
+export type {
+  RealtimeErrorType,
+  SerializedRealtimeError,
+  RealtimeErrorInit,
+  ServerRefusal,
+} from './errors/realtimeError'
 
 export type { SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
 export type { PostgresBinding, PostgresChangeKind, PostgresChangeEvent } from './events/bindings'
@@ -30,6 +35,9 @@ export { createSupabaseTransport } from './transport/supabaseTransport'
 export type { ConnectionState } from './policy/connectionTransition'
 export { CONNECTION_STATES } from './policy/connectionTransition'
 export type { RetryOptions } from './policy/backoff'
+export type { CapacityLimits, LimitsOption } from './policy/capacity'
+export type { PlanLimits, PlanName } from './policy/planLimits'
+export { PLAN_LIMITS } from './policy/planLimits'
 export { DEFAULT_RETRY } from './policy/backoff'
 
 export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsState } from './slice/state'

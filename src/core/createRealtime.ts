@@ -1,3 +1,4 @@
+import { createCapacity } from '../sagas/capacity'
 import type { ActionCreatorWithPreparedPayload, Middleware, Reducer } from '@reduxjs/toolkit'
 import createSagaMiddleware, { channel, type SagaIterator } from 'redux-saga'
 import { createSystemEnvironment, type RealtimeEnvironment } from '../env/environment'
@@ -130,6 +131,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
     registry,
     batchSignal: channel<true>(),
     apiReducerPath,
+    capacity: createCapacity(resolved.limits),
   }
   const routing = wireRouting({ options, resolved, env, logger, actions, selectors, registry })
   const sagaMiddleware = createSagaMiddleware()

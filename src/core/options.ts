@@ -6,6 +6,8 @@ import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
 import { DEFAULT_READS, type ReadsOptions } from '../policy/readsPolicy'
 import { isRtkqApi } from '../rtkq/rtkqApi'
 import type { CoreTiming } from '../policy/timing'
+import type { CapacityLimits, LimitsOption } from '../policy/capacity'
+import { resolveLimits } from './limitsOption'
 import type { RealtimeTransport } from '../events/port'
 
 /**
@@ -82,6 +84,15 @@ export interface RealtimeTuning {
   crossTab?: CrossTabOptions
   /** Bounds on RTK Query reads (see {@link ReadsOptions}). */
   reads?: Partial<ReadsOptions>
+  /**
+   * The Supabase plan's Realtime limits to keep to: `'free'`, `'pro'` (default) or `'team'`, or
+   * numbers over a plan. At most `channelsPerConnection` channels are open (topics beyond wait,
+   * polled, until a channel closes), and joins are paced to `joinsPerSecond × joinShare`.
+   *
+   * @example
+   * createRealtime({ client, api, routes, limits: { plan: 'free', joinShare: 0.05 } })
+   */
+  limits?: LimitsOption
 }
 
 /**
@@ -109,6 +120,7 @@ export interface ResolvedOptions {
   polling: PollingOptions
   crossTab: { enabled: boolean; channelName: string }
   reads: ReadsOptions
+  limits: CapacityLimits
 }
 
 /** Longest channel name accepted. */
@@ -254,6 +266,7 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
       timeoutMs: number('reads.timeoutMs', readsIn.timeoutMs, DEFAULT_READS.timeoutMs, { max: MAX_TIMER_MS }),
       maxHoldMs: number('reads.maxHoldMs', readsIn.maxHoldMs, DEFAULT_READS.maxHoldMs, { max: 60_000 }),
     },
+    limits: resolveLimits(options.limits),
   }
 }
 

@@ -5,8 +5,8 @@ import type { CrossTabState } from '../slice/state'
 import { formatAge, formatDuration, formatPercentiles } from './format'
 import { styles } from './panelStyles'
 
-function errorsByType(counts: Record<string, number>): string {
-  const entries = Object.entries(counts).filter(([, count]) => count > 0)
+function errorsByType(counts: Partial<Record<string, number>>): string {
+  const entries = Object.entries(counts).filter(([, count]) => (count ?? 0) > 0)
   return entries.length === 0 ? 'none' : entries.map(([type, count]) => `${type} ${count}`).join(', ')
 }
 
@@ -44,6 +44,10 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
     ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],
     ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
     ['Errors', errorsByType(metrics.errorsByType)],
+    [
+      'Server refusals',
+      `${errorsByType(metrics.serverRefusals)} (${metrics.channelsOverCapacity} waited for a channel)`,
+    ],
     ['This tab', tabRole(crossTab, now)],
     [
       'Tab relays',

@@ -18,10 +18,23 @@ export interface SerializedRealtimeError {
   retryable: boolean
 }
 
+/**
+ * What Supabase Realtime refused, when it was the server that refused: `'channel-rate-limit'`
+ * (`ChannelRateLimitReached`: the connection has its plan's channels), `'join-rate-limit'`
+ * (`ClientJoinRateLimitReached`: the project's joins per second), `'message-rate-limit'` ("Too
+ * many messages per second"), `'subscription-refused'` ("Unable to subscribe to changes with
+ * given parameters": a table, filter or publication the server will not serve), `'unauthorized'`
+ * (a private topic the token may not read).
+ */
+export type ServerRefusal =
+  'channel-rate-limit' | 'join-rate-limit' | 'message-rate-limit' | 'subscription-refused' | 'unauthorized'
+
 export interface RealtimeErrorInit {
   retryable?: boolean
   context?: Record<string, unknown>
   cause?: unknown
+  /** The server's refusal this error stands for, if any. */
+  serverError?: ServerRefusal
 }
 
 const RETRYABLE_BY_DEFAULT: Record<RealtimeErrorType, boolean> = {
@@ -45,12 +58,21 @@ export class RealtimeError extends Error {
   readonly retryable: boolean
   /** Topic, status, attempt: never tokens or row data. */
   readonly context: Record<string, unknown>
+  /**
+   * What the server refused (rate limits, a subscription it will not serve, an unauthorized
+   * private topic), or null when the failure was not a refusal.
+   *
+   * @example
+   * if (error.serverError === 'subscription-refused') console.warn('check the table is in the supabase_realtime publication')
+   */
+  readonly serverError: ServerRefusal | null
 
   constructor(type: RealtimeErrorType, message: string, init: RealtimeErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause })
     this.type = type
     this.retryable = init.retryable ?? RETRYABLE_BY_DEFAULT[type]
     this.context = init.context ?? {}
+    this.serverError = init.serverError ?? null
   }
 
   toJSON(): SerializedRealtimeError {

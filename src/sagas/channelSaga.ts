@@ -11,6 +11,8 @@ import type { CoreContext } from './context'
 import { deliverEvent } from './deliverEvent'
 import { never, settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
+import { awaitJoinTurn } from './joinTurn'
+import { isRecoverableRefusal, waitOutRefusal } from './serverRefusals'
 
 /** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
 const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
@@ -39,6 +41,8 @@ export function* channelSaga(
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
   for (;;) {
+    // The turn comes first: the token is fetched after any wait, so it is fresh when the join goes out.
+    yield* awaitJoinTurn(ctx, topic)
     yield call(gateUntilJoinable, ctx, topic)
     const auth = yield* authorizeWithin(ctx, refreshToken, topic)
     if (!auth.ok) {
@@ -262,25 +266,31 @@ function* handleFailure(
 ): SagaIterator<FailureDecision> {
   const { actions, env, transport, logger } = ctx
   const at = env.clock.now()
+  // Before the socket check: the server disconnects the socket after ClientJoinRateLimitReached.
+  if (isRecoverableRefusal(error))
+    return { failures: (yield call(waitOutRefusal, ctx, topic, error, failures)) as number, refreshToken: false }
   if (!transport.isConnected()) {
     yield put(actions.channelClosed({ topic, at }))
     return { failures, refreshToken: false }
   }
   if (error.type === 'AUTHENTICATION_FAILED') {
+    // An Unauthorized from the server is counted with the other refusals (serverRefusals.unauthorized).
+    const counted = error.serverError === 'unauthorized' ? { serverRefusal: error.serverError } : {}
     if (!tokenWasRefreshed) {
-      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at }))
+      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at, ...counted }))
       return { failures, refreshToken: true }
     }
     const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, {
       retryable: false,
       context: error.context,
       cause: error,
+      ...counted,
     })
     logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
     // A refused public channel means the credentials themselves are refused: the connection has
     // failed, and its own slow retry brings this channel back. A private one retries on its own.
     const retryInMs = config.private ? authRetryDelay(env.random) : null
-    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at }))
+    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at, ...counted }))
     if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
     yield call(waitForRefusalRetry, ctx, retryInMs)
     return { failures: 0, refreshToken: false }

@@ -7,6 +7,7 @@ import type { RealtimeSelectors } from '../slice/selectors'
 import type { SerializableSpec } from '../subscription/spec'
 import type { RealtimeEvent } from '../events/events'
 import type { RealtimeTransport, TransportChannel } from '../events/port'
+import type { Capacity } from './capacity'
 
 export type { CoreTiming } from '../policy/timing'
 
@@ -33,4 +34,6 @@ export interface CoreContext {
   batchSignal: Channel<true>
   /** The RTK Query api's reducerPath (its fulfilled reads prove the network is back); null without an api. */
   apiReducerPath: string | null
+  /** The plan limits this client keeps to: channel slots, join pacing, the server's join hold. */
+  capacity: Capacity
 }

@@ -2,7 +2,8 @@ import { buffers, channel, type Channel, type SagaIterator, type Task } from 're
 import { call, cancel, fork, put, race, take } from 'redux-saga/effects'
 import { channelConfigKey, mergeChannelConfig } from '../subscription/channelConfig'
 import type { SerializableSpec } from '../subscription/spec'
-import { channelSaga } from './channelSaga'
+import { releaseSlot } from './capacity'
+import { channelWithinCapacity } from './channelCapacity'
 import type { CoreContext } from './context'
 import { sleep } from './effects'
 
@@ -50,7 +51,10 @@ export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
       else if (next.request) yield* removeSubscriber(ctx, topics, next.request.payload.id)
     }
   } finally {
-    for (const entry of topics.byTopic.values()) yield* stopEntry(entry)
+    for (const [topic, entry] of topics.byTopic) {
+      yield* stopEntry(entry)
+      releaseSlot(ctx.capacity, topic)
+    }
     topics.timers.close()
   }
 }
@@ -132,6 +136,7 @@ function* onTimerFired(ctx: CoreContext, topics: Topics, timer: TimerFired): Sag
     entry.teardownTask = null
     yield* stopEntry(entry)
     topics.byTopic.delete(topic)
+    releaseSlot(ctx.capacity, topic) // the first topic waiting for a channel gets it
     yield put(ctx.actions.channelRemoved({ topic, at: ctx.env.clock.now() }))
     return
   }
@@ -141,7 +146,7 @@ function* onTimerFired(ctx: CoreContext, topics: Topics, timer: TimerFired): Sag
   if (key === entry.appliedKey && entry.channelTask?.isRunning()) return
   if (entry.channelTask) yield cancel(entry.channelTask)
   entry.appliedKey = key
-  entry.channelTask = (yield fork(channelSaga, ctx, topic, config, entry.subscribers)) as Task
+  entry.channelTask = (yield fork(channelWithinCapacity, ctx, topic, config, entry.subscribers)) as Task
 }
 
 function newEntry(): TopicEntry {

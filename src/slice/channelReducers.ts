@@ -1,5 +1,5 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
-import type { SerializedRealtimeError } from '../errors/realtimeError'
+import type { SerializedRealtimeError, ServerRefusal } from '../errors/realtimeError'
 import { newChannelRecord, type RealtimeState } from './state'
 import { markLost, recordError, type At } from './stateUpdates'
 
@@ -63,13 +63,26 @@ export const channelReducers = {
   channelErrored(
     state: RealtimeState,
     action: PayloadAction<
-      { topic: string; error: SerializedRealtimeError; retryInMs: number | null; tokenExpired?: boolean } & At
+      {
+        topic: string
+        error: SerializedRealtimeError
+        retryInMs: number | null
+        tokenExpired?: boolean
+        /** The server refused the join or closed the channel (counted in `serverRefusals`). */
+        serverRefusal?: ServerRefusal
+        /** The topic waits for one of the connection's channels (counted in `channelsOverCapacity`). */
+        overCapacity?: boolean
+      } & At
     >,
   ) {
-    const { topic, error, retryInMs, at } = action.payload
+    const { topic, error, retryInMs, at, serverRefusal } = action.payload
     const channel = state.channels[topic]
     const record = recordError(state, error, at, topic)
-    if (action.payload.tokenExpired === true) state.metrics.tokenExpiries += 1
+    const { metrics } = state
+    if (action.payload.tokenExpired === true) metrics.tokenExpiries += 1
+    if (serverRefusal !== undefined)
+      metrics.serverRefusals[serverRefusal] = (metrics.serverRefusals[serverRefusal] ?? 0) + 1
+    if (action.payload.overCapacity === true) metrics.channelsOverCapacity += 1
     if (!channel) return
     markLost(channel, at)
     channel.state = 'error'

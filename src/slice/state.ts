@@ -1,4 +1,4 @@
-import type { SerializedRealtimeError } from '../errors/realtimeError'
+import type { SerializedRealtimeError, ServerRefusal } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { emptyHistogram, type Histogram } from './histogram'
 
@@ -69,6 +69,10 @@ export interface MetricsState {
   /** `patchFallbacks` by the first reason each event met (`PAYLOAD_ERRORS`, `MISSING_COLUMNS`, `NOT_CACHED`, …). */
   patchFallbacksByReason: Record<string, number>
   errorsByType: Record<string, number>
+  /** The server's refusals by kind (`channel-rate-limit`, `join-rate-limit`, `message-rate-limit`, `subscription-refused`, `unauthorized`). */
+  serverRefusals: Partial<Record<ServerRefusal, number>>
+  /** Times a topic had to wait for a channel: the client already had its plan's channels per connection open. */
+  channelsOverCapacity: number
   eventToInvalidationMs: Histogram
   eventToRefetchMs: Histogram
   pollIntervalMs: number | null
@@ -167,6 +171,8 @@ export function initialMetrics(): MetricsState {
     patchFallbacks: 0,
     patchFallbacksByReason: {},
     errorsByType: {},
+    serverRefusals: {},
+    channelsOverCapacity: 0,
     eventToInvalidationMs: emptyHistogram(),
     eventToRefetchMs: emptyHistogram(),
     pollIntervalMs: null,

@@ -11,6 +11,7 @@ export type { CliEnvironment } from './emulator/cli'
 export { signJwt, verifyJwt, createDefaultKeys, DEFAULT_JWT_SECRET } from './emulator/jwt'
 export type { JwtVerification, JwtFailure } from './emulator/jwt'
 export type { TokenSourceOptions } from './emulator/tokenSource'
+export type { PlanLimits, PlanLimitsOption, PlanName } from '../policy/planLimits'
 export type {
   RealtimeEmulator,
   StartRealtimeEmulatorOptions,

@@ -1,5 +1,6 @@
 import { RealtimeError } from '../errors/realtimeError'
 import type { ChannelStatus } from '../events/port'
+import { refusalError } from './serverRefusal'
 
 const AUTH_FAILURE =
   /unauthori[sz]ed|permission|forbidden|jwt|token has expired|expired token|invalid token|invalid_token|not authorized|access denied/i
@@ -23,6 +24,10 @@ export interface FailureCircumstances {
   socketOpen?: boolean
   /** The server's system message before the close ("Token has expired 3 seconds ago"), when it said so. */
   tokenExpired?: string
+  /** The server's refusal in a system message on this topic ("Too many messages per second", "Unable to subscribe…"). */
+  refusal?: string
+  /** The topic's postgres_changes bindings, described for the message of a refused subscription. */
+  bindings?: string
 }
 
 /**
@@ -52,8 +57,11 @@ export function classifyChannelFailure(
   if (status === 'TIMED_OUT') {
     return new RealtimeError('TIMEOUT', `joining ${topic} timed out`, { context, cause })
   }
+  const refused = refusalError(circumstances.refusal ?? detail, topic, context, cause, circumstances.bindings)
+  if (refused) return refused
   if (AUTH_FAILURE.test(detail)) {
-    return new RealtimeError('AUTHENTICATION_FAILED', `${topic} refused: ${detail}`, { context, cause })
+    const serverError = /^unauthorized/i.test(detail) ? ({ serverError: 'unauthorized' } as const) : {}
+    return new RealtimeError('AUTHENTICATION_FAILED', `${topic} refused: ${detail}`, { context, cause, ...serverError })
   }
   if (BINDING_MISMATCH.test(detail)) {
     return new RealtimeError(

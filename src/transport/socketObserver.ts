@@ -4,6 +4,7 @@ import { guardHeartbeatTimeout } from './heartbeatTimeoutGuard'
 import { watchInboundBytes } from './inboundBytes'
 import type { PhoenixMessage, PhoenixSocket } from './phoenixSocket'
 import type { SocketSignal } from '../events/port'
+import { refusalOf } from './serverRefusal'
 
 const TOKEN_EXPIRED = /token has expired/i
 
@@ -15,6 +16,8 @@ export interface SocketObserver {
   forgetInbound(): void
   /** Topics whose token the server declared expired (its system message precedes the phx_close). */
   readonly expiredTopics: Map<string, string>
+  /** Who hears of the server's refusals in system messages, by full topic (supabase-js reports none of them as an error). */
+  readonly refusalListeners: Map<string, (text: string) => void>
   /** Who hears of a frame that could not be decoded. */
   readonly malformedListeners: Set<(reason: string) => void>
 }
@@ -28,10 +31,13 @@ export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserv
   // Any decoded frame proves the socket alive (phoenix calls message callbacks for every frame).
   let lastInboundAt: number | null = null
   const expiredTopics = new Map<string, string>()
+  const refusalListeners = new Map<string, (text: string) => void>()
   socket.onMessage((message) => {
     lastInboundAt = clock.now()
     const expiry = tokenExpiryNotice(message)
     if (expiry !== null && typeof message.topic === 'string') expiredTopics.set(message.topic, expiry)
+    const refusal = refusalNotice(message)
+    if (refusal !== null && typeof message.topic === 'string') refusalListeners.get(message.topic)?.(refusal)
   })
   // Bytes of a frame still arriving prove it alive too (a slow link takes seconds per frame).
   let detachBytes: () => void = () => undefined
@@ -58,6 +64,7 @@ export function observeSocket(socket: PhoenixSocket, clock: Clock): SocketObserv
       lastInboundAt = null
     },
     expiredTopics,
+    refusalListeners,
     malformedListeners,
   }
 }
@@ -95,6 +102,13 @@ export function watchSocketSignals(
     observer.malformedListeners.delete(onMalformed)
     socket.off(refs)
   }
+}
+
+/** A system error that is one of the server's refusals ("Too many messages per second", "Unable to subscribe…"), or null. */
+function refusalNotice(message: PhoenixMessage | undefined): string | null {
+  if (message?.event !== 'system' || message.payload?.status !== 'error') return null
+  const text = message.payload.message
+  return typeof text === 'string' && refusalOf(text) !== null ? text.slice(0, 500) : null
 }
 
 /** The server's "Token has expired N seconds ago" system message on a joined topic, or null. */

@@ -2,6 +2,8 @@ import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js'
 import type { Clock } from '../env/clock'
 import { foreignTopicHandle, heldChannel, toChannelSignalHandler, type SupabaseChannelHandle } from './channelHandles'
 import { classifyChannelFailure } from './classifyError'
+import { describeBindings } from './serverRefusal'
+import type { SocketObserver } from './socketObserver'
 import { normalizeBroadcast, normalizePostgresChange, type NormalizeResult } from './normalize'
 import { NEVER_MS } from './phoenixSocket'
 import type { RealtimeEvent } from '../events/events'
@@ -17,13 +19,14 @@ interface BindingCallbacks {
 
 /**
  * A channel of ours on `topic`, or a handle that refuses every join when the client already holds
- * someone else's channel there. `expiredTopics` are the server's token-expiry notices by topic.
+ * someone else's channel there. The observer holds the server's token-expiry notices by topic and
+ * hears its refusals in system messages.
  * @internal
  */
 export function createSupabaseChannel(
   client: SupabaseClient,
   clock: Clock,
-  expiredTopics: Map<string, string>,
+  notices: Pick<SocketObserver, 'expiredTopics' | 'refusalListeners'>,
   topic: string,
   config: ChannelConfig,
 ): SupabaseChannelHandle {
@@ -43,12 +46,14 @@ export function createSupabaseChannel(
     join(deliver, timeoutMs) {
       // Signals stop at the detach (the saga's event channel closed), whatever supabase-js still calls.
       let attached = true
+      let onRefusal: ((text: string) => void) | null = null
       const listener: SignalListener = (signal) => {
         if (attached) deliver(signal)
       }
       try {
         addBindings(channel, config, deliverOnce(handle, clock, listener))
-        joinOnOpenSocket(client, handle, channel, expiredTopics, listener, timeoutMs)
+        const bindings = describeBindings(config.postgres)
+        onRefusal = joinOnOpenSocket(client, handle, channel, notices, { listener, timeoutMs, bindings })
       } catch (error) {
         // supabase-js throws for bindings it refuses ("cannot add postgres_changes callbacks ... after subscribe()",
         // "tried to join multiple times"): a failed join, never an exception in the caller.
@@ -60,6 +65,8 @@ export function createSupabaseChannel(
       }
       return () => {
         attached = false
+        if (onRefusal && notices.refusalListeners.get(channel.topic) === onRefusal)
+          notices.refusalListeners.delete(channel.topic)
       }
     },
     send: (event, payload) => sendBroadcast(channel, event, payload),
@@ -107,10 +114,9 @@ function joinOnOpenSocket(
   client: SupabaseClient,
   handle: SupabaseChannelHandle,
   channel: RealtimeChannel,
-  expiredTopics: Map<string, string>,
-  listener: SignalListener,
-  timeoutMs: number,
-): void {
+  { expiredTopics, refusalListeners }: Pick<SocketObserver, 'expiredTopics' | 'refusalListeners'>,
+  { listener, timeoutMs, bindings }: { listener: SignalListener; timeoutMs: number; bindings: string },
+): ((text: string) => void) | null {
   const realtime = client.realtime
   if (!realtime.isConnected()) {
     // subscribe() would open the socket on its own schedule; the saga only joins on an open socket.
@@ -119,14 +125,26 @@ function joinOnOpenSocket(
       status: 'CHANNEL_ERROR',
       error: classifyChannelFailure('CHANNEL_ERROR', 'socket closed: not connected', handle.topic),
     })
-    return
+    return null
   }
   expiredTopics.delete(channel.topic)
   const circumstances = () => {
     const tokenExpired = expiredTopics.get(channel.topic)
     return { socketOpen: realtime.isConnected(), ...(tokenExpired === undefined ? {} : { tokenExpired }) }
   }
+  // supabase-js reports none of the server's refusals in system messages: the channel fails on them here.
+  const onRefusal = (refusal: string) => {
+    if (handle.removed) return
+    const error = classifyChannelFailure('CHANNEL_ERROR', refusal, handle.topic, {
+      ...circumstances(),
+      refusal,
+      bindings,
+    })
+    listener({ type: 'status', status: 'CHANNEL_ERROR', error })
+  }
+  refusalListeners.set(channel.topic, onRefusal)
   channel.subscribe(toChannelSignalHandler(handle, listener, circumstances), timeoutMs)
+  return onRefusal
 }
 
 async function sendBroadcast(channel: RealtimeChannel, event: string, payload: unknown): Promise<BroadcastResult> {

@@ -57,6 +57,9 @@ describe('RealtimeDebugPanel', () => {
     await expect.element(screen.getByRole('status')).toHaveTextContent(/disabled/)
     expect(h.transport.isConnected()).toBe(false)
     await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/Poll cadence\s*every/)
+    await expect
+      .element(screen.getByRole('region', { name: 'Realtime' }))
+      .toHaveTextContent(/Server refusals\s*none \(0 waited for a channel\)/)
 
     await userEvent.keyboard('{Enter}')
     await settle(h)

@@ -65,6 +65,8 @@ describe('runEmulatorCli', () => {
           sqlFile,
           '--tables',
           'todos, notes',
+          '--plan',
+          'free',
           '--verbose',
         ],
         fake.env,
@@ -83,6 +85,7 @@ describe('runEmulatorCli', () => {
           databaseUrl: 'postgres://x',
           setupSql: 'create table todos (id bigint primary key);',
           tables: ['todos', 'notes'],
+          limits: 'free',
           verbose: true,
         },
       ])
@@ -98,6 +101,7 @@ describe('runEmulatorCli', () => {
   it.each([
     [['--port', 'eighty'], /--port: expected a port number/],
     [['--port', '70000'], /--port/],
+    [['--plan', 'enterprise'], /--plan: expected free, pro or team, got "enterprise"/],
     [['--unknown'], /Unknown option '--unknown'/],
     [['stray'], /Unexpected argument 'stray'/],
     [['--setup-sql', '/nonexistent/setup.sql'], /--setup-sql: cannot read \/nonexistent\/setup.sql \(ENOENT\)/],

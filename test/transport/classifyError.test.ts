@@ -125,4 +125,64 @@ describe('classifyChannelFailure', () => {
       retryable: false,
     })
   })
+
+  it.each([
+    [
+      'ChannelRateLimitReached',
+      { reason: 'ChannelRateLimitReached: Too many channels' },
+      'channel-rate-limit',
+      'SUBSCRIPTION_FAILED',
+      true,
+    ],
+    [
+      'ClientJoinRateLimitReached',
+      { reason: 'ClientJoinRateLimitReached: Too many joins per second' },
+      'join-rate-limit',
+      'SUBSCRIPTION_FAILED',
+      true,
+    ],
+    ['"Too many messages per second"', 'Too many messages per second', 'message-rate-limit', 'CHANNEL_ERROR', true],
+    [
+      'a subscription the server will not serve',
+      'Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [schema: public, table: todos, filters: []]',
+      'subscription-refused',
+      'SUBSCRIPTION_FAILED',
+      false,
+    ],
+    [
+      'Unauthorized on a private topic',
+      { reason: 'Unauthorized: You do not have permissions to read from this Channel topic: t' },
+      'unauthorized',
+      'AUTHENTICATION_FAILED',
+      false,
+    ],
+  ])(
+    'types the server refusal %s, so users can switch on error.serverError',
+    (_name, cause, serverError, type, retryable) => {
+      const error = classifyChannelFailure('CHANNEL_ERROR', cause, 't', { socketOpen: true })
+      expect(error).toMatchObject({ serverError, type, retryable })
+      // Only type, message and retryable enter the store.
+      expect(Object.keys(JSON.parse(JSON.stringify(error)))).toEqual(['type', 'message', 'retryable'])
+    },
+  )
+
+  it('reads the refusal of a system message before the close that follows it', () => {
+    const error = classifyChannelFailure('CLOSED', undefined, 't', { refusal: 'Too many messages per second' })
+    expect(error.serverError).toBe('message-rate-limit')
+    expect(error.message).toContain('Send fewer broadcasts or raise the plan')
+  })
+
+  it('names the table and filter of a refused subscription and says to check the publication', () => {
+    const error = classifyChannelFailure('CHANNEL_ERROR', 'Unable to subscribe to changes with given parameters', 't', {
+      bindings: 'public.todos (filter: id=eq.1)',
+    })
+    expect(error.message).toContain('public.todos (filter: id=eq.1)')
+    expect(error.message).toContain('supabase_realtime publication')
+    expect(error.message).toContain('recover()')
+  })
+
+  it('leaves serverError null for failures that are not refusals', () => {
+    expect(classifyChannelFailure('CHANNEL_ERROR', 'socket closed: 1006', 't').serverError).toBeNull()
+    expect(classifyChannelFailure('TIMED_OUT', 'Too many messages per second', 't').serverError).toBeNull()
+  })
 })

@@ -342,6 +342,44 @@ describe('createSupabaseTransport on the real supabase-js client', () => {
     expect(isTokenExpiry(failureOf(other.signals))).toBe(false)
   })
 
+  it("fails a channel on the server's refusals in system messages, which supabase-js itself reports as nothing", async () => {
+    const { transport } = await connected()
+    const refused = await joined(transport, 'todos', config({ postgres: [todos()] }))
+    const limited = await joined(transport, 'chat', config())
+    const fine = await joined(transport, 'other', config())
+    rt.sendSystem('todos', {
+      extension: 'postgres_changes',
+      status: 'error',
+      message:
+        'Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [event: *, schema: public, table: todos, filters: []]',
+      channel: 'todos',
+    })
+    rt.sendSystem('chat', {
+      extension: 'system',
+      status: 'error',
+      message: 'Too many messages per second',
+      channel: 'chat',
+    })
+    rt.sendSystem('other', {
+      extension: 'system',
+      status: 'ok',
+      message: 'Replication connection established',
+      channel: 'other',
+    })
+    await until(
+      () =>
+        statusesOf(refused.signals).includes('CHANNEL_ERROR') && statusesOf(limited.signals).includes('CHANNEL_ERROR'),
+    )
+    expect(failureOf(refused.signals)).toMatchObject({
+      type: 'SUBSCRIPTION_FAILED',
+      retryable: false,
+      serverError: 'subscription-refused',
+    })
+    expect(failureOf(refused.signals)!.message).toContain('public.todos')
+    expect(failureOf(limited.signals)).toMatchObject({ type: 'CHANNEL_ERROR', serverError: 'message-rate-limit' })
+    expect(statusesOf(fine.signals)).toEqual(['SUBSCRIBED'])
+  })
+
   it('(contrast) the raw client sends its first join without an access_token', async () => {
     const raw = newClient()
     const statuses: string[] = []

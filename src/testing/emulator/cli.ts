@@ -23,6 +23,7 @@ Options:
   --setup-sql <file>     run this SQL file once after start (schema, seed data)
   --tables <a,b>         watch only these tables of public (default: all)
   --jwt-secret <secret>  HS256 secret (default: the local development secret)
+  --plan <name>          plan limits to enforce: free, pro or team (default: pro)
   --verbose              log what the emulator does
   -h, --help             show this help`
 
@@ -52,6 +53,7 @@ async function parseOptions(argv: string[]): Promise<StartRealtimeEmulatorOption
       'setup-sql': { type: 'string' },
       tables: { type: 'string' },
       'jwt-secret': { type: 'string' },
+      plan: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -77,6 +79,12 @@ async function parseOptions(argv: string[]): Promise<StartRealtimeEmulatorOption
       .map((table) => table.trim())
       .filter(Boolean)
   if (values['jwt-secret'] !== undefined) options.jwtSecret = values['jwt-secret']
+  if (values.plan !== undefined) {
+    const plan = values.plan
+    if (plan !== 'free' && plan !== 'pro' && plan !== 'team')
+      throw new TypeError(`--plan: expected free, pro or team, got ${JSON.stringify(plan)}`)
+    options.limits = plan
+  }
   if (values.verbose) options.verbose = true
   return options
 }

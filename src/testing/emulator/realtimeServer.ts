@@ -7,6 +7,8 @@ import { createFaults, type FaultActions, type FaultState } from './faults'
 import { createTokenAuthority, type TokenAuthority } from './realtime/auth'
 import { CLOSE } from './realtime/closeCodes'
 import { createHub, type Hub } from './realtime/hub'
+import { createServerLimits } from './realtime/limits'
+import type { PlanLimitsOption } from '../../policy/planLimits'
 import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
 import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
 import { handleRestBroadcast, json, type RestBroadcastDeps } from './realtime/rest'
@@ -57,6 +59,8 @@ export interface RealtimeServerOptions {
   rowVisibility?: RowVisibility
   /** Inserts into `realtime.messages` (Broadcast from Database); without it joins asking for `replication_ready` are shut down. */
   broadcastSource?: ChangeSource
+  /** The plan's limits (channels per socket, joins and messages per second); default `'pro'`. */
+  limits?: PlanLimitsOption
 }
 
 /** A running realtime server: Supabase Realtime's WebSocket protocol and REST broadcast on 127.0.0.1. */
@@ -86,7 +90,7 @@ function createServerContext(
   options: RealtimeServerOptions,
   base: { clock: Clock; logger: Logger; auth: TokenAuthority; faults: FaultState },
 ): ServerContext {
-  const ctx: ServerContext = { ...base, sessions: new Set() }
+  const ctx: ServerContext = { ...base, limits: createServerLimits(options.limits), sessions: new Set() }
   if (options.authorizePrivate) ctx.authorizePrivate = options.authorizePrivate
   if (options.catalog) ctx.catalog = options.catalog
   if (options.policies) ctx.policies = options.policies

@@ -12,6 +12,7 @@ import { REALTIME_GRANTS_SQL, REALTIME_SCHEMA_SQL } from './db/realtimeSchema'
 import { createDefaultKeys, DEFAULT_JWT_SECRET, signJwt } from './jwt'
 import { createPostgrestHandler } from './postgrest'
 import { emulatorLogger } from './realtime/lifecycle'
+import { createServerLimits } from './realtime/limits'
 import { startRealtimeServer, type RealtimeServer } from './realtimeServer'
 import { startChangeSource, type StartedChangeSource } from './replication'
 import type { JwtClaims, RealtimeEmulator, StartRealtimeEmulatorOptions } from './types'
@@ -128,6 +129,7 @@ function emulatorHandle(
  */
 export async function startRealtimeEmulator(options: StartRealtimeEmulatorOptions = {}): Promise<RealtimeEmulator> {
   const clock = options.clock ?? systemClock
+  createServerLimits(options.limits) // a bad value throws before anything starts
   // Postgres and replication wait (reconnects, slot drops, shutdown) on real time: a test's fake
   // clock drives token expiry, the websocket timeout and faults, and would stall stop() otherwise.
   const infrastructureClock = systemClock
@@ -170,6 +172,7 @@ export async function startRealtimeEmulator(options: StartRealtimeEmulatorOption
     const server = await startRealtimeServer({
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.limits !== undefined ? { limits: options.limits } : {}),
       jwtSecret,
       apiKeys: [keys.anonKey, keys.serviceRoleKey],
       changeSource,

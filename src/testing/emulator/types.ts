@@ -1,5 +1,6 @@
 import type { Clock } from '../../env/clock'
 import type { TokenSourceOptions } from './tokenSource'
+import type { PlanLimitsOption } from '../../policy/planLimits'
 
 import type { Row } from '../../events/events'
 
@@ -137,6 +138,19 @@ export interface StartRealtimeEmulatorOptions {
    * default 60000, 0: never (for tests that jump a fake clock past it).
    */
   idleTimeoutMs?: number
+  /**
+   * The plan limits the realtime server enforces, as Supabase Realtime does: a plan name
+   * (`'free'`, `'pro'`, `'team'`) or numbers over a plan. Default `'pro'`: 100 channels per
+   * socket, 500 joins and 500 messages per second for the project (averaged over up to a minute
+   * in 5 s steps). Over them a join is refused with `ChannelRateLimitReached: Too many channels`,
+   * or with `ClientJoinRateLimitReached: Too many joins per second` and the socket disconnected;
+   * a channel that receives a broadcast while messages are over is shut down with "Too many
+   * messages per second". A bad value throws a `TypeError` naming it.
+   *
+   * @example
+   * const emulator = await startRealtimeEmulator({ limits: { plan: 'free', channelsPerConnection: 2 } })
+   */
+  limits?: PlanLimitsOption
 }
 
 /** A running emulator: point `createClient(url, anonKey)` at it. */

@@ -1,6 +1,7 @@
 import type { PhoenixMessage } from '../protocol'
 import { cancelPendingJoin, handleJoin } from './join'
 import { persistBroadcast, persistRequested } from './persistBroadcast'
+import { countMessageDelivered, countMessageSent } from './limits'
 import { scheduleResubscribe } from './postgresSubscribe'
 import { handlePresence } from './presenceMessage'
 import {
@@ -118,8 +119,11 @@ async function handleBroadcast(
   }
   // Relayed as sent: a text broadcast keeps every key of its payload, whatever its shape.
   const payload = message.payload as { event?: unknown; payload?: unknown } | null
-  for (const [other] of subscribersOf(ctx, channel.topic, channel.isPrivate)) {
-    if (other === session && !channel.self) continue
+  countMessageSent(ctx)
+  const targets = subscribersOf(ctx, channel.topic, channel.isPrivate).filter(
+    ([other]) => other !== session || channel.self,
+  )
+  for (const [other] of targets) {
     if (origin.binary) pushBroadcast(ctx, other, channel.topic, String(payload?.event ?? ''), payload?.payload, true)
     else
       send(ctx, other, {
@@ -134,6 +138,7 @@ async function handleBroadcast(
     ? await persistBroadcast(ctx, channel.subTopic, channel.isPrivate, payload?.event, payload?.payload)
     : null
   if (channel.ack) reply(ctx, session, message, 'ok', stored === null ? {} : { id: stored })
+  for (const [other] of targets) countMessageDelivered(ctx, other, channel.topic)
 }
 
 /** Forgets every channel and pending join of a socket that went away. */

@@ -8,6 +8,7 @@ import { deliverToChannel } from './deliverChange'
 import { endSession } from './frames'
 import { createIdleTimers, type IdleTimers } from './idleTimers'
 import { receiveFrame } from './incoming'
+import { countMessageDelivered, skipChangeOverLimit } from './limits'
 import {
   pushBroadcast,
   removeChannel,
@@ -72,6 +73,7 @@ function openSessions(ctx: ServerContext): Session[] {
 
 /** @internal A row change to every channel of every session; channels the fault holds also keep it. */
 function deliverNow(ctx: ServerContext, change: RowChange): void {
+  if (skipChangeOverLimit(ctx, change)) return
   for (const session of ctx.sessions) {
     for (const channel of session.channels.values()) {
       if (channel.held) channel.held.push(change)
@@ -186,6 +188,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
     broadcast(subTopic, event, payload, { isPrivate, binary }) {
       const targets = subscribersOf(ctx, `realtime:${subTopic}`, isPrivate)
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, binary)
+      for (const [session, channel] of targets) countMessageDelivered(ctx, session, channel.topic)
       return targets.length
     },
     broadcastFromDatabase({ id, topic, event, payload, isPrivate }) {
@@ -193,6 +196,7 @@ export function createHub(ctx: ServerContext, { idleTimeoutMs }: HubOptions = { 
         ([, channel]) => !channel.replayed.has(id),
       )
       for (const [session, channel] of targets) pushBroadcast(ctx, session, channel.topic, event, payload, true, { id })
+      for (const [session, channel] of targets) countMessageDelivered(ctx, session, channel.topic)
       return targets.length
     },
     dropAll() {

@@ -1,6 +1,7 @@
 import type { PhoenixMessage } from '../protocol'
 import { REPLAY_HARD_LIMIT } from '../db/messageReplay'
 import { parseBindings } from './bindings'
+import { refuseOverLimit } from './limitRefusal'
 import type { DatabaseBroadcast } from './hub'
 import { startSubscribe } from './postgresSubscribe'
 import { joinPresence, presenceConfig } from './presence'
@@ -95,6 +96,7 @@ async function processJoin(ctx: ServerContext, session: Session, message: Phoeni
   // Phoenix closes the previous channel of a duplicate join before joining again.
   const existing = session.channels.get(topic)
   if (existing) closeChannel(ctx, session, existing)
+  if (refuseOverLimit(ctx, session, message)) return
 
   const payload = asObject(message.payload)
   const config = asObject(payload.config) as JoinConfig

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TokenAuthority } from './auth'
 import type { Hub } from './hub'
 import { persistBroadcast } from './persistBroadcast'
+import { countMessageSent, restBroadcastRefusal } from './limits'
 import type { ServerContext } from './session'
 import type { JwtClaims } from '../types'
 
@@ -130,6 +131,12 @@ function batchMessages(body: unknown): BatchMessage[] {
   }))
 }
 
+/** A 429 with the server's text while the project is over its messages per second. */
+function refuseOverRate(ctx: ServerContext, batchSize: number | null): void {
+  const reason = restBroadcastRefusal(ctx, batchSize)
+  if (reason !== null) throw new HttpError(429, { message: reason })
+}
+
 /**
  * The REST broadcast endpoints supabase-js uses, answering as the real server does:
  * `POST /realtime/v1/api/broadcast` with `{ messages: [{ topic, event, payload, private? }] }`
@@ -173,15 +180,20 @@ export async function handleRestBroadcast(
       const persist = url.searchParams.get('persist') === 'true' || url.searchParams.has('persist[ttl]')
       if (persist && !isPrivate)
         throw new HttpError(422, { errors: { persist: ['can only be used on private channels'] } })
+      refuseOverRate(deps.ctx, null)
       if (!(await allowed(subTopic, isPrivate))) throw new HttpError(403, { message: 'Unauthorized' })
+      countMessageSent(deps.ctx)
       const event = decodeURIComponent(rawEvent)
       deps.hub.broadcast(subTopic, event, payload, { isPrivate, binary })
       if (persist) await persistBroadcast(deps.ctx, subTopic, isPrivate, event, payload)
     } else {
-      for (const message of batchMessages(parseJson(body))) {
+      const messages = batchMessages(parseJson(body))
+      refuseOverRate(deps.ctx, messages.length)
+      for (const message of messages) {
         const subTopic = message.topic.replace(/^realtime:/, '')
-        if (await allowed(subTopic, message.private))
-          deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
+        if (!(await allowed(subTopic, message.private))) continue
+        countMessageSent(deps.ctx)
+        deps.hub.broadcast(subTopic, message.event, message.payload, { isPrivate: message.private, binary: false })
       }
     }
     json(res, 202, undefined)

@@ -10,6 +10,7 @@ import type { MessagePolicies } from '../db/messagePolicies'
 import type { MessageReplay } from '../db/messageReplay'
 import type { RowVisibility } from '../db/rowVisibility'
 import type { SubscriptionCatalog } from './catalog'
+import type { ServerLimits } from './limits'
 
 /** A channel one socket has joined. */
 export interface JoinedChannel {
@@ -79,6 +80,8 @@ export interface ServerContext {
   policies?: MessagePolicies
   /** Whether Broadcast from Database is streaming (`replication_ready` joins are told so). */
   replicationReady?: boolean
+  /** The plan's channels per socket, joins and messages per second. */
+  limits: ServerLimits
   sessions: Set<Session>
 }
 

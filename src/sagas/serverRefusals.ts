@@ -1,0 +1,52 @@
+import type { SagaIterator } from 'redux-saga'
+import { call, put, race, take } from 'redux-saga/effects'
+import { serializeRealtimeError, type RealtimeError, type ServerRefusal } from '../errors/realtimeError'
+import { rateLimitDelay } from '../policy/capacity'
+import type { CoreContext } from './context'
+import { sleep } from './effects'
+
+/** The refusals this file recovers from (`'unauthorized'` takes the auth path). */
+export function isRecoverableRefusal(error: RealtimeError): error is RealtimeError & {
+  serverError: Exclude<ServerRefusal, 'unauthorized'>
+} {
+  return error.serverError !== null && error.serverError !== 'unauthorized'
+}
+
+/**
+ * A refusal of the server, counted by kind and logged once per kind with what to do about it.
+ * A refused subscription is a configuration error: it waits for `recover()` (a changed
+ * subscription starts a new channel anyway). A rate limit waits long (30 s doubling to 5 min,
+ * jittered; `recover()` cuts it short) and `ClientJoinRateLimitReached` holds every join of this
+ * client as long. Meanwhile the topic is not live, so it is polled. Returns the new failure count.
+ */
+export function* waitOutRefusal(
+  ctx: CoreContext,
+  topic: string,
+  error: RealtimeError & { serverError: Exclude<ServerRefusal, 'unauthorized'> },
+  failures: number,
+): SagaIterator<number> {
+  const { actions, env, logger, capacity } = ctx
+  const kind = error.serverError
+  const at = env.clock.now()
+  const serialized = serializeRealtimeError(error)
+  logger.once(`server-refusal:${kind}`, 'warn', error.message, { topic })
+  if (kind === 'subscription-refused') {
+    yield put(actions.channelErrored({ topic, error: serialized, retryInMs: null, serverRefusal: kind, at }))
+    yield take(actions.recover.type)
+    return 0
+  }
+  const delayMs = rateLimitDelay(failures, env.random)
+  if (kind === 'join-rate-limit') {
+    capacity.holdUntil = Math.max(capacity.holdUntil, at + delayMs)
+    capacity.holdError = serialized
+  }
+  yield put(actions.channelErrored({ topic, error: serialized, retryInMs: delayMs, serverRefusal: kind, at }))
+  const woke = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as {
+    recover?: unknown
+  }
+  if (woke.recover) {
+    capacity.holdUntil = 0
+    return 0
+  }
+  return failures + 1
+}

@@ -1,0 +1,195 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRealtime } from '../../src/core/createRealtime'
+import type { RealtimeError } from '../../src/errors/realtimeError'
+import { classifyChannelFailure } from '../../src/transport/classifyError'
+import { FakeTransport } from '../support/fakeTransport'
+import { createHarness, expectNoDuplicateChannels, finishHarness, tableSpec, type Harness } from '../support/harness'
+
+let harness: Harness | undefined
+afterEach(() => {
+  const finished = harness
+  harness = undefined
+  finishHarness(finished)
+})
+
+const refusal = (reason: string, topic: string): RealtimeError =>
+  classifyChannelFailure('CHANNEL_ERROR', { reason }, topic, { socketOpen: true })
+
+const warnings = (h: Harness, pattern: RegExp) => h.logs.filter((log) => log.level === 'warn' && pattern.test(log.line))
+
+describe('the capacity guard: never more channels than the plan allows on one connection', () => {
+  it('keeps topics beyond channelsPerConnection waiting (reported, counted, once-logged), and gives a freed slot to the first', async () => {
+    harness = createHarness({ limits: { channelsPerConnection: 2 } })
+    const { realtime, clock, transport } = harness
+    const a = realtime.subscribe(tableSpec('a'))
+    realtime.subscribe(tableSpec('b'))
+    realtime.subscribe(tableSpec('c'))
+    realtime.subscribe(tableSpec('d'))
+    await clock.advance(1_000)
+    const channels = () => harness!.state().channels
+    expect(transport.channelTopics().sort()).toEqual(['a', 'b'])
+    expect(channels().c).toMatchObject({ state: 'error', nextRetryAt: null })
+    expect(channels().c!.lastError?.message).toMatch(/waits for a channel: this client already has 2 open/)
+    expect(harness.state().metrics.channelsOverCapacity).toBe(2)
+    expect(warnings(harness, /more topics than the plan's 2 channels per connection/)).toHaveLength(1)
+
+    a.unsubscribe()
+    await clock.advance(2_000) // past the teardown grace: the slot goes to c, the first waiting
+    expect(transport.channelTopics().sort()).toEqual(['b', 'c'])
+    expect(channels().c!.state).toBe('subscribed')
+    expect(channels().d!.state).toBe('error')
+    expect(transport.joins('d')).toBe(0)
+    expectNoDuplicateChannels(transport)
+  })
+
+  it('lets a topic that rebinds keep its slot', async () => {
+    harness = createHarness({ limits: { channelsPerConnection: 1 } })
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('a'))
+    realtime.subscribe(tableSpec('b'))
+    await clock.advance(500)
+    realtime.subscribe(tableSpec('a', 'other_table')) // a new binding recreates a's channel
+    await clock.advance(500)
+    expect(transport.channelTopics()).toEqual(['a'])
+    expect(transport.joins('a')).toBe(2)
+    expect(harness.state().channels.a!.state).toBe('subscribed')
+    expect(transport.joins('b')).toBe(0)
+  })
+
+  it("paces joins to the client's share of the plan's joins per second (Free: 2 at once, then one every 500 ms)", async () => {
+    harness = createHarness({ limits: 'free' })
+    const { realtime, clock } = harness
+    for (const topic of ['a', 'b', 'c', 'd', 'e']) realtime.subscribe(tableSpec(topic))
+    const start = clock.now()
+    await clock.advance(3_000)
+    const joinedAt = harness.payloadsOf(realtime.events.channelJoinStarted).map((join) => join.at - start)
+    expect(joinedAt).toEqual([50, 50, 550, 1_050, 1_550]) // after the 50 ms rebind debounce
+    expect(Object.values(harness.state().channels).map((channel) => channel.state)).toEqual(Array(5).fill('subscribed'))
+  })
+})
+
+describe("the server's refusals take their own recovery, never a retry loop", () => {
+  it('backs off long after ClientJoinRateLimitReached and holds every join of the client meanwhile', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    transport.joinReply = (topic, joinNumber) =>
+      topic === 'a' && joinNumber === 1 ? refusal('ClientJoinRateLimitReached: Too many joins per second', topic) : 'ok'
+    realtime.subscribe(tableSpec('a'))
+    await clock.advance(100)
+    const [errored] = harness.payloadsOf(realtime.events.channelErrored)
+    expect(errored).toMatchObject({ topic: 'a', serverRefusal: 'join-rate-limit' })
+    expect(errored!.retryInMs).toBeGreaterThanOrEqual(15_000)
+    expect(harness.state().metrics.serverRefusals).toEqual({ 'join-rate-limit': 1 })
+    expect(warnings(harness, /ClientJoinRateLimitReached/)).toHaveLength(1)
+
+    const authorizedAt: number[] = []
+    const authorize = transport.authorize.bind(transport)
+    transport.authorize = (options) => {
+      authorizedAt.push(clock.now())
+      return authorize(options)
+    }
+    realtime.subscribe(tableSpec('b')) // a topic that comes along meanwhile waits for the hold too
+    await clock.advance(errored!.retryInMs! - 200)
+    expect(transport.joins('a')).toBe(1)
+    expect(transport.joins('b')).toBe(0)
+    expect(harness.state().channels.b).toMatchObject({ state: 'error' })
+    expect(harness.state().channels.b!.lastError?.message).toMatch(/joins per second/)
+    await clock.advance(1_000)
+    expect(harness.state().channels.a!.state).toBe('subscribed')
+    expect(harness.state().channels.b!.state).toBe('subscribed')
+    // The token is fetched after the wait, right before the join: never one that waited out the hold.
+    const holdEnd = errored!.at + errored!.retryInMs!
+    expect(authorizedAt.filter((at) => at < holdEnd)).toEqual([])
+    expect(authorizedAt.filter((at) => at >= holdEnd)).toHaveLength(2) // a's rejoin and b's join
+  })
+
+  it('doubles the wait while ChannelRateLimitReached keeps coming, and cuts it short on recover()', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport, store } = harness
+    let refusing = true
+    transport.joinReply = (topic) => (refusing ? refusal('ChannelRateLimitReached: Too many channels', topic) : 'ok')
+    realtime.subscribe(tableSpec('a'))
+    await clock.advance(10 * 60_000)
+    const waits = harness.payloadsOf(realtime.events.channelErrored).map((e) => e.retryInMs!)
+    expect(waits.length).toBeLessThanOrEqual(6) // ten minutes: a handful of attempts, not a loop
+    expect(waits[1]! / 60_000).toBeGreaterThanOrEqual(0.5) // the second wait is 60 s × [0.5, 1.5)
+    expect(harness.state().metrics.serverRefusals['channel-rate-limit']).toBe(waits.length)
+    expect(warnings(harness, /ChannelRateLimitReached/)).toHaveLength(1)
+    refusing = false
+    store.dispatch(realtime.actions.recover())
+    await clock.advance(100)
+    expect(harness.state().channels.a!.state).toBe('subscribed')
+  })
+
+  it('closes a channel for "Too many messages per second" and rejoins only after a long wait', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('a'))
+    await clock.advance(100)
+    transport.emit('a', {
+      type: 'status',
+      status: 'CHANNEL_ERROR',
+      error: refusal('Too many messages per second', 'a'),
+    })
+    await clock.advance(10)
+    const [errored] = harness.payloadsOf(realtime.events.channelErrored)
+    expect(errored).toMatchObject({ serverRefusal: 'message-rate-limit' })
+    await clock.advance(errored!.retryInMs! - 100)
+    expect(transport.joins('a')).toBe(1)
+    await clock.advance(200)
+    expect(transport.joins('a')).toBe(2)
+    expect(harness.state().channels.a!.state).toBe('subscribed')
+  })
+
+  it('never retries a refused subscription on its own: only recover() or a changed subscription asks again', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport, store } = harness
+    transport.joinReply = (topic, joinNumber) =>
+      joinNumber === 1 ? refusal('Unable to subscribe to changes with given parameters', topic) : 'ok'
+    realtime.subscribe(tableSpec('a'))
+    realtime.subscribe(tableSpec('b'))
+    await clock.advance(60 * 60_000)
+    expect(transport.joins('a')).toBe(1)
+    expect(harness.state().channels.a).toMatchObject({ state: 'error', nextRetryAt: null })
+    expect(harness.state().channels.a!.lastError).toMatchObject({ type: 'SUBSCRIPTION_FAILED', retryable: false })
+    expect(harness.state().metrics.serverRefusals).toEqual({ 'subscription-refused': 2 })
+    expect(warnings(harness, /Unable to subscribe/)).toHaveLength(1) // once per kind, not per topic
+
+    store.dispatch(realtime.actions.recover())
+    await clock.advance(100)
+    expect(harness.state().channels.a!.state).toBe('subscribed')
+    realtime.subscribe(tableSpec('b', 'fixed_table'))
+    await clock.advance(100)
+    expect(harness.state().channels.b!.state).toBe('subscribed')
+  })
+})
+
+describe('Unauthorized on a private topic keeps the auth path', () => {
+  it('refreshes the token once, then waits the slow 30–60 s, counting each refusal in serverRefusals', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    transport.signedIn = true
+    transport.joinReply = (topic) =>
+      refusal('Unauthorized: You do not have permissions to read from this Channel topic: private:1', topic)
+    realtime.subscribe(tableSpec('private:1', 'generations', { private: true }))
+    await clock.advance(100)
+    expect(transport.joins('private:1')).toBe(2) // once more with a refreshed token
+    expect(harness.state().channels['private:1']).toMatchObject({ state: 'error', lastError: { retryable: false } })
+    expect(harness.state().metrics.serverRefusals).toEqual({ unauthorized: 2 })
+    expect(harness.state().connection).toBe('connected')
+  })
+})
+
+describe('the limits option', () => {
+  it.each([
+    ['gold', /createRealtime\(\): limits must be 'free', 'pro' or 'team', got "gold"/],
+    [{ channelsPerConnection: -1 }, /createRealtime\(\): limits\.channelsPerConnection must be a positive integer/],
+    [{ joinShare: 0 }, /createRealtime\(\): limits\.joinShare must be a number in \(0, 1\]/],
+    [{ joinShare: 2 }, /limits\.joinShare/],
+    [{ plan: 'team', joinsPerSec: 3 }, /limits\.joinsPerSec is not a limit/],
+  ])('refuses %j at createRealtime with a TypeError naming it', (limits, message) => {
+    const create = () => createRealtime({ transport: new FakeTransport(), limits: limits as never })
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(message)
+  })
+})
