@@ -119,6 +119,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
     callbacks: new Map(),
     liveChannels: new Map(),
     pendingEvents: [],
+    batchOpen: false,
   }
   const apiReducerPath = options.api === undefined ? null : (options.api as { reducerPath: string }).reducerPath
   const ctx = {

@@ -67,7 +67,11 @@ export interface RealtimeTuning {
    * within 5.5 s visible and 23 s hidden.
    */
   liveness?: Partial<LivenessOptions>
-  /** Events are delivered to the store in batches of this window. Default 16. */
+  /**
+   * The batch window, ~ a frame. An event that arrives while no batch is open reaches the store at
+   * once (no delay for the first event after a quiet period); what follows within the window
+   * reaches it as one action when the window ends. Default 16.
+   */
   batchMs?: number
   /** Per-tag invalidation throttle window. Default 500. */
   throttleMs?: number

@@ -5,25 +5,12 @@ import type { RtkqApi } from '../rtkq/rtkqApi'
 import type { RealtimeActions, RouterReport } from '../slice/realtimeSlice'
 import type { FreshReads } from './freshReads'
 import type { RefetchTracker } from './refetchTracker'
+import { createReportBuffer, emptyReport } from './reportBuffer'
 import { TagThrottle, type ThrottledTag } from './tagThrottle'
 import { tagKey, type FullTag } from './tags'
 
 /** Tags per `invalidateTags` action at most. */
 const MAX_TAGS_PER_INVALIDATION = 10_000
-
-/** A report with nothing in it yet. @internal */
-export function emptyReport(): RouterReport {
-  return {
-    routed: 0,
-    unmatched: 0,
-    malformed: 0,
-    issued: 0,
-    coalesced: 0,
-    errors: {},
-    eventToInvalidationMs: [],
-    eventToRefetchMs: [],
-  }
-}
 
 /** Polls, kicks and catch-ups: no event is behind them, so they carry no event latency. */
 function asSynthetic(tags: FullTag[], at: number): ThrottledTag[] {
@@ -45,8 +32,8 @@ export interface IssuerDeps {
 /**
  * The one way the router invalidates: tags go through the per-tag throttle, then out as RTK
  * Query `invalidateTags` actions (chunked under the argument limit), with the entries they cover
- * noted for the latency tracker and the held-invalidation bound. Each pass reports to the slice
- * in one `routerReported` action.
+ * noted for the latency tracker and the held-invalidation bound. The passes of one turn of the
+ * event loop report to the slice in one `routerReported` action (on a microtask).
  * @internal
  */
 export function createInvalidationIssuer(deps: IssuerDeps) {
@@ -85,13 +72,8 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
     for (const entry of due) if (!entry.synthetic) report.eventToInvalidationMs.push(Math.max(0, now - entry.eventAt))
   }
 
-  const flush = (report: RouterReport) => {
-    const empty =
-      report.routed + report.unmatched + report.malformed + report.issued + report.coalesced === 0 &&
-      report.eventToRefetchMs.length === 0 &&
-      Object.keys(report.errors).length === 0
-    if (!empty) deps.dispatch(deps.actions.routerReported(report))
-  }
+  const reports = createReportBuffer((report) => deps.dispatch(deps.actions.routerReported(report)))
+  const flush = (report: RouterReport) => reports.add(report)
 
   const throttle = new TagThrottle(clock, deps.throttleMs, (due) => {
     const report = emptyReport()
@@ -115,9 +97,10 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
       offer(asSynthetic(tags, clock.now()), report)
       flush(report)
     },
-    /** Sends a report to the slice, unless it is empty. */
+    /** Adds a pass's report to the one the slice gets on the next microtask (unless it stays empty). */
     flush,
     clear(): void {
+      reports.flush()
       throttle.clear()
     },
   }

@@ -68,9 +68,18 @@ export function createInvalidationRouter(deps: RouterDeps) {
   const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 
+  const hot = handlers.flatMap((handler) => (handler.afterAction ? [handler.afterAction] : []))
   const middleware: Middleware = (storeApi) => {
     store = storeApi as typeof store
-    return listener.middleware(storeApi)
+    const listening = listener.middleware(storeApi)
+    return (next) => {
+      const inner = listening(next)
+      return (action) => {
+        const result = inner(action)
+        for (const afterAction of hot) afterAction(action as UnknownAction)
+        return result
+      }
+    }
   }
 
   return {

@@ -1,6 +1,6 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import { rtkqMatchers } from '../rtkq/rtkqActions'
-import { emptyReport } from './invalidationIssuer'
+import { emptyReport } from './reportBuffer'
 import type { BuildRouterHandler } from './routerContext'
 
 /**

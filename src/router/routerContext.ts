@@ -59,6 +59,12 @@ export interface RouterContext {
 export interface RouterHandler {
   start?(): void
   stop?(): void
+  /**
+   * The hot path: called with every action once the reducers and the listeners have seen it,
+   * without the listener middleware's per-effect AbortController and promise (one event per
+   * action is common: the first after a quiet frame goes out alone). Must not throw.
+   */
+  afterAction?(action: UnknownAction): void
 }
 
 /**

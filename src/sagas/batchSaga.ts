@@ -4,23 +4,36 @@ import type { CoreContext } from './context'
 import { sleep } from './effects'
 
 /**
- * Collects events for one batch window (~16 ms, a frame) and dispatches them as one
- * `eventsReceived` action, so a burst costs one store update and one router pass per frame.
+ * Batches events per frame (~16 ms) without making the first one wait: an event that arrives
+ * while no batch is open goes out at once, in the same turn, as its own `eventsReceived`, and
+ * opens a batch window. What arrives within the window goes out as one `eventsReceived` when it
+ * ends, and opens the next window; a window that ends empty closes the batch, so the next event
+ * after a quiet frame is again delivered at once. A burst still costs one store update and one
+ * router pass per frame; the event the user is waiting for costs no batch delay.
  */
 export function* batchSaga(ctx: CoreContext): SagaIterator<void> {
+  const { registry } = ctx
   try {
     for (;;) {
-      yield take(ctx.batchSignal)
-      yield call(sleep, ctx.env.clock, ctx.timing.batchMs)
-      yield call(flush, ctx)
+      if (registry.pendingEvents.length === 0) yield take(ctx.batchSignal)
+      registry.batchOpen = true
+      let flushed = (yield call(flush, ctx)) as boolean
+      while (flushed) {
+        yield call(sleep, ctx.env.clock, ctx.timing.batchMs)
+        flushed = (yield call(flush, ctx)) as boolean
+      }
+      registry.batchOpen = false
     }
   } finally {
+    registry.batchOpen = false
     // Stopping must not lose what already arrived.
     yield call(flush, ctx)
   }
 }
 
-function* flush(ctx: CoreContext): SagaIterator<void> {
+function* flush(ctx: CoreContext): SagaIterator<boolean> {
   const events = ctx.registry.pendingEvents.splice(0)
-  if (events.length > 0) yield put(ctx.actions.eventsReceived({ events, at: ctx.env.clock.now() }))
+  if (events.length === 0) return false
+  yield put(ctx.actions.eventsReceived({ events, at: ctx.env.clock.now() }))
+  return true
 }

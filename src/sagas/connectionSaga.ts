@@ -157,7 +157,7 @@ function* awaitSocket(
 /**
  * Records the scheduled retry at once (so that state and polling react without waiting for
  * the socket to finish closing), closes what is left of the socket cleanly, and waits until
- * the retry is due. `recover()`, the kill switch, coming back online, and a successful read of
+ * the retry is due. `recover()`, the kill switch, coming back online, the tab becoming visible, and a successful read of
  * the app's api (the network is back; at most once per 5 s) cut the wait short.
  * Returns the next attempt number.
  */
@@ -187,8 +187,20 @@ function* waitBeforeRetry(
       (action: { type: string; payload?: unknown }) =>
         action.type === actions.setOnline.type && action.payload === true,
     ),
+    // A tab the user comes back to: retry now rather than leave them waiting out a suspended delay.
+    visible: take(
+      (action: { type: string; payload?: unknown }) =>
+        action.type === actions.setVisibility.type && action.payload === true,
+    ),
   }
-  type Waited = { done?: unknown; recover?: unknown; disabled?: unknown; online?: unknown; read?: unknown }
+  type Waited = {
+    done?: unknown
+    recover?: unknown
+    disabled?: unknown
+    online?: unknown
+    visible?: unknown
+    read?: unknown
+  }
   let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
   while (result.done) {
     result = (yield race({

@@ -19,6 +19,8 @@ export interface SagaRegistry {
   liveChannels: Map<string, TransportChannel>
   /** Events waiting for the next batch flush. */
   pendingEvents: RealtimeEvent[]
+  /** A batch window is open: events wait for its end instead of going out at once. */
+  batchOpen: boolean
 }
 
 /** Everything the sagas of one realtime instance share. */
@@ -30,7 +32,7 @@ export interface CoreContext {
   env: RealtimeEnvironment
   logger: Logger
   registry: SagaRegistry
-  /** Wakes the batch saga when the first event of a batch arrives. */
+  /** Wakes the batch saga when an event arrives while no batch is open. */
   batchSignal: Channel<true>
   /** The RTK Query api's reducerPath (its fulfilled reads prove the network is back); null without an api. */
   apiReducerPath: string | null

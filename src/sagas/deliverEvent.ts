@@ -6,8 +6,9 @@ import type { SagaRegistry } from './context'
 
 /**
  * Hands one event to every subscriber of its topic whose own bindings match, then queues it
- * for the next batch. A throwing `onMessage` is logged once and never stops delivery.
- * Returns true when the event is the first of a new batch.
+ * for the batch saga. A throwing `onMessage` is logged once and never stops delivery.
+ * Returns true when no batch is open and the event is the first waiting: the batch saga must wake
+ * and deliver it at once.
  */
 export function deliverEvent(
   event: RealtimeEvent,
@@ -33,5 +34,5 @@ export function deliverEvent(
     }
   }
   registry.pendingEvents.push(event)
-  return registry.pendingEvents.length === 1
+  return !registry.batchOpen && registry.pendingEvents.length === 1
 }

@@ -18,7 +18,7 @@ function registryOf(...projects: string[]): SagaRegistry {
       }),
     ]),
   )
-  return { requests, callbacks: new Map(), liveChannels: new Map(), pendingEvents: [] }
+  return { requests, callbacks: new Map(), liveChannels: new Map(), pendingEvents: [], batchOpen: false }
 }
 
 function stateWith(connection: RealtimeState['connection'], channels: Record<string, ChannelState>) {

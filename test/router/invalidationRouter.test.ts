@@ -56,18 +56,28 @@ describe('InvalidationRouter with a real RTK Query api', () => {
     expect(h!.backend.count('projectGenerations')).toBe(3)
   })
 
-  it('delivers events in one batch per ~16 ms window', async () => {
+  it('delivers the first event after a quiet period at once and batches only what follows within ~16 ms', async () => {
     const { clock, emit, realtime } = await connectedWithQueries()
+    const sizes = () => h!.payloadsOf(realtime.events.eventsReceived).map((batch) => batch.events.length)
     emit(bc('GENERATIONS_UPDATED', { projectId: 'p1' }))
+    // Same turn: no clock advance, and p1's refetch has already started.
+    expect(sizes()).toEqual([1])
+    expect(h!.started('projectGenerations', 'p1')).toBe(2)
     await clock.advance(5)
     emit(bc('GENERATIONS_UPDATED', { projectId: 'p2' }))
-    await clock.advance(15)
-    const batches = h!.payloadsOf(realtime.events.eventsReceived)
-    expect(batches.map((batch) => batch.events.length)).toEqual([2])
+    emit(bc('GENERATIONS_UPDATED', { projectId: 'p2', again: true }))
+    expect(sizes()).toEqual([1])
+    await clock.advance(11)
+    // The two that arrived inside the window go out together when it ends.
+    expect(sizes()).toEqual([1, 2])
     expect(fetchCounts(h!)).toEqual({ ...INITIAL, p1: 2, p2: 2 })
+    // An empty frame closes the batch: the next event is again delivered at once.
+    await clock.advance(40)
+    emit(bc('GENERATIONS_UPDATED', { projectId: 'p2' }))
+    expect(sizes()).toEqual([1, 2, 1])
   })
 
-  it('refetches at most 3 times for a burst of 1,000 events on one tag over 1 s, and the last event is not lost', async () => {
+  it('refetches at most 3 times during a 1 s burst of 1,000 events on one tag, and once after it for the last events', async () => {
     const { clock, emit } = await connectedWithQueries()
     const start = clock.now()
     for (let i = 0; i < 1_000; i++) {
@@ -78,10 +88,11 @@ describe('InvalidationRouter with a real RTK Query api', () => {
     expect(clock.now() - start).toBe(1_000)
     expect(inTheSecond).toBeLessThanOrEqual(3)
     await clock.advance(2_000)
-    // The trailing refetch after the last event happened, and nothing more.
-    expect(h!.fetches('projectGenerations', 'p1') - 1).toBe(3)
+    // Leading at +0, trailing at +500 and +1000; the events of the last frame (after +1000) are
+    // not lost: one trailing refetch at +1500 carries them, and nothing more.
+    expect(h!.fetches('projectGenerations', 'p1') - 1).toBe(4)
     expect(h!.fetches('projectGenerations', 'p2')).toBe(1)
-    expect(h!.metrics()).toMatchObject({ eventsRouted: 1_000, invalidationsIssued: 3 })
+    expect(h!.metrics()).toMatchObject({ eventsRouted: 1_000, invalidationsIssued: 4 })
   })
 
   it.each(['delayed', 'immediately'] as const)(
@@ -131,7 +142,8 @@ describe('InvalidationRouter with a real RTK Query api', () => {
     emit(bc('SOMETHING_ELSE', {}))
     await clock.advance(2_000)
     const metrics = h!.metrics()
-    // Batches at +16, +116, …, +416: one leading invalidation, four coalesced into one trailing at +516.
+    // Each event arrives after a quiet frame and goes out at once (+0, +100, …, +400): one leading
+    // invalidation, four coalesced into one trailing at +500.
     expect(metrics).toMatchObject({
       eventsRouted: 5,
       eventsUnmatched: 1,
@@ -145,11 +157,30 @@ describe('InvalidationRouter with a real RTK Query api', () => {
       expect(latency.p95).not.toBeNull()
       expect(latency.p95!).toBeGreaterThanOrEqual(latency.p50!)
     }
-    // 16 ms for the leading edge; 416 ms (event at +100, invalidated at +516) for the trailing one.
-    expect(metrics.eventToInvalidation.max).toBe(416)
-    expect(metrics.eventToInvalidation.p50!).toBeLessThanOrEqual(20)
-    expect(metrics.eventToRefetch.max).toBe(416)
+    // 0 ms for the leading edge (no batch delay); 400 ms (event at +100, invalidated at +500) for the trailing one.
+    expect(metrics.eventToInvalidation.max).toBe(400)
+    expect(metrics.eventToInvalidation.p50!).toBeLessThan(16)
+    expect(metrics.eventToRefetch.max).toBe(400)
     expect(metrics.pollIntervalMs).toBe(60_000)
+  })
+
+  it("invalidates an event right after a rejoin's catch-up at once: the catch-up does not take its leading edge", async () => {
+    const { clock, emit, transport, realtime } = await connectedWithQueries()
+    transport.dropSocket()
+    const joins = () => h!.payloadsOf(realtime.events.channelSubscribed).length
+    for (let waited = 0; joins() < 2 && waited < 60_000; waited += 10) await clock.advance(10)
+    expect(joins()).toBe(2)
+    // The rejoin's catch-up invalidated p1's tag (and started its refetch) in this very step.
+    const tagged = () => h!.invalidations().filter((tags) => JSON.stringify(tags).includes('"project:p1"')).length
+    const afterCatchUp = tagged()
+    expect(afterCatchUp).toBeGreaterThanOrEqual(1)
+    const startedAfterCatchUp = h!.started('projectGenerations', 'p1')
+    await clock.advance(50)
+    emit(bc('GENERATIONS_UPDATED', { projectId: 'p1' }))
+    // Same turn, no trailing wait: the event has its own invalidation and its own refetch.
+    expect(tagged()).toBe(afterCatchUp + 1)
+    await clock.advance(0)
+    expect(h!.started('projectGenerations', 'p1')).toBe(startedAfterCatchUp + 1)
   })
 
   it('counts polls, kicks and catch-ups as invalidations but not as event latency', async () => {
@@ -165,8 +196,9 @@ describe('InvalidationRouter with a real RTK Query api', () => {
     expect(quiet.eventToRefetch.count).toBe(0)
     emit(bc('GENERATIONS_UPDATED', { projectId: 'p1' }))
     await clock.advance(16)
-    expect(h!.metrics().eventToInvalidation).toMatchObject({ count: 1, max: 16 })
-    expect(h!.metrics().eventToRefetch).toMatchObject({ count: 1, max: 16 })
+    // The event's own latency only: the first event after a quiet period pays no batch delay.
+    expect(h!.metrics().eventToInvalidation).toMatchObject({ count: 1, max: 0 })
+    expect(h!.metrics().eventToRefetch).toMatchObject({ count: 1, max: 0 })
   })
 
   it('tags its logs [InvalidationRouter] and leaves no timers behind after stop()', async () => {

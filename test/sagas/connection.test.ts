@@ -109,6 +109,24 @@ describe('reconnecting', () => {
     expect(harness.state().connection).toBe('connected')
   })
 
+  it('retries at once when the tab becomes visible while waiting out a suspended delay', async () => {
+    harness = createHarness({}, { seed: 2 })
+    const { realtime, clock, transport, store } = harness
+    transport.connectBehavior = 'refuse'
+    realtime.subscribe(tableSpec('project:1'))
+    await advanceUntil(harness, () => harness!.state().connection === 'suspended')
+    store.dispatch(realtime.actions.setVisibility(false))
+    await clock.advance(0)
+    const attempts = transport.connectAttempts
+    expect(harness.state().nextRetryAt! - clock.now()).toBeGreaterThan(1000)
+
+    transport.connectBehavior = 'open'
+    store.dispatch(realtime.actions.setVisibility(true))
+    await clock.advance(0)
+    expect(transport.connectAttempts).toBe(attempts + 1)
+    expect(harness.state().connection).toBe('connected')
+  })
+
   it('retries at once when the environment online signal comes back', async () => {
     const online = controllableSignal(true)
     harness = createHarness({ env: { online } }, { seed: 2 })

@@ -10,38 +10,60 @@ afterEach(() => {
 })
 
 describe('events', () => {
-  it('delivers a burst to the store as one eventsReceived per 16 ms batch', async () => {
+  it('delivers the first event of a burst at once and the rest as one eventsReceived when the 16 ms window ends', async () => {
     harness = createHarness()
     const { realtime, clock, transport, store } = harness
     realtime.subscribe(tableSpec('project:1'))
     await clock.advance(100)
+    const sizes = () => harness!.payloadsOf(realtime.events.eventsReceived).map((batch) => batch.events.length)
 
     const sentAt = clock.now()
     for (let i = 0; i < 100; i++)
       transport.emitEvent(insertEvent('project:1', 'generations', { id: i, project_id: 1 }, sentAt))
+    // No batch was open: the first event went out in the same turn, the other 99 wait for the window.
+    expect(sizes()).toEqual([1])
     await clock.advance(15)
-    expect(harness.payloadsOf(realtime.events.eventsReceived)).toHaveLength(0)
+    expect(sizes()).toEqual([1])
     await clock.advance(1)
     const batches = harness.payloadsOf(realtime.events.eventsReceived)
-    expect(batches).toHaveLength(1)
-    expect(batches[0]!.events).toHaveLength(100)
-    expect(batches[0]!.events.map((event) => (event.kind === 'postgres_changes' ? event.new?.id : null))).toEqual(
-      Array.from({ length: 100 }, (_, i) => i),
-    )
-    expect(batches[0]!.at).toBe(sentAt + 16)
+    expect(sizes()).toEqual([1, 99])
+    expect(
+      batches.flatMap((batch) =>
+        batch.events.map((event) => (event.kind === 'postgres_changes' ? event.new?.id : null)),
+      ),
+    ).toEqual(Array.from({ length: 100 }, (_, i) => i))
+    expect(batches.map((batch) => batch.at)).toEqual([sentAt, sentAt + 16])
 
     const metrics = realtime.selectors.selectMetrics(store.getState())
     expect(metrics.messagesReceived).toBe(100)
     expect(metrics.lastEventAt).toBe(sentAt + 16)
     expect(harness.state().channels['project:1']?.lastMessageAt).toBe(sentAt)
 
-    // A later event opens a new batch of its own.
+    // A window that ends empty closes the batch; a later event goes out at once again.
     await clock.advance(100)
     transport.emitEvent(insertEvent('project:1', 'generations', { id: 100, project_id: 1 }, clock.now()))
-    await clock.advance(16)
-    expect(harness.payloadsOf(realtime.events.eventsReceived).map((batch) => batch.events.length)).toEqual([100, 1])
+    expect(sizes()).toEqual([1, 99, 1])
     expect(realtime.selectors.selectMetrics(store.getState()).messagesReceived).toBe(101)
-    expect(harness.state().channels['project:1']?.lastMessageAt).toBe(clock.now() - 16)
+    expect(harness.state().channels['project:1']?.lastMessageAt).toBe(clock.now())
+  })
+
+  it('keeps batching per 16 ms window while events keep arriving, and delivers at once after an empty frame', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('project:1'))
+    await clock.advance(100)
+    const started = clock.now()
+    // One event every 5 ms for 100 ms: one immediate, then one batch per window.
+    for (let i = 0; i < 20; i++) {
+      transport.emitEvent(insertEvent('project:1', 'generations', { id: i, project_id: 1 }, clock.now()))
+      await clock.advance(5)
+    }
+    await clock.advance(100)
+    const batches = harness.payloadsOf(realtime.events.eventsReceived)
+    expect(batches[0]).toMatchObject({ at: started })
+    expect(batches[0]!.events).toHaveLength(1)
+    expect(batches.slice(1).map((batch) => batch.at - started)).toEqual([16, 32, 48, 64, 80, 96])
+    expect(batches.reduce((sum, batch) => sum + batch.events.length, 0)).toBe(20)
   })
 
   it('calls each onMessage only with the events its own bindings match', async () => {
@@ -89,7 +111,7 @@ describe('events', () => {
     expect(shotsOfProject1.mock.calls.map(([event]) => event)).toEqual([shotOf1])
     expect(broadcasts.mock.calls.map(([event]) => event)).toEqual([broadcast])
     // The store still sees every event the channel delivered.
-    expect(harness.payloadsOf(realtime.events.eventsReceived)[0]?.events).toHaveLength(5)
+    expect(harness.payloadsOf(realtime.events.eventsReceived).flatMap((batch) => batch.events)).toHaveLength(5)
   })
 
   it('keeps delivering to other subscribers when an onMessage throws, and logs it once', async () => {
@@ -110,7 +132,7 @@ describe('events', () => {
     expect(harness.logs.filter((log) => log.line.includes('onMessage callback threw'))).toHaveLength(1)
     expect(harness.logs.filter((log) => log.level === 'error' && log.line.includes('crashed'))).toHaveLength(0)
     expect(harness.state().channels['project:1']?.state).toBe('subscribed')
-    expect(harness.payloadsOf(realtime.events.eventsReceived)[0]?.events).toHaveLength(3)
+    expect(harness.payloadsOf(realtime.events.eventsReceived).flatMap((batch) => batch.events)).toHaveLength(3)
   })
 
   it('stops calling onMessage after unsubscribe()', async () => {
