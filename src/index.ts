@@ -10,7 +10,7 @@ export type { RealtimeOptions, RealtimeConnection, RealtimeApi, RealtimeTuning, 
 export { RealtimeError, isRealtimeError, REALTIME_ERROR_TYPES } from './errors/realtimeError'
 export type { RealtimeErrorType, SerializedRealtimeError, RealtimeErrorInit } from './errors/realtimeError'
 
-export type { SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
+export type { BroadcastChanges, SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
 export type { PostgresBinding, PostgresChangeKind, PostgresChangeEvent } from './events/bindings'
 export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './events/events'
 export type {
