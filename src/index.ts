@@ -100,3 +100,4 @@ export type {
   ListItemOf,
   ItemField,
 } from './router/patchTypes'
+export { broadcastChangesSql, type BroadcastChangesSqlOptions } from './sql/broadcastChangesSql'
