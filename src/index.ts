@@ -17,6 +17,7 @@ export type {
   RealtimeTransport,
   TransportChannel,
   ChannelConfig,
+  JoinOptions,
   ChannelSignal,
   ChannelStatus,
   SocketSignal,
