@@ -1,4 +1,4 @@
-import { postgresChangesFilter, type RealtimePostgresFilterBuilder } from '@supabase/realtime-js'
+import { postgresChangesFilter, type RealtimePostgresFilterBuilder } from '@supabase/supabase-js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseFilter } from '../../src/subscription/filterGrammar'
