@@ -28,6 +28,10 @@ export interface ReplayWatch {
   /** When the replay is called complete (set at SUBSCRIBED); null before, or once decided. */
   windowEndsAt: number | null
   decided: boolean
+  /** The replay reached its limit and the topic fell back to the invalidation (once per join). */
+  fellBack: boolean
+  /** Replayed messages already counted in the slice (by a completion before a late overflow). */
+  reported: number
 }
 
 export function newReplayMemory(): ReplayMemory {
@@ -49,6 +53,8 @@ export function replayWatchFor(
     duplicates: 0,
     windowEndsAt: null,
     decided: false,
+    fellBack: false,
+    reported: 0,
   }
 }
 
@@ -88,13 +94,15 @@ export function* replayNoted(
     if (memory.seen.size > SEEN_IDS_KEPT) memory.seen.delete(memory.seen.values().next().value as string)
   }
   if (duplicate && event.replayed === true) watch.duplicates += 1
-  if (watch.asked && !watch.decided && replayOverflowed(watch.replayed, watch.asked.limit)) {
+  // Checked after the window too: a replayed message that arrives late still counts towards the limit.
+  if (watch.asked && !watch.fellBack && replayOverflowed(watch.replayed, watch.asked.limit)) {
     watch.decided = true
+    watch.fellBack = true
     watch.windowEndsAt = null
     ctx.logger.info('the replay reached its limit; refetching the topic instead', { topic })
-    yield put(
-      ctx.actions.catchUpReplayFellBack({ topic, reason: 'overflow', replayed: watch.replayed, at: event.receivedAt }),
-    )
+    const replayed = watch.replayed - watch.reported
+    watch.reported = watch.replayed
+    yield put(ctx.actions.catchUpReplayFellBack({ topic, reason: 'overflow', replayed, at: event.receivedAt }))
   }
   return !duplicate
 }
@@ -104,5 +112,6 @@ export function* replayCompleted(ctx: CoreContext, topic: string, watch: ReplayW
   watch.decided = true
   watch.windowEndsAt = null
   const at = ctx.env.clock.now()
+  watch.reported = watch.replayed
   yield put(ctx.actions.catchUpReplayed({ topic, replayed: watch.replayed, duplicates: watch.duplicates, at }))
 }

@@ -103,6 +103,22 @@ describe('replay instead of refetch after a gap', () => {
     expect(h.state().channels[TOPIC]?.catchUp).toBe('invalidated')
   })
 
+  it('still falls back when the limit is reached by replayed messages that arrive after the window', async () => {
+    const h = await joinedOnce()
+    await gap(h)
+    for (let n = 0; n < 24; n++) h.emit(change(n, `m-${n}`, true))
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(h.metrics().catchUpReplayed).toBe(1)
+    h.emit(change(24, 'm-24', true))
+    await h.clock.advance(100)
+    expect(catchUpInvalidations(h)).toBe(1)
+    expect(h.metrics().catchUpInvalidated).toBe(1)
+    h.emit(change(25, 'm-25', true))
+    await h.clock.advance(100)
+    expect(h.metrics().catchUpInvalidated).toBe(1) // once per join
+    expect(h.metrics().messagesReplayed).toBe(25) // each counted once (the 26th, after the fallback, is not)
+  })
+
   it('rejoins without replay after the server refuses it, and invalidates that gap', async () => {
     const h = await joinedOnce()
     h.transport.joinReply = (_topic, joinNumber) =>
