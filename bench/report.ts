@@ -8,7 +8,7 @@ import os from 'node:os'
 export type Comparison = '<=' | '>=' | '<' | '>' | '=='
 
 export interface Figure {
-  section: 'router' | 'freshness' | 'storm' | 'memory' | 'patch' | 'scale'
+  section: 'router' | 'freshness' | 'storm' | 'memory' | 'patch' | 'scale' | 'replay'
   name: string
   /** A yes/no figure is 1 or 0, with `format: 'boolean'`. */
   value: number

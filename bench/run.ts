@@ -12,16 +12,19 @@ import { ITEMS_SQL, runFreshnessBench, warmPostgrest } from './freshness'
 import { runFaultFreshness } from './freshnessFaults'
 import { runMemoryBench } from './memory'
 import { runPatchBench } from './patch'
+import { runReplayBench } from './replay'
 import { judge, machine, table, writeResults, type BenchResults, type Figure } from './report'
 import { runRouterBench } from './router'
 import { runScaleBench } from './scale'
 import { runStormBench } from './storm'
 import { now } from './support'
 
-type Section = 'router' | 'patch' | 'scale' | 'memory' | 'freshness' | 'storm'
-const SECTIONS: Section[] = ['router', 'patch', 'scale', 'memory', 'freshness', 'storm']
+type Section = 'router' | 'patch' | 'scale' | 'memory' | 'freshness' | 'storm' | 'replay'
+const SECTIONS: Section[] = ['router', 'patch', 'scale', 'memory', 'freshness', 'storm', 'replay']
 /** Sections that run entirely in process (no emulator to start). */
 const IN_PROCESS: Section[] = ['router', 'patch', 'scale']
+/** Sections that start an emulator of their own (a schema of their own at its start). */
+const OWN_EMULATOR: Section[] = ['replay']
 
 interface Args {
   quick: boolean
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   log(`${args.quick ? 'quick' : 'full'} run: ${args.only.join(', ')}`)
 
   let emulator: RealtimeEmulator | null = null
-  const needsEmulator = args.only.some((section) => !IN_PROCESS.includes(section))
+  const needsEmulator = args.only.some((section) => !IN_PROCESS.includes(section) && !OWN_EMULATOR.includes(section))
   try {
     if (needsEmulator) {
       const booting = now()
@@ -96,7 +99,9 @@ async function main(): Promise<void> {
                 ? await runMemoryBench(emulator as RealtimeEmulator, options)
                 : section === 'freshness'
                   ? await freshnessSection(emulator as RealtimeEmulator, options)
-                  : await runStormBench(emulator as RealtimeEmulator, options)
+                  : section === 'storm'
+                    ? await runStormBench(emulator as RealtimeEmulator, options)
+                    : await runReplayBench(options)
       figures.push(...result.figures.map(judge))
       details[section] = result.details
       sectionDurationsS[section] = Number(((now() - sectionStarted) / 1000).toFixed(1))

@@ -15,13 +15,14 @@ export type {
   ServerRefusal,
 } from './errors/realtimeError'
 
-export type { SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
+export type { BroadcastChanges, SubscriptionSpec, SubscriptionHandle, TagDescription } from './subscription/spec'
 export type { PostgresBinding, PostgresChangeKind, PostgresChangeEvent } from './events/bindings'
 export type { RealtimeEvent, PostgresChangesEvent, BroadcastEvent, Row } from './events/events'
 export type {
   RealtimeTransport,
   TransportChannel,
   ChannelConfig,
+  JoinOptions,
   ChannelSignal,
   ChannelStatus,
   SocketSignal,
@@ -108,3 +109,4 @@ export type {
   ListItemOf,
   ItemField,
 } from './router/patchTypes'
+export { broadcastChangesSql, type BroadcastChangesSqlOptions } from './sql/broadcastChangesSql'

@@ -7,7 +7,8 @@ import { channelTone, styles } from './panelStyles'
 function continuity(channel: ChannelRecord): string {
   if (channel.joins === 0) return channel.attempt > 0 ? `failed ×${channel.attempt}` : '—'
   if (channel.resumed) return channel.joins > 1 ? 'resumed' : 'first join'
-  return `gap ${formatDuration(channel.gapMs)}`
+  const repair = channel.catchUp === null ? '' : ` · ${channel.catchUp}`
+  return `gap ${formatDuration(channel.gapMs)}${repair}`
 }
 
 /** One row per topic: state, subscribers, last message, and whether the last join followed a gap. */

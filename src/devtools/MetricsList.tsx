@@ -39,6 +39,10 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
       `${metrics.eventsRouted} (unmatched ${metrics.eventsUnmatched}, malformed ${metrics.eventsMalformed})`,
     ],
     ['Invalidations', `${metrics.invalidationsIssued} issued, ${metrics.invalidationsCoalesced} coalesced`],
+    [
+      'Gap catch-up',
+      `${metrics.catchUpReplayed} replayed (${metrics.messagesReplayed} messages), ${metrics.catchUpInvalidated} refetched`,
+    ],
     ['Rows patched', `${metrics.rowsPatched} (${metrics.patchesStale} stale, ${metrics.patchFallbacks} fell back)`],
     ['Event → invalidate P50/P95', formatPercentiles(metrics.eventToInvalidation.p50, metrics.eventToInvalidation.p95)],
     ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],

@@ -21,6 +21,12 @@ export interface PostgresChangesEvent {
    * case the rows are incomplete. Absent when the payload said `null` (or nothing).
    */
   errors?: string[] | null
+  /** How the change arrived: absent for postgres_changes, `'broadcast'` for Broadcast from Database (`realtime.broadcast_changes`). */
+  via?: 'broadcast'
+  /** The broadcast message's id (`meta.id`), when the server gave one: a replayed duplicate is recognised by it. */
+  messageId?: string
+  /** True when the server replayed the message at a join (`meta.replayed`) rather than sending it live. */
+  replayed?: boolean
 }
 
 /** A broadcast message on a subscribed topic. */
@@ -30,6 +36,10 @@ export interface BroadcastEvent {
   receivedAt: number
   event: string
   payload: unknown
+  /** The message's id (`meta.id`), when the server gave one (messages stored in `realtime.messages`). */
+  messageId?: string
+  /** True when the server replayed the message at a join (`meta.replayed`). */
+  replayed?: boolean
 }
 
 /** Everything a route can be matched against. */

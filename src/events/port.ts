@@ -28,6 +28,17 @@ export interface ChannelConfig {
   broadcast: string[]
   private: boolean
   broadcastOptions: { self: boolean; ack: boolean }
+  /**
+   * Broadcast event names whose messages are table changes sent by `realtime.broadcast_changes`
+   * (Broadcast from Database): read as postgres changes. Absent when no subscriber asked for any.
+   */
+  databaseChanges?: string[]
+}
+
+/** What one join asks beyond the channel's configuration. */
+export interface JoinOptions {
+  /** Ask a private channel's server to replay broadcasts stored since `since` (ms since the epoch), at most `limit`. */
+  replay?: { since: number; limit: number }
 }
 
 export type BroadcastResult = 'ok' | 'timed out' | 'error'
@@ -82,7 +93,7 @@ export interface RealtimeTransport {
   authorize(options: { forceRefresh: boolean }): Promise<AuthSnapshot>
   /** Session changes; returns the cleanup. */
   watchAuth(listener: (event: AuthChangeEvent) => void): () => void
-  createChannel(topic: string, config: ChannelConfig): TransportChannel
+  createChannel(topic: string, config: ChannelConfig, options?: JoinOptions): TransportChannel
   removeChannel(channel: TransportChannel): Promise<void>
   /** Topics of the channels the client holds (a topic twice would be a bug). */
   channelTopics(): string[]

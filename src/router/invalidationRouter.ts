@@ -8,6 +8,7 @@ import { buildKickHandler } from './kickHandler'
 import { buildPollingHandler } from './pollingListener'
 import { buildQueryActionsHandler } from './queryActionsHandler'
 import { buildRecoverHandler } from './recoverHandler'
+import { buildReplayFallbackHandler } from './replayFallback'
 import { RefetchTracker } from './refetchTracker'
 import type { BuildRouterHandler, RouterContext, RouterDeps, RouterHandler } from './routerContext'
 
@@ -21,6 +22,7 @@ export type { RouterDeps } from './routerContext'
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
   buildJoinCatchUpHandler,
+  buildReplayFallbackHandler,
   buildRecoverHandler,
   buildKickHandler,
   buildPollingHandler,

@@ -12,7 +12,9 @@ const MAX_WATCHED = 1_000
  * started fetching, before the join. The join is handled in the dispatch that reports it, so
  * those are the entries in the cache then: they are refetched one by one (an entry in flight
  * once more when it settles, as are first fetches in flight whose tags are known only when they
- * settle). A query that starts after the join is not refetched (a tag invalidation, which RTK
+ * settle). A rejoin that asked the server to replay its gap skips the invalidation: the replayed
+ * messages are routed like live ones (`replayFallback.ts` invalidates if the replay overflows).
+ * A query that starts after the join is not refetched (a tag invalidation, which RTK
  * Query may hold until unrelated requests settle, would sweep it in too).
  * @internal
  */
@@ -41,7 +43,11 @@ export const buildJoinCatchUpHandler: BuildRouterHandler = (listener, ctx) => {
       if (!channel) return
       const tags = ctx.deps.topicTags(action.payload.topic)
       if (tags.length === 0) return
-      if (!channel.resumed) return ctx.issuer.invalidate(tags)
+      if (!channel.resumed) {
+        // A replay under way stands in for the blanket invalidation; replayFallback issues it if the replay overflows.
+        if (action.payload.replay === true) return
+        return ctx.issuer.invalidate(tags)
+      }
       const keys = covered(state, tags)
       refetches.refetchEntries(state, keys)
       const known = new Set(keys)

@@ -1,29 +1,22 @@
-import type { EventChannel, SagaIterator } from 'redux-saga'
+import type { SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
 import { isTokenExpiry, RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
 import { authRetryDelay } from '../policy/authRetry'
 import { nextRetryDelay } from '../policy/backoff'
 import type { SerializableSpec } from '../subscription/spec'
-import type { ChannelConfig, ChannelSignal, TransportChannel } from '../events/port'
+import type { ChannelConfig, JoinOptions, TransportChannel } from '../events/port'
 import { authorizeWithin } from './authorize'
 import { channelSignals } from './channelSignals'
 import type { CoreContext } from './context'
-import { deliverEvent } from './deliverEvent'
-import { never, settle, sleep, waitForState } from './effects'
+import { runJoinedChannel, type ChannelOutcome, type JoinedChannel } from './joinedChannel'
+import { settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
 import { awaitJoinTurn } from './joinTurn'
 import { isRecoverableRefusal, waitOutRefusal } from './serverRefusals'
+import { newReplayMemory, replayRefused, replayWatchFor } from './replayCatchUp'
 
 /** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
 const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
-
-/** How one joined (or joining) channel ended. */
-type ChannelOutcome =
-  | { kind: 'failed'; error: RealtimeError; joined: boolean }
-  | { kind: 'recover'; joined: boolean }
-  | { kind: 'disabled'; joined: boolean }
-  /** The connection saga declared the socket lost: the channel goes with it, whatever supabase-js reported. */
-  | { kind: 'connectionLost'; joined: boolean }
 
 /**
  * Owns one topic's channel for as long as the topic has subscribers: joins only on an open
@@ -40,20 +33,15 @@ export function* channelSaga(
   let failures = 0
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
+  const replayMemory = newReplayMemory()
   for (;;) {
-    // The turn comes first: the token is fetched after any wait, so it is fresh when the join goes out.
-    yield* awaitJoinTurn(ctx, topic)
-    yield call(gateUntilJoinable, ctx, topic)
-    const auth = yield* authorizeWithin(ctx, refreshToken, topic)
-    if (!auth.ok) {
-      failures = (yield call(backOff, ctx, topic, noTokenError(topic, auth.error), failures)) as number
+    const ready = yield* readyToJoin(ctx, topic, config, refreshToken, failures)
+    if (!ready.ok) {
+      failures = ready.failures
       continue
     }
-    if (config.private && !auth.value.signedIn) {
-      yield call(waitForSession, ctx, topic)
-      continue
-    }
-    const opened = openChannel(ctx, topic, config)
+    const replay = replayWatchFor(replayMemory, config, subscribers)
+    const opened = openChannel(ctx, topic, config, replay.asked)
     if (!opened.ok) {
       // A transport that throws here must cost this topic a backoff, not the registry its life.
       failures = (yield call(backOff, ctx, topic, opened.error, failures)) as number
@@ -63,7 +51,8 @@ export function* channelSaga(
     yield put(actions.channelJoinStarted({ topic, attempt: failures, at: env.clock.now() }))
     let outcome: ChannelOutcome
     try {
-      outcome = (yield call(runJoinedChannel, ctx, topic, channel, signals, subscribers)) as ChannelOutcome
+      const joined: JoinedChannel = { topic, channel, signals, subscribers, replay, replayMemory }
+      outcome = (yield call(runJoinedChannel, ctx, joined)) as ChannelOutcome
     } finally {
       signals.close()
       ctx.registry.liveChannels.delete(topic)
@@ -73,6 +62,7 @@ export function* channelSaga(
       failures = 0
       refreshToken = false
     }
+    if (replayRefused(replay, outcome)) replayMemory.refused = true
     if (outcome.kind === 'recover') {
       failures = 0
       continue
@@ -108,6 +98,34 @@ export function* channelSaga(
     failures = retry.failures
     refreshToken = retry.refreshToken
   }
+}
+
+/**
+ * Waits for this join's turn, an open socket and a fresh token. The turn comes first: the token
+ * is fetched after any wait, so it is fresh when the join goes out. Not ready: the attempt backed
+ * off (no token) or waited for a session, and returns the failure count to go on with.
+ */
+function* readyToJoin(
+  ctx: CoreContext,
+  topic: string,
+  config: ChannelConfig,
+  refreshToken: boolean,
+  failures: number,
+): SagaIterator<{ ok: true } | { ok: false; failures: number }> {
+  yield* awaitJoinTurn(ctx, topic)
+  yield call(gateUntilJoinable, ctx, topic)
+  const auth = yield* authorizeWithin(ctx, refreshToken, topic)
+  if (!auth.ok) {
+    return {
+      ok: false,
+      failures: (yield call(backOff, ctx, topic, noTokenError(topic, auth.error), failures)) as number,
+    }
+  }
+  if (config.private && !auth.value.signedIn) {
+    yield call(waitForSession, ctx, topic)
+    return { ok: false, failures }
+  }
+  return { ok: true }
 }
 
 /** A private topic without a signed-in session: refused, retried on a session event and on the slow cadence. */
@@ -160,10 +178,10 @@ function* rejoinAfterTokenExpiry(
 }
 
 /** Creates the channel and starts joining; a throw from the transport becomes a retryable failure. */
-function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig) {
+function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig, replay: JoinOptions['replay'] | null) {
   let channel: TransportChannel | null = null
   try {
-    channel = ctx.transport.createChannel(topic, config)
+    channel = ctx.transport.createChannel(topic, config, replay ? { replay } : {})
     return { ok: true as const, channel, signals: channelSignals(channel, ctx.timing.joinTimeoutMs) }
   } catch (cause) {
     if (channel) void ctx.transport.removeChannel(channel).catch(() => undefined)
@@ -187,62 +205,6 @@ function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void>
   const channel = (yield select(selectors.selectChannel(topic))) as { state: string } | undefined
   if (channel && channel.state !== 'closed') yield put(actions.channelClosed({ topic, at: ctx.env.clock.now() }))
   yield call(waitForState, joinable, [actions.connectionOpened.type])
-}
-
-function* runJoinedChannel(
-  ctx: CoreContext,
-  topic: string,
-  channel: TransportChannel,
-  signals: EventChannel<ChannelSignal>,
-  subscribers: ReadonlyMap<string, SerializableSpec>,
-): SagaIterator<ChannelOutcome> {
-  const { actions, env, timing, registry, logger } = ctx
-  const deadline = env.clock.now() + timing.joinTimeoutMs
-  let joined = false
-  for (;;) {
-    const result = (yield race({
-      signal: take(signals),
-      joinTimeout: joined ? call(never) : call(sleep, env.clock, deadline - env.clock.now()),
-      recover: take(actions.recover.type),
-      disabled: take(actions.disable.type),
-      // A socket can die without supabase-js erroring its channels (it gave up waiting for the close).
-      connectionLost: take([actions.reconnectScheduled.type, actions.connectionFailed.type]),
-    })) as {
-      signal?: ChannelSignal
-      joinTimeout?: true
-      recover?: unknown
-      disabled?: unknown
-      connectionLost?: unknown
-    }
-    if (result.recover) return { kind: 'recover', joined }
-    if (result.disabled) return { kind: 'disabled', joined }
-    if (result.connectionLost) return { kind: 'connectionLost', joined }
-    if (!result.signal) {
-      const error = new RealtimeError('TIMEOUT', `joining ${topic} got no reply within ${timing.joinTimeoutMs} ms`, {
-        context: { topic },
-      })
-      return { kind: 'failed', error, joined }
-    }
-    const signal = result.signal
-    if (signal.type === 'event') {
-      if (deliverEvent(signal.event, subscribers, registry, logger)) ctx.batchSignal.put(true)
-    } else if (signal.type === 'malformed') {
-      logger.once(`malformed:${signal.reason}`, 'warn', `skipped a message it could not read: ${signal.reason}`, {
-        topic,
-      })
-      yield put(actions.malformedMessageSkipped({ topic, reason: signal.reason, at: env.clock.now() }))
-    } else if (signal.status === 'SUBSCRIBED') {
-      if (!joined) {
-        joined = true
-        registry.liveChannels.set(topic, channel)
-        yield put(actions.channelSubscribed({ topic, at: env.clock.now() }))
-      }
-    } else {
-      const error =
-        signal.error ?? new RealtimeError('CHANNEL_ERROR', `${topic} reported ${signal.status}`, { context: { topic } })
-      return { kind: 'failed', error, joined }
-    }
-  }
 }
 
 interface FailureDecision {

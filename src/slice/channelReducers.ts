@@ -44,11 +44,14 @@ export const channelReducers = {
     channel.attempt = action.payload.attempt
     channel.nextRetryAt = null
   },
-  channelSubscribed(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+  /** `replay`: the join asked the server to replay the gap, so its catch-up waits for the replay (replayReducers). */
+  channelSubscribed(state: RealtimeState, action: PayloadAction<{ topic: string; replay?: boolean } & At>) {
     const channel = state.channels[action.payload.topic]
     if (!channel) return
     const { at } = action.payload
     const afterGap = channel.joins > 0
+    if (afterGap) channel.catchUp = action.payload.replay === true ? 'replaying' : 'invalidated'
+    if (afterGap && action.payload.replay !== true) state.metrics.catchUpInvalidated += 1
     channel.resumed = !afterGap
     channel.gapMs = afterGap && channel.lostAt !== null ? Math.max(0, at - channel.lostAt) : null
     channel.state = 'subscribed'

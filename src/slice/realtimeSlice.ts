@@ -6,6 +6,7 @@ import { commandReducers } from './commandReducers'
 import { connectionReducers } from './connectionReducers'
 import { crossTabReducers } from './crossTabReducers'
 import { routerReducers } from './routerReducers'
+import { replayReducers } from './replayReducers'
 import { initialRealtimeState } from './state'
 import { trafficReducers } from './trafficReducers'
 
@@ -34,6 +35,7 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
         prepare: (payload: { id: string }) => ({ payload }),
       },
       ...channelReducers,
+      ...replayReducers,
 
       // ---- connection ---------------------------------------------------------------------
       ...connectionReducers,

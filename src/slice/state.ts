@@ -25,6 +25,8 @@ export interface ChannelRecord {
   resumed: boolean
   /** Length of the last gap: from losing the subscription to joining again. */
   gapMs: number | null
+  /** How the last gap was repaired: replay under way, replayed, or invalidated (null before any gap). */
+  catchUp: 'replaying' | 'replayed' | 'invalidated' | null
   /** When the subscription was last lost (null while subscribed). */
   lostAt: number | null
   /** Successful joins so far. */
@@ -87,6 +89,12 @@ export interface MetricsState {
   silencesDetected: number
   /** How long the last of them had been silent when it was declared dead (last frame → detection). */
   lastSilenceDetectedAfterMs: number | null
+  /** Gaps repaired by replay (the server's replay of a private topic came back complete: no refetch). */
+  catchUpReplayed: number
+  /** Gaps repaired by invalidating the topic's tags (a public topic, a replay refused or over its limit). */
+  catchUpInvalidated: number
+  /** Messages the server replayed at rejoins (duplicates of messages seen live included). */
+  messagesReplayed: number
 }
 
 /**
@@ -182,6 +190,9 @@ export function initialMetrics(): MetricsState {
     tokenSourceFailures: 0,
     silencesDetected: 0,
     lastSilenceDetectedAfterMs: null,
+    catchUpReplayed: 0,
+    catchUpInvalidated: 0,
+    messagesReplayed: 0,
   }
 }
 
@@ -230,6 +241,7 @@ export function newChannelRecord(topic: string, isPrivate: boolean): ChannelReco
     joinedAt: null,
     resumed: true,
     gapMs: null,
+    catchUp: null,
     lostAt: null,
     joins: 0,
     attempt: 0,

@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../events/port'
 import type { PostgresBinding } from '../events/bindings'
 import type { SerializableSpec } from './spec'
+import { DEFAULT_CHANGE_EVENTS } from './validateChanges'
 
 function bindingKey(binding: PostgresBinding): string {
   return JSON.stringify([binding.event, binding.schema, binding.table ?? '', binding.filter ?? ''])
@@ -13,12 +14,14 @@ function bindingKey(binding: PostgresBinding): string {
 export function mergeChannelConfig(specs: Iterable<SerializableSpec>): ChannelConfig {
   const postgres = new Map<string, PostgresBinding>()
   const broadcast = new Set<string>()
+  const databaseChanges = new Set<string>()
   let isPrivate = false
   let self = false
   let ack = false
   for (const spec of specs) {
     for (const binding of spec.postgres ?? []) postgres.set(bindingKey(binding), binding)
     for (const event of spec.broadcast ?? []) broadcast.add(event)
+    for (const event of spec.changes ? (spec.changes.events ?? DEFAULT_CHANGE_EVENTS) : []) databaseChanges.add(event)
     isPrivate ||= spec.private === true
     self ||= spec.broadcastOptions?.self === true
     ack ||= spec.broadcastOptions?.ack === true
@@ -29,6 +32,7 @@ export function mergeChannelConfig(specs: Iterable<SerializableSpec>): ChannelCo
     broadcast: [...broadcast].sort(),
     private: isPrivate,
     broadcastOptions: { self, ack },
+    ...(databaseChanges.size > 0 ? { databaseChanges: [...databaseChanges].sort() } : {}),
   }
 }
 

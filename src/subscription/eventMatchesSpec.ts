@@ -35,5 +35,9 @@ export function eventMatchesSpec(event: RealtimeEvent, spec: SerializableSpec): 
     const names = spec.broadcast ?? []
     return names.includes('*') || names.includes(event.event)
   }
+  if (event.via === 'broadcast') {
+    const tables = spec.changes?.tables ?? []
+    return tables.includes(`${event.schema}.${event.table}`)
+  }
   return (spec.postgres ?? []).some((binding) => matchesBinding(event, binding))
 }

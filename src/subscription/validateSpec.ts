@@ -1,4 +1,5 @@
 import { parseFilter } from './filterGrammar'
+import { validateChanges } from './validateChanges'
 import type { PostgresBinding } from '../events/bindings'
 import type { SerializableSpec, SubscriptionSpec } from './spec'
 
@@ -75,8 +76,10 @@ export function validateSpec(spec: SubscriptionSpec): SerializableSpec {
         fail(`broadcastOptions.${key}`, 'must be a boolean')
     }
   }
+  const changes = spec.changes === undefined ? undefined : validateChanges(spec.changes, spec.private === true)
   return {
     topic,
+    ...(changes ? { changes } : {}),
     postgres: (postgres ?? []).map((binding, index) => validateBinding(binding, `postgres[${index}]`)),
     broadcast: [...(broadcast ?? [])],
     tags: tags === undefined ? [] : validateTags(tags),

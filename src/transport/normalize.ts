@@ -1,4 +1,5 @@
 import type { BroadcastEvent, PostgresChangesEvent, Row } from '../events/events'
+import { messageMeta } from './normalizeDatabaseBroadcast'
 
 /** A normalised event, or why the raw payload could not be understood. */
 export type NormalizeResult<E> = { ok: true; event: E } | { ok: false; reason: string }
@@ -70,5 +71,8 @@ export function normalizeBroadcast(raw: unknown, topic: string, receivedAt: numb
   if (!isRecord(raw)) return { ok: false, reason: 'broadcast payload is not an object' }
   if (typeof raw.event !== 'string' || raw.event === '')
     return { ok: false, reason: 'broadcast payload has no event name' }
-  return { ok: true, event: { kind: 'broadcast', topic, receivedAt, event: raw.event, payload: raw.payload } }
+  return {
+    ok: true,
+    event: { kind: 'broadcast', topic, receivedAt, event: raw.event, payload: raw.payload, ...messageMeta(raw) },
+  }
 }

@@ -5,9 +5,10 @@ import { classifyChannelFailure } from './classifyError'
 import { describeBindings } from './serverRefusal'
 import type { SocketObserver } from './socketObserver'
 import { normalizeBroadcast, normalizePostgresChange, type NormalizeResult } from './normalize'
+import { normalizeDatabaseBroadcast } from './normalizeDatabaseBroadcast'
 import { NEVER_MS } from './phoenixSocket'
 import type { RealtimeEvent } from '../events/events'
-import type { BroadcastResult, ChannelConfig, ChannelSignal } from '../events/port'
+import type { BroadcastResult, ChannelConfig, ChannelSignal, JoinOptions } from '../events/port'
 
 type SignalListener = (signal: ChannelSignal) => void
 type Normalize = (raw: unknown, topic: string, receivedAt: number) => NormalizeResult<RealtimeEvent>
@@ -15,6 +16,7 @@ type Normalize = (raw: unknown, topic: string, receivedAt: number) => NormalizeR
 interface BindingCallbacks {
   onPostgres: (payload: unknown) => void
   onBroadcast: (payload: unknown) => void
+  onDatabaseChange: (payload: unknown) => void
 }
 
 /**
@@ -29,6 +31,7 @@ export function createSupabaseChannel(
   notices: Pick<SocketObserver, 'expiredTopics' | 'refusalListeners'>,
   topic: string,
   config: ChannelConfig,
+  options: JoinOptions = {},
 ): SupabaseChannelHandle {
   // client.channel() returns an existing channel of the same topic: adding bindings to it throws
   // once it is joined, its subscribe() would be a no-op, and removing it would break its owner.
@@ -36,7 +39,12 @@ export function createSupabaseChannel(
   const channel = client.channel(topic, {
     config: {
       private: config.private,
-      broadcast: { self: config.broadcastOptions.self, ack: config.broadcastOptions.ack },
+      broadcast: {
+        self: config.broadcastOptions.self,
+        ack: config.broadcastOptions.ack,
+        // Replayed messages follow the join reply, marked meta.replayed (supabase-js refuses replay on public channels).
+        ...(options.replay && config.private ? { replay: options.replay } : {}),
+      },
     },
   })
   const handle: SupabaseChannelHandle = {
@@ -86,6 +94,7 @@ function deliverOnce(handle: SupabaseChannelHandle, clock: Clock, listener: Sign
   return {
     onPostgres: (payload) => deliver(payload, normalizePostgresChange),
     onBroadcast: (payload) => deliver(payload, normalizeBroadcast),
+    onDatabaseChange: (payload) => deliver(payload, normalizeDatabaseBroadcast),
   }
 }
 
@@ -93,7 +102,7 @@ function deliverOnce(handle: SupabaseChannelHandle, clock: Clock, listener: Sign
 function addBindings(
   channel: RealtimeChannel,
   config: ChannelConfig,
-  { onPostgres, onBroadcast }: BindingCallbacks,
+  { onPostgres, onBroadcast, onDatabaseChange }: BindingCallbacks,
 ): void {
   for (const binding of config.postgres) {
     const filter = {
@@ -104,6 +113,8 @@ function addBindings(
     }
     channel.on('postgres_changes' as never, filter as never, onPostgres as never)
   }
+  // Registered first: supabase-js calls matching bindings in order, and deliverOnce keeps the first reading.
+  for (const event of config.databaseChanges ?? []) channel.on('broadcast', { event }, onDatabaseChange)
   for (const event of config.broadcast) channel.on('broadcast', { event }, onBroadcast)
   const rejoinTimer = (channel as unknown as { rejoinTimer?: { timerCalc: (tries: number) => number } }).rejoinTimer
   if (rejoinTimer) rejoinTimer.timerCalc = () => NEVER_MS

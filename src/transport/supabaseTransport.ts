@@ -46,7 +46,7 @@ export function createSupabaseTransport(client: SupabaseClient, clock: Clock): R
     },
     authorize: ({ forceRefresh }) => authorizeFresh(client, clock, forceRefresh),
     watchAuth: (listener) => watchAuthChanges(client, listener),
-    createChannel: (topic, config) => createSupabaseChannel(client, clock, observer, topic, config),
+    createChannel: (topic, config, options) => createSupabaseChannel(client, clock, observer, topic, config, options),
     async removeChannel(handle) {
       const own = handle as SupabaseChannelHandle
       own.removed = true

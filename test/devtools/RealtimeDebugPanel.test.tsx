@@ -42,6 +42,22 @@ describe('RealtimeDebugPanel', () => {
     await expect.element(panel).not.toHaveTextContent(/TOP-SECRET-PROMPT/)
   })
 
+  it('shows how gaps were repaired: replayed (with the messages replayed) or refetched', async () => {
+    const h = (harness = createRouterHarness())
+    h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])
+    const screen = await renderPanel(h)
+    await settle(h)
+    const at = h.clock.now()
+    h.store.dispatch(h.realtime.events.catchUpReplayed({ topic: 'project:1', replayed: 3, duplicates: 1, at }))
+    h.store.dispatch(
+      h.realtime.events.catchUpReplayFellBack({ topic: 'project:2', reason: 'overflow', replayed: 25, at }),
+    )
+    await settle(h)
+    await expect
+      .element(screen.getByRole('region', { name: 'Realtime' }))
+      .toHaveTextContent(/Gap catch-up\s*1 replayed \(28 messages\), 1 refetched/)
+  })
+
   it('turns the kill switch on and off with the keyboard', async () => {
     const h = (harness = createRouterHarness())
     h.subscribe('project:1', [{ type: 'UnifiedGenerations', id: 'project:1' }])

@@ -120,6 +120,16 @@ describe('runEmulatorCli', () => {
     expect(fake.started).toEqual([])
   })
 
+  it('prints the Broadcast from Database SQL for broadcast-changes-sql, without starting the emulator', async () => {
+    const fake = fakeEnvironment()
+    const argv = ['broadcast-changes-sql', '--table', 'todos', '--topic', 'todos']
+    await expect(runEmulatorCli(argv, fake.env)).resolves.toBe(0)
+    expect(fake.out[0]).toContain('perform realtime.broadcast_changes(')
+    expect(fake.started).toEqual([])
+    await expect(runEmulatorCli(['broadcast-changes-sql'], fake.env)).resolves.toBe(2)
+    expect(fake.err[0]).toContain('--table is required')
+  })
+
   it('exits 1 with the reason when the emulator cannot start', async () => {
     const fake = fakeEnvironment(true)
     await expect(runEmulatorCli([], fake.env)).resolves.toBe(1)

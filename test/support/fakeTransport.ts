@@ -5,6 +5,7 @@ import type {
   AuthSnapshot,
   BroadcastResult,
   ChannelConfig,
+  JoinOptions,
   ChannelSignal,
   RealtimeTransport,
   SocketSignal,
@@ -57,7 +58,8 @@ export class FakeTransport implements RealtimeTransport {
   private authListeners = new Set<(event: AuthChangeEvent) => void>()
   private channels: FakeChannel[] = []
   private joinsByTopic = new Map<string, number>()
-  readonly joinedConfigs: Array<{ topic: string; config: ChannelConfig }> = []
+  /** Every join's configuration and what it asked beyond it (a replay). */
+  readonly joinedConfigs: Array<{ topic: string; config: ChannelConfig; options: JoinOptions }> = []
 
   private emitSocket(signal: SocketSignal): void {
     if (signal.type === 'heartbeat') this.inboundAt = this.now()
@@ -128,7 +130,7 @@ export class FakeTransport implements RealtimeTransport {
     return () => this.authListeners.delete(listener)
   }
 
-  createChannel(topic: string, config: ChannelConfig): TransportChannel {
+  createChannel(topic: string, config: ChannelConfig, options: JoinOptions = {}): TransportChannel {
     if (this.createChannelFailures > 0) {
       this.createChannelFailures -= 1
       this.log.push(`createChannel-threw:${topic}`)
@@ -147,7 +149,7 @@ export class FakeTransport implements RealtimeTransport {
         fake.listener = listener
         const joinNumber = (this.joinsByTopic.get(topic) ?? 0) + 1
         this.joinsByTopic.set(topic, joinNumber)
-        this.joinedConfigs.push({ topic, config })
+        this.joinedConfigs.push({ topic, config, options })
         this.log.push(`join:${topic}`)
         if (!this.connected) this.joinsWhileDisconnected += 1
         const reply = this.connected

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { BROADCAST_CHANGES_SQL_COMMAND, runBroadcastChangesSqlCli } from '../../sql/broadcastChangesCli'
 import { startRealtimeEmulator } from './startRealtimeEmulator'
 import type { RealtimeEmulator, StartRealtimeEmulatorOptions } from './types'
 
@@ -16,6 +17,9 @@ const USAGE = `Usage: rtk-supabase-realtime-emulator [options]
 
 Starts Postgres, PostgREST (/rest/v1) and Supabase Realtime (/realtime/v1) on 127.0.0.1,
 prints {"url","anonKey",...} as JSON on one line, and runs until SIGINT or SIGTERM.
+
+Commands:
+  broadcast-changes-sql  print the SQL that broadcasts a table's changes (--help for its options)
 
 Options:
   --port <n>             HTTP port (default: a free one)
@@ -92,13 +96,14 @@ async function parseOptions(argv: string[]): Promise<StartRealtimeEmulatorOption
 /**
  * The `rtk-supabase-realtime-emulator` command: starts the emulator, prints
  * `{"url","anonKey","serviceRoleKey","databaseUrl"}` on one line, and stops it cleanly on SIGINT or
- * SIGTERM. Resolves with the exit code: 0 after a clean stop, 2 for bad arguments, 1 if starting failed.
+ * SIGTERM (`broadcast-changes-sql …` prints a migration instead). Resolves with the exit code: 0 after a clean stop, 2 for bad arguments, 1 if starting failed.
  *
  * @example
  * // bin/rtk-supabase-realtime-emulator.js
  * process.exitCode = await runEmulatorCli(process.argv.slice(2))
  */
 export async function runEmulatorCli(argv: string[], env: CliEnvironment = processEnvironment): Promise<number> {
+  if (argv[0] === BROADCAST_CHANGES_SQL_COMMAND) return runBroadcastChangesSqlCli(argv.slice(1), env)
   let options: StartRealtimeEmulatorOptions | 'help'
   try {
     options = await parseOptions(argv)

@@ -1,0 +1,117 @@
+import type { SagaIterator } from 'redux-saga'
+import { put } from 'redux-saga/effects'
+import type { RealtimeError } from '../errors/realtimeError'
+import type { RealtimeEvent } from '../events/events'
+import type { ChannelConfig } from '../events/port'
+import { REPLAY_LIMIT, REPLAY_WINDOW_MS, replayEligible, replayOverflowed, replaySince } from '../policy/replayPolicy'
+import type { SerializableSpec } from '../subscription/spec'
+import type { CoreContext } from './context'
+
+/** Message ids remembered per topic, to recognise a replayed message already seen live. */
+const SEEN_IDS_KEPT = 200
+
+/** What a topic's channel saga remembers across its joins for replay catch-up. */
+export interface ReplayMemory {
+  lastSeenAt: number | null
+  lastJoinedAt: number | null
+  /** Message ids seen, oldest first (a Set keeps insertion order). */
+  seen: Set<string>
+  /** The server refused the last replay: the next join goes without, and its gap is refetched. */
+  refused: boolean
+}
+
+/** One join's replay: what it asked, and what came back so far. */
+export interface ReplayWatch {
+  asked: { since: number; limit: number } | null
+  replayed: number
+  duplicates: number
+  /** When the replay is called complete (set at SUBSCRIBED); null before, or once decided. */
+  windowEndsAt: number | null
+  decided: boolean
+  /** The replay reached its limit and the topic fell back to the invalidation (once per join). */
+  fellBack: boolean
+  /** Replayed messages already counted in the slice (by a completion before a late overflow). */
+  reported: number
+}
+
+export function newReplayMemory(): ReplayMemory {
+  return { lastSeenAt: null, lastJoinedAt: null, seen: new Set(), refused: false }
+}
+
+/** The replay a join asks for: only on a rejoin of an eligible topic whose last replay was not refused. */
+export function replayWatchFor(
+  memory: ReplayMemory,
+  config: ChannelConfig,
+  subscribers: ReadonlyMap<string, SerializableSpec>,
+): ReplayWatch {
+  const wanted = [...subscribers.values()].every((spec) => spec.changes?.replay !== false)
+  const since = replaySince(memory)
+  const ask = !memory.refused && since !== null && replayEligible(config, wanted)
+  return {
+    asked: ask ? { since, limit: REPLAY_LIMIT } : null,
+    replayed: 0,
+    duplicates: 0,
+    windowEndsAt: null,
+    decided: false,
+    fellBack: false,
+    reported: 0,
+  }
+}
+
+/** Whether a join that asked for replay was refused for it (`UnableToReplayMessages: …`, before any SUBSCRIBED). */
+export function replayRefused(
+  watch: ReplayWatch,
+  outcome: { kind: string; joined: boolean; error?: RealtimeError },
+): boolean {
+  return watch.asked !== null && !outcome.joined && outcome.error?.message.includes('UnableToReplayMessages') === true
+}
+
+/** The join was acknowledged: replayed messages are counted from now for the window. */
+export function replayJoined(watch: ReplayWatch, memory: ReplayMemory, at: number): void {
+  memory.lastJoinedAt = at
+  memory.refused = false
+  if (watch.asked && !watch.decided) watch.windowEndsAt = at + REPLAY_WINDOW_MS
+}
+
+/**
+ * Notes an event of the topic; returns false for a duplicate (a message whose id was seen
+ * already: idempotent). A replay that reaches its limit may have left messages out: the topic
+ * falls back to the blanket catch-up invalidation.
+ */
+export function* replayNoted(
+  ctx: CoreContext,
+  topic: string,
+  watch: ReplayWatch,
+  memory: ReplayMemory,
+  event: RealtimeEvent,
+): SagaIterator<boolean> {
+  memory.lastSeenAt = Math.max(memory.lastSeenAt ?? event.receivedAt, event.receivedAt)
+  if (event.replayed === true) watch.replayed += 1
+  const id = event.messageId
+  const duplicate = id !== undefined && memory.seen.has(id)
+  if (id !== undefined && !duplicate) {
+    memory.seen.add(id)
+    if (memory.seen.size > SEEN_IDS_KEPT) memory.seen.delete(memory.seen.values().next().value as string)
+  }
+  if (duplicate && event.replayed === true) watch.duplicates += 1
+  // Checked after the window too: a replayed message that arrives late still counts towards the limit.
+  if (watch.asked && !watch.fellBack && replayOverflowed(watch.replayed, watch.asked.limit)) {
+    watch.decided = true
+    watch.fellBack = true
+    watch.windowEndsAt = null
+    ctx.logger.info('the replay reached its limit; refetching the topic instead', { topic })
+    const replayed = watch.replayed - watch.reported
+    watch.reported = watch.replayed
+    yield put(ctx.actions.catchUpReplayFellBack({ topic, reason: 'overflow', replayed, at: event.receivedAt }))
+  }
+  return !duplicate
+}
+
+/** The window closed below the limit: the replayed messages were the whole gap. */
+export function* replayCompleted(ctx: CoreContext, topic: string, watch: ReplayWatch): SagaIterator<void> {
+  watch.decided = true
+  watch.windowEndsAt = null
+  const at = ctx.env.clock.now()
+  watch.reported = watch.replayed
+  yield put(ctx.actions.catchUpReplayed({ topic, replayed: watch.replayed, duplicates: watch.duplicates, at }))
+}

@@ -1,0 +1,136 @@
+/** What {@link broadcastChangesSql} writes the SQL for. */
+export interface BroadcastChangesSqlOptions {
+  /** The table whose changes are broadcast: `'todos'` (schema `public`) or `'schema.table'`. */
+  table: string
+  /**
+   * The topic each change goes to: a fixed topic (`'todos'`), or a prefix and a column of the
+   * row (`{ prefix: 'project:', column: 'project_id' }` sends to `'project:' || project_id`; a
+   * DELETE uses the old row's value).
+   */
+  topic: string | { prefix: string; column: string }
+  /**
+   * The SELECT policy on `realtime.messages` that lets clients join and receive the topic:
+   * `role` (default `authenticated`) and an extra SQL condition `using` ANDed with the topic
+   * match, e.g. a membership check on `realtime.topic()`. `false` writes no policy (you have one).
+   * Without `using`, every user of the role may read every topic of the pattern: narrow it.
+   */
+  policy?: false | { role?: string; using?: string }
+}
+
+function fail(field: string, problem: string): never {
+  throw new TypeError(`broadcastChangesSql(): ${field} ${problem}`)
+}
+
+/** A double-quoted SQL identifier. */
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** A single-quoted SQL string literal. */
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+function checkName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.includes('\0') || value.length > 63)
+    fail(field, 'must be a non-empty name of at most 63 characters')
+  return value
+}
+
+/** `'todos'` is `public.todos`; `'schema.table'` names both. */
+function splitTable(table: unknown): { schema: string; name: string } {
+  if (typeof table !== 'string') fail('table', "must be a table name like 'todos' or 'schema.table'")
+  const dot = table.indexOf('.')
+  if (dot === -1) return { schema: 'public', name: checkName(table, 'table') }
+  return {
+    schema: checkName(table.slice(0, dot), 'table (its schema)'),
+    name: checkName(table.slice(dot + 1), 'table'),
+  }
+}
+
+/** The topic as SQL in the trigger (from NEW, or OLD on DELETE), and as a match on `realtime.topic()` in the policy. */
+function topicSql(topic: BroadcastChangesSqlOptions['topic']): { expression: string; match: string } {
+  if (typeof topic === 'string') {
+    if (topic.trim() === '') fail('topic', 'must be a non-empty topic or { prefix, column }')
+    return { expression: literal(topic), match: `realtime.topic() = ${literal(topic)}` }
+  }
+  if (typeof topic !== 'object' || topic === null) fail('topic', 'must be a non-empty topic or { prefix, column }')
+  if (typeof topic.prefix !== 'string' || topic.prefix === '')
+    fail('topic.prefix', "must be a non-empty string like 'project:'")
+  const column = ident(checkName(topic.column, 'topic.column'))
+  const row = `coalesce(new.${column}, old.${column})::text`
+  return {
+    expression: `${literal(topic.prefix)} || ${row}`,
+    match: `starts_with(realtime.topic(), ${literal(topic.prefix)})`,
+  }
+}
+
+function policySql(options: BroadcastChangesSqlOptions, tableName: string, match: string): string {
+  const policy = options.policy ?? {}
+  if (policy === false) return ''
+  if (typeof policy !== 'object' || policy === null) fail('policy', 'must be false or { role?, using? }')
+  const role = ident(checkName(policy.role ?? 'authenticated', 'policy.role'))
+  if (policy.using !== undefined && (typeof policy.using !== 'string' || policy.using.trim() === ''))
+    fail('policy.using', 'must be a non-empty SQL condition when given')
+  const name = ident(`${tableName} broadcast changes: read`)
+  const using = [match, "realtime.messages.extension = 'broadcast'", ...(policy.using ? [`(${policy.using})`] : [])]
+  return `
+drop policy if exists ${name} on realtime.messages;
+create policy ${name} on realtime.messages
+  for select to ${role}
+  using (${using.join('\n    and ')});
+`
+}
+
+/**
+ * Writes the SQL that sends a table's changes to a private topic by Broadcast from Database: a
+ * trigger function calling `realtime.broadcast_changes` (event name `TG_OP`, as
+ * `changes: { via: 'broadcast' }` expects by default), the row trigger, and the RLS policy on
+ * `realtime.messages` that lets clients receive that topic. Re-runnable (`create or replace`,
+ * `drop … if exists`); names are quoted. Put the result in a migration and review it.
+ * Bad input throws a `TypeError` naming the field. The CLI prints the same:
+ * `rtk-supabase-realtime-emulator broadcast-changes-sql --table todos --topic-prefix project: --topic-column project_id`.
+ *
+ * @example
+ * const migration = broadcastChangesSql({
+ *   table: 'generations',
+ *   topic: { prefix: 'project:', column: 'project_id' },
+ *   policy: { using: "exists (select 1 from members m where 'project:' || m.project_id = realtime.topic() and m.user_id = auth.uid())" },
+ * })
+ */
+export function broadcastChangesSql(options: BroadcastChangesSqlOptions): string {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object')
+  const { schema, name } = splitTable(options.table)
+  // Postgres cuts names at 63 bytes: `<table>_broadcast_changes` must stay whole to stay unique.
+  if (name.length > 45) fail('table', 'must be at most 45 characters (the trigger and function names add 18)')
+  const { expression, match } = topicSql(options.topic)
+  const fn = `${ident(schema)}.${ident(`${name}_broadcast_changes`)}`
+  const trigger = ident(`${name}_broadcast_changes`)
+  const table = `${ident(schema)}.${ident(name)}`
+  return `-- ${schema}.${name}: row changes by Broadcast from Database (realtime.broadcast_changes)
+create or replace function ${fn}()
+  returns trigger
+  language plpgsql
+  security definer
+  set search_path = ''
+as $$
+begin
+  perform realtime.broadcast_changes(
+    ${expression},
+    tg_op,
+    tg_op,
+    tg_table_name,
+    tg_table_schema,
+    new,
+    old
+  );
+  return null;
+end
+$$;
+
+drop trigger if exists ${trigger} on ${table};
+create trigger ${trigger}
+  after insert or update or delete on ${table}
+  for each row execute function ${fn}();
+${policySql(options, name, match)}`
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { broadcastChangesSql } from '../../src/sql/broadcastChangesSql'
+import { runBroadcastChangesSqlCli } from '../../src/sql/broadcastChangesCli'
+
+describe('broadcastChangesSql', () => {
+  it('writes the trigger function, the row trigger and the read policy for a topic taken from a column', () => {
+    const text = broadcastChangesSql({ table: 'generations', topic: { prefix: 'project:', column: 'project_id' } })
+    expect(text).toContain('create or replace function "public"."generations_broadcast_changes"()')
+    expect(text).toContain(`'project:' || coalesce(new."project_id", old."project_id")::text,`)
+    expect(text).toContain('perform realtime.broadcast_changes(')
+    expect(text).toContain('after insert or update or delete on "public"."generations"')
+    expect(text).toContain('for each row execute function "public"."generations_broadcast_changes"();')
+    expect(text).toContain('create policy "generations broadcast changes: read" on realtime.messages')
+    expect(text).toContain('for select to "authenticated"\n  using (starts_with(realtime.topic(), \'project:\')')
+  })
+
+  it('quotes identifiers and literals, so odd names cannot break out of the statement', () => {
+    const text = broadcastChangesSql({ table: 'app.we"ird', topic: "o'k", policy: { role: 'members', using: 'true' } })
+    expect(text).toContain('"app"."we""ird"')
+    expect(text).toContain(`realtime.topic() = 'o''k'`)
+    expect(text).toContain('to "members"')
+    expect(text).toContain('and (true)')
+  })
+
+  it('writes no policy when told the project has its own', () => {
+    expect(broadcastChangesSql({ table: 'todos', topic: 'todos', policy: false })).not.toContain('policy')
+  })
+
+  it.each([
+    [{ table: '', topic: 't' }, 'broadcastChangesSql(): table must be a non-empty name'],
+    [{ table: 'a.', topic: 't' }, 'broadcastChangesSql(): table must be a non-empty name'],
+    [{ table: 'x'.repeat(46), topic: 't' }, 'broadcastChangesSql(): table must be at most 45 characters'],
+    [{ table: 't', topic: ' ' }, 'broadcastChangesSql(): topic must be a non-empty topic'],
+    [{ table: 't', topic: { prefix: '', column: 'c' } }, 'broadcastChangesSql(): topic.prefix must be'],
+    [{ table: 't', topic: { prefix: 'p:', column: '' } }, 'broadcastChangesSql(): topic.column must be'],
+    [{ table: 't', topic: 't', policy: { using: ' ' } }, 'broadcastChangesSql(): policy.using must be'],
+    [{ table: 't', topic: 't', policy: { role: 'a\0b' } }, 'broadcastChangesSql(): policy.role must be'],
+  ])('refuses %j with a TypeError naming the field', (options, message) => {
+    expect(() => broadcastChangesSql(options as never)).toThrow(TypeError)
+    expect(() => broadcastChangesSql(options as never)).toThrow(message)
+  })
+})
+
+describe('the broadcast-changes-sql command', () => {
+  const run = (argv: string[]) => {
+    const io = { outs: [] as string[], errs: [] as string[] }
+    const code = runBroadcastChangesSqlCli(argv, { out: (t) => io.outs.push(t), err: (t) => io.errs.push(t) })
+    return { code, ...io }
+  }
+
+  it('prints the same SQL as the function', () => {
+    const result = run(['--table', 'todos', '--topic-prefix', 'list:', '--topic-column', 'list_id', '--using', 'true'])
+    expect(result.code).toBe(0)
+    expect(result.outs).toEqual([
+      broadcastChangesSql({ table: 'todos', topic: { prefix: 'list:', column: 'list_id' }, policy: { using: 'true' } }),
+    ])
+  })
+
+  it.each([
+    [[], '--table is required'],
+    [['--table', 't'], 'give either --topic, or --topic-prefix with --topic-column'],
+    [['--table', 't', '--topic-prefix', 'p:'], '--topic-prefix and --topic-column go together'],
+    [['--table', 't', '--topic', 'a', '--topic-prefix', 'p:'], 'give either --topic'],
+    [['--table', '', '--topic', 'a'], 'table must be a non-empty name'],
+    [['--tabel', 't'], "Unknown option '--tabel'"],
+  ])('exits 2 for %j, saying why and how it is used', (argv, reason) => {
+    const result = run(argv)
+    expect(result.code).toBe(2)
+    expect(result.errs[0]).toContain(reason)
+    expect(result.errs[0]).toContain('Usage: rtk-supabase-realtime-emulator broadcast-changes-sql')
+  })
+})
