@@ -82,6 +82,17 @@ export interface RealtimeTuning {
   crossTab?: CrossTabOptions
   /** Bounds on RTK Query reads (see {@link ReadsOptions}). */
   reads?: Partial<ReadsOptions>
+  /**
+   * The silent detector: a poll, safety-net or focus refetch of a query that a live topic covers
+   * returns changed data while no event for its tag arrived since the data was fetched: a miss
+   * (`eventsMissed`). After this many misses of one source (a table or broadcast event of a topic,
+   * for one tag) it is silent: its tags are polled on the dead-mode cadence and `selectAlert`
+   * reports `REALTIME_SILENT`, until an event of it arrives. Default 1; 0 counts misses only.
+   *
+   * @example
+   * createRealtime({ client, api, routes, silentAfterMisses: 2 })
+   */
+  silentAfterMisses?: number
 }
 
 /**
@@ -109,6 +120,7 @@ export interface ResolvedOptions {
   polling: PollingOptions
   crossTab: { enabled: boolean; channelName: string }
   reads: ReadsOptions
+  silentAfterMisses: number
 }
 
 /** Longest channel name accepted. */
@@ -254,6 +266,7 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
       timeoutMs: number('reads.timeoutMs', readsIn.timeoutMs, DEFAULT_READS.timeoutMs, { max: MAX_TIMER_MS }),
       maxHoldMs: number('reads.maxHoldMs', readsIn.maxHoldMs, DEFAULT_READS.maxHoldMs, { max: 60_000 }),
     },
+    silentAfterMisses: number('silentAfterMisses', options.silentAfterMisses, 1, { integer: true, max: 1_000 }),
   }
 }
 

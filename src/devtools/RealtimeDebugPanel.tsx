@@ -57,7 +57,9 @@ export function RealtimeDebugPanel({
       />
       {alert ? (
         <p role="alert" style={styles.alert}>
-          Realtime has been down for over a minute and polling is slow: data may be stale.
+          {alert.type === 'REALTIME_SILENT'
+            ? `Realtime is connected but ${alert.table ?? `broadcast ${alert.event ?? ''}`} on ${alert.topic} delivers no events: polling it. Check the publication, RLS and triggers.`
+            : 'Realtime has been down for over a minute and polling is slow: data may be stale.'}
         </p>
       ) : null}
       {/* Collapsed, the details are not rendered at all (no selector work, no per-second redraw). */}

@@ -4,6 +4,7 @@ import { PatchApplier } from './patchApplier'
 import { patchCounts } from './patchTally'
 import { addRouteTags, routeEvents } from './routeEvents'
 import type { BuildRouterHandler } from './routerContext'
+import { hearBatch } from './silentDetector'
 
 /**
  * Routes each `eventsReceived` batch: events become tags through the routes; patch routes write
@@ -32,6 +33,7 @@ export const buildEventsHandler: BuildRouterHandler = (listener, ctx) => {
         report,
       )
       issuer.flush(report)
+      hearBatch(ctx, batch)
     },
   })
   return { stop: () => patcher.clear() }

@@ -9,6 +9,9 @@ import { buildPollingHandler } from './pollingListener'
 import { buildQueryActionsHandler } from './queryActionsHandler'
 import { buildRecoverHandler } from './recoverHandler'
 import { RefetchTracker } from './refetchTracker'
+import { rtkqMatchers } from '../rtkq/rtkqActions'
+import { SilenceTracker } from './silenceTracker'
+import { buildSilentDetector } from './silentDetector'
 import type { BuildRouterHandler, RouterContext, RouterDeps, RouterHandler } from './routerContext'
 
 export type { RouterDeps } from './routerContext'
@@ -16,7 +19,8 @@ export type { RouterDeps } from './routerContext'
 /**
  * The router's behaviours, one file each, in the order their listeners run: route events (and
  * patch), catch up after every join, "recover now", the focus/online kick, polling for every
- * topic that is not live (and the alert), and RTK Query's own actions (reads in flight, latency).
+ * topic that is not live (and the alert), RTK Query's own actions (reads in flight, latency), and
+ * the silent detector (polled refetches that found changes no event announced).
  */
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
@@ -25,6 +29,7 @@ const HANDLERS: readonly BuildRouterHandler[] = [
   buildKickHandler,
   buildPollingHandler,
   buildQueryActionsHandler,
+  buildSilentDetector,
 ]
 
 /**
@@ -65,7 +70,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     getState,
     dispatch,
   })
-  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency }
+  const silence = new SilenceTracker(env.clock, rtkqMatchers(api.reducerPath))
+  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency, silence }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 
   const middleware: Middleware = (storeApi) => {

@@ -1,6 +1,7 @@
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { emptyHistogram, type Histogram } from './histogram'
+import type { SilentSourceRecord } from './silenceReducers'
 
 export type ChannelState = 'idle' | 'subscribing' | 'subscribed' | 'error' | 'closed'
 
@@ -83,6 +84,10 @@ export interface MetricsState {
   silencesDetected: number
   /** How long the last of them had been silent when it was declared dead (last frame → detection). */
   lastSilenceDetectedAfterMs: number | null
+  /** Changes a poll, safety-net or focus refetch found on a live topic with no event for their tag since the data was fetched. */
+  eventsMissed: number
+  /** Sources (a topic's binding, for one tag) marked silent: connected, yet their changes arrive by polling only. */
+  sourcesSilenced: number
 }
 
 /**
@@ -137,6 +142,8 @@ export interface RealtimeState {
   recentErrors: ErrorRecord[]
   /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
   alert: boolean
+  /** Sources caught missing changes, by `topic` and tag (see `SilentSourceRecord`); the silent ones are polled. */
+  sources: Record<string, SilentSourceRecord>
   metrics: MetricsState
   crossTab: CrossTabState
 }
@@ -176,6 +183,8 @@ export function initialMetrics(): MetricsState {
     tokenSourceFailures: 0,
     silencesDetected: 0,
     lastSilenceDetectedAfterMs: null,
+    eventsMissed: 0,
+    sourcesSilenced: 0,
   }
 }
 
@@ -208,6 +217,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     accessToken: { expiresAt: null, issuedAt: null, authorizedAt: null },
     recentErrors: [],
     alert: false,
+    sources: {},
     metrics: initialMetrics(),
     crossTab: initialCrossTab(),
   }

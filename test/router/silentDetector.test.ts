@@ -1,0 +1,183 @@
+import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
+import type { UnknownAction } from '@reduxjs/toolkit'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createRealtime } from '../../src/core/createRealtime'
+import type { RealtimeOptions } from '../../src/core/options'
+import { defineRoutes } from '../../src/router/defineRoutes'
+import { isTagCoveredLive } from '../../src/router/topicLiveness'
+import { createHarness, type Harness } from '../support/harness'
+
+/** Two tables, `a` and `b`, each read by one query whose data is its version. */
+function createTablesApi(db: { a: number; b: number }) {
+  return createApi({
+    reducerPath: 'tablesApi',
+    baseQuery: fakeBaseQuery<{ message: string }>(),
+    tagTypes: ['A', 'B'],
+    endpoints: (build) => ({
+      a: build.query<{ version: number }, void>({ queryFn: () => ({ data: { version: db.a } }), providesTags: ['A'] }),
+      b: build.query<{ version: number }, void>({ queryFn: () => ({ data: { version: db.b } }), providesTags: ['B'] }),
+    }),
+  })
+}
+
+type TablesApi = ReturnType<typeof createTablesApi>
+
+const routes = defineRoutes<TablesApi>()([
+  { on: { table: 'a' }, tags: () => ['A'] },
+  { on: { table: 'b' }, tags: () => ['B'] },
+])
+
+let h: (Harness & { db: { a: number; b: number }; api: TablesApi }) | null = null
+afterEach(() => {
+  h?.stop()
+  h = null
+})
+
+/** One topic carrying both tables, both queries mounted after the join. */
+async function oneTopicTwoTables(options: Partial<RealtimeOptions> = {}) {
+  const db = { a: 0, b: 0 }
+  const api = createTablesApi(db)
+  const harness = createHarness({ api, routes, ...options } as Partial<RealtimeOptions>, { seed: 2 })
+  h = { ...harness, db, api }
+  harness.realtime.subscribe({
+    topic: 'project:1',
+    postgres: [
+      { event: '*', schema: 'public', table: 'a' },
+      { event: '*', schema: 'public', table: 'b' },
+    ],
+    tags: ['A', 'B'],
+  })
+  await harness.clock.advance(100)
+  expect(harness.state().channels['project:1']?.state).toBe('subscribed')
+  harness.store.dispatch(api.endpoints.a.initiate() as unknown as UnknownAction)
+  harness.store.dispatch(api.endpoints.b.initiate() as unknown as UnknownAction)
+  await harness.clock.advance(0)
+  return h
+}
+
+/** A change of `table` that realtime delivers. */
+function announce(harness: Harness, table: 'a' | 'b') {
+  harness.transport.emitEvent({
+    kind: 'postgres_changes',
+    topic: 'project:1',
+    receivedAt: harness.clock.now(),
+    schema: 'public',
+    table,
+    eventType: 'UPDATE',
+    commitTimestamp: null,
+    new: { id: 1 },
+    old: { id: 1 },
+  })
+}
+
+function fetchesOf(harness: Harness, endpoint: 'a' | 'b') {
+  return harness.actions.filter(
+    (action) =>
+      action.type === 'tablesApi/executeQuery/fulfilled' &&
+      (action as { meta?: { arg?: { endpointName?: string } } }).meta?.arg?.endpointName === endpoint,
+  ).length
+}
+
+describe('the silent detector', () => {
+  it('marks the table whose change the safety net found unannounced silent, not the healthy one on its topic', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.db.a += 1
+    announce(harness, 'a')
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    const metrics = harness.realtime.selectors.selectMetrics(harness.store.getState())
+    expect(metrics.eventsMissed).toBe(1)
+    expect(metrics.sourcesSilenced).toBe(1)
+    expect(harness.realtime.selectors.selectAlert(harness.store.getState())).toMatchObject({
+      type: 'REALTIME_SILENT',
+      topic: 'project:1',
+      table: 'public.b',
+      bindings: ['public.b'],
+    })
+    expect(isTagCoveredLive(harness.state(), 'project:1', { type: 'B' })).toBe(false)
+    expect(isTagCoveredLive(harness.state(), 'project:1', { type: 'A' })).toBe(true)
+    const warning = harness.logs.find((log) => log.level === 'warn' && log.line.includes('delivered no event'))
+    expect(warning?.line).toMatch(/public\.b on topic project:1.*publication.*RLS.*trigger/)
+  })
+
+  it('polls a silent table on the dead-mode cadence while the healthy table keeps relying on its events', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    expect(harness.realtime.selectors.selectPollingInterval(harness.store.getState())).toBeLessThanOrEqual(15_000)
+    const [aBefore, bBefore] = [fetchesOf(harness, 'a'), fetchesOf(harness, 'b')]
+    harness.db.b += 1
+    await harness.clock.advance(20_000)
+    expect(fetchesOf(harness, 'b') - bBefore).toBeGreaterThanOrEqual(2)
+    expect(fetchesOf(harness, 'a')).toBe(aBefore)
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(2)
+  })
+
+  it('trusts the table again once an event of it arrives, and goes back to the safety net', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    expect(harness.realtime.selectors.selectAlert(harness.store.getState())).not.toBe(false)
+    announce(harness, 'b')
+    await harness.clock.advance(100)
+    expect(harness.state().sources).toEqual({})
+    expect(harness.realtime.selectors.selectAlert(harness.store.getState())).toBe(false)
+    expect(harness.realtime.selectors.selectPollingInterval(harness.store.getState())).toBe(60_000)
+  })
+
+  it('counts no miss when the safety net finds the data unchanged', async () => {
+    const harness = await oneTopicTwoTables()
+    await harness.clock.advance(60_000)
+    expect(fetchesOf(harness, 'b')).toBe(2)
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(0)
+    expect(harness.state().sources).toEqual({})
+  })
+
+  it('counts no miss for a change whose event arrived after the cached data was fetched', async () => {
+    const harness = await oneTopicTwoTables({ throttleMs: 60_000 })
+    announce(harness, 'b')
+    await harness.clock.advance(10)
+    harness.db.b += 1
+    // The event's refetch ran before the change; the next event would have refetched it (held by the throttle here).
+    announce(harness, 'b')
+    await harness.clock.advance(60_000)
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(0)
+  })
+
+  it('with silentAfterMisses: 2, counts the first miss and marks the source silent at the second', async () => {
+    const harness = await oneTopicTwoTables({ silentAfterMisses: 2 })
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    expect(harness.state().sources['project:1\nB']).toMatchObject({ misses: 1, silent: false })
+    expect(harness.realtime.selectors.selectAlert(harness.store.getState())).toBe(false)
+    expect(harness.realtime.selectors.selectPollingInterval(harness.store.getState())).toBe(60_000)
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    expect(harness.state().sources['project:1\nB']).toMatchObject({ misses: 2, silent: true })
+  })
+
+  it('finds a miss on the focus refetch too', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.store.dispatch(harness.realtime.actions.setVisibility(false))
+    harness.db.b += 1
+    await harness.clock.advance(6_000)
+    harness.store.dispatch(harness.realtime.actions.setVisibility(true))
+    await harness.clock.advance(0)
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(1)
+  })
+
+  it('forgets the sources of a topic whose channel is removed', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.db.b += 1
+    await harness.clock.advance(60_000)
+    expect(Object.keys(harness.state().sources)).toHaveLength(1)
+    harness.store.dispatch(harness.realtime.events.channelRemoved({ topic: 'project:1', at: harness.clock.now() }))
+    expect(harness.state().sources).toEqual({})
+  })
+})
+
+describe('silentAfterMisses', () => {
+  it.each([[-1], [1.5], ['2'], [Number.NaN], [1_001]])('rejects %j naming the option', (value) => {
+    expect(() => createRealtime({ silentAfterMisses: value } as never)).toThrow(/silentAfterMisses/)
+  })
+})
