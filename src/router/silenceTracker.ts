@@ -4,8 +4,8 @@ import { tagKey, type FullTag } from './tags'
 
 /** How many entries each map keeps at most; the oldest are forgotten (bounded memory). */
 const MAX_TRACKED = 10_000
-/** Tag types remembered per source. */
-const MAX_TYPES_PER_SOURCE = 100
+/** Tag types and tag keys remembered per source. */
+const MAX_PER_SOURCE = 1_000
 
 /** One tag of a live topic's subscription that a poll, safety-net or focus refetch covers. */
 export interface Cover {
@@ -61,8 +61,8 @@ export class SilenceTracker {
   private readonly fetchedSince = new Map<string, number>()
   /** requestId → what a polled refetch replaces. */
   private readonly polled = new Map<string, PolledRequest>()
-  /** Source (topic and binding) → the tag types its events were routed to. */
-  private readonly delivers = new Map<string, Set<string>>()
+  /** Source (topic and binding) → the tag types and tag keys its events were routed to (null: too many to tell). */
+  private readonly delivers = new Map<string, { types: Set<string>; keys: Set<string> | null }>()
 
   constructor(
     private readonly clock: Clock,
@@ -81,15 +81,24 @@ export class SilenceTracker {
 
   /** The events of `source` (topic and binding, one per line) were routed to `tags`. */
   learn(source: string, tags: readonly FullTag[]): void {
-    let types = this.delivers.get(source)
-    if (!types) remember(this.delivers, source, (types = new Set()))
-    for (const tag of tags) if (types.size < MAX_TYPES_PER_SOURCE) types.add(tag.type)
+    let known = this.delivers.get(source)
+    if (!known) remember(this.delivers, source, (known = { types: new Set(), keys: new Set() }))
+    for (const tag of tags) {
+      if (known.types.size < MAX_PER_SOURCE) known.types.add(tag.type)
+      if (known.keys && known.keys.size >= MAX_PER_SOURCE) known.keys = null
+      known.keys?.add(tagKey(tag))
+    }
   }
 
-  /** Whether `source` may deliver events of tag type `type`: it did, or it never delivered anything. */
-  mayDeliver(source: string, type: string): boolean {
-    const types = this.delivers.get(source)
-    return types === undefined || types.size === 0 || types.has(type)
+  /**
+   * Whether `source` may be the one that should have announced changes of `tag`: it never
+   * delivered anything, or it delivered that tag (that type, for a tag without id), or too many
+   * tags to tell. A source that only ever delivered other tags is not suspected.
+   */
+  mayDeliver(source: string, tag: FullTag): boolean {
+    const known = this.delivers.get(source)
+    if (known === undefined || known.types.size === 0 || known.keys === null) return true
+    return tag.id === undefined ? known.types.has(tag.type) : known.keys.has(tagKey(tag))
   }
 
   /** The last event that invalidates `tag` (an event for the tag, or for its whole type), or -∞. */

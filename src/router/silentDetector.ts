@@ -89,7 +89,7 @@ function suspects(ctx: RouterContext, miss: Miss): string[] {
     if (spec.topic === miss.topic && fullTagsOf(spec.tags).some((tag) => tagKey(tag) === key))
       for (const binding of bindingsOf(spec)) bindings.add(binding)
   const all = [...bindings]
-  const narrowed = all.filter((binding) => ctx.silence.mayDeliver(`${miss.topic}\n${binding}`, miss.tag.type))
+  const narrowed = all.filter((binding) => ctx.silence.mayDeliver(`${miss.topic}\n${binding}`, miss.tag))
   return narrowed.length > 0 ? narrowed : all
 }
 
