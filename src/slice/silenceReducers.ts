@@ -1,5 +1,4 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
-import type { FullTag } from '../rtkq/rtkqApi'
 import type { RealtimeState } from './state'
 import type { At } from './stateUpdates'
 
@@ -11,7 +10,7 @@ import type { At } from './stateUpdates'
 export interface SilentSourceRecord {
   topic: string
   /** The subscription tag whose query changed with no event for it. */
-  tag: FullTag
+  tag: { type: string; id?: string | number }
   /** The suspected bindings: `schema.table` for postgres changes, `broadcast:EVENT` for a broadcast event. */
   bindings: string[]
   /** Changes found by a poll, safety-net or focus refetch with no event for the tag since the data was fetched. */
@@ -29,11 +28,11 @@ export function silentSourceKey(topic: string, tagKey: string): string {
   return `${topic}\n${tagKey}`
 }
 
-/** What the silent detector reports for one miss. @internal */
+/** What the silent detector reports for one miss (the payload of `eventsMissed`). */
 export interface EventsMissedPayload extends At {
   key: string
   topic: string
-  tag: FullTag
+  tag: { type: string; id?: string | number }
   bindings: string[]
   /** The misses after which the source is silent (`silentAfterMisses`; 0: never). */
   threshold: number
