@@ -36,6 +36,7 @@ export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsSt
 export type { RealtimeMetrics, LatencySummary, RealtimeSelectors } from './slice/selectors'
 export type { RealtimeAlert, RealtimeDownAlert, RealtimeSilentAlert } from './slice/alertOf'
 export type { SilentSourceRecord } from './slice/silenceReducers'
+export type { HistoryState, HistoryTransition, TopicMode } from './slice/historyReducers'
 export { connectionUptimeMs } from './slice/selectors'
 export type { Histogram } from './slice/histogram'
 export {

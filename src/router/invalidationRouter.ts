@@ -12,6 +12,7 @@ import { RefetchTracker } from './refetchTracker'
 import { rtkqMatchers } from '../rtkq/rtkqActions'
 import { SilenceTracker } from './silenceTracker'
 import { buildSilentDetector } from './silentDetector'
+import { buildTimelineRecorder } from './timelineRecorder'
 import type { BuildRouterHandler, RouterContext, RouterDeps, RouterHandler } from './routerContext'
 
 export type { RouterDeps } from './routerContext'
@@ -20,7 +21,8 @@ export type { RouterDeps } from './routerContext'
  * The router's behaviours, one file each, in the order their listeners run: route events (and
  * patch), catch up after every join, "recover now", the focus/online kick, polling for every
  * topic that is not live (and the alert), RTK Query's own actions (reads in flight, latency), and
- * the silent detector (polled refetches that found changes no event announced).
+ * the silent detector (polled refetches that found changes no event announced), and the debug
+ * panel's timeline (the connection's and each topic's transitions).
  */
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
@@ -30,6 +32,7 @@ const HANDLERS: readonly BuildRouterHandler[] = [
   buildPollingHandler,
   buildQueryActionsHandler,
   buildSilentDetector,
+  buildTimelineRecorder,
 ]
 
 /**

@@ -46,6 +46,11 @@ export function isTagSilent(state: RealtimeState, topic: string, key: string): b
   return Object.hasOwn(state.sources, id) && state.sources[id]?.silent === true
 }
 
+/** Whether some source of `topic` was found silent (for any tag). @internal */
+export function topicHasSilentSource(state: RealtimeState, topic: string): boolean {
+  return Object.values(state.sources).some((source) => source.silent && source.topic === topic)
+}
+
 const notSubscribed = new WeakMap<object, boolean>()
 const silentSubscribed = new WeakMap<object, WeakMap<object, boolean>>()
 

@@ -6,6 +6,7 @@ import { commandReducers } from './commandReducers'
 import { connectionReducers } from './connectionReducers'
 import { crossTabReducers } from './crossTabReducers'
 import { routerReducers } from './routerReducers'
+import { historyReducers } from './historyReducers'
 import { silenceReducers } from './silenceReducers'
 import { initialRealtimeState } from './state'
 import { trafficReducers } from './trafficReducers'
@@ -45,6 +46,7 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       // ---- router (the InvalidationRouter reports here) -----------------------------------
       ...routerReducers,
       ...silenceReducers,
+      ...historyReducers,
 
       // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
       ...crossTabReducers,

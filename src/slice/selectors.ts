@@ -2,6 +2,7 @@ import { createSelector } from '@reduxjs/toolkit'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { alertOf, sameAlert, type RealtimeAlert } from './alertOf'
 import { histogramQuantile, type Histogram } from './histogram'
+import type { HistoryState } from './historyReducers'
 import type { ChannelRecord, CrossTabState, ErrorRecord, MetricsState, RealtimeState } from './state'
 
 /** Percentiles of a latency histogram, in ms (null before the first sample). */
@@ -54,6 +55,13 @@ export interface RealtimeSelectors {
    * if (alert && alert.type === 'REALTIME_SILENT') console.warn(`no events from ${alert.table} on ${alert.topic}`)
    */
   selectAlert(root: unknown): RealtimeAlert | false
+  /**
+   * The recent past, bounded, for drawing: the connection's and each topic's transitions
+   * (`live`, `catching-up`, `polling`, `silent`) and event→refetch latency samples, oldest first.
+   * @example
+   * const { transitions } = useSelector(realtime.selectors.selectHistory)
+   */
+  selectHistory(root: unknown): HistoryState
   /** Cross-tab role and relay counters. @example useSelector(realtime.selectors.selectCrossTab).role // 'leader' */
   selectCrossTab(root: unknown): CrossTabState
 }
@@ -102,5 +110,6 @@ export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors 
       { memoizeOptions: { resultEqualityCheck: sameAlert } },
     ),
     selectCrossTab: (root) => selectRealtimeState(root).crossTab,
+    selectHistory: (root) => selectRealtimeState(root).history,
   }
 }

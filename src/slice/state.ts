@@ -1,6 +1,7 @@
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { emptyHistogram, type Histogram } from './histogram'
+import { initialHistory, type HistoryState } from './historyReducers'
 import type { SilentSourceRecord } from './silenceReducers'
 
 export type ChannelState = 'idle' | 'subscribing' | 'subscribed' | 'error' | 'closed'
@@ -144,6 +145,8 @@ export interface RealtimeState {
   alert: boolean
   /** Sources caught missing changes, by `topic` and tag (see `SilentSourceRecord`); the silent ones are polled. */
   sources: Record<string, SilentSourceRecord>
+  /** The debug panel's timeline: recent transitions and latency samples, bounded. */
+  history: HistoryState
   metrics: MetricsState
   crossTab: CrossTabState
 }
@@ -218,6 +221,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     recentErrors: [],
     alert: false,
     sources: {},
+    history: initialHistory(),
     metrics: initialMetrics(),
     crossTab: initialCrossTab(),
   }

@@ -96,6 +96,7 @@ describe('the silent detector', () => {
     })
     expect(isTagCoveredLive(harness.state(), 'project:1', { type: 'B' })).toBe(false)
     expect(isTagCoveredLive(harness.state(), 'project:1', { type: 'A' })).toBe(true)
+    expect(harness.state().history.transitions.at(-1)).toMatchObject({ topic: 'project:1', mode: 'silent' })
     const warning = harness.logs.find((log) => log.level === 'warn' && log.line.includes('delivered no event'))
     expect(warning?.line).toMatch(/public\.b on topic project:1.*publication.*RLS.*trigger/)
   })
