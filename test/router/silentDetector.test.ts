@@ -1,73 +1,20 @@
-import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
-import type { UnknownAction } from '@reduxjs/toolkit'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRealtime } from '../../src/core/createRealtime'
 import type { RealtimeOptions } from '../../src/core/options'
-import { defineRoutes } from '../../src/router/defineRoutes'
 import { isTagCoveredLive } from '../../src/router/topicLiveness'
-import { createHarness, type Harness } from '../support/harness'
+import type { Harness } from '../support/harness'
+import { announce, oneTopicTwoTables as start, type TablesHarness } from '../support/tablesApi'
 
-/** Two tables, `a` and `b`, each read by one query whose data is its version. */
-function createTablesApi(db: { a: number; b: number }) {
-  return createApi({
-    reducerPath: 'tablesApi',
-    baseQuery: fakeBaseQuery<{ message: string }>(),
-    tagTypes: ['A', 'B'],
-    endpoints: (build) => ({
-      a: build.query<{ version: number }, void>({ queryFn: () => ({ data: { version: db.a } }), providesTags: ['A'] }),
-      b: build.query<{ version: number }, void>({ queryFn: () => ({ data: { version: db.b } }), providesTags: ['B'] }),
-    }),
-  })
-}
-
-type TablesApi = ReturnType<typeof createTablesApi>
-
-const routes = defineRoutes<TablesApi>()([
-  { on: { table: 'a' }, tags: () => ['A'] },
-  { on: { table: 'b' }, tags: () => ['B'] },
-])
-
-let h: (Harness & { db: { a: number; b: number }; api: TablesApi }) | null = null
+let h: TablesHarness | null = null
 afterEach(() => {
   h?.stop()
   h = null
 })
 
-/** One topic carrying both tables, both queries mounted after the join. */
 async function oneTopicTwoTables(options: Partial<RealtimeOptions> = {}) {
-  const db = { a: 0, b: 0 }
-  const api = createTablesApi(db)
-  const harness = createHarness({ api, routes, ...options } as Partial<RealtimeOptions>, { seed: 2 })
-  h = { ...harness, db, api }
-  harness.realtime.subscribe({
-    topic: 'project:1',
-    postgres: [
-      { event: '*', schema: 'public', table: 'a' },
-      { event: '*', schema: 'public', table: 'b' },
-    ],
-    tags: ['A', 'B'],
-  })
-  await harness.clock.advance(100)
-  expect(harness.state().channels['project:1']?.state).toBe('subscribed')
-  harness.store.dispatch(api.endpoints.a.initiate() as unknown as UnknownAction)
-  harness.store.dispatch(api.endpoints.b.initiate() as unknown as UnknownAction)
-  await harness.clock.advance(0)
+  h = await start(options)
+  expect(h.state().channels['project:1']?.state).toBe('subscribed')
   return h
-}
-
-/** A change of `table` that realtime delivers. */
-function announce(harness: Harness, table: 'a' | 'b') {
-  harness.transport.emitEvent({
-    kind: 'postgres_changes',
-    topic: 'project:1',
-    receivedAt: harness.clock.now(),
-    schema: 'public',
-    table,
-    eventType: 'UPDATE',
-    commitTimestamp: null,
-    new: { id: 1 },
-    old: { id: 1 },
-  })
 }
 
 function fetchesOf(harness: Harness, endpoint: 'a' | 'b') {
