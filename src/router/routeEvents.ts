@@ -207,6 +207,7 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       if (route.tags) addRouteTags(batch, route.tags, event, logger, routeName)
       if ('patch' in route && route.patch && route.fallbackTags && event.kind === 'postgres_changes') {
         batch.patches.push({ event, patch: route.patch, fallbackTags: route.fallbackTags, routeName })
+        heardOf(batch, event) // a patched event refreshes the cache without tags: its source was still heard
       }
     }
     if (matched) batch.routed += 1

@@ -4,6 +4,8 @@ import { tagKey, type FullTag } from './tags'
 
 /** How many entries each map keeps at most; the oldest are forgotten (bounded memory). */
 const MAX_TRACKED = 10_000
+/** A polled entry's refetch must start within this long of the poll (RTK Query may hold it behind pending requests). */
+const AWAIT_MS = 10_000
 /** Tag types and tag keys remembered per source. */
 const MAX_PER_SOURCE = 1_000
 
@@ -54,13 +56,15 @@ export class SilenceTracker {
   /** Last event per tag type (any id). */
   private readonly heardType = new Map<string, number>()
   /** Entries a poll is about to refetch → the live covers behind it. */
-  private readonly awaiting = new Map<string, Cover[]>()
+  private readonly awaiting = new Map<string, { at: number; covers: Cover[] }>()
   /** requestId → when it started. */
   private readonly started = new Map<string, number>()
   /** queryCacheKey → start of the fetch whose data is cached. */
   private readonly fetchedSince = new Map<string, number>()
   /** requestId → what a polled refetch replaces. */
   private readonly polled = new Map<string, PolledRequest>()
+  /** Source (topic and binding) → when its last event arrived. */
+  private readonly sourceHeard = new Map<string, number>()
   /** Source (topic and binding) → the tag types and tag keys its events were routed to (null: too many to tell). */
   private readonly delivers = new Map<string, { types: Set<string>; keys: Set<string> | null }>()
 
@@ -81,6 +85,7 @@ export class SilenceTracker {
 
   /** The events of `source` (topic and binding, one per line) were routed to `tags`. */
   learn(source: string, tags: readonly FullTag[]): void {
+    remember(this.sourceHeard, source, this.clock.now())
     let known = this.delivers.get(source)
     if (!known) remember(this.delivers, source, (known = { types: new Set(), keys: new Set() }))
     for (const tag of tags) {
@@ -101,6 +106,11 @@ export class SilenceTracker {
     return tag.id === undefined ? known.types.has(tag.type) : known.keys.has(tagKey(tag))
   }
 
+  /** When the last event of `source` (topic and binding, one per line) arrived, or -∞. */
+  lastHeardFrom(source: string): number {
+    return this.sourceHeard.get(source) ?? Number.NEGATIVE_INFINITY
+  }
+
   /** The last event that invalidates `tag` (an event for the tag, or for its whole type), or -∞. */
   lastHeard(tag: FullTag): number {
     const none = Number.NEGATIVE_INFINITY
@@ -110,7 +120,8 @@ export class SilenceTracker {
 
   /** A poll, safety-net or focus invalidation will refetch these entries for these covers. */
   expect(covers: ReadonlyMap<string, Cover[]>): void {
-    for (const [key, list] of covers) remember(this.awaiting, key, list)
+    const at = this.clock.now()
+    for (const [key, list] of covers) remember(this.awaiting, key, { at, covers: list })
   }
 
   /**
@@ -123,7 +134,9 @@ export class SilenceTracker {
     if (!requestId || !key) return []
     if (this.matchers.isQueryPending(action)) {
       remember(this.started, requestId, this.clock.now())
-      const covers = this.awaiting.get(key)
+      const awaited = this.awaiting.get(key)
+      // Held longer than that, the refetch that starts now is somebody else's (a mutation's, the app's own).
+      const covers = awaited && this.clock.now() - awaited.at <= AWAIT_MS ? awaited.covers : undefined
       const since = this.fetchedSince.get(key)
       this.awaiting.delete(key)
       // An entry without data (its first fetch) has nothing a change could be missed against.
@@ -157,5 +170,6 @@ export class SilenceTracker {
     this.heardExact.clear()
     this.heardType.clear()
     this.delivers.clear()
+    this.sourceHeard.clear()
   }
 }

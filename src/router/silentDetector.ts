@@ -105,6 +105,8 @@ function report(ctx: RouterContext, miss: Miss, threshold: number): void {
   // Another entry of the same tag already showed this change.
   if (known !== undefined && known.lastMissAt > miss.since) return
   const bindings = suspects(ctx, miss)
+  // A suspect heard since (a patch route writes its rows into the cache with no tag): not silent.
+  if (bindings.some((binding) => ctx.silence.lastHeardFrom(`${miss.topic}\n${binding}`) >= miss.since)) return
   const at = ctx.deps.env.clock.now()
   ctx.dispatch(ctx.deps.actions.eventsMissed({ key, topic: miss.topic, tag: miss.tag, bindings, at, threshold }))
   const now = ctx.deps.selectors.selectRealtimeState(ctx.getState()).sources[key]

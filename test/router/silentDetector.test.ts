@@ -92,6 +92,15 @@ describe('the silent detector', () => {
     expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(0)
   })
 
+  it('takes no refetch but a poll, safety-net or focus one for a miss (a mutation, the app forcing one)', async () => {
+    const harness = await oneTopicTwoTables()
+    harness.db.b += 1
+    harness.store.dispatch(harness.api.endpoints.b.initiate(undefined, { forceRefetch: true }) as never)
+    await harness.clock.advance(0)
+    expect(harness.api.endpoints.b.select()(harness.store.getState() as never).data).toEqual({ version: 1 })
+    expect(harness.realtime.selectors.selectMetrics(harness.store.getState()).eventsMissed).toBe(0)
+  })
+
   it('with silentAfterMisses: 2, counts the first miss and marks the source silent at the second', async () => {
     const harness = await oneTopicTwoTables({ silentAfterMisses: 2 })
     harness.db.b += 1
