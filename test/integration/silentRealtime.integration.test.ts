@@ -1,7 +1,7 @@
 /**
  * The silent detector against the emulator with real supabase-js: realtime stays connected but
- * delivers nothing for a table (postgres_changes dropped, or the table left out of the
- * publication). The first change after it goes silent is visible within the safety net + 7 s
+ * delivers nothing for a table (postgres_changes dropped, a table taken out of the publication,
+ * or one missing from it at join time, which leaves every table of the channel without events). The first change after it goes silent is visible within the safety net + 7 s
  * (the safety net finds it and marks the table silent), every later one within 7 s (the table is
  * polled on the dead-mode cadence), and `selectAlert` names the topic and the table. The safety
  * net is shortened to 15 s to keep the run short; the bound is relative to it. Wall-clock on purpose.
@@ -117,5 +117,36 @@ describe('a silent table: connected, yet its changes arrive only by polling', ()
     })
     expect(Object.values(lib.state().sources).map((source) => source.tag)).toEqual([{ type: 'Rows', id: 'notes' }])
     expect(lib.connections).not.toContain('reconnecting')
+  })
+})
+
+describe('a table missing from the publication when the topic joins', () => {
+  let emulator: RealtimeEmulator
+  let writer: pg.Client
+  let library: SilentLibrary | null = null
+
+  beforeAll(async () => {
+    emulator = await startRealtimeEmulator({ setupSql: SILENT_SCHEMA_SQL, tables: ['todos'] })
+    writer = new pg.Client({ connectionString: emulator.databaseUrl })
+    await writer.connect()
+  })
+  afterAll(async () => {
+    await library?.stop()
+    await writer?.end()
+    await emulator?.stop()
+  })
+
+  // As the real server does, the emulator then refuses every postgres_changes binding of the channel
+  // (a system message, "Unable to subscribe to changes…"), while the channel itself is joined.
+  it('leaves both tables of the topic without events: both are found silent, polled, and the alert names them', async () => {
+    const lib = (library = startSilentLibrary(emulatorClient(emulator), ['todos', 'notes'], SAFETY_NET_MS))
+    await waitFor(() => lib.ready(), { timeoutMs: 15_000, message: 'subscribed and loaded' })
+    const writes = await writeAndWatch(writer, lib, ['todos', 'notes'], WRITES)
+    expectBounds(writes.filter((write) => write.table === 'notes'))
+    expectBounds(writes.filter((write) => write.table === 'todos'))
+    const silent = Object.values(lib.state().sources).filter((source) => source.silent)
+    expect(silent.map((source) => source.tag.id).sort()).toEqual(['notes', 'todos'])
+    expect(lib.alert()).toMatchObject({ type: 'REALTIME_SILENT', topic: TOPIC })
+    expect((lib.alert() as { bindings: string[] }).bindings).toContain('public.notes')
   })
 })
