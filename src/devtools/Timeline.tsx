@@ -77,7 +77,7 @@ function Strip<V extends string>(props: {
  */
 export function Timeline({ realtime, now, headingId }: { realtime: Realtime; now: number; headingId: string }) {
   const history = useSelector(realtime.selectors.selectHistory)
-  const id = useId().replace(/:/g, '')
+  const id = useId().replace(/[^a-zA-Z0-9_-]/g, '')
   const rows = timelineRows(history, now)
   const modeFill = (mode: TopicMode) => `url(#${id}-${mode})`
   return (
