@@ -43,6 +43,9 @@ export { DEFAULT_RETRY } from './policy/backoff'
 
 export type { RealtimeState, ChannelRecord, ChannelState, ErrorRecord, MetricsState } from './slice/state'
 export type { RealtimeMetrics, LatencySummary, RealtimeSelectors } from './slice/selectors'
+export type { RealtimeAlert, RealtimeDownAlert, RealtimeSilentAlert } from './slice/alertOf'
+export type { SilentSourceRecord } from './slice/silenceReducers'
+export type { HistoryState, HistoryTransition, TopicMode } from './slice/historyReducers'
 export { connectionUptimeMs } from './slice/selectors'
 export type { Histogram } from './slice/histogram'
 export {

@@ -15,6 +15,7 @@ import {
   type Scene,
 } from './support/scenes'
 import { SceneView } from './support/SceneView'
+import { outageAndBackScene, silentTableScene } from './support/silentScene'
 
 type FollowerScene = Awaited<ReturnType<typeof followerTabScene>>
 
@@ -132,6 +133,40 @@ export const ChurnStorm: Story = {
     for (const row of rows) await expect(within(row).getAllByRole('cell')[1]).toHaveTextContent(/^10$/)
     const scene = sceneOf(loaded)
     for (let index = 45; index < 50; index++) await expect(scene.transport.joins(`gallery:${index}`)).toBe(1)
+  },
+}
+
+type SilentScene = Awaited<ReturnType<typeof silentTableScene>>
+
+/** Connected, but one table of a topic delivers no events: it is polled, the alert names it, the timeline shows it silent. */
+export const SilentTable: StoryObj<typeof meta> = {
+  loaders: [async () => ({ scene: await silentTableScene() })],
+  render: (args, { loaded }) => (
+    <SceneView scene={(loaded as { scene: SilentScene }).scene}>
+      <RealtimeDebugPanel {...args} />
+    </SceneView>
+  ),
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(status(canvasElement)).toHaveTextContent(/connected/)
+    await expect(canvas.getByRole('alert')).toHaveTextContent(/public\.b on project:1 delivers no events/)
+    await expect(canvas.getByRole('img', { name: /^project:1: now silent;(?=.* live )(?=.* silent )/ })).toBeVisible()
+    await expect(canvas.getByRole('img', { name: /^connection: now connected/ })).toBeVisible()
+    await expect(canvasElement).toHaveTextContent(/Silent\s*0 dead sockets found, 1 events missed, 1 sources silenced/)
+  },
+}
+
+/** The timeline through an outage: the connection reconnecting then connected, each topic polled then live again. */
+export const TimelineThroughAnOutage: Story = {
+  loaders: [async () => ({ scene: await outageAndBackScene() })],
+  play: async ({ canvasElement }) => {
+    const canvas = within(canvasElement)
+    await expect(status(canvasElement)).toHaveTextContent(/connected/)
+    await expect(canvas.getByRole('img', { name: /^connection: now connected;(?=.* reconnecting )/ })).toBeVisible()
+    await expect(canvas.getByRole('img', { name: /^project:1: now live;(?=.* polling )(?=.* live )/ })).toBeVisible()
+    await expect(
+      canvas.getByRole('img', { name: /^Event to refetch latency, last 5 minutes: latest P50/ }),
+    ).toBeVisible()
   },
 }
 

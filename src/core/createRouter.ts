@@ -49,6 +49,8 @@ export function createRouter(
     actions,
     selectors,
     activeTags: () => unionOfTags(registry.requests.values()),
+    subscriptions: () => registry.requests.values(),
+    silentAfterMisses: resolved.silentAfterMisses,
     topicTags: (topic) => unionOfTags([...registry.requests.values()].filter((spec) => spec.topic === topic)),
     ownPollTags: (state) => ownPollTags(state, selectors, registry),
     ...crossTab,

@@ -97,6 +97,17 @@ export interface RealtimeTuning {
    * createRealtime({ client, api, routes, limits: { plan: 'free', joinShare: 0.05 } })
    */
   limits?: LimitsOption
+  /**
+   * The silent detector: a poll, safety-net or focus refetch of a query that a live topic covers
+   * returns changed data while no event for its tag arrived since the data was fetched: a miss
+   * (`eventsMissed`). After this many misses of one source (a table or broadcast event of a topic,
+   * for one tag) it is silent: its tags are polled on the dead-mode cadence and `selectAlert`
+   * reports `REALTIME_SILENT`, until an event of it arrives. Default 1; 0 counts misses only.
+   *
+   * @example
+   * createRealtime({ client, api, routes, silentAfterMisses: 2 })
+   */
+  silentAfterMisses?: number
 }
 
 /**
@@ -125,6 +136,7 @@ export interface ResolvedOptions {
   crossTab: { enabled: boolean; channelName: string }
   reads: ReadsOptions
   limits: CapacityLimits
+  silentAfterMisses: number
 }
 
 /** Longest channel name accepted. */
@@ -271,6 +283,7 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
       maxHoldMs: number('reads.maxHoldMs', readsIn.maxHoldMs, DEFAULT_READS.maxHoldMs, { max: 60_000 }),
     },
     limits: resolveLimits(options.limits),
+    silentAfterMisses: number('silentAfterMisses', options.silentAfterMisses, 1, { integer: true, max: 1_000 }),
   }
 }
 

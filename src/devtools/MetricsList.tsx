@@ -46,6 +46,19 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
     ['Rows patched', `${metrics.rowsPatched} (${metrics.patchesStale} stale, ${metrics.patchFallbacks} fell back)`],
     ['Event → invalidate P50/P95', formatPercentiles(metrics.eventToInvalidation.p50, metrics.eventToInvalidation.p95)],
     ['Event → refetch P50/P95', formatPercentiles(metrics.eventToRefetch.p50, metrics.eventToRefetch.p95)],
+    [
+      'Reads',
+      `${metrics.readsRestarted} restarted, ${metrics.readsTimedOut} timed out, ${metrics.heldInvalidationRefetches} held refetched`,
+    ],
+    [
+      'Silent',
+      `${metrics.silencesDetected} dead sockets found, ${metrics.eventsMissed} events missed, ${metrics.sourcesSilenced} sources silenced`,
+    ],
+    [
+      'Tokens',
+      `${metrics.tokenExpiries} expired, ${metrics.tokenRefreshesAhead} refreshed ahead, ${metrics.tokenSourceFailures} source failures`,
+    ],
+    ['Frames malformed', String(metrics.framesMalformed)],
     ['Poll cadence', metrics.pollIntervalMs === null ? 'off' : `every ${formatDuration(metrics.pollIntervalMs)}`],
     ['Errors', errorsByType(metrics.errorsByType)],
     [

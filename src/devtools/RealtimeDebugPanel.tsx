@@ -3,9 +3,11 @@ import { useSelector } from 'react-redux'
 import { useRealtime } from '../react/RealtimeProvider'
 import { ChannelsTable } from './ChannelsTable'
 import { ConnectionHeader } from './ConnectionHeader'
+import { LatencySparkline } from './LatencySparkline'
 import { MetricsList } from './MetricsList'
 import { styles } from './panelStyles'
 import { RecentErrors } from './RecentErrors'
+import { Timeline } from './Timeline'
 import { useNow } from './useNow'
 
 /** Props of {@link RealtimeDebugPanel}. */
@@ -21,8 +23,9 @@ export interface RealtimeDebugPanelProps {
 
 /**
  * A compact view of the realtime layer for developers: the connection state and how long it
- * has been in it, every channel, the metrics, the last errors, and "Recover now" and the kill
- * switch. It reads only selectors, and shows no row data or tokens. Needs react-redux's
+ * has been in it, every channel, a timeline of the last five minutes (the connection, and each
+ * topic live, catching up, polling or silent), an event→refetch latency sparkline, the metrics,
+ * the last errors, and "Recover now" and the kill switch. It reads only selectors, and shows no row data or tokens. Needs react-redux's
  * `<Provider>` and a `<RealtimeProvider>` above it.
  *
  * @example
@@ -57,7 +60,9 @@ export function RealtimeDebugPanel({
       />
       {alert ? (
         <p role="alert" style={styles.alert}>
-          Realtime has been down for over a minute and polling is slow: data may be stale.
+          {alert.type === 'REALTIME_SILENT'
+            ? `Realtime is connected but ${alert.table ?? `broadcast ${alert.event ?? ''}`} on ${alert.topic} delivers no events: polling it. Check the publication, RLS and triggers.`
+            : 'Realtime has been down for over a minute and polling is slow: data may be stale.'}
         </p>
       ) : null}
       {/* Collapsed, the details are not rendered at all (no selector work, no per-second redraw). */}
@@ -67,6 +72,8 @@ export function RealtimeDebugPanel({
             <div style={styles.section}>
               <ChannelsTable realtime={realtime} now={now} />
             </div>
+            <Timeline realtime={realtime} now={now} headingId={`${id}-timeline`} />
+            <LatencySparkline realtime={realtime} now={now} headingId={`${id}-latency`} />
             <MetricsList realtime={realtime} now={now} headingId={`${id}-metrics`} />
             <RecentErrors realtime={realtime} now={now} limit={maxErrors} headingId={`${id}-errors`} />
           </>

@@ -1,5 +1,6 @@
 import { shallowEqual, useSelector } from 'react-redux'
 import type { ConnectionState } from '../policy/connectionTransition'
+import type { RealtimeAlert } from '../slice/alertOf'
 import type { ErrorRecord } from '../slice/state'
 import { useRealtime } from './RealtimeProvider'
 
@@ -14,8 +15,11 @@ export interface RealtimeStatus {
   /** When the next connection attempt is due, or null. */
   nextRetryAt: number | null
   lastError: ErrorRecord | null
-  /** Realtime has been down for over a minute while the page is visible and polling is slow: tell the user. */
-  alert: boolean
+  /**
+   * False, or what to tell the user: realtime down for over a minute while the page is visible and
+   * polling is slow (`REALTIME_DOWN`), or connected but a table delivering no events (`REALTIME_SILENT`).
+   */
+  alert: RealtimeAlert | false
   /** The poll cadence in force (ms), or null when nothing polls. */
   pollingInterval: number | null
   visible: boolean
@@ -31,7 +35,7 @@ export interface RealtimeStatus {
  * if (alert) return <Banner>Live updates are paused; data refreshes every few seconds.</Banner>
  */
 export function useRealtimeStatus(): RealtimeStatus {
-  const { selectRealtimeState } = useRealtime().selectors
+  const { selectRealtimeState, selectAlert } = useRealtime().selectors
   return useSelector((root): RealtimeStatus => {
     const state = selectRealtimeState(root)
     return {
@@ -41,7 +45,7 @@ export function useRealtimeStatus(): RealtimeStatus {
       attempt: state.attempt,
       nextRetryAt: state.nextRetryAt,
       lastError: state.lastError,
-      alert: state.alert,
+      alert: selectAlert(root),
       pollingInterval: state.metrics.pollIntervalMs,
       visible: state.visible,
       online: state.online,

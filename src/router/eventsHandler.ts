@@ -6,6 +6,7 @@ import { PatchApplier } from './patchApplier'
 import { patchCounts } from './patchTally'
 import { addRouteTags, routeEvents } from './routeEvents'
 import type { BuildRouterHandler } from './routerContext'
+import { hearBatch } from './silentDetector'
 
 /**
  * Routes each `eventsReceived` batch: events become tags through the routes; patch routes write
@@ -33,6 +34,7 @@ export const buildEventsHandler: BuildRouterHandler = (_listener, ctx) => {
       report,
     )
     issuer.flush(report)
+    hearBatch(ctx, batch)
   }
   return {
     afterAction: (action) => {

@@ -10,6 +10,10 @@ import { buildQueryActionsHandler } from './queryActionsHandler'
 import { buildRecoverHandler } from './recoverHandler'
 import { buildReplayFallbackHandler } from './replayFallback'
 import { RefetchTracker } from './refetchTracker'
+import { rtkqMatchers } from '../rtkq/rtkqActions'
+import { SilenceTracker } from './silenceTracker'
+import { buildSilentDetector } from './silentDetector'
+import { buildTimelineRecorder } from './timelineRecorder'
 import type { BuildRouterHandler, RouterContext, RouterDeps, RouterHandler } from './routerContext'
 
 export type { RouterDeps } from './routerContext'
@@ -17,7 +21,9 @@ export type { RouterDeps } from './routerContext'
 /**
  * The router's behaviours, one file each, in the order their listeners run: route events (and
  * patch), catch up after every join, "recover now", the focus/online kick, polling for every
- * topic that is not live (and the alert), and RTK Query's own actions (reads in flight, latency).
+ * topic that is not live (and the alert), RTK Query's own actions (reads in flight, latency), and
+ * the silent detector (polled refetches that found changes no event announced), and the debug
+ * panel's timeline (the connection's and each topic's transitions).
  */
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
@@ -27,6 +33,8 @@ const HANDLERS: readonly BuildRouterHandler[] = [
   buildKickHandler,
   buildPollingHandler,
   buildQueryActionsHandler,
+  buildSilentDetector,
+  buildTimelineRecorder,
 ]
 
 /**
@@ -67,7 +75,8 @@ export function createInvalidationRouter(deps: RouterDeps) {
     getState,
     dispatch,
   })
-  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency }
+  const silence = new SilenceTracker(env.clock, rtkqMatchers(api.reducerPath))
+  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency, silence }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 
   const hot = handlers.flatMap((handler) => (handler.afterAction ? [handler.afterAction] : []))

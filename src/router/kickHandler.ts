@@ -1,5 +1,6 @@
 import { isAnyOf } from '@reduxjs/toolkit'
 import type { BuildRouterHandler } from './routerContext'
+import { expectPolledRefetches } from './silentDetector'
 
 /** Focus and online kicks are throttled to one per this window. */
 export const KICK_THROTTLE_MS = 5_000
@@ -9,7 +10,8 @@ export const KICK_THROTTLE_MS = 5_000
  * invalidation of the active subscriptions' tags, at most one per {@link KICK_THROTTLE_MS}.
  * @internal
  */
-export const buildKickHandler: BuildRouterHandler = (listener, { deps, issuer }) => {
+export const buildKickHandler: BuildRouterHandler = (listener, ctx) => {
+  const { deps, issuer } = ctx
   const { actions, selectors, env } = deps
   let lastKickAt = Number.NEGATIVE_INFINITY
   listener.startListening({
@@ -22,7 +24,9 @@ export const buildKickHandler: BuildRouterHandler = (listener, { deps, issuer })
       const now = env.clock.now()
       if (!cameBack || now - lastKickAt < KICK_THROTTLE_MS) return
       lastKickAt = now
-      issuer.invalidate(deps.activeTags())
+      const tags = deps.activeTags()
+      expectPolledRefetches(ctx, tags)
+      issuer.invalidate(tags)
     },
   })
 }

@@ -9,6 +9,7 @@ import { PollingScheduler, type PollingSchedulerOptions, type PollReason } from 
 import { viewOf } from './pollingView'
 import type { FullTag } from './tags'
 import type { BuildRouterHandler, RouterHandler } from './routerContext'
+import { expectPolledRefetches } from './silentDetector'
 import { someTopicNotLive } from './topicLiveness'
 
 export interface PollingListenerDeps {
@@ -81,7 +82,8 @@ export function listenForPolling(
       const now = selectors.selectRealtimeState(current)
       const before = selectors.selectRealtimeState(original)
       if (now.connection !== before.connection || now.visible !== before.visible) return true
-      if (now.channels === before.channels && now.slowLink === before.slowLink) return false
+      const same = now.channels === before.channels && now.sources === before.sources
+      if (same && now.slowLink === before.slowLink) return false
       return someTopicNotLive(now) !== someTopicNotLive(before)
     },
     effect: () => {
@@ -107,8 +109,9 @@ export function listenForPolling(
 }
 
 /** The polling fallback and the alert, as a handler of the router. @internal */
-export const buildPollingHandler: BuildRouterHandler = (listener, { deps, issuer, getState, dispatch }) =>
-  listenForPolling(listener, {
+export const buildPollingHandler: BuildRouterHandler = (listener, ctx) => {
+  const { deps, issuer, getState, dispatch } = ctx
+  return listenForPolling(listener, {
     clock: deps.env.clock,
     random: deps.env.random,
     logger: deps.logger,
@@ -117,9 +120,13 @@ export const buildPollingHandler: BuildRouterHandler = (listener, { deps, issuer
     selectors: deps.selectors,
     getState,
     dispatch,
-    invalidate: (tags) => issuer.invalidate(tags),
+    invalidate: (tags) => {
+      expectPolledRefetches(ctx, tags)
+      issuer.invalidate(tags)
+    },
     activeTags: deps.activeTags,
     ownPollTags: deps.ownPollTags,
     pollTags: deps.pollTags,
     polled: deps.polled,
   })
+}

@@ -18,6 +18,7 @@ export const buildQueryActionsHandler: BuildRouterHandler = (listener, { deps, r
       if (sample === null) return
       const report = emptyReport()
       report.eventToRefetchMs.push(sample)
+      report.at = deps.env.clock.now()
       issuer.flush(report)
     },
   })

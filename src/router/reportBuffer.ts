@@ -37,6 +37,8 @@ function merge(into: RouterReport, from: RouterReport): void {
   into.issued += from.issued
   into.coalesced += from.coalesced
   addCounts(into.errors, from.errors)
+  // The latest time stamp dates the turn's samples (the panel's latency history).
+  if (from.at !== undefined) into.at = from.at
   for (const ms of from.eventToInvalidationMs) into.eventToInvalidationMs.push(ms)
   for (const ms of from.eventToRefetchMs) into.eventToRefetchMs.push(ms)
   if (from.rowsPatched !== undefined) into.rowsPatched = (into.rowsPatched ?? 0) + from.rowsPatched

@@ -13,6 +13,23 @@ export interface RoutedBatch {
   errors: Record<string, number>
   /** Events of patch routes, in arrival order: the router patches the cache or falls back to `fallbackTags`. */
   patches: PatchJob[]
+  /** The tags each source's events routed to, by {@link sourceOf} (the silent detector reads it). */
+  heard: Map<string, FullTag[]>
+}
+
+/** The source of an event: its topic and binding (`schema.table`, or `broadcast:EVENT`), one per line. */
+export function sourceOf(event: RealtimeEvent): string {
+  return event.kind === 'broadcast'
+    ? `${event.topic}\nbroadcast:${event.event}`
+    : `${event.topic}\n${event.schema}.${event.table}`
+}
+
+/** The list the tags of `event`'s source go into. */
+export function heardOf(batch: RoutedBatch, event: RealtimeEvent): FullTag[] {
+  const source = sourceOf(event)
+  let heard = batch.heard.get(source)
+  if (!heard) batch.heard.set(source, (heard = []))
+  return heard
 }
 
 /** One event to patch into the cache by one route. */
@@ -85,7 +102,14 @@ function isEvent(value: unknown): value is RealtimeEvent {
   return false
 }
 
-function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger: Logger, routeName: string): void {
+function addTags(
+  batch: RoutedBatch,
+  returned: unknown,
+  eventAt: number,
+  logger: Logger,
+  routeName: string,
+  heard: FullTag[],
+): void {
   if (!Array.isArray(returned)) {
     count(batch, 'BAD_TAGS')
     logger.once(
@@ -114,6 +138,7 @@ function addTags(batch: RoutedBatch, returned: unknown, eventAt: number, logger:
       tag = { type: tag.type }
     }
     const key = tagKey(tag)
+    heard.push(tag)
     const known = batch.tags.get(key)
     if (!known || eventAt < known.eventAt) batch.tags.set(key, { tag, eventAt })
   }
@@ -131,7 +156,8 @@ export function addRouteTags(
   routeName: string,
 ): void {
   try {
-    addTags(batch, (tags as (e: RealtimeEvent) => unknown)(event), event.receivedAt, logger, routeName)
+    const returned = (tags as (e: RealtimeEvent) => unknown)(event)
+    addTags(batch, returned, event.receivedAt, logger, routeName, heardOf(batch, event))
   } catch (error) {
     count(batch, 'ROUTE_THREW')
     logger.once(`route-threw:${routeName}`, 'error', `route ${routeName} threw; the event is skipped`, {
@@ -146,7 +172,15 @@ export function addRouteTags(
  * skipped; the events behind it are still routed.
  */
 export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, logger: Logger): RoutedBatch {
-  const batch: RoutedBatch = { tags: new Map(), routed: 0, unmatched: 0, malformed: 0, errors: {}, patches: [] }
+  const batch: RoutedBatch = {
+    tags: new Map(),
+    routed: 0,
+    unmatched: 0,
+    malformed: 0,
+    errors: {},
+    patches: [],
+    heard: new Map(),
+  }
   for (const candidate of events) {
     const event = inspect(candidate)
     if (typeof event === 'string') {
@@ -173,6 +207,7 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       if (route.tags) addRouteTags(batch, route.tags, event, logger, routeName)
       if ('patch' in route && route.patch && route.fallbackTags && event.kind === 'postgres_changes') {
         batch.patches.push({ event, patch: route.patch, fallbackTags: route.fallbackTags, routeName })
+        heardOf(batch, event) // a patched event refreshes the cache without tags: its source was still heard
       }
     }
     if (matched) batch.routed += 1

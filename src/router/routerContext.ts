@@ -12,6 +12,8 @@ import type { FreshReads } from './freshReads'
 import type { InvalidationIssuer } from './invalidationIssuer'
 import type { PollReason } from './pollingScheduler'
 import type { RefetchTracker } from './refetchTracker'
+import type { SilenceTracker } from './silenceTracker'
+import type { SerializableSpec } from '../subscription/spec'
 import type { FullTag } from './tags'
 
 /** What the router is built from (createRouter wires it to the instance). @internal */
@@ -30,6 +32,10 @@ export interface RouterDeps {
   selectors: RealtimeSelectors
   /** Tags of every active subscription (polling, focus kick, recover). */
   activeTags(): FullTag[]
+  /** Every active subscription (the silent detector reads their topics, bindings and tags). */
+  subscriptions(): Iterable<SerializableSpec>
+  /** Misses after which a source is silent (`silentAfterMisses`, default 1; 0: never). */
+  silentAfterMisses?: number
   /** Tags of the active subscriptions of one topic (gap catch-up). */
   topicTags(topic: string): FullTag[]
   /** Tags of the subscriptions whose topic is not live in `state` (null while every topic is live): one rule, shared with cross-tab. */
@@ -42,8 +48,8 @@ export interface RouterDeps {
 
 /**
  * What every handler of the router shares: its deps, the store (once the middleware is
- * installed), the one way to invalidate (through the per-tag throttle), the reads in flight, and
- * the event→refetch latency tracker.
+ * installed), the one way to invalidate (through the per-tag throttle), the reads in flight, the
+ * event→refetch latency tracker, and the silent detector's bookkeeping.
  * @internal
  */
 export interface RouterContext {
@@ -53,6 +59,8 @@ export interface RouterContext {
   issuer: InvalidationIssuer
   reads: FreshReads
   latency: RefetchTracker
+  /** What the silent detector knows of events, polled refetches and cached data. */
+  silence: SilenceTracker
 }
 
 /** What a handler may need at start and stop. @internal */

@@ -1,5 +1,7 @@
 import type { ConnectionState } from '../policy/connectionTransition'
+import { silentSourceKey } from '../slice/silenceReducers'
 import type { ChannelRecord, RealtimeState } from '../slice/state'
+import { tagKey, type FullTag } from './tags'
 
 /**
  * The per-topic liveness rule (DESIGN §3.7), one for the router's polling and for cross-tab:
@@ -23,38 +25,68 @@ export function isTopicLive(
   return connection === 'connected' && !slowLink && channel?.state === 'subscribed'
 }
 
-/** What the polling needs to know of one `channels` object, computed once per object. */
-interface ChannelsSummary {
-  /** Some topic with subscribers has a channel that is not subscribed. */
-  someNotSubscribed: boolean
+/**
+ * Whether one tag of a topic's subscriptions is kept fresh by its events: the topic is live
+ * ({@link isTopicLive}) and no source of the topic was found silent for that tag (a poll or
+ * safety-net refetch returned changed data with no event for it). A silent tag is polled on the
+ * dead-mode cadence, like the tags of a topic that is not live.
+ *
+ * @example
+ * isTagCoveredLive(state, 'project:1', { type: 'Generations', id: 'project:1' })
+ * @internal
+ */
+export function isTagCoveredLive(state: RealtimeState, topic: string, tag: FullTag): boolean {
+  const channel = Object.hasOwn(state.channels, topic) ? state.channels[topic] : undefined
+  return isTopicLive(state.connection, channel, state.slowLink) && !isTagSilent(state, topic, tagKey(tag))
 }
 
-const summaries = new WeakMap<object, ChannelsSummary>()
+/** Whether a source of `topic` was found silent for the tag of key `key` (see {@link isTagCoveredLive}). @internal */
+export function isTagSilent(state: RealtimeState, topic: string, key: string): boolean {
+  const id = silentSourceKey(topic, key)
+  return Object.hasOwn(state.sources, id) && state.sources[id]?.silent === true
+}
 
-function summaryOf(channels: RealtimeState['channels']): ChannelsSummary {
-  let summary = summaries.get(channels)
-  if (summary) return summary
-  let someNotSubscribed = false
-  for (const channel of Object.values(channels)) {
-    if (channel.subscriberCount > 0 && channel.state !== 'subscribed') {
-      someNotSubscribed = true
-      break
-    }
-  }
-  summary = { someNotSubscribed }
-  summaries.set(channels, summary)
-  return summary
+/** Whether some source of `topic` was found silent (for any tag). @internal */
+export function topicHasSilentSource(state: RealtimeState, topic: string): boolean {
+  return Object.values(state.sources).some((source) => source.silent && source.topic === topic)
+}
+
+const notSubscribed = new WeakMap<object, boolean>()
+const silentSubscribed = new WeakMap<object, WeakMap<object, boolean>>()
+
+/** Some topic with subscribers has a channel that is not subscribed (once per `channels` object). */
+function someNotSubscribed(channels: RealtimeState['channels']): boolean {
+  let answer = notSubscribed.get(channels)
+  if (answer !== undefined) return answer
+  answer = Object.values(channels).some((channel) => channel.subscriberCount > 0 && channel.state !== 'subscribed')
+  notSubscribed.set(channels, answer)
+  return answer
+}
+
+/** Some topic with subscribers has a silent source (once per `sources` and `channels` pair). */
+function someSilent(state: RealtimeState): boolean {
+  let byChannels = silentSubscribed.get(state.sources)
+  const known = byChannels?.get(state.channels)
+  if (known !== undefined) return known
+  const answer = Object.values(state.sources).some(
+    (source) => source.silent && (state.channels[source.topic]?.subscriberCount ?? 0) > 0,
+  )
+  if (!byChannels) silentSubscribed.set(state.sources, (byChannels = new WeakMap()))
+  byChannels.set(state.channels, answer)
+  return answer
 }
 
 /**
  * Whether, while the connection is up, some topic with subscribers is not live (its channel is
- * joining, failed, closed or waiting for auth). Checked on every action that changes the slice:
- * the answer is computed once per `channels` object (the reducer makes a new one on every
- * change), so an action that leaves the channels alone costs one WeakMap lookup.
+ * joining, failed, closed or waiting for auth) or has a silent source. Checked on every action
+ * that changes the slice: the answer is computed once per `channels` (and `sources`) object (the
+ * reducer makes a new one on every change), so an action that leaves them alone costs a WeakMap
+ * lookup.
  * @internal
  */
 export function someTopicNotLive(state: RealtimeState): boolean {
-  return state.connection === 'connected' && (state.slowLink || summaryOf(state.channels).someNotSubscribed)
+  if (state.connection !== 'connected') return false
+  return state.slowLink || someNotSubscribed(state.channels) || someSilent(state)
 }
 
 /**

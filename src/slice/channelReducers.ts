@@ -101,5 +101,8 @@ export const channelReducers = {
   },
   channelRemoved(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
     delete state.channels[action.payload.topic]
+    // A removed topic's sources go with it: a new subscription starts trusting its events again.
+    for (const key of Object.keys(state.sources))
+      if (state.sources[key]?.topic === action.payload.topic) delete state.sources[key]
   },
 }

@@ -7,6 +7,8 @@ import { connectionReducers } from './connectionReducers'
 import { crossTabReducers } from './crossTabReducers'
 import { routerReducers } from './routerReducers'
 import { replayReducers } from './replayReducers'
+import { historyReducers } from './historyReducers'
+import { silenceReducers } from './silenceReducers'
 import { initialRealtimeState } from './state'
 import { trafficReducers } from './trafficReducers'
 
@@ -45,6 +47,8 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
 
       // ---- router (the InvalidationRouter reports here) -----------------------------------
       ...routerReducers,
+      ...silenceReducers,
+      ...historyReducers,
 
       // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
       ...crossTabReducers,

@@ -1,5 +1,6 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
 import { recordSample } from './histogram'
+import { recordLatency } from './historyReducers'
 import { addPatchCounts, type PatchCounts } from './patchMetrics'
 import type { RealtimeState } from './state'
 
@@ -14,6 +15,8 @@ export interface RouterReport extends Partial<PatchCounts> {
   errors: Record<string, number>
   eventToInvalidationMs: number[]
   eventToRefetchMs: number[]
+  /** When the pass ran (kept with its event→refetch samples for the debug panel's sparkline). */
+  at?: number
 }
 
 /**
@@ -43,6 +46,7 @@ export const routerReducers = {
       metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
     for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
     for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
+    if (report.at !== undefined) recordLatency(state.history, report.at, report.eventToRefetchMs)
     addPatchCounts(metrics, report)
   },
   /** What the router did to reads (see `reads` in the options): counters are added. */

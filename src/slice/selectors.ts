@@ -1,6 +1,8 @@
 import { createSelector } from '@reduxjs/toolkit'
 import type { ConnectionState } from '../policy/connectionTransition'
+import { alertOf, sameAlert, type RealtimeAlert } from './alertOf'
 import { histogramQuantile, type Histogram } from './histogram'
+import type { HistoryState } from './historyReducers'
 import type { ChannelRecord, CrossTabState, ErrorRecord, MetricsState, RealtimeState } from './state'
 
 /** Percentiles of a latency histogram, in ms (null before the first sample). */
@@ -44,7 +46,22 @@ export interface RealtimeSelectors {
   selectPollingInterval(root: unknown): number | null
   selectLastError(root: unknown): ErrorRecord | null
   selectRecentErrors(root: unknown): ErrorRecord[]
-  selectAlert(root: unknown): boolean
+  /**
+   * False while nothing needs telling; else why: `REALTIME_DOWN` (down over 60 s while visible,
+   * polling slower than 10 s) or `REALTIME_SILENT` (connected, but a table or broadcast event of a
+   * topic delivers no events: see {@link RealtimeSilentAlert}). Truthy exactly when the user should be told.
+   * @example
+   * const alert = useSelector(realtime.selectors.selectAlert)
+   * if (alert && alert.type === 'REALTIME_SILENT') console.warn(`no events from ${alert.table} on ${alert.topic}`)
+   */
+  selectAlert(root: unknown): RealtimeAlert | false
+  /**
+   * The recent past, bounded, for drawing: the connection's and each topic's transitions
+   * (`live`, `catching-up`, `polling`, `silent`) and event→refetch latency samples, oldest first.
+   * @example
+   * const { transitions } = useSelector(realtime.selectors.selectHistory)
+   */
+  selectHistory(root: unknown): HistoryState
   /** Cross-tab role and relay counters. @example useSelector(realtime.selectors.selectCrossTab).role // 'leader' */
   selectCrossTab(root: unknown): CrossTabState
 }
@@ -82,7 +99,17 @@ export function createRealtimeSelectors(reducerPath: string): RealtimeSelectors 
     selectPollingInterval: (root) => selectRealtimeState(root).metrics.pollIntervalMs,
     selectLastError: (root) => selectRealtimeState(root).lastError,
     selectRecentErrors: (root) => selectRealtimeState(root).recentErrors,
-    selectAlert: (root) => selectRealtimeState(root).alert,
+    selectAlert: createSelector(
+      [
+        (root: unknown) => selectRealtimeState(root).alert,
+        (root: unknown) => selectRealtimeState(root).connection,
+        (root: unknown) => selectRealtimeState(root).sources,
+        selectChannels,
+      ],
+      (alert, connection, sources, channels) => alertOf({ alert, connection, sources, channels }),
+      { memoizeOptions: { resultEqualityCheck: sameAlert } },
+    ),
     selectCrossTab: (root) => selectRealtimeState(root).crossTab,
+    selectHistory: (root) => selectRealtimeState(root).history,
   }
 }

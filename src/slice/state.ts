@@ -1,6 +1,8 @@
 import type { SerializedRealtimeError, ServerRefusal } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
 import { emptyHistogram, type Histogram } from './histogram'
+import { initialHistory, type HistoryState } from './historyReducers'
+import type { SilentSourceRecord } from './silenceReducers'
 
 export type ChannelState = 'idle' | 'subscribing' | 'subscribed' | 'error' | 'closed'
 
@@ -95,6 +97,10 @@ export interface MetricsState {
   catchUpInvalidated: number
   /** Messages the server replayed at rejoins (duplicates of messages seen live included). */
   messagesReplayed: number
+  /** Changes a poll, safety-net or focus refetch found on a live topic with no event for their tag since the data was fetched. */
+  eventsMissed: number
+  /** Sources (a topic's binding, for one tag) marked silent: connected, yet their changes arrive by polling only. */
+  sourcesSilenced: number
 }
 
 /**
@@ -149,6 +155,10 @@ export interface RealtimeState {
   recentErrors: ErrorRecord[]
   /** Realtime has been down > 60 s while visible and polling is slower than 10 s. */
   alert: boolean
+  /** Sources caught missing changes, by `topic` and tag (see `SilentSourceRecord`); the silent ones are polled. */
+  sources: Record<string, SilentSourceRecord>
+  /** The debug panel's timeline: recent transitions and latency samples, bounded. */
+  history: HistoryState
   metrics: MetricsState
   crossTab: CrossTabState
 }
@@ -193,6 +203,8 @@ export function initialMetrics(): MetricsState {
     catchUpReplayed: 0,
     catchUpInvalidated: 0,
     messagesReplayed: 0,
+    eventsMissed: 0,
+    sourcesSilenced: 0,
   }
 }
 
@@ -225,6 +237,8 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     accessToken: { expiresAt: null, issuedAt: null, authorizedAt: null },
     recentErrors: [],
     alert: false,
+    sources: {},
+    history: initialHistory(),
     metrics: initialMetrics(),
     crossTab: initialCrossTab(),
   }

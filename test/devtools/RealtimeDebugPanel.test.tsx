@@ -6,6 +6,7 @@ import { failedByAuth, finishHarness, insertEvent, type Harness } from '../suppo
 import { providersFor, settle } from '../support/reactHarness'
 import { createRouterHarness } from '../support/routerHarness'
 import { createTabs } from '../crossTab/support/tabsHarness'
+import { announce, oneTopicTwoTables } from '../support/tablesApi'
 
 let harness: Harness | undefined
 afterEach(() => finishHarness(harness))
@@ -134,6 +135,35 @@ describe('RealtimeDebugPanel', () => {
     await expect.element(screen.getByRole('status')).toHaveTextContent(/^connected$/)
     await expect.element(screen.getByRole('region', { name: 'Realtime' })).toHaveTextContent(/connected for [\d.]+ s/)
     await expect.element(screen.getByRole('switch', { name: 'Kill switch' })).toBeVisible()
+  })
+
+  it('draws the last five minutes, names a silent table in the alert, and shows every counter', async () => {
+    const h = (harness = await oneTopicTwoTables())
+    const screen = await renderPanel(h)
+    h.db.a += 1
+    announce(h, 'a')
+    await settle(h, 1_000)
+    h.db.b += 1
+    await settle(h, 60_000)
+
+    const panel = screen.getByRole('region', { name: 'Realtime' })
+    await expect.element(panel.getByRole('alert')).toHaveTextContent(/public\.b on project:1 delivers no events/)
+    await expect.element(panel.getByRole('alert')).toHaveTextContent(/publication, RLS and triggers/)
+    await expect.element(panel.getByRole('img', { name: /^connection: now connected; connected 1m/ })).toBeVisible()
+    await expect.element(panel.getByRole('img', { name: /^project:1: now silent;(?=.* live )/ })).toBeVisible()
+    await expect
+      .element(panel.getByRole('img', { name: /^Event to refetch latency, last 5 minutes: latest P50 \d+ ms, P95/ }))
+      .toBeVisible()
+    await expect.element(panel).toHaveTextContent(/Reads\s*0 restarted, 0 timed out, 0 held refetched/)
+    await expect.element(panel).toHaveTextContent(/Silent\s*0 dead sockets found, 1 events missed, 1 sources silenced/)
+    await expect.element(panel).toHaveTextContent(/Tokens\s*0 expired, 0 refreshed ahead, 0 source failures/)
+    await expect.element(panel).toHaveTextContent(/Frames malformed\s*0/)
+
+    // An event of the silent table clears it: the alert goes, and the topic is drawn live again.
+    announce(h, 'b')
+    await settle(h, 1_000)
+    await expect.element(panel.getByRole('alert')).not.toBeInTheDocument()
+    await expect.element(panel.getByRole('img', { name: /^project:1: now live;(?=.* silent )/ })).toBeVisible()
   })
 
   it('hides and shows its details, telling assistive technology', async () => {

@@ -259,7 +259,7 @@ describe('alert', () => {
     await harness.clock.advance(59_000)
     expect(harness.alert()).toBe(false)
     await harness.clock.advance(2_000)
-    expect(harness.alert()).toBe(true)
+    expect(harness.alert()).toEqual({ type: 'REALTIME_DOWN' })
     harness.transport.connectBehavior = 'open'
     await harness.clock.advance(20_000)
     expect(harness.state().connection).toBe('connected')
@@ -286,7 +286,7 @@ describe('alert', () => {
     expect(hidden.alert()).toBe(false)
     hidden.store.dispatch(hidden.realtime.actions.setVisibility(true))
     await hidden.clock.advance(0)
-    expect(hidden.alert()).toBe(true)
+    expect(hidden.alert()).toEqual({ type: 'REALTIME_DOWN' })
   })
 })
 
