@@ -100,3 +100,8 @@ export type {
   ListItemOf,
   ItemField,
 } from './router/patchTypes'
+
+// Per-query freshness (realtime.selectors.selectFreshness, useFreshness) and read-your-writes.
+export type { Freshness, FreshnessMode } from './freshness/freshnessModel'
+export type { SelectFreshness } from './freshness/selectFreshness'
+export type { FreshnessState, CoveredTag, CatchUpRecord, PendingWrite } from './slice/freshnessState'

@@ -10,6 +10,7 @@ import type { RealtimeState } from '../slice/state'
 import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
 import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
+import { createSelectFreshness, type SelectFreshness } from '../freshness/selectFreshness'
 import { createBroadcast } from './broadcast'
 import { reportClient } from './clientRegistry'
 import { createSagaRunner } from './sagaRunner'
@@ -68,7 +69,11 @@ export interface Realtime<ReducerPath extends string = string> {
    * @internal Not part of the public API: the events may change in any release.
    */
   readonly events: RealtimeActions
-  readonly selectors: RealtimeSelectors
+  /**
+   * The selectors of this instance, `selectFreshness(endpointName, args)` among them (it reads the
+   * api's cache too).
+   */
+  readonly selectors: RealtimeSelectors & { selectFreshness: SelectFreshness }
   /**
    * The resolved options, for the router and the React bindings.
    * @internal Not part of the public API.
@@ -149,7 +154,13 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
       setOnline: actions.setOnline,
     },
     events: actions,
-    selectors,
+    selectors: {
+      ...selectors,
+      selectFreshness: createSelectFreshness(
+        selectors.selectRealtimeState,
+        options.api === undefined ? null : (options.api as { reducerPath: string }),
+      ),
+    },
     options: resolved,
     env,
     start: createStart({ binding, sagaMiddleware, runner, routing, selectors }),

@@ -27,11 +27,11 @@ export const buildEventsHandler: BuildRouterHandler = (listener, ctx) => {
       report.unmatched = batch.unmatched
       report.malformed = batch.malformed
       report.errors = batch.errors
-      issuer.offer(
-        [...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt })),
-        report,
-      )
+      const offered = [...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt }))
+      issuer.offer(offered, report)
       issuer.flush(report)
+      const tags = offered.map((entry) => entry.tag)
+      for (const routed of ctx.routed) routed(tags)
     },
   })
   return { stop: () => patcher.clear() }

@@ -1,5 +1,6 @@
 import { createListenerMiddleware, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { buildEventsHandler } from './eventsHandler'
+import { buildFreshnessHandler } from './freshnessHandler'
 import { DEFAULT_READS } from '../policy/readsPolicy'
 import { listenForReads } from './freshReads'
 import { createInvalidationIssuer } from './invalidationIssuer'
@@ -16,7 +17,8 @@ export type { RouterDeps } from './routerContext'
 /**
  * The router's behaviours, one file each, in the order their listeners run: route events (and
  * patch), catch up after every join, "recover now", the focus/online kick, polling for every
- * topic that is not live (and the alert), and RTK Query's own actions (reads in flight, latency).
+ * topic that is not live (and the alert), RTK Query's own actions (reads in flight, latency), and
+ * what per-query freshness needs (confirmations, catch-ups).
  */
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
@@ -25,6 +27,7 @@ const HANDLERS: readonly BuildRouterHandler[] = [
   buildKickHandler,
   buildPollingHandler,
   buildQueryActionsHandler,
+  buildFreshnessHandler,
 ]
 
 /**
@@ -65,7 +68,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
     getState,
     dispatch,
   })
-  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency }
+  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency, routed: new Set() }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 
   const middleware: Middleware = (storeApi) => {

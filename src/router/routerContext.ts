@@ -53,6 +53,8 @@ export interface RouterContext {
   issuer: InvalidationIssuer
   reads: FreshReads
   latency: RefetchTracker
+  /** Called with the tags of every routed batch of events (freshness: those queries are confirmed). */
+  routed: Set<(tags: FullTag[]) => void>
 }
 
 /** What a handler may need at start and stop. @internal */

@@ -5,6 +5,7 @@ import { channelReducers } from './channelReducers'
 import { commandReducers } from './commandReducers'
 import { connectionReducers } from './connectionReducers'
 import { crossTabReducers } from './crossTabReducers'
+import { freshnessReducers } from './freshnessState'
 import { routerReducers } from './routerReducers'
 import { initialRealtimeState } from './state'
 import { trafficReducers } from './trafficReducers'
@@ -46,6 +47,9 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
 
       // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
       ...crossTabReducers,
+
+      // ---- freshness (the router's freshness handler and whenVisible report here) ----------
+      ...freshnessReducers,
     },
   })
 }

@@ -1,5 +1,6 @@
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
+import { initialFreshness, type FreshnessState } from './freshnessState'
 import { emptyHistogram, type Histogram } from './histogram'
 
 export type ChannelState = 'idle' | 'subscribing' | 'subscribed' | 'error' | 'closed'
@@ -139,6 +140,8 @@ export interface RealtimeState {
   alert: boolean
   metrics: MetricsState
   crossTab: CrossTabState
+  /** What per-query freshness (`selectFreshness`) is computed from. */
+  freshness: FreshnessState
 }
 
 export const RECENT_ERRORS_KEPT = 10
@@ -210,6 +213,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     alert: false,
     metrics: initialMetrics(),
     crossTab: initialCrossTab(),
+    freshness: initialFreshness(),
   }
 }
 
