@@ -105,3 +105,5 @@ export type {
 export type { Freshness, FreshnessMode } from './freshness/freshnessModel'
 export type { SelectFreshness } from './freshness/selectFreshness'
 export type { FreshnessState, CoveredTag, CatchUpRecord, PendingWrite } from './slice/freshnessState'
+export type { WhenVisible, WhenVisibleOptions, WhenVisibleResult } from './freshness/whenVisibleOptions'
+export { DEFAULT_WHEN_VISIBLE_TIMEOUT_MS } from './freshness/whenVisibleOptions'

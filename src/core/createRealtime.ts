@@ -11,6 +11,7 @@ import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
 import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
 import { createSelectFreshness, type SelectFreshness } from '../freshness/selectFreshness'
+import type { WhenVisible } from '../freshness/whenVisibleOptions'
 import { createBroadcast } from './broadcast'
 import { reportClient } from './clientRegistry'
 import { createSagaRunner } from './sagaRunner'
@@ -61,6 +62,13 @@ export interface Realtime<ReducerPath extends string = string> {
   readonly saga: () => SagaIterator<void>
   /** Keeps a topic subscribed until the handle's `unsubscribe()` (ref-counted by topic). */
   subscribe(spec: SubscriptionSpec): SubscriptionHandle
+  /**
+   * Read-your-writes: resolves `'visible'` once the written row (that key, at least that version)
+   * is in a cached query, by realtime or by a refetch; after `timeoutMs` (default 10 s) the
+   * covering tags are invalidated and it resolves `'timed-out'`; `stop()` resolves waits in
+   * progress with `'stopped'`. Needs `createRealtime({ api })`.
+   */
+  whenVisible: WhenVisible
   /** Sends a broadcast on a subscribed topic. Never rejects. */
   broadcast(topic: string, event: string, payload: unknown): Promise<BroadcastResult>
   readonly actions: RealtimeCommands
@@ -166,5 +174,10 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
     start: createStart({ binding, sagaMiddleware, runner, routing, selectors }),
     subscribe: createSubscribe(registry, actions, binding),
     broadcast: createBroadcast(registry, actions, binding, { env, logger }),
+    whenVisible: (whenVisibleOptions) => {
+      if (!routing.router)
+        throw new Error('[RealtimeCore] whenVisible() needs the RTK Query api: pass it to createRealtime({ api })')
+      return routing.router.whenVisible(whenVisibleOptions)
+    },
   }
 }
