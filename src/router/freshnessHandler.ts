@@ -1,5 +1,5 @@
 import { cachedEntry } from '../rtkq/rtkqCache'
-import type { BuildRouterHandler } from './routerContext'
+import type { BuildRouterHandler, RouterContext } from './routerContext'
 import type { FullTag } from './tags'
 
 /** A catch-up ends at the latest this long after its join, settled or not (an entry RTK Query dropped never settles). */
@@ -13,6 +13,45 @@ interface CatchUp {
 }
 
 /**
+ * Reports sent after the dispatch that caused them (a microtask later, batched into one
+ * confirmation): a report dispatched inside RTK Query's fulfilled action would notify subscribers
+ * before the placeholder tracker puts its placeholders back into the refetched list.
+ */
+function deferredReports(ctx: RouterContext) {
+  const { actions, env } = ctx.deps
+  const confirmed = new Set<string>()
+  const settled: Array<{ topic: string; joinedAt: number }> = []
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    const keys = [...confirmed]
+    confirmed.clear()
+    if (keys.length > 0) ctx.dispatch(actions.queriesConfirmed({ queryCacheKeys: keys, at: env.clock.now() }))
+    for (const payload of settled.splice(0)) ctx.dispatch(actions.catchUpSettled(payload))
+  }
+  const later = () => {
+    if (scheduled) return
+    scheduled = true
+    queueMicrotask(flush)
+  }
+  return {
+    /** These queries' data is known equal to the server now. */
+    confirm(keys: readonly string[]): void {
+      for (const key of keys) confirmed.add(key)
+      if (keys.length > 0) later()
+    },
+    settled(topic: string, joinedAt: number): void {
+      settled.push({ topic, joinedAt })
+      later()
+    },
+    clear(): void {
+      confirmed.clear()
+      settled.length = 0
+    },
+  }
+}
+
+/**
  * What per-query freshness needs from the router: when each query was last confirmed equal to the
  * server (a fulfilled fetch, or an event routed to its tags), and which topics are catching up
  * after a join (their covered entries that predate the join not yet refetched), on the injected
@@ -22,6 +61,7 @@ interface CatchUp {
 export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
   const { api, actions, selectors, env, logger } = ctx.deps
   const catchUps = new Map<string, CatchUp>()
+  const reports = deferredReports(ctx)
 
   const covered = (state: unknown, tags: FullTag[]): string[] => {
     try {
@@ -37,7 +77,7 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
   const settle = (topic: string, catchUp: CatchUp) => {
     catchUp.cancelBound()
     if (catchUps.get(topic) === catchUp) catchUps.delete(topic)
-    ctx.dispatch(actions.catchUpSettled({ topic, joinedAt: catchUp.joinedAt }))
+    reports.settled(topic, catchUp.joinedAt)
   }
 
   listener.startListening({
@@ -67,14 +107,12 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
   ctx.routed.add((tags) => {
     const state = ctx.getState()
     if (state === undefined || tags.length === 0) return
-    const keys = covered(state, tags)
-    if (keys.length > 0) ctx.dispatch(actions.queriesConfirmed({ queryCacheKeys: keys, at: env.clock.now() }))
+    reports.confirm(covered(state, tags))
   })
 
   const unsubscribe = ctx.reads.onSettled(({ read, state }) => {
     const entry = cachedEntry(state, api, read.queryCacheKey)
-    if (entry?.status === 'fulfilled' && entry.requestId === read.requestId)
-      ctx.dispatch(actions.queriesConfirmed({ queryCacheKeys: [read.queryCacheKey], at: env.clock.now() }))
+    if (entry?.status === 'fulfilled' && entry.requestId === read.requestId) reports.confirm([read.queryCacheKey])
     for (const [topic, catchUp] of [...catchUps]) {
       if (read.startedAt >= catchUp.joinedAt) catchUp.waiting.delete(read.queryCacheKey)
       // An entry RTK Query removed meanwhile will not be refetched.
@@ -88,6 +126,7 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
       unsubscribe()
       for (const catchUp of catchUps.values()) catchUp.cancelBound()
       catchUps.clear()
+      reports.clear()
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { PayloadAction } from '@reduxjs/toolkit'
+import { prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit'
 import type { FullTag } from '../rtkq/rtkqApi'
 import type { At } from './stateUpdates'
 
@@ -99,11 +99,18 @@ export const freshnessReducers = {
     const keys = Object.keys(confirmed)
     for (let index = 0; index < keys.length - CONFIRMED_KEPT; index++) delete confirmed[keys[index]!]
   },
-  writeAwaited(state: WithFreshness, action: PayloadAction<{ id: string; table: string; tags: FullTag[] } & At>) {
-    const { id, table, tags, at } = action.payload
-    state.freshness.writes[id] = { table, tags, since: at }
+  // Dispatched inside other dispatches: batched, so they never notify subscribers ahead of them.
+  writeAwaited: {
+    reducer(state: WithFreshness, action: PayloadAction<{ id: string; table: string; tags: FullTag[] } & At>) {
+      const { id, table, tags, at } = action.payload
+      state.freshness.writes[id] = { table, tags, since: at }
+    },
+    prepare: prepareAutoBatched<{ id: string; table: string; tags: FullTag[] } & At>(),
   },
-  writeSettled(state: WithFreshness, action: PayloadAction<{ id: string }>) {
-    delete state.freshness.writes[action.payload.id]
+  writeSettled: {
+    reducer(state: WithFreshness, action: PayloadAction<{ id: string }>) {
+      delete state.freshness.writes[action.payload.id]
+    },
+    prepare: prepareAutoBatched<{ id: string }>(),
   },
 }
