@@ -1,5 +1,6 @@
 import { prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit'
 import type { FullTag } from '../rtkq/rtkqApi'
+import type { RealtimeState } from './state'
 import type { At } from './stateUpdates'
 
 /** One tag a topic's subscriptions keep fresh, with how many of them ask for it. */
@@ -21,7 +22,7 @@ export interface CatchUpRecord {
 /** A `whenVisible` wait in progress: the tags covering the row it waits for. */
 export interface PendingWrite {
   table: string
-  tags: FullTag[]
+  tags: Array<{ type: string; id?: string | number }>
   since: number
 }
 
@@ -75,21 +76,17 @@ export function removeCoverage(freshness: FreshnessState, topic: string, tags: r
   if (Object.keys(topicTags).length === 0) delete freshness.coverage[topic]
 }
 
-interface WithFreshness {
-  freshness: FreshnessState
-}
-
 /** The freshness part of the slice: what the router's freshness handler and `whenVisible` report. */
 export const freshnessReducers = {
-  catchUpStarted(state: WithFreshness, action: PayloadAction<{ topic: string; joinedAt: number; since: number }>) {
+  catchUpStarted(state: RealtimeState, action: PayloadAction<{ topic: string; joinedAt: number; since: number }>) {
     const { topic, joinedAt, since } = action.payload
     state.freshness.catchUps[topic] = { joinedAt, since }
   },
-  catchUpSettled(state: WithFreshness, action: PayloadAction<{ topic: string; joinedAt: number }>) {
+  catchUpSettled(state: RealtimeState, action: PayloadAction<{ topic: string; joinedAt: number }>) {
     const record = state.freshness.catchUps[action.payload.topic]
     if (record?.joinedAt === action.payload.joinedAt) delete state.freshness.catchUps[action.payload.topic]
   },
-  queriesConfirmed(state: WithFreshness, action: PayloadAction<{ queryCacheKeys: string[] } & At>) {
+  queriesConfirmed(state: RealtimeState, action: PayloadAction<{ queryCacheKeys: string[] } & At>) {
     const confirmed = state.freshness.confirmedAt
     for (const key of action.payload.queryCacheKeys) {
       // Re-inserted, so the object's key order is oldest confirmation first.
@@ -101,14 +98,14 @@ export const freshnessReducers = {
   },
   // Dispatched inside other dispatches: batched, so they never notify subscribers ahead of them.
   writeAwaited: {
-    reducer(state: WithFreshness, action: PayloadAction<{ id: string; table: string; tags: FullTag[] } & At>) {
+    reducer(state: RealtimeState, action: PayloadAction<{ id: string; table: string; tags: FullTag[] } & At>) {
       const { id, table, tags, at } = action.payload
       state.freshness.writes[id] = { table, tags, since: at }
     },
     prepare: prepareAutoBatched<{ id: string; table: string; tags: FullTag[] } & At>(),
   },
   writeSettled: {
-    reducer(state: WithFreshness, action: PayloadAction<{ id: string }>) {
+    reducer(state: RealtimeState, action: PayloadAction<{ id: string }>) {
       delete state.freshness.writes[action.payload.id]
     },
     prepare: prepareAutoBatched<{ id: string }>(),
