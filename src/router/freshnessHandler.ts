@@ -110,7 +110,8 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
     reports.confirm(covered(state, tags))
   })
 
-  const unsubscribe = ctx.reads.onSettled(({ read, state }) => {
+  // For the router's whole life, as its listeners are: a stop() and start() again keep it.
+  ctx.reads.onSettled(({ read, state }) => {
     const entry = cachedEntry(state, api, read.queryCacheKey)
     if (entry?.status === 'fulfilled' && entry.requestId === read.requestId) reports.confirm([read.queryCacheKey])
     for (const [topic, catchUp] of [...catchUps]) {
@@ -123,7 +124,6 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
 
   return {
     stop(): void {
-      unsubscribe()
       for (const catchUp of catchUps.values()) catchUp.cancelBound()
       catchUps.clear()
       reports.clear()

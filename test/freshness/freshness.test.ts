@@ -147,6 +147,19 @@ describe('per-query freshness', () => {
     expect(select(harness.store.getState())).toBe(first)
   })
 
+  it('keeps confirming fetches after realtime is stopped and started again', async () => {
+    const harness = await liveP1()
+    harness.stop()
+    const stopAgain = harness.realtime.start(harness.store)
+    try {
+      harness.mount('projectGenerations', 'p3')
+      await harness.clock.advance(10)
+      expect(freshnessOf(harness, 'projectGenerations', 'p3').lastConfirmedAt).toBe(harness.clock.now() - 10)
+    } finally {
+      stopAgain()
+    }
+  })
+
   it('names a bad endpoint name', async () => {
     const harness = await liveP1()
     expect(() => harness.realtime.selectors.selectFreshness('' as never, 1)).toThrow(/endpointName/)
