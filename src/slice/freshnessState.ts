@@ -37,6 +37,8 @@ export interface FreshnessState {
   catchUps: Record<string, CatchUpRecord>
   /** queryCacheKey → when its data was last known equal to the server (bounded, oldest dropped first). */
   confirmedAt: Record<string, number>
+  /** How many keys `confirmedAt` has. */
+  confirmedCount: number
   /** whenVisible id → the write it waits for. */
   writes: Record<string, PendingWrite>
 }
@@ -45,7 +47,7 @@ export interface FreshnessState {
 const CONFIRMED_KEPT = 2_000
 
 export function initialFreshness(): FreshnessState {
-  return { coverage: {}, catchUps: {}, confirmedAt: {}, writes: {} }
+  return { coverage: {}, catchUps: {}, confirmedAt: {}, confirmedCount: 0, writes: {} }
 }
 
 function keyOf(tag: FullTag): string {
@@ -87,14 +89,19 @@ export const freshnessReducers = {
     if (record?.joinedAt === action.payload.joinedAt) delete state.freshness.catchUps[action.payload.topic]
   },
   queriesConfirmed(state: RealtimeState, action: PayloadAction<{ queryCacheKeys: string[] } & At>) {
-    const confirmed = state.freshness.confirmedAt
+    const freshness = state.freshness
+    const confirmed = freshness.confirmedAt
     for (const key of action.payload.queryCacheKeys) {
       // Re-inserted, so the object's key order is oldest confirmation first.
-      delete confirmed[key]
+      if (Object.hasOwn(confirmed, key)) delete confirmed[key]
+      else freshness.confirmedCount += 1
       confirmed[key] = action.payload.at
     }
+    // Counted, so the keys are listed only when there are too many (not on every confirmation).
+    if (freshness.confirmedCount <= CONFIRMED_KEPT) return
     const keys = Object.keys(confirmed)
     for (let index = 0; index < keys.length - CONFIRMED_KEPT; index++) delete confirmed[keys[index]!]
+    freshness.confirmedCount = Math.min(keys.length, CONFIRMED_KEPT)
   },
   // Dispatched inside other dispatches: batched, so they never notify subscribers ahead of them.
   writeAwaited: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { computeFreshness, coversAny } from '../../src/freshness/freshnessModel'
-import { addCoverage } from '../../src/slice/freshnessState'
+import { addCoverage, freshnessReducers } from '../../src/slice/freshnessState'
 import { initialRealtimeState, newChannelRecord, type ChannelState } from '../../src/slice/state'
 
 const QUERY = [{ type: 'Todos', id: 1 }]
@@ -85,5 +85,19 @@ describe('which tags cover a query (RTK Query’s invalidation rule)', () => {
     expect(coversAny([{ type: 'Todos', id: 3 }], [{ type: 'Todos' }])).toBe(false)
     expect(coversAny([{ type: 'Todos', id: 3 }], [{ type: 'Todos', id: 4 }])).toBe(false)
     expect(coversAny([{ type: 'Notes' }], [{ type: 'Todos', id: 3 }])).toBe(false)
+  })
+})
+
+describe('confirmation times in the slice', () => {
+  it('keeps the newest 2,000 queries, dropping the oldest confirmed first', () => {
+    const state = initialRealtimeState(true)
+    const keys = Array.from({ length: 2_001 }, (_, index) => `q${index}`)
+    freshnessReducers.queriesConfirmed(state, { type: 'x', payload: { queryCacheKeys: keys.slice(0, 2_000), at: 1 } })
+    freshnessReducers.queriesConfirmed(state, { type: 'x', payload: { queryCacheKeys: ['q0'], at: 2 } })
+    freshnessReducers.queriesConfirmed(state, { type: 'x', payload: { queryCacheKeys: ['q2000'], at: 3 } })
+    expect(Object.keys(state.freshness.confirmedAt)).toHaveLength(2_000)
+    expect(state.freshness.confirmedCount).toBe(2_000)
+    expect(state.freshness.confirmedAt.q1).toBeUndefined()
+    expect(state.freshness.confirmedAt).toMatchObject({ q0: 2, q2000: 3 })
   })
 })
