@@ -113,3 +113,10 @@ export type {
   ItemField,
 } from './router/patchTypes'
 export { broadcastChangesSql, type BroadcastChangesSqlOptions } from './sql/broadcastChangesSql'
+
+// Per-query freshness (realtime.selectors.selectFreshness, useFreshness) and read-your-writes.
+export type { Freshness, FreshnessMode } from './freshness/freshnessModel'
+export type { SelectFreshness } from './freshness/selectFreshness'
+export type { FreshnessState, CoveredTag, CatchUpRecord, PendingWrite } from './slice/freshnessState'
+export type { WhenVisible, WhenVisibleOptions, WhenVisibleResult } from './freshness/whenVisibleOptions'
+export { DEFAULT_WHEN_VISIBLE_TIMEOUT_MS } from './freshness/whenVisibleOptions'

@@ -11,6 +11,8 @@ import type { RealtimeState } from '../slice/state'
 import type { SubscriptionHandle, SubscriptionSpec } from '../subscription/spec'
 import type { BroadcastResult, RealtimeTransport } from '../events/port'
 import { createSupabaseTransport } from '../transport/supabaseTransport'
+import { createSelectFreshness, type SelectFreshness } from '../freshness/selectFreshness'
+import type { WhenVisible } from '../freshness/whenVisibleOptions'
 import { createBroadcast } from './broadcast'
 import { reportClient } from './clientRegistry'
 import { createSagaRunner } from './sagaRunner'
@@ -61,6 +63,13 @@ export interface Realtime<ReducerPath extends string = string> {
   readonly saga: () => SagaIterator<void>
   /** Keeps a topic subscribed until the handle's `unsubscribe()` (ref-counted by topic). */
   subscribe(spec: SubscriptionSpec): SubscriptionHandle
+  /**
+   * Read-your-writes: resolves `'visible'` once the written row (that key, at least that version)
+   * is in a cached query, by realtime or by a refetch; after `timeoutMs` (default 10 s) the
+   * covering tags are invalidated and it resolves `'timed-out'`; `stop()` resolves waits in
+   * progress with `'stopped'`. Needs `createRealtime({ api })`.
+   */
+  whenVisible: WhenVisible
   /** Sends a broadcast on a subscribed topic. Never rejects. */
   broadcast(topic: string, event: string, payload: unknown): Promise<BroadcastResult>
   readonly actions: RealtimeCommands
@@ -69,7 +78,11 @@ export interface Realtime<ReducerPath extends string = string> {
    * @internal Not part of the public API: the events may change in any release.
    */
   readonly events: RealtimeActions
-  readonly selectors: RealtimeSelectors
+  /**
+   * The selectors of this instance, `selectFreshness(endpointName, args)` among them (it reads the
+   * api's cache too).
+   */
+  readonly selectors: RealtimeSelectors & { selectFreshness: SelectFreshness }
   /**
    * The resolved options, for the router and the React bindings.
    * @internal Not part of the public API.
@@ -152,11 +165,22 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
       setOnline: actions.setOnline,
     },
     events: actions,
-    selectors,
+    selectors: {
+      ...selectors,
+      selectFreshness: createSelectFreshness(
+        selectors.selectRealtimeState,
+        options.api === undefined ? null : (options.api as { reducerPath: string }),
+      ),
+    },
     options: resolved,
     env,
     start: createStart({ binding, sagaMiddleware, runner, routing, selectors }),
     subscribe: createSubscribe(registry, actions, binding),
     broadcast: createBroadcast(registry, actions, binding, { env, logger }),
+    whenVisible: (whenVisibleOptions) => {
+      if (!routing.router)
+        throw new Error('[RealtimeCore] whenVisible() needs the RTK Query api: pass it to createRealtime({ api })')
+      return routing.router.whenVisible(whenVisibleOptions)
+    },
   }
 }

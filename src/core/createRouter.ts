@@ -1,8 +1,10 @@
 import type { RealtimeEnvironment } from '../env/environment'
 import type { Middleware } from '@reduxjs/toolkit'
 import { createLogger } from '../env/logger'
+import { createVisibilityWaiters } from '../freshness/visibilityWaiters'
+import type { WhenVisible } from '../freshness/whenVisibleOptions'
 import { createPlaceholderTracker } from '../optimistic/placeholderTracker'
-import { compileRoutes } from '../router/compileRoutes'
+import { compileRoutes, type CompiledRoutes } from '../router/compileRoutes'
 import { createInvalidationRouter, type InvalidationRouter, type RouterDeps } from '../router/invalidationRouter'
 import type { RtkqApi } from '../rtkq/rtkqApi'
 import { ownPollTags, unionOfTags } from './ownPollTags'
@@ -17,9 +19,23 @@ function endpointNames(api: unknown): ReadonlySet<string> | undefined {
   return typeof endpoints === 'object' && endpoints !== null ? new Set(Object.keys(endpoints)) : undefined
 }
 
+/** The tags of the subscriptions listening to `table` (by a postgres binding); every active tag if none does. */
+function tableTags(registry: SagaRegistry, table: string) {
+  const specs = [...registry.requests.values()]
+  const listening = specs.filter((spec) => spec.postgres?.some((binding) => binding.table === table))
+  return unionOfTags(listening.length > 0 ? listening : specs)
+}
+
+/** The key and version fields of the first patch route of `public.<table>`. */
+function patchFields(routes: CompiledRoutes, table: string) {
+  const patch = routes.byTable.get(`public.${table}`)?.find((route) => route.patch)?.patch
+  return patch ? { key: patch.key, version: patch.version } : undefined
+}
+
 /**
  * Wires the InvalidationRouter to the instance (its routes, its slice, and the live
- * subscriptions' tags) and, in the same middleware, the tracker of optimistic placeholders.
+ * subscriptions' tags) and, in the same middleware, the tracker of optimistic placeholders and
+ * the read-your-writes waits (`whenVisible`).
  * `crossTab` shares dead-mode polls with the other tabs (a leader polls and relays for them).
  */
 export function createRouter(
@@ -30,7 +46,7 @@ export function createRouter(
   selectors: RealtimeSelectors,
   registry: SagaRegistry,
   crossTab: Pick<RouterDeps, 'tabRole' | 'pollTags' | 'polled'> = {},
-): InvalidationRouter {
+): InvalidationRouter & { whenVisible: WhenVisible } {
   const logger = createLogger({
     tag: '[InvalidationRouter]',
     sink: env.logSink,
@@ -38,9 +54,10 @@ export function createRouter(
     sampleRate: env.logSampleRate,
     random: env.random,
   })
+  const routes = compileRoutes(options.routes, endpointNames(options.api))
   const router = createInvalidationRouter({
     api: options.api as RtkqApi,
-    routes: compileRoutes(options.routes, endpointNames(options.api)),
+    routes,
     throttleMs: resolved.throttleMs,
     polling: resolved.polling,
     reads: resolved.reads,
@@ -56,17 +73,28 @@ export function createRouter(
     ...crossTab,
   })
   const placeholders = createPlaceholderTracker({ api: options.api as RtkqApi, clock: env.clock, logger })
+  const waiters = createVisibilityWaiters({
+    api: options.api as RtkqApi,
+    env,
+    logger,
+    actions,
+    tableTags: (table) => tableTags(registry, table),
+    patchFields: (table) => patchFields(routes, table),
+  })
   const middleware: Middleware = (storeApi) => {
     const tracking = placeholders.middleware(storeApi)
     const routing = router.middleware(storeApi)
-    return (next) => tracking(routing(next))
+    const waiting = waiters.middleware(storeApi)
+    return (next) => tracking(waiting(routing(next)))
   }
   return {
     ...router,
     middleware,
+    whenVisible: waiters.whenVisible,
     stop() {
       router.stop()
       placeholders.clear()
+      waiters.stop()
     },
   }
 }

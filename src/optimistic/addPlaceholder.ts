@@ -35,6 +35,12 @@ export interface PlaceholderOptions<Field extends string = string> {
   key?: Field
   /** A field of real rows that holds the client request id (`id`): such a row replaces the placeholder too. */
   requestIdKey?: Field
+  /**
+   * Read-your-writes: the field of real rows that holds their version (e.g. `'updated_at'`). With
+   * it, `confirm(row)` does not put `row` in the list: the placeholder stays pending until the list
+   * holds the row with that key and at least `row[versionKey]`, by realtime or by a refetch.
+   */
+  versionKey?: Field
   /** Where the placeholder goes in the list. Default `'start'` (newest first). */
   insertAt?: 'start' | 'end'
 }
@@ -53,6 +59,8 @@ export interface PlaceholderHandle<Item = unknown> {
   /**
    * The write succeeded. With `row` (e.g. the mutation's response), the real row replaces the
    * placeholder now; without, the placeholder stays pending until its row arrives (or its ttl).
+   * Under `versionKey`, a `row` does not enter the list: the placeholder stays pending until the
+   * list holds the row at `row[versionKey]` or newer (read-your-writes).
    */
   confirm(row?: Item): void
   /** The write failed: the placeholder leaves the cache now. Never removes a real row. */
@@ -81,7 +89,7 @@ function validate(
     )
   if (!isRecord(item)) throw new TypeError('addPlaceholder(): item must be an object')
   if (!isRecord(options)) throw new TypeError('addPlaceholder(): options { id } are required')
-  const { id, ttlMs, key, requestIdKey, insertAt } = options
+  const { id, ttlMs, key, requestIdKey, insertAt, versionKey } = options
   if (!((typeof id === 'string' && id !== '') || (typeof id === 'number' && Number.isFinite(id))))
     throw new TypeError('addPlaceholder(): options.id must be a non-empty string or a number')
   if (ttlMs !== undefined && !(typeof ttlMs === 'number' && Number.isFinite(ttlMs) && ttlMs > 0))
@@ -90,6 +98,8 @@ function validate(
     throw new TypeError('addPlaceholder(): options.key must be a non-empty field name')
   if (requestIdKey !== undefined && (typeof requestIdKey !== 'string' || requestIdKey === ''))
     throw new TypeError('addPlaceholder(): options.requestIdKey must be a non-empty field name')
+  if (versionKey !== undefined && (typeof versionKey !== 'string' || versionKey === ''))
+    throw new TypeError('addPlaceholder(): options.versionKey must be a non-empty field name')
   if (insertAt !== undefined && insertAt !== 'start' && insertAt !== 'end')
     throw new TypeError("addPlaceholder(): options.insertAt must be 'start' or 'end'")
   const field = key ?? 'id'
@@ -147,6 +157,7 @@ export function addPlaceholder<A, E extends ListEndpointName<A>>(
         id: options.id,
         key,
         requestIdKey: options.requestIdKey,
+        ...(options.versionKey === undefined ? {} : { versionKey: options.versionKey }),
         ttlMs: options.ttlMs ?? DEFAULT_PLACEHOLDER_TTL_MS,
         insertAt: options.insertAt ?? 'start',
         token,

@@ -11,6 +11,8 @@ export interface PlaceholderRecord {
   id: string | number
   key: string
   requestIdKey: string | undefined
+  /** With it, `confirm(row)` waits for the list to hold the row at `row[versionKey]` or newer. */
+  versionKey?: string
   ttlMs: number
   insertAt: 'start' | 'end'
   /** Unique per `addPlaceholder` call; the handle's confirm and rollback name it. */

@@ -1,3 +1,4 @@
+import { compareVersions } from '../router/patchVersions'
 import { isRecord, sameKey } from '../router/rowKeys'
 
 /** How a placeholder is recognised in a cached list. */
@@ -8,6 +9,8 @@ export interface PlaceholderMatch {
   key: string
   /** A field of real rows that carries the client request id the placeholder was added with. */
   requestIdKey: string | undefined
+  /** Set by a confirm under `versionKey`: only a row with at least this version in `field` counts. */
+  minVersion?: { field: string; value: unknown }
 }
 
 /**
@@ -27,12 +30,21 @@ export function placeholderIndex(list: readonly unknown[], match: PlaceholderMat
   return list.findIndex((item) => isPending(item) && sameKey((item as Record<string, unknown>)[match.key], match.id))
 }
 
-/** Whether the placeholder's real row is in the list: same id, or carrying its client request id. */
+/** Whether a row is recent enough for the placeholder (always, unless a confirm asked for a version). */
+function recentEnough(item: Record<string, unknown>, match: PlaceholderMatch): boolean {
+  if (!match.minVersion) return true
+  const order = compareVersions(item[match.minVersion.field], match.minVersion.value)
+  return order !== null && order >= 0
+}
+
+/** Whether the placeholder's real row is in the list: same id, or carrying its client request id (and, after a versioned confirm, at least that version). */
 export function realRowPresent(list: readonly unknown[], match: PlaceholderMatch): boolean {
   return list.some((item) => {
     if (!isRecord(item) || isPending(item)) return false
-    if (sameKey(item[match.key], match.id)) return true
-    return match.requestIdKey !== undefined && sameKey(item[match.requestIdKey], match.id)
+    const same =
+      sameKey(item[match.key], match.id) ||
+      (match.requestIdKey !== undefined && sameKey(item[match.requestIdKey], match.id))
+    return same && recentEnough(item, match)
   })
 }
 

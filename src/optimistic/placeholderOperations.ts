@@ -56,6 +56,15 @@ export function addPlaceholderToList(state: TrackerState, record: PlaceholderRec
 export function confirmPlaceholder(state: TrackerState, token: string, row: Record<string, unknown> | undefined): void {
   const placeholder = state.tracked.get(token)
   if (!placeholder || row === undefined) return
+  if (placeholder.versionKey !== undefined && row[placeholder.versionKey] != null) {
+    // Read-your-writes: stays pending until the list holds the row at that version (realtime or a refetch).
+    placeholder.minVersion = { field: placeholder.versionKey, value: row[placeholder.versionKey] }
+    const id = row[placeholder.key]
+    if (placeholder.requestIdKey === undefined && (typeof id === 'string' || typeof id === 'number'))
+      placeholder.id = id
+    reconcilePlaceholder(state, placeholder, false)
+    return
+  }
   const list = listOf(state, placeholder)
   // The row may be cached already (a patch or a refetch got there first): never list it twice.
   const rowId = row[placeholder.key]

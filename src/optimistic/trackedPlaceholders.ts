@@ -11,6 +11,8 @@ export interface Tracked extends PlaceholderRecord {
   /** Whether the placeholder is in the cached list as far as we know. */
   inserted: boolean
   timer: TimerHandle
+  /** Set by a confirm under `versionKey`: the version the real row must reach. */
+  minVersion?: { field: string; value: unknown }
 }
 
 /** The store the tracker's middleware was added to. */

@@ -9,6 +9,7 @@ export type { UseRealtimeSubscriptionOptions, RealtimeSubscriptionResult } from 
 export { useRealtimeStatus } from './useRealtimeStatus'
 export type { RealtimeStatus } from './useRealtimeStatus'
 export { usePollingInterval } from './usePollingInterval'
+export { useFreshness } from './useFreshness'
 export { useDebouncedRealtimeUpdate } from './useDebouncedRealtimeUpdate'
 export type { DebounceOptions } from './useDebouncedRealtimeUpdate'
 export { RealtimeDebugPanel } from '../devtools/RealtimeDebugPanel'

@@ -29,12 +29,14 @@ export const buildEventsHandler: BuildRouterHandler = (_listener, ctx) => {
     report.unmatched = batch.unmatched
     report.malformed = batch.malformed
     report.errors = batch.errors
-    issuer.offer(
-      [...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt })),
-      report,
-    )
+    const offered = [...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt }))
+    issuer.offer(offered, report)
     issuer.flush(report)
     hearBatch(ctx, batch)
+    if (ctx.routed.size > 0) {
+      const tags = offered.map((entry) => entry.tag)
+      for (const routed of ctx.routed) routed(tags)
+    }
   }
   return {
     afterAction: (action) => {

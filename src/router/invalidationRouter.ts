@@ -1,5 +1,6 @@
 import { createListenerMiddleware, type Middleware, type UnknownAction } from '@reduxjs/toolkit'
 import { buildEventsHandler } from './eventsHandler'
+import { buildFreshnessHandler } from './freshnessHandler'
 import { DEFAULT_READS } from '../policy/readsPolicy'
 import { listenForReads } from './freshReads'
 import { createInvalidationIssuer } from './invalidationIssuer'
@@ -23,7 +24,8 @@ export type { RouterDeps } from './routerContext'
  * patch), catch up after every join, "recover now", the focus/online kick, polling for every
  * topic that is not live (and the alert), RTK Query's own actions (reads in flight, latency), and
  * the silent detector (polled refetches that found changes no event announced), and the debug
- * panel's timeline (the connection's and each topic's transitions).
+ * panel's timeline (the connection's and each topic's transitions), and what per-query freshness
+ * needs (confirmations, catch-ups).
  */
 const HANDLERS: readonly BuildRouterHandler[] = [
   buildEventsHandler,
@@ -35,6 +37,7 @@ const HANDLERS: readonly BuildRouterHandler[] = [
   buildQueryActionsHandler,
   buildSilentDetector,
   buildTimelineRecorder,
+  buildFreshnessHandler,
 ]
 
 /**
@@ -76,7 +79,7 @@ export function createInvalidationRouter(deps: RouterDeps) {
     dispatch,
   })
   const silence = new SilenceTracker(env.clock, rtkqMatchers(api.reducerPath))
-  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency, silence }
+  const ctx: RouterContext = { deps, getState, dispatch, issuer, reads, latency, silence, routed: new Set() }
   const handlers: RouterHandler[] = HANDLERS.map((build) => build(listener, ctx) ?? {})
 
   const hot = handlers.flatMap((handler) => (handler.afterAction ? [handler.afterAction] : []))

@@ -61,6 +61,8 @@ export interface RouterContext {
   latency: RefetchTracker
   /** What the silent detector knows of events, polled refetches and cached data. */
   silence: SilenceTracker
+  /** Called with the tags of every routed batch of events (freshness: those queries are confirmed). */
+  routed: Set<(tags: FullTag[]) => void>
 }
 
 /** What a handler may need at start and stop. @internal */

@@ -1,5 +1,6 @@
 import { buffers, channel, type Channel, type SagaIterator, type Task } from 'redux-saga'
 import { call, cancel, fork, put, race, take } from 'redux-saga/effects'
+import { fullTagsOf } from '../router/tags'
 import { channelConfigKey, mergeChannelConfig } from '../subscription/channelConfig'
 import type { SerializableSpec } from '../subscription/spec'
 import { releaseSlot } from './capacity'
@@ -93,7 +94,14 @@ function* addSubscriber(ctx: CoreContext, topics: Topics, id: string, spec: Seri
   }
   topics.topicOfId.set(id, spec.topic)
   entry.subscribers.set(id, spec)
-  yield put(actions.subscriberAdded({ topic: spec.topic, private: spec.private ?? false, at: env.clock.now() }))
+  yield put(
+    actions.subscriberAdded({
+      topic: spec.topic,
+      private: spec.private ?? false,
+      tags: fullTagsOf(spec.tags),
+      at: env.clock.now(),
+    }),
+  )
   if (entry.teardownTask) {
     yield cancel(entry.teardownTask)
     entry.teardownTask = null
@@ -110,8 +118,9 @@ function* removeSubscriber(ctx: CoreContext, topics: Topics, id: string): SagaIt
     return
   }
   topics.topicOfId.delete(id)
+  const spec = entry.subscribers.get(id)
   entry.subscribers.delete(id)
-  yield put(actions.subscriberRemoved({ topic, at: env.clock.now() }))
+  yield put(actions.subscriberRemoved({ topic, tags: fullTagsOf(spec?.tags), at: env.clock.now() }))
   if (entry.subscribers.size > 0)
     yield* restartTimer(ctx, topics, { kind: 'apply', topic, entry }, ctx.timing.rebindDebounceMs)
   else yield* restartTimer(ctx, topics, { kind: 'teardown', topic, entry }, ctx.timing.teardownGraceMs)

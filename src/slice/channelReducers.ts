@@ -1,5 +1,7 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
 import type { SerializedRealtimeError, ServerRefusal } from '../errors/realtimeError'
+import type { FullTag } from '../rtkq/rtkqApi'
+import { addCoverage, removeCoverage } from './freshnessState'
 import { newChannelRecord, type RealtimeState } from './state'
 import { markLost, recordError, type At } from './stateUpdates'
 
@@ -12,6 +14,8 @@ export const channelReducers = {
   registryReset(state: RealtimeState, action: PayloadAction<{ topics: string[] } & At>) {
     // Records of topics still wanted are kept (their next join is after a gap); the rest go.
     const keep = new Set(action.payload.topics)
+    // Every live subscription is reported again (subscriberAdded), with its tags.
+    state.freshness.coverage = {}
     for (const [topic, channel] of Object.entries(state.channels)) {
       if (!keep.has(topic)) {
         delete state.channels[topic]
@@ -23,13 +27,18 @@ export const channelReducers = {
       channel.nextRetryAt = null
     }
   },
-  subscriberAdded(state: RealtimeState, action: PayloadAction<{ topic: string; private: boolean } & At>) {
+  subscriberAdded(
+    state: RealtimeState,
+    action: PayloadAction<{ topic: string; private: boolean; tags?: FullTag[] } & At>,
+  ) {
     const { topic } = action.payload
+    addCoverage(state.freshness, topic, action.payload.tags)
     const channel = (state.channels[topic] ??= newChannelRecord(topic, action.payload.private))
     channel.subscriberCount += 1
     state.metrics.totalSubscriptions += 1
   },
-  subscriberRemoved(state: RealtimeState, action: PayloadAction<{ topic: string } & At>) {
+  subscriberRemoved(state: RealtimeState, action: PayloadAction<{ topic: string; tags?: FullTag[] } & At>) {
+    removeCoverage(state.freshness, action.payload.topic, action.payload.tags)
     const channel = state.channels[action.payload.topic]
     if (channel) channel.subscriberCount = Math.max(0, channel.subscriberCount - 1)
   },

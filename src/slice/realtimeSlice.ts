@@ -5,6 +5,7 @@ import { channelReducers } from './channelReducers'
 import { commandReducers } from './commandReducers'
 import { connectionReducers } from './connectionReducers'
 import { crossTabReducers } from './crossTabReducers'
+import { freshnessReducers } from './freshnessState'
 import { routerReducers } from './routerReducers'
 import { replayReducers } from './replayReducers'
 import { historyReducers } from './historyReducers'
@@ -52,6 +53,9 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
 
       // ---- cross-tab (src/crossTab/ reports here) ------------------------------------------
       ...crossTabReducers,
+
+      // ---- freshness (the router's freshness handler and whenVisible report here) ----------
+      ...freshnessReducers,
     },
   })
 }

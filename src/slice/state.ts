@@ -1,5 +1,6 @@
 import type { SerializedRealtimeError, ServerRefusal } from '../errors/realtimeError'
 import type { ConnectionState } from '../policy/connectionTransition'
+import { initialFreshness, type FreshnessState } from './freshnessState'
 import { emptyHistogram, type Histogram } from './histogram'
 import { initialHistory, type HistoryState } from './historyReducers'
 import type { SilentSourceRecord } from './silenceReducers'
@@ -161,6 +162,8 @@ export interface RealtimeState {
   history: HistoryState
   metrics: MetricsState
   crossTab: CrossTabState
+  /** What per-query freshness (`selectFreshness`) is computed from. */
+  freshness: FreshnessState
 }
 
 export const RECENT_ERRORS_KEPT = 10
@@ -241,6 +244,7 @@ export function initialRealtimeState(enabled: boolean, visible = true, online = 
     history: initialHistory(),
     metrics: initialMetrics(),
     crossTab: initialCrossTab(),
+    freshness: initialFreshness(),
   }
 }
 

@@ -107,8 +107,12 @@ describe('the demo (parity matrix)', () => {
 
   it('shows a new item within 7 s with realtime down (kill switch: dead-mode polling)', async () => {
     const tab = await open()
+    const badge = tab.page.getByTestId('gallery-freshness')
+    await expect.poll(() => badge.textContent()).toBe('Live')
     await tab.page.getByRole('navigation', { name: 'Chaos' }).getByRole('button', { name: 'Kill switch' }).click()
     await expect.poll(() => tab.realtimeState()).toMatch(/disabled · polling every/)
+    // The gallery's freshness badge (useFreshness) says the list is now kept fresh by polling.
+    await expect.poll(() => badge.textContent()).toMatch(/^Offline, refreshed \d+ s ago$/)
     await insertGeneration('e2e: realtime down')
     await tab.tile('e2e: realtime down').waitFor({ timeout: 7_000 })
   })

@@ -1,4 +1,5 @@
 import { useProjectGenerationsQuery, useShotsQuery } from '../api'
+import { FreshnessBadge } from './FreshnessBadge'
 import { GenerationTile } from './GenerationTile'
 
 /** The project's generations, newest first (placeholders included while their task runs). */
@@ -13,6 +14,7 @@ export function Gallery({ projectId }: { projectId: number }) {
           {isLoading ? '…' : generations.length}
         </span>
       </h2>
+      <FreshnessBadge projectId={projectId} />
       <ul className="tiles" aria-label="Generations">
         {generations.map((generation) => (
           <GenerationTile key={generation.client_request_id ?? generation.id} generation={generation} shots={shots} />
