@@ -1,10 +1,12 @@
 /**
  * The silent detector against the emulator with real supabase-js: realtime stays connected but
  * delivers nothing for a table (postgres_changes dropped, a table taken out of the publication,
- * or one missing from it at join time, which leaves every table of the channel without events). The first change after it goes silent is visible within the safety net + 7 s
+ * taken out after the join). The first change after it goes silent is visible within the safety net + 7 s
  * (the safety net finds it and marks the table silent), every later one within 7 s (the table is
  * polled on the dead-mode cadence), and `selectAlert` names the topic and the table. The safety
  * net is shortened to 15 s to keep the run short; the bound is relative to it. Wall-clock on purpose.
+ * A table missing from the publication at join time is not silence but a refused subscription:
+ * the channel fails with an error that says so, and its topic is polled.
  */
 import pg from 'pg'
 import type { SupabaseClient } from '@supabase/supabase-js'
@@ -97,8 +99,12 @@ describe('a silent table: connected, yet its changes arrive only by polling', ()
 
   it('two tables on one topic, one taken out of the publication: only that one is silent, and it is polled', async () => {
     const lib = await ready(['todos', 'notes'])
+    // The server checks the publication once it has the join: a table taken out before that check
+    // is a refused subscription (the next describe). A change of todos delivered by realtime proves
+    // the channel's subscription (both tables, checked together) is in place.
+    await writer.query(`insert into todos (title) values ('subscribed')`)
+    await waitFor(() => lib.state().metrics.eventsRouted > 0, { timeoutMs: FRESH_MS, message: 'a todos event' })
     // A migration left notes out of the publication: its subscription stays, and no change of it is streamed.
-    // (A table missing from it at join time makes the server refuse every postgres_changes binding of the channel.)
     const { rows } = await writer.query<{ pubname: string }>(
       `select pubname from pg_publication where pubname like 'rtk_emulator_%'`,
     )
@@ -137,16 +143,25 @@ describe('a table missing from the publication when the topic joins', () => {
   })
 
   // As the real server does, the emulator then refuses every postgres_changes binding of the channel
-  // (a system message, "Unable to subscribe to changes…"), while the channel itself is joined.
-  it('leaves both tables of the topic without events: both are found silent, polled, and the alert names them', async () => {
+  // (a system message, "Unable to subscribe to changes…", after the join reply). That is a
+  // configuration error, not silence: the channel fails with an error naming the tables and the
+  // publication, its topic is polled, and it is not retried in a loop.
+  it('fails the channel with an error naming the tables and the publication, and polls both tables', async () => {
     const lib = (library = startSilentLibrary(emulatorClient(emulator), ['todos', 'notes'], SAFETY_NET_MS))
-    await waitFor(() => lib.ready(), { timeoutMs: 15_000, message: 'subscribed and loaded' })
-    const writes = await writeAndWatch(writer, lib, ['todos', 'notes'], WRITES)
-    expectBounds(writes.filter((write) => write.table === 'notes'))
-    expectBounds(writes.filter((write) => write.table === 'todos'))
-    const silent = Object.values(lib.state().sources).filter((source) => source.silent)
-    expect(silent.map((source) => source.tag.id).sort()).toEqual(['notes', 'todos'])
-    expect(lib.alert()).toMatchObject({ type: 'REALTIME_SILENT', topic: TOPIC })
-    expect((lib.alert() as { bindings: string[] }).bindings).toContain('public.notes')
+    await waitFor(() => lib.state().channels[TOPIC]?.state === 'error', { timeoutMs: 15_000, message: 'refused' })
+    const writes = await writeAndWatch(writer, lib, ['todos', 'notes'], {
+      everyMs: 2_000,
+      forMs: 16_000,
+      settleMs: FRESH_MS,
+    })
+    for (const write of writes) expect(write.visibleAt, staleness(writes).join('; ')).not.toBeNull()
+    const later = writes.slice(1)
+    for (const write of later)
+      expect(write.visibleAt! - write.committedAt, staleness(writes).join('; ')).toBeLessThanOrEqual(FRESH_MS)
+    const channel = lib.state().channels[TOPIC]!
+    expect(channel.state).toBe('error')
+    expect(channel.lastError?.message).toMatch(/public\.notes.*Unable to subscribe.*publication/)
+    expect(lib.state().metrics.serverRefusals).toEqual({ 'subscription-refused': 1 })
+    expect(lib.state().sources).toEqual({})
   })
 })
