@@ -101,9 +101,11 @@ export function* channelSaga(
 }
 
 /**
- * Waits for this join's turn, an open socket and a fresh token. The turn comes first: the token
- * is fetched after any wait, so it is fresh when the join goes out. Not ready: the attempt backed
- * off (no token) or waited for a session, and returns the failure count to go on with.
+ * Waits for an open socket, then this join's turn, then a fresh token. The socket comes first: a
+ * topic offline takes no turn (else every topic would take one while offline and all join at once
+ * on the reopen); after the turn the socket is checked again. The token is fetched after every
+ * wait, so it is fresh when the join goes out. Not ready: the attempt backed off (no token) or
+ * waited for a session, and returns the failure count to go on with.
  */
 function* readyToJoin(
   ctx: CoreContext,
@@ -112,8 +114,10 @@ function* readyToJoin(
   refreshToken: boolean,
   failures: number,
 ): SagaIterator<{ ok: true } | { ok: false; failures: number }> {
-  yield* awaitJoinTurn(ctx, topic)
-  yield call(gateUntilJoinable, ctx, topic)
+  do {
+    yield call(gateUntilJoinable, ctx, topic)
+    yield* awaitJoinTurn(ctx, topic)
+  } while (!((yield select(joinable(ctx))) as boolean))
   const auth = yield* authorizeWithin(ctx, refreshToken, topic)
   if (!auth.ok) {
     return {
@@ -199,12 +203,16 @@ function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig, rep
  * recorded it, and a join sent then would go out on a closed socket.
  */
 function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void> {
-  const { actions, selectors, transport } = ctx
-  const joinable = (root: unknown) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
-  if ((yield select(joinable)) as boolean) return
+  const { actions, selectors } = ctx
+  if ((yield select(joinable(ctx))) as boolean) return
   const channel = (yield select(selectors.selectChannel(topic))) as { state: string } | undefined
   if (channel && channel.state !== 'closed') yield put(actions.channelClosed({ topic, at: ctx.env.clock.now() }))
-  yield call(waitForState, joinable, [actions.connectionOpened.type])
+  yield call(waitForState, joinable(ctx), [actions.connectionOpened.type])
+}
+
+/** Whether a join can go out now: the connection saga has it open, and so does the transport. */
+function joinable({ selectors, transport }: CoreContext): (root: unknown) => boolean {
+  return (root) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
 }
 
 interface FailureDecision {

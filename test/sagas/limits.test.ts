@@ -66,6 +66,32 @@ describe('the capacity guard: never more channels than the plan allows on one co
     expect(joinedAt).toEqual([50, 50, 550, 1_050, 1_550]) // after the 50 ms rebind debounce
     expect(Object.values(harness.state().channels).map((channel) => channel.state)).toEqual(Array(5).fill('subscribed'))
   })
+
+  it('keeps pacing the joins after a reconnect: no topic takes its turn while the socket is down', async () => {
+    harness = createHarness({ limits: 'free' })
+    const { realtime, clock, transport } = harness
+    const topics = Array.from({ length: 30 }, (_, index) => `t${index}`)
+    for (const topic of topics) realtime.subscribe(tableSpec(topic))
+    await clock.advance(20_000)
+    expect(transport.channelTopics()).toHaveLength(30)
+
+    transport.connectBehavior = 'refuse'
+    transport.dropSocket()
+    await clock.advance(30_000) // offline long enough for every topic's turn to have come and gone
+    transport.connectBehavior = 'open'
+    const reopenedAt = clock.now()
+    await clock.advance(30_000)
+    expect(harness.state().connection).toBe('connected')
+    const joinedAt = harness
+      .payloadsOf(realtime.events.channelJoinStarted)
+      .map((join) => join.at)
+      .filter((at) => at >= reopenedAt)
+    expect(joinedAt).toHaveLength(30)
+    // Free: 2 joins per second, bursts of 2: any three joins in a row span at least one refill.
+    const spans = joinedAt.slice(2).map((at, index) => at - joinedAt[index]!)
+    expect(Math.min(...spans)).toBeGreaterThanOrEqual(500)
+    expect(Object.values(harness.state().channels).every((channel) => channel.state === 'subscribed')).toBe(true)
+  })
 })
 
 describe("the server's refusals take their own recovery, never a retry loop", () => {
