@@ -254,7 +254,7 @@ function* handleFailure(
       retryable: false,
       context: error.context,
       cause: error,
-      ...counted,
+      ...(error.serverError ? { serverError: error.serverError } : {}),
     })
     logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
     // A refused public channel means the credentials themselves are refused: the connection has

@@ -177,7 +177,10 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     await clock.advance(60 * 60_000)
     expect(transport.joins('a')).toBe(1)
     expect(harness.state().channels.a).toMatchObject({ state: 'error', nextRetryAt: null })
-    expect(harness.state().channels.a!.lastError).toMatchObject({ type: 'SUBSCRIPTION_FAILED', retryable: false })
+    // The refusal reaches the store, where users read it (selectChannel, selectLastError, the hook).
+    const refused = { type: 'SUBSCRIPTION_FAILED', retryable: false, serverError: 'subscription-refused' }
+    expect(realtime.selectors.selectChannel('a')(store.getState())!.lastError).toMatchObject(refused)
+    expect(realtime.selectors.selectLastError(store.getState())).toMatchObject(refused)
     expect(harness.state().metrics.serverRefusals).toEqual({ 'subscription-refused': 2 })
     expect(warnings(harness, /Unable to subscribe/)).toHaveLength(1) // once per kind, not per topic
 
@@ -200,7 +203,10 @@ describe('Unauthorized on a private topic keeps the auth path', () => {
     realtime.subscribe(tableSpec('private:1', 'generations', { private: true }))
     await clock.advance(100)
     expect(transport.joins('private:1')).toBe(2) // once more with a refreshed token
-    expect(harness.state().channels['private:1']).toMatchObject({ state: 'error', lastError: { retryable: false } })
+    expect(harness.state().channels['private:1']).toMatchObject({
+      state: 'error',
+      lastError: { retryable: false, serverError: 'unauthorized' }, // also once the token was refreshed
+    })
     expect(harness.state().metrics.serverRefusals).toEqual({ unauthorized: 2 })
     expect(harness.state().connection).toBe('connected')
   })
