@@ -12,7 +12,13 @@ import { runJoinedChannel, type ChannelOutcome, type JoinedChannel } from './joi
 import { settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
 import { awaitJoinTurn } from './joinTurn'
-import { isRecoverableRefusal, waitOutRefusal } from './serverRefusals'
+import {
+  channelStayedUp,
+  isRecoverableRefusal,
+  newRefusalStreak,
+  waitOutRefusal,
+  type RefusalStreak,
+} from './serverRefusals'
 import { newReplayMemory, replayRefused, replayWatchFor } from './replayCatchUp'
 
 /** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
@@ -34,6 +40,7 @@ export function* channelSaga(
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
   const replayMemory = newReplayMemory()
+  const refusals = newRefusalStreak()
   for (;;) {
     const ready = yield* readyToJoin(ctx, topic, config, refreshToken, failures)
     if (!ready.ok) {
@@ -48,7 +55,8 @@ export function* channelSaga(
       continue
     }
     const { channel, signals } = opened
-    yield put(actions.channelJoinStarted({ topic, attempt: failures, at: env.clock.now() }))
+    const joinStartedAt = env.clock.now()
+    yield put(actions.channelJoinStarted({ topic, attempt: failures, at: joinStartedAt }))
     let outcome: ChannelOutcome
     try {
       const joined: JoinedChannel = { topic, channel, signals, subscribers, replay, replayMemory }
@@ -61,10 +69,12 @@ export function* channelSaga(
     if (outcome.joined) {
       failures = 0
       refreshToken = false
+      channelStayedUp(refusals, env.clock.now() - joinStartedAt)
     }
     if (replayRefused(replay, outcome)) replayMemory.refused = true
     if (outcome.kind === 'recover') {
       failures = 0
+      refusals.count = 0
       continue
     }
     if (outcome.kind === 'disabled') continue
@@ -92,7 +102,7 @@ export function* channelSaga(
       topic,
       config,
       outcome.error,
-      failures,
+      { failures, refusals },
       refreshToken,
     )) as FailureDecision
     failures = retry.failures
@@ -231,14 +241,16 @@ function* handleFailure(
   topic: string,
   config: ChannelConfig,
   error: RealtimeError,
-  failures: number,
+  { failures, refusals }: { failures: number; refusals: RefusalStreak },
   tokenWasRefreshed: boolean,
 ): SagaIterator<FailureDecision> {
   const { actions, env, transport, logger } = ctx
   const at = env.clock.now()
   // Before the socket check: the server disconnects the socket after ClientJoinRateLimitReached.
-  if (isRecoverableRefusal(error))
-    return { failures: (yield call(waitOutRefusal, ctx, topic, error, failures)) as number, refreshToken: false }
+  if (isRecoverableRefusal(error)) {
+    const recovered = (yield call(waitOutRefusal, ctx, topic, error, refusals)) as boolean
+    return { failures: recovered ? 0 : failures, refreshToken: false }
+  }
   if (!transport.isConnected()) {
     yield put(actions.channelClosed({ topic, at }))
     return { failures, refreshToken: false }

@@ -13,18 +13,38 @@ export function isRecoverableRefusal(error: RealtimeError): error is RealtimeErr
 }
 
 /**
+ * One topic's refusals in a row. A join does not end the streak (the server closes a channel for
+ * its message rate after it joined); `recover()` does, and so does a channel that stays up
+ * longer than the last wait.
+ */
+export interface RefusalStreak {
+  count: number
+  lastDelayMs: number
+}
+
+export function newRefusalStreak(): RefusalStreak {
+  return { count: 0, lastDelayMs: 0 }
+}
+
+/** The topic's channel was up for `upForMs`: longer than the last wait ends the streak. */
+export function channelStayedUp(streak: RefusalStreak, upForMs: number): void {
+  if (upForMs > streak.lastDelayMs) streak.count = 0
+}
+
+/**
  * A refusal of the server, counted by kind and logged once per kind with what to do about it.
  * A refused subscription is a configuration error: it waits for `recover()` (a changed
  * subscription starts a new channel anyway). A rate limit waits long (30 s doubling to 5 min,
  * jittered; `recover()` cuts it short) and `ClientJoinRateLimitReached` holds every join of this
- * client as long. Meanwhile the topic is not live, so it is polled. Returns the new failure count.
+ * client as long. Meanwhile the topic is not live, so it is polled. The wait grows with the
+ * topic's `streak`. Returns whether `recover()` ended the wait.
  */
 export function* waitOutRefusal(
   ctx: CoreContext,
   topic: string,
   error: RealtimeError & { serverError: Exclude<ServerRefusal, 'unauthorized'> },
-  failures: number,
-): SagaIterator<number> {
+  streak: RefusalStreak,
+): SagaIterator<boolean> {
   const { actions, env, logger, capacity } = ctx
   const kind = error.serverError
   const at = env.clock.now()
@@ -33,9 +53,11 @@ export function* waitOutRefusal(
   if (kind === 'subscription-refused') {
     yield put(actions.channelErrored({ topic, error: serialized, retryInMs: null, serverRefusal: kind, at }))
     yield take(actions.recover.type)
-    return 0
+    streak.count = 0
+    return true
   }
-  const delayMs = rateLimitDelay(failures, env.random)
+  const delayMs = rateLimitDelay(streak.count, env.random)
+  streak.lastDelayMs = delayMs
   if (kind === 'join-rate-limit') {
     capacity.holdUntil = Math.max(capacity.holdUntil, at + delayMs)
     capacity.holdError = serialized
@@ -46,7 +68,9 @@ export function* waitOutRefusal(
   }
   if (woke.recover) {
     capacity.holdUntil = 0
-    return 0
+    streak.count = 0
+    return true
   }
-  return failures + 1
+  streak.count += 1
+  return false
 }

@@ -167,6 +167,33 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     expect(harness.state().channels.a!.state).toBe('subscribed')
   })
 
+  it('doubles the wait while "Too many messages per second" follows each rejoin, and starts over once the channel stays up', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    const closeForMessages = async () => {
+      transport.emit('a', {
+        type: 'status',
+        status: 'CHANNEL_ERROR',
+        error: refusal('Too many messages per second', 'a'),
+      })
+      await clock.advance(10)
+      return harness!.payloadsOf(realtime.events.channelErrored).at(-1)!.retryInMs!
+    }
+    realtime.subscribe(tableSpec('a'))
+    await clock.advance(100)
+    const waits: number[] = []
+    for (let refusals = 0; refusals < 4; refusals++) {
+      waits.push(await closeForMessages())
+      await clock.advance(waits.at(-1)! + 100) // rejoined: the server closes it again at once
+      expect(harness.state().channels.a!.state).toBe('subscribed')
+    }
+    // The fourth wait in a row is 240 s × [0.5, 1.5), though each rejoin succeeded.
+    expect(waits[3]).toBeGreaterThanOrEqual(120_000)
+
+    await clock.advance(waits[3]! + 1_000) // up for longer than the last wait: the streak is over
+    expect(await closeForMessages()).toBeLessThan(45_000)
+  })
+
   it('never retries a refused subscription on its own: only recover() or a changed subscription asks again', async () => {
     harness = createHarness()
     const { realtime, clock, transport, store } = harness
