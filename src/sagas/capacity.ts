@@ -14,6 +14,8 @@ export interface Capacity {
   /** Hears the topic each freed slot went to. */
   readonly granted: MulticastChannel<{ topic: string }>
   bucket: JoinBucket
+  /** Join times reserved from the bucket by topics cancelled before their turn: the next joins take them first. */
+  readonly freedJoins: number[]
   /** No join before this (ms on the injected clock): the project is over its joins per second. */
   holdUntil: number
   /** The refusal that set the hold, shown on the topics it keeps waiting. */
@@ -28,6 +30,7 @@ export function createCapacity(limits: CapacityLimits): Capacity {
     waiting: [],
     granted: multicastChannel(),
     bucket: { tokens: 0, updatedAt: null },
+    freedJoins: [],
     holdUntil: 0,
     holdError: null,
   }

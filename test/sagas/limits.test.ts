@@ -67,6 +67,20 @@ describe('the capacity guard: never more channels than the plan allows on one co
     expect(Object.values(harness.state().channels).map((channel) => channel.state)).toEqual(Array(5).fill('subscribed'))
   })
 
+  it('gives a join turn back when its topic is dropped before the turn came, so the next topic need not wait for it', async () => {
+    harness = createHarness({ limits: 'free' })
+    const { realtime, clock } = harness
+    const handles = Array.from({ length: 10 }, (_, index) => realtime.subscribe(tableSpec(`t${index}`)))
+    for (const handle of handles.slice(2)) handle.unsubscribe() // their turns reach 4 s ahead
+    await clock.advance(1_100) // past the teardown grace: the channels waiting for a turn are cancelled
+    const start = clock.now()
+    realtime.subscribe(tableSpec('late'))
+    await clock.advance(5_000)
+    const late = harness.payloadsOf(realtime.events.channelJoinStarted).find((join) => join.topic === 'late')!
+    expect(late.at - start).toBeLessThanOrEqual(550) // a freed turn, not the end of the dropped topics' queue
+    expect(harness.state().channels.late!.state).toBe('subscribed')
+  })
+
   it('keeps pacing the joins after a reconnect: no topic takes its turn while the socket is down', async () => {
     harness = createHarness({ limits: 'free' })
     const { realtime, clock, transport } = harness
