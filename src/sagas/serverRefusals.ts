@@ -31,13 +31,17 @@ export function channelStayedUp(streak: RefusalStreak, upForMs: number): void {
   if (upForMs > streak.lastDelayMs) streak.count = 0
 }
 
+/** A refused subscription asks again at most this long after it was refused. */
+const REFUSED_SUBSCRIPTION_MAX_MS = 300_000
+
 /**
  * A refusal of the server, counted by kind and logged once per kind with what to do about it.
- * A refused subscription is a configuration error: it waits for `recover()` (a changed
- * subscription starts a new channel anyway). A rate limit waits long (30 s doubling to 5 min,
- * jittered; `recover()` cuts it short) and `ClientJoinRateLimitReached` holds every join of this
- * client as long. Meanwhile the topic is not live, so it is polled. The wait grows with the
- * topic's `streak`. Returns whether `recover()` ended the wait.
+ * A rate limit waits long (30 s doubling to 5 min, jittered; `recover()` cuts it short) and
+ * `ClientJoinRateLimitReached` holds every join of this client as long. A refused subscription
+ * is a configuration error, yet never terminal: it asks again as rarely (capped at 5 min), in
+ * case the publication was fixed; `recover()` asks at once, and a changed subscription starts
+ * a new channel anyway. Meanwhile the topic is not live, so it is polled. The wait grows with
+ * the topic's `streak`. Returns whether `recover()` ended the wait.
  */
 export function* waitOutRefusal(
   ctx: CoreContext,
@@ -50,13 +54,10 @@ export function* waitOutRefusal(
   const at = env.clock.now()
   const serialized = serializeRealtimeError(error)
   logger.once(`server-refusal:${kind}`, 'warn', error.message, { topic })
-  if (kind === 'subscription-refused') {
-    yield put(actions.channelErrored({ topic, error: serialized, retryInMs: null, serverRefusal: kind, at }))
-    yield take(actions.recover.type)
-    streak.count = 0
-    return true
-  }
-  const delayMs = rateLimitDelay(streak.count, env.random)
+  const delayMs =
+    kind === 'subscription-refused'
+      ? Math.min(REFUSED_SUBSCRIPTION_MAX_MS, rateLimitDelay(streak.count, env.random))
+      : rateLimitDelay(streak.count, env.random)
   streak.lastDelayMs = delayMs
   if (kind === 'join-rate-limit') {
     capacity.holdUntil = Math.max(capacity.holdUntil, at + delayMs)

@@ -208,21 +208,30 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     expect(await closeForMessages()).toBeLessThan(45_000)
   })
 
-  it('never retries a refused subscription on its own: only recover() or a changed subscription asks again', async () => {
+  it('retries a refused subscription rarely, never in a loop; recover() or a changed subscription asks at once', async () => {
     harness = createHarness()
     const { realtime, clock, transport, store } = harness
+    let refusing = true
     transport.joinReply = (topic, joinNumber) =>
-      joinNumber === 1 ? refusal('Unable to subscribe to changes with given parameters', topic) : 'ok'
+      joinNumber === 1 || refusing ? refusal('Unable to subscribe to changes with given parameters', topic) : 'ok'
     realtime.subscribe(tableSpec('a'))
+    await clock.advance(100)
     realtime.subscribe(tableSpec('b'))
     await clock.advance(60 * 60_000)
-    expect(transport.joins('a')).toBe(1)
-    expect(harness.state().channels.a).toMatchObject({ state: 'error', nextRetryAt: null })
+    // An hour: 30 s doubling to 5 min, jittered, each wait at most 5 min: a handful, not a loop.
+    const waits = harness.payloadsOf(realtime.events.channelErrored).filter((e) => e.topic === 'a')
+    expect(waits.map((e) => e.retryInMs! <= 300_000 && e.retryInMs! >= 15_000)).not.toContain(false)
+    expect(transport.joins('a')).toBeGreaterThanOrEqual(12)
+    expect(transport.joins('a')).toBeLessThanOrEqual(24)
+    expect(harness.state().channels.a).toMatchObject({ state: 'error' })
+    expect(harness.state().channels.a!.nextRetryAt).not.toBeNull()
+    refusing = false
     // The refusal reaches the store, where users read it (selectChannel, selectLastError, the hook).
     const refused = { type: 'SUBSCRIPTION_FAILED', retryable: false, serverError: 'subscription-refused' }
     expect(realtime.selectors.selectChannel('a')(store.getState())!.lastError).toMatchObject(refused)
     expect(realtime.selectors.selectLastError(store.getState())).toMatchObject(refused)
-    expect(harness.state().metrics.serverRefusals).toEqual({ 'subscription-refused': 2 })
+    const refusals = harness.state().metrics.serverRefusals['subscription-refused']
+    expect(refusals).toBe(transport.joins('a') + transport.joins('b'))
     expect(warnings(harness, /Unable to subscribe/)).toHaveLength(1) // once per kind, not per topic
 
     store.dispatch(realtime.actions.recover())
