@@ -20,6 +20,8 @@ export interface Capacity {
   holdUntil: number
   /** The refusal that set the hold, shown on the topics it keeps waiting. */
   holdError: SerializedRealtimeError | null
+  /** The topics already shown the current hold (once each; a new hold starts over). */
+  readonly holdReported: Set<string>
 }
 
 /** A fresh capacity for `limits`: every slot free, a full bucket, no hold. */
@@ -33,6 +35,7 @@ export function createCapacity(limits: CapacityLimits): Capacity {
     freedJoins: [],
     holdUntil: 0,
     holdError: null,
+    holdReported: new Set(),
   }
 }
 

@@ -14,8 +14,10 @@ export function* awaitJoinTurn(ctx: CoreContext, topic: string): SagaIterator<vo
   const { capacity, env, actions } = ctx
   while (capacity.holdUntil > env.clock.now()) {
     const waitMs = capacity.holdUntil - env.clock.now()
-    if (capacity.holdError)
+    if (capacity.holdError && !capacity.holdReported.has(topic)) {
+      capacity.holdReported.add(topic)
       yield put(actions.channelErrored({ topic, error: capacity.holdError, retryInMs: waitMs, at: env.clock.now() }))
+    }
     const woke = (yield race({ slept: call(sleep, env.clock, waitMs), recover: take(actions.recover.type) })) as {
       recover?: unknown
     }

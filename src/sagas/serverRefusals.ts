@@ -62,6 +62,8 @@ export function* waitOutRefusal(
   if (kind === 'join-rate-limit') {
     capacity.holdUntil = Math.max(capacity.holdUntil, at + delayMs)
     capacity.holdError = serialized
+    capacity.holdReported.clear()
+    capacity.holdReported.add(topic) // told below
   }
   yield put(actions.channelErrored({ topic, error: serialized, retryInMs: delayMs, serverRefusal: kind, at }))
   const woke = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as {

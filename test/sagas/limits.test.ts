@@ -42,6 +42,20 @@ describe('the capacity guard: never more channels than the plan allows on one co
     expectNoDuplicateChannels(transport)
   })
 
+  it('counts a waiting topic once in channelsOverCapacity, however often it rebinds while it waits', async () => {
+    harness = createHarness({ limits: { channelsPerConnection: 1 } })
+    const { realtime, clock } = harness
+    realtime.subscribe(tableSpec('a'))
+    realtime.subscribe(tableSpec('b'))
+    await clock.advance(500)
+    realtime.subscribe(tableSpec('b', 'other_table')) // each new binding restarts b's channel saga
+    await clock.advance(500)
+    realtime.subscribe(tableSpec('b', 'third_table'))
+    await clock.advance(500)
+    expect(harness.state().channels.b!.state).toBe('error')
+    expect(harness.state().metrics.channelsOverCapacity).toBe(1)
+  })
+
   it('lets a topic that rebinds keep its slot', async () => {
     harness = createHarness({ limits: { channelsPerConnection: 1 } })
     const { realtime, clock, transport } = harness
@@ -141,6 +155,24 @@ describe("the server's refusals take their own recovery, never a retry loop", ()
     const holdEnd = errored!.at + errored!.retryInMs!
     expect(authorizedAt.filter((at) => at < holdEnd)).toEqual([])
     expect(authorizedAt.filter((at) => at >= holdEnd)).toHaveLength(2) // a's rejoin and b's join
+  })
+
+  it('reports the join hold once to each topic it keeps waiting, however often the topic rebinds', async () => {
+    harness = createHarness()
+    const { realtime, clock, transport } = harness
+    transport.joinReply = (topic, joinNumber) =>
+      topic === 'a' && joinNumber === 1 ? refusal('ClientJoinRateLimitReached: Too many joins per second', topic) : 'ok'
+    realtime.subscribe(tableSpec('a'))
+    await clock.advance(100)
+    realtime.subscribe(tableSpec('b'))
+    await clock.advance(1_000)
+    realtime.subscribe(tableSpec('b', 'other_table')) // each new binding restarts b's channel saga
+    await clock.advance(1_000)
+    realtime.subscribe(tableSpec('b', 'third_table'))
+    await clock.advance(1_000)
+    expect(harness.state().channels.b!.lastError?.message).toMatch(/joins per second/)
+    const heldB = harness.payloadsOf(realtime.events.channelErrored).filter((e) => e.topic === 'b')
+    expect(heldB).toHaveLength(1)
   })
 
   it('doubles the wait while ChannelRateLimitReached keeps coming, and cuts it short on recover()', async () => {
