@@ -39,9 +39,11 @@ export function createStart({ binding, sagaMiddleware, runner, routing, selector
     routing.router?.start()
     routing.crossTab.start()
     return () => {
+      // The saga first: its batch's last flush must go through a router that still routes (and
+      // whose stop then clears what that flush scheduled), never one already stopped.
+      if (task.isRunning()) task.cancel()
       routing.router?.stop()
       routing.crossTab.stop()
-      if (task.isRunning()) task.cancel()
     }
   }
 }

@@ -11,11 +11,20 @@ export const REALTIME_ERROR_TYPES: readonly RealtimeErrorType[] = [
   'NETWORK_ERROR',
 ]
 
-/** The serializable part of an error: the only part that enters the store. */
+/**
+ * The serializable part of an error: the only part that enters the store (`selectLastError`,
+ * `selectChannel(topic).lastError`, `useRealtimeSubscription().error`).
+ *
+ * @example
+ * const error = realtime.selectors.selectLastError(store.getState())
+ * if (error?.serverError === 'subscription-refused') console.warn(error.message)
+ */
 export interface SerializedRealtimeError {
   type: RealtimeErrorType
   message: string
   retryable: boolean
+  /** What the server refused, when it was a refusal (absent otherwise); see {@link ServerRefusal}. */
+  serverError?: ServerRefusal
 }
 
 /**
@@ -81,7 +90,9 @@ export class RealtimeError extends Error {
 }
 
 export function serializeRealtimeError(error: RealtimeError): SerializedRealtimeError {
-  return { type: error.type, message: error.message, retryable: error.retryable }
+  const serialized: SerializedRealtimeError = { type: error.type, message: error.message, retryable: error.retryable }
+  if (error.serverError !== null) serialized.serverError = error.serverError
+  return serialized
 }
 
 export function isRealtimeError(value: unknown): value is RealtimeError {

@@ -14,10 +14,14 @@ export interface Capacity {
   /** Hears the topic each freed slot went to. */
   readonly granted: MulticastChannel<{ topic: string }>
   bucket: JoinBucket
+  /** Join times reserved from the bucket by topics cancelled before their turn: the next joins take them first. */
+  readonly freedJoins: number[]
   /** No join before this (ms on the injected clock): the project is over its joins per second. */
   holdUntil: number
   /** The refusal that set the hold, shown on the topics it keeps waiting. */
   holdError: SerializedRealtimeError | null
+  /** The topics already shown the current hold (once each; a new hold starts over). */
+  readonly holdReported: Set<string>
 }
 
 /** A fresh capacity for `limits`: every slot free, a full bucket, no hold. */
@@ -28,8 +32,10 @@ export function createCapacity(limits: CapacityLimits): Capacity {
     waiting: [],
     granted: multicastChannel(),
     bucket: { tokens: 0, updatedAt: null },
+    freedJoins: [],
     holdUntil: 0,
     holdError: null,
+    holdReported: new Set(),
   }
 }
 

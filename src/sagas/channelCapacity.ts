@@ -9,7 +9,7 @@ import type { CoreContext } from './context'
 
 /**
  * A topic's channel, within the connection's channels: a topic beyond `channelsPerConnection`
- * waits (reported once, counted, polled meanwhile since it is not live) until a slot is freed,
+ * waits (reported, counted once, polled meanwhile since it is not live) until a slot is freed,
  * then runs {@link channelSaga}. The registry frees the slot when the topic's last subscriber is gone.
  */
 export function* channelWithinCapacity(
@@ -20,7 +20,9 @@ export function* channelWithinCapacity(
 ): SagaIterator<void> {
   const { capacity } = ctx
   if (!tryTakeSlot(capacity, topic)) {
-    if (!capacity.waiting.includes(topic)) capacity.waiting.push(topic)
+    // Counted when the topic starts waiting: a rebind while it waits restarts this saga, not the wait.
+    const startsWaiting = !capacity.waiting.includes(topic)
+    if (startsWaiting) capacity.waiting.push(topic)
     const limit = capacity.limits.channelsPerConnection
     const error = new RealtimeError(
       'SUBSCRIPTION_FAILED',
@@ -39,7 +41,7 @@ export function* channelWithinCapacity(
         topic,
         error: serializeRealtimeError(error),
         retryInMs: null,
-        overCapacity: true,
+        ...(startsWaiting ? { overCapacity: true } : {}),
         at,
       }),
     )

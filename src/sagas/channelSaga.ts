@@ -12,7 +12,13 @@ import { runJoinedChannel, type ChannelOutcome, type JoinedChannel } from './joi
 import { settle, sleep, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
 import { awaitJoinTurn } from './joinTurn'
-import { isRecoverableRefusal, waitOutRefusal } from './serverRefusals'
+import {
+  channelStayedUp,
+  isRecoverableRefusal,
+  newRefusalStreak,
+  waitOutRefusal,
+  type RefusalStreak,
+} from './serverRefusals'
 import { newReplayMemory, replayRefused, replayWatchFor } from './replayCatchUp'
 
 /** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
@@ -34,6 +40,7 @@ export function* channelSaga(
   let refreshToken = false
   let lastExpiryRejoinAt: number | null = null
   const replayMemory = newReplayMemory()
+  const refusals = newRefusalStreak()
   for (;;) {
     const ready = yield* readyToJoin(ctx, topic, config, refreshToken, failures)
     if (!ready.ok) {
@@ -48,7 +55,8 @@ export function* channelSaga(
       continue
     }
     const { channel, signals } = opened
-    yield put(actions.channelJoinStarted({ topic, attempt: failures, at: env.clock.now() }))
+    const joinStartedAt = env.clock.now()
+    yield put(actions.channelJoinStarted({ topic, attempt: failures, at: joinStartedAt }))
     let outcome: ChannelOutcome
     try {
       const joined: JoinedChannel = { topic, channel, signals, subscribers, replay, replayMemory }
@@ -61,10 +69,12 @@ export function* channelSaga(
     if (outcome.joined) {
       failures = 0
       refreshToken = false
+      channelStayedUp(refusals, env.clock.now() - joinStartedAt)
     }
     if (replayRefused(replay, outcome)) replayMemory.refused = true
     if (outcome.kind === 'recover') {
       failures = 0
+      refusals.count = 0
       continue
     }
     if (outcome.kind === 'disabled') continue
@@ -92,7 +102,7 @@ export function* channelSaga(
       topic,
       config,
       outcome.error,
-      failures,
+      { failures, refusals },
       refreshToken,
     )) as FailureDecision
     failures = retry.failures
@@ -101,9 +111,11 @@ export function* channelSaga(
 }
 
 /**
- * Waits for this join's turn, an open socket and a fresh token. The turn comes first: the token
- * is fetched after any wait, so it is fresh when the join goes out. Not ready: the attempt backed
- * off (no token) or waited for a session, and returns the failure count to go on with.
+ * Waits for an open socket, then this join's turn, then a fresh token. The socket comes first: a
+ * topic offline takes no turn (else every topic would take one while offline and all join at once
+ * on the reopen); after the turn the socket is checked again. The token is fetched after every
+ * wait, so it is fresh when the join goes out. Not ready: the attempt backed off (no token) or
+ * waited for a session, and returns the failure count to go on with.
  */
 function* readyToJoin(
   ctx: CoreContext,
@@ -112,8 +124,10 @@ function* readyToJoin(
   refreshToken: boolean,
   failures: number,
 ): SagaIterator<{ ok: true } | { ok: false; failures: number }> {
-  yield* awaitJoinTurn(ctx, topic)
-  yield call(gateUntilJoinable, ctx, topic)
+  do {
+    yield call(gateUntilJoinable, ctx, topic)
+    yield* awaitJoinTurn(ctx, topic)
+  } while (!((yield select(joinable(ctx))) as boolean))
   const auth = yield* authorizeWithin(ctx, refreshToken, topic)
   if (!auth.ok) {
     return {
@@ -199,12 +213,16 @@ function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig, rep
  * recorded it, and a join sent then would go out on a closed socket.
  */
 function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void> {
-  const { actions, selectors, transport } = ctx
-  const joinable = (root: unknown) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
-  if ((yield select(joinable)) as boolean) return
+  const { actions, selectors } = ctx
+  if ((yield select(joinable(ctx))) as boolean) return
   const channel = (yield select(selectors.selectChannel(topic))) as { state: string } | undefined
   if (channel && channel.state !== 'closed') yield put(actions.channelClosed({ topic, at: ctx.env.clock.now() }))
-  yield call(waitForState, joinable, [actions.connectionOpened.type])
+  yield call(waitForState, joinable(ctx), [actions.connectionOpened.type])
+}
+
+/** Whether a join can go out now: the connection saga has it open, and so does the transport. */
+function joinable({ selectors, transport }: CoreContext): (root: unknown) => boolean {
+  return (root) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
 }
 
 interface FailureDecision {
@@ -223,14 +241,16 @@ function* handleFailure(
   topic: string,
   config: ChannelConfig,
   error: RealtimeError,
-  failures: number,
+  { failures, refusals }: { failures: number; refusals: RefusalStreak },
   tokenWasRefreshed: boolean,
 ): SagaIterator<FailureDecision> {
   const { actions, env, transport, logger } = ctx
   const at = env.clock.now()
   // Before the socket check: the server disconnects the socket after ClientJoinRateLimitReached.
-  if (isRecoverableRefusal(error))
-    return { failures: (yield call(waitOutRefusal, ctx, topic, error, failures)) as number, refreshToken: false }
+  if (isRecoverableRefusal(error)) {
+    const recovered = (yield call(waitOutRefusal, ctx, topic, error, refusals)) as boolean
+    return { failures: recovered ? 0 : failures, refreshToken: false }
+  }
   if (!transport.isConnected()) {
     yield put(actions.channelClosed({ topic, at }))
     return { failures, refreshToken: false }
@@ -246,7 +266,7 @@ function* handleFailure(
       retryable: false,
       context: error.context,
       cause: error,
-      ...counted,
+      ...(error.serverError ? { serverError: error.serverError } : {}),
     })
     logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
     // A refused public channel means the credentials themselves are refused: the connection has

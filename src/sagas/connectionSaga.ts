@@ -188,10 +188,7 @@ function* waitBeforeRetry(
         action.type === actions.setOnline.type && action.payload === true,
     ),
     // A tab the user comes back to: retry now rather than leave them waiting out a suspended delay.
-    visible: take(
-      (action: { type: string; payload?: unknown }) =>
-        action.type === actions.setVisibility.type && action.payload === true,
-    ),
+    visible: call(becameVisible, ctx),
   }
   type Waited = {
     done?: unknown
@@ -217,4 +214,17 @@ function* waitBeforeRetry(
   }
   if (result.recover || result.disabled) return 0
   return attempt + 1
+}
+
+/**
+ * Returns when the page goes from hidden to visible: a `setVisibility(true)` while already
+ * visible (React Native's AppState reports `active` again and again) is no return of the user.
+ */
+function* becameVisible({ actions, selectors }: CoreContext): SagaIterator<void> {
+  let visible = ((yield select(selectors.selectRealtimeState)) as { visible: boolean }).visible
+  for (;;) {
+    const action = (yield take(actions.setVisibility.type)) as { payload: boolean }
+    if (action.payload && !visible) return
+    visible = action.payload
+  }
 }

@@ -70,7 +70,7 @@ describe('RealtimeError', () => {
     })
   })
 
-  it('serializes to exactly { type, message, retryable }, leaving context and cause out', () => {
+  it('serializes an error that is no refusal to exactly { type, message, retryable }, leaving context and cause out', () => {
     const error = new RealtimeError('SUBSCRIPTION_FAILED', 'join refused', {
       context: { topic: 'project:1' },
       cause: new Error('inner'),
@@ -80,6 +80,20 @@ describe('RealtimeError', () => {
     expect(Object.keys(error.toJSON()).sort()).toEqual(['message', 'retryable', 'type'])
     expect(JSON.parse(JSON.stringify(error))).toStrictEqual(expected)
     expect(serializeRealtimeError(error)).toStrictEqual(expected)
+  })
+
+  it("serializes the server's refusal too, so a user reading the store can switch on serverError", () => {
+    const error = new RealtimeError('SUBSCRIPTION_FAILED', 'Unable to subscribe', {
+      retryable: false,
+      serverError: 'subscription-refused',
+    })
+    expect(serializeRealtimeError(error)).toStrictEqual({
+      type: 'SUBSCRIPTION_FAILED',
+      message: 'Unable to subscribe',
+      retryable: false,
+      serverError: 'subscription-refused',
+    })
+    expect(JSON.parse(JSON.stringify(error))).toStrictEqual(serializeRealtimeError(error))
   })
 
   it('serializes to a new plain object each time', () => {

@@ -127,6 +127,27 @@ describe('reconnecting', () => {
     expect(harness.state().connection).toBe('connected')
   })
 
+  it('ignores a visible signal while already visible (React Native AppState bouncing), keeping the wait', async () => {
+    harness = createHarness({}, { seed: 2 })
+    const { realtime, clock, transport, store } = harness
+    transport.connectBehavior = 'refuse'
+    realtime.subscribe(tableSpec('project:1'))
+    await advanceUntil(harness, () => harness!.state().connection === 'suspended')
+    const attempts = transport.connectAttempts
+    const dueAt = harness.state().nextRetryAt!
+    expect(dueAt - clock.now()).toBeGreaterThan(1000)
+
+    for (let bounce = 0; bounce < 5; bounce++) store.dispatch(realtime.actions.setVisibility(true))
+    await clock.advance(0)
+    expect(transport.connectAttempts).toBe(attempts)
+    expect(harness.state().nextRetryAt).toBe(dueAt)
+
+    store.dispatch(realtime.actions.setVisibility(false)) // a real hidden → visible change still cuts it short
+    store.dispatch(realtime.actions.setVisibility(true))
+    await clock.advance(0)
+    expect(transport.connectAttempts).toBe(attempts + 1)
+  })
+
   it('retries at once when the environment online signal comes back', async () => {
     const online = controllableSignal(true)
     harness = createHarness({ env: { online } }, { seed: 2 })

@@ -117,12 +117,13 @@ describe('classifyChannelFailure', () => {
     ).toMatchObject({ type: 'AUTHENTICATION_FAILED' })
   })
 
-  it('serializes to type, message and retryable only (what enters the store)', () => {
+  it('serializes to type, message, retryable and the refusal only (what enters the store), never the token', () => {
     const error = classifyChannelFailure('CHANNEL_ERROR', { reason: 'Unauthorized: nope', token: 'secret-jwt' }, 't')
-    expect(JSON.parse(JSON.stringify(error))).toEqual({
+    expect(JSON.parse(JSON.stringify(error))).toStrictEqual({
       type: 'AUTHENTICATION_FAILED',
       message: 't refused: Unauthorized: nope',
       retryable: false,
+      serverError: 'unauthorized',
     })
   })
 
@@ -161,8 +162,8 @@ describe('classifyChannelFailure', () => {
     (_name, cause, serverError, type, retryable) => {
       const error = classifyChannelFailure('CHANNEL_ERROR', cause, 't', { socketOpen: true })
       expect(error).toMatchObject({ serverError, type, retryable })
-      // Only type, message and retryable enter the store.
-      expect(Object.keys(JSON.parse(JSON.stringify(error)))).toEqual(['type', 'message', 'retryable'])
+      // Only type, message, retryable and the refusal enter the store.
+      expect(JSON.parse(JSON.stringify(error))).toStrictEqual({ type, message: error.message, retryable, serverError })
     },
   )
 
