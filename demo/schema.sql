@@ -1,5 +1,17 @@
 -- The world of the demo: a project gallery of generations, shots, and a task queue.
--- Run once by the emulator on start (`--setup-sql demo/schema.sql`); idempotent.
+-- The demo runs it once on start, followed by the Broadcast from Database SQL that
+-- broadcastChangesSql() writes for generations (demo/server/demoDatabase.ts); `npm run emulator`
+-- runs it alone (`--setup-sql demo/schema.sql`). Idempotent.
+
+-- The roles Supabase's API and Realtime act as (a Supabase project has them). They must exist
+-- before the emulator serves: it grants them realtime.messages, and checks private channels and
+-- row visibility as the token's role.
+do $roles$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'anon') then create role anon nologin; end if;
+  if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
+end
+$roles$;
 
 create table if not exists projects (
   id bigint generated always as identity primary key,
@@ -49,6 +61,11 @@ create table if not exists tasks (
 alter table generations replica identity full;
 alter table shot_generations replica identity full;
 alter table tasks replica identity full;
+
+-- The app's token (the demo server signs it) has the role authenticated: it reads and writes as
+-- that role. anon may do nothing here.
+grant select, insert, update, delete on projects, shots, generations, shot_generations, tasks to authenticated;
+grant usage on all sequences in schema public to authenticated;
 
 insert into projects (name)
 select 'Demo project' where not exists (select 1 from projects);

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { createServer, type ViteDevServer } from 'vite'
 import { startRealtimeEmulator, type RealtimeEmulator } from '../../src/testing/index.ts'
 import { demoMiddleware } from './chaos.ts'
+import { PUBLISHED_TABLES, demoSetupSql } from './demoDatabase.ts'
 import { startTaskWorker, type TaskWorker } from './taskWorker.ts'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -94,16 +94,17 @@ function reportFailures(parts: string[], settled: PromiseSettledResult<unknown>[
 }
 
 /**
- * Starts the whole demo: the realtime emulator on an embedded Postgres with the demo schema,
+ * Starts the whole demo: the realtime emulator on an embedded Postgres with the demo schema
+ * (generations sent by Broadcast from Database, the other tables published for postgres_changes),
  * the task worker, and the React app. `stop()` leaves nothing running or on disk: it tries every
  * part even if one fails, and rejects with an `AggregateError` naming each failure.
  */
 export async function startDemo({ port = 5173, workMs, signal }: DemoOptions = {}): Promise<RunningDemo> {
   signal?.throwIfAborted()
-  const setupSql = await readFile(here('../schema.sql'), 'utf8')
+  const setupSql = await demoSetupSql()
   signal?.throwIfAborted()
   // Not abortable: once it runs it is waited for, and stopped below if the signal fired meanwhile.
-  const emulator = await startRealtimeEmulator({ setupSql })
+  const emulator = await startRealtimeEmulator({ setupSql, tables: PUBLISHED_TABLES })
   let worker: TaskWorker | null = null
   let server: ViteDevServer | null = null
   let stopping: Promise<void> | null = null

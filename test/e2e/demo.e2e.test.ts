@@ -105,6 +105,22 @@ describe('the demo (parity matrix)', () => {
     await tab.tile('e2e: realtime up').waitFor({ timeout: 2_000 })
   })
 
+  it('shows a new item within 2 s by Broadcast from Database alone, generations being out of the publication', async () => {
+    const tab = await open()
+    const published = await db.query(
+      `select 1 from pg_publication_tables where pubname like 'rtk_emulator_%' and tablename = 'generations'`,
+    )
+    expect(published.rowCount).toBe(0)
+    const id = await insertGeneration('e2e: by broadcast')
+    await tab.tile('e2e: by broadcast').waitFor({ timeout: 2_000 })
+    // The trigger broadcastChangesSql() wrote sent the row to the project's private topic.
+    const { rows } = await db.query<{ topic: string; event: string; private: boolean }>(
+      `select topic, event, private from realtime.messages where payload->'record'->>'id' = $1`,
+      [String(id)],
+    )
+    expect(rows).toEqual([{ topic: `project:${projectId}`, event: 'INSERT', private: true }])
+  })
+
   it('shows a new item within 7 s with realtime down (kill switch: dead-mode polling)', async () => {
     const tab = await open()
     const badge = tab.page.getByTestId('gallery-freshness')

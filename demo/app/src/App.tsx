@@ -10,10 +10,14 @@ import type { Project } from './model'
 function ProjectPage({ project }: { project: Project }) {
   const id = project.id
   // One subscription keeps the whole project fresh: its gallery, its shots and its task counters.
+  // The gallery's generations come by Broadcast from Database (triggers send each change to this
+  // private topic, demo/server/demoDatabase.ts); the other tables by postgres_changes. The same routes
+  // apply to both.
   useRealtimeSubscription({
     topic: `project:${id}`,
+    private: true,
+    changes: { via: 'broadcast', tables: ['generations'] },
     postgres: [
-      { event: '*', schema: 'public', table: 'generations', filter: `project_id=eq.${id}` },
       { event: '*', schema: 'public', table: 'shot_generations', filter: `project_id=eq.${id}` },
       { event: '*', schema: 'public', table: 'tasks', filter: `project_id=eq.${id}` },
     ],
