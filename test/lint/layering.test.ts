@@ -10,7 +10,8 @@ async function restrictedImports(filePath: string, code: string): Promise<string
     .map((message) => message.message)
 }
 
-describe('the layering rules (npm run lint)', () => {
+// ESLint loads the whole config per probe: slow on a loaded machine (no timing is asserted).
+describe('the layering rules (npm run lint)', { timeout: 30_000 }, () => {
   it('let only src/core import the supabase-js adapter', async () => {
     const code =
       "import { createSupabaseTransport } from '../transport/supabaseTransport'\nexport const used = createSupabaseTransport\n"
