@@ -14,12 +14,13 @@ export interface PlanLimits {
   messagesPerSecond: number
 }
 
-/** The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per second). */
-export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = {
-  free: { channelsPerConnection: 100, joinsPerSecond: 100, messagesPerSecond: 100 },
-  pro: { channelsPerConnection: 100, joinsPerSecond: 500, messagesPerSecond: 500 },
-  team: { channelsPerConnection: 100, joinsPerSecond: 2500, messagesPerSecond: 2500 },
-}
+/** The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per second); frozen. */
+export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
+  // Frozen, entries too: a caller's write must not change every later createRealtime's limits.
+  free: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 100, messagesPerSecond: 100 }),
+  pro: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 500, messagesPerSecond: 500 }),
+  team: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 2500, messagesPerSecond: 2500 }),
+})
 
 const LIMIT_FIELDS = ['channelsPerConnection', 'joinsPerSecond', 'messagesPerSecond'] as const
 

@@ -16,6 +16,20 @@ describe('the plans, as Supabase publishes them', () => {
   })
 })
 
+describe('PLAN_LIMITS', () => {
+  it('is frozen, its plans too: a write cannot change the limits every later instance starts from', () => {
+    expect(Object.isFrozen(PLAN_LIMITS)).toBe(true)
+    for (const plan of ['free', 'pro', 'team'] as const) expect(Object.isFrozen(PLAN_LIMITS[plan])).toBe(true)
+    expect(() => {
+      ;(PLAN_LIMITS.pro as { joinsPerSecond: number }).joinsPerSecond = 1
+    }).toThrow(TypeError)
+    expect(resolvePlanLimits('pro', 'limits')).toEqual({
+      ok: true,
+      limits: expect.objectContaining({ joinsPerSecond: 500 }),
+    })
+  })
+})
+
 describe('resolvePlanLimits', () => {
   it.each([
     ['nothing: the Pro plan', undefined, PLAN_LIMITS.pro],
