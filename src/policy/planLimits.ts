@@ -38,7 +38,7 @@ export function resolvePlanLimits(
 ): { ok: true; limits: PlanLimits } | { ok: false; reason: string } {
   if (option === undefined) return { ok: true, limits: { ...PLAN_LIMITS.pro } }
   if (typeof option === 'string') {
-    if (option in PLAN_LIMITS) return { ok: true, limits: { ...PLAN_LIMITS[option as PlanName] } }
+    if (Object.hasOwn(PLAN_LIMITS, option)) return { ok: true, limits: { ...PLAN_LIMITS[option as PlanName] } }
     return { ok: false, reason: `${optionName} must be 'free', 'pro' or 'team', got ${JSON.stringify(option)}` }
   }
   if (option === null || typeof option !== 'object' || Array.isArray(option))
@@ -49,7 +49,7 @@ export function resolvePlanLimits(
   if (unknown !== undefined)
     return { ok: false, reason: `${optionName}.${unknown} is not a limit; use one of ${known.join(', ')}` }
   const plan = given.plan ?? 'pro'
-  if (typeof plan !== 'string' || !(plan in PLAN_LIMITS))
+  if (typeof plan !== 'string' || !Object.hasOwn(PLAN_LIMITS, plan))
     return { ok: false, reason: `${optionName}.plan must be 'free', 'pro' or 'team', got ${describe(plan)}` }
   const limits: PlanLimits = { ...PLAN_LIMITS[plan as PlanName] }
   for (const field of LIMIT_FIELDS) {
