@@ -14,12 +14,13 @@ export interface PlanLimits {
   messagesPerSecond: number
 }
 
-/** The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per second). */
-export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = {
-  free: { channelsPerConnection: 100, joinsPerSecond: 100, messagesPerSecond: 100 },
-  pro: { channelsPerConnection: 100, joinsPerSecond: 500, messagesPerSecond: 500 },
-  team: { channelsPerConnection: 100, joinsPerSecond: 2500, messagesPerSecond: 2500 },
-}
+/** The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per second); frozen. */
+export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
+  // Frozen, entries too: a caller's write must not change every later createRealtime's limits.
+  free: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 100, messagesPerSecond: 100 }),
+  pro: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 500, messagesPerSecond: 500 }),
+  team: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 2500, messagesPerSecond: 2500 }),
+})
 
 const LIMIT_FIELDS = ['channelsPerConnection', 'joinsPerSecond', 'messagesPerSecond'] as const
 
@@ -37,7 +38,7 @@ export function resolvePlanLimits(
 ): { ok: true; limits: PlanLimits } | { ok: false; reason: string } {
   if (option === undefined) return { ok: true, limits: { ...PLAN_LIMITS.pro } }
   if (typeof option === 'string') {
-    if (option in PLAN_LIMITS) return { ok: true, limits: { ...PLAN_LIMITS[option as PlanName] } }
+    if (Object.hasOwn(PLAN_LIMITS, option)) return { ok: true, limits: { ...PLAN_LIMITS[option as PlanName] } }
     return { ok: false, reason: `${optionName} must be 'free', 'pro' or 'team', got ${JSON.stringify(option)}` }
   }
   if (option === null || typeof option !== 'object' || Array.isArray(option))
@@ -48,7 +49,7 @@ export function resolvePlanLimits(
   if (unknown !== undefined)
     return { ok: false, reason: `${optionName}.${unknown} is not a limit; use one of ${known.join(', ')}` }
   const plan = given.plan ?? 'pro'
-  if (typeof plan !== 'string' || !(plan in PLAN_LIMITS))
+  if (typeof plan !== 'string' || !Object.hasOwn(PLAN_LIMITS, plan))
     return { ok: false, reason: `${optionName}.plan must be 'free', 'pro' or 'team', got ${describe(plan)}` }
   const limits: PlanLimits = { ...PLAN_LIMITS[plan as PlanName] }
   for (const field of LIMIT_FIELDS) {

@@ -8,6 +8,17 @@ import { addRouteTags, routeEvents } from './routeEvents'
 import type { BuildRouterHandler } from './routerContext'
 import { hearBatch } from './silentDetector'
 
+/** The distinct topics of a batch's events (anything that is not an event has none). */
+function topicsOf(events: unknown): string[] {
+  const topics = new Set<string>()
+  if (!Array.isArray(events)) return []
+  for (const event of events) {
+    const topic = typeof event === 'object' && event !== null ? (event as { topic?: unknown }).topic : undefined
+    if (typeof topic === 'string') topics.add(topic)
+  }
+  return [...topics]
+}
+
 /**
  * Routes each `eventsReceived` batch: events become tags through the routes; patch routes write
  * their rows straight into cached lists, and what cannot be patched exactly adds its fallback
@@ -38,6 +49,21 @@ export const buildEventsHandler: BuildRouterHandler = (_listener, ctx) => {
       for (const routed of ctx.routed) routed(tags)
     }
   }
+  /**
+   * A batch whose routing threw is counted (ROUTE_BATCH_THREW), and the subscription tags of its
+   * topics are invalidated: what it would have patched or invalidated is refetched, not lost.
+   */
+  const fallBack = (events: unknown) => {
+    issuer.flush({ ...emptyReport(), errors: { ROUTE_BATCH_THREW: 1 } })
+    try {
+      const tags = topicsOf(events).flatMap((topic) => deps.topicTags(topic))
+      if (tags.length > 0) issuer.invalidate(tags)
+    } catch (error) {
+      deps.logger.once('route-batch-fallback-threw', 'error', 'refetching the topics of a failed batch failed', {
+        error: thrownKind(error),
+      })
+    }
+  }
   return {
     afterAction: (action) => {
       if (!deps.actions.eventsReceived.match(action)) return
@@ -45,9 +71,13 @@ export const buildEventsHandler: BuildRouterHandler = (_listener, ctx) => {
         route(action.payload.events)
       } catch (error) {
         // A surprise in routing must not reach the dispatcher (the batch saga) nor stop the events behind it.
-        deps.logger.once('route-batch-threw', 'error', 'routing a batch of events failed; the batch was skipped', {
-          error: thrownKind(error),
-        })
+        deps.logger.once(
+          'route-batch-threw',
+          'error',
+          'routing a batch of events failed; its topics are refetched instead',
+          { error: thrownKind(error) },
+        )
+        fallBack(action.payload.events)
       }
     },
     stop: () => patcher.clear(),

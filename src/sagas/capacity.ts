@@ -51,7 +51,7 @@ export function tryTakeSlot(capacity: Capacity, topic: string): boolean {
 }
 
 /**
- * `topic` no longer wants a channel (its last subscriber left, or the registry stopped): its slot,
+ * `topic` no longer wants a channel (its last subscriber left): its slot,
  * or its place in the queue, is given up, and the slot goes to the first topic waiting.
  */
 export function releaseSlot(capacity: Capacity, topic: string): void {
@@ -62,4 +62,13 @@ export function releaseSlot(capacity: Capacity, topic: string): void {
   if (next === undefined) return
   capacity.holders.add(next)
   capacity.granted.put({ topic: next })
+}
+
+/** The registry stopped: `topics` give up their slots and places in the queue, and no slot is granted. */
+export function dropSlots(capacity: Capacity, topics: Iterable<string>): void {
+  for (const topic of topics) {
+    capacity.holders.delete(topic)
+    const index = capacity.waiting.indexOf(topic)
+    if (index >= 0) capacity.waiting.splice(index, 1)
+  }
 }

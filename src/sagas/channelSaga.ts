@@ -1,28 +1,25 @@
 import type { SagaIterator } from 'redux-saga'
-import { call, put, race, select, take } from 'redux-saga/effects'
+import { call, put, select } from 'redux-saga/effects'
 import { isTokenExpiry, RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
 import { authRetryDelay } from '../policy/authRetry'
-import { nextRetryDelay } from '../policy/backoff'
 import type { SerializableSpec } from '../subscription/spec'
 import type { ChannelConfig, JoinOptions, TransportChannel } from '../events/port'
 import { authorizeWithin } from './authorize'
 import { channelSignals } from './channelSignals'
 import type { CoreContext } from './context'
 import { runJoinedChannel, type ChannelOutcome, type JoinedChannel } from './joinedChannel'
-import { settle, sleep, waitForState } from './effects'
+import { settle, waitForState } from './effects'
 import { waitForRefusalRetry } from './refusalRetry'
 import { awaitJoinTurn } from './joinTurn'
+import { channelStayedUp, newRefusalStreak } from './serverRefusals'
 import {
-  channelStayedUp,
-  isRecoverableRefusal,
-  newRefusalStreak,
-  waitOutRefusal,
-  type RefusalStreak,
-} from './serverRefusals'
+  backOff,
+  handleFailure,
+  rejoinAfterTokenExpiry,
+  type ExpiryDecision,
+  type FailureDecision,
+} from './channelFailure'
 import { newReplayMemory, replayRefused, replayWatchFor } from './replayCatchUp'
-
-/** A second token expiry within this of the last immediate rejoin backs off instead (no rejoin loop). */
-const TOKEN_EXPIRY_REJOIN_GAP_MS = 30_000
 
 /**
  * Owns one topic's channel for as long as the topic has subscribers: joins only on an open
@@ -165,32 +162,6 @@ function noTokenError(topic: string, cause: unknown): RealtimeError {
   })
 }
 
-interface ExpiryDecision {
-  failures: number
-  lastExpiryRejoinAt: number | null
-}
-
-/**
- * The server closed a joined channel at its token's expiry: rejoin at once with a forced refresh,
- * unless it happened moments ago too (a token source that keeps giving stale tokens backs off).
- */
-function* rejoinAfterTokenExpiry(
-  ctx: CoreContext,
-  topic: string,
-  error: RealtimeError,
-  failures: number,
-  lastExpiryRejoinAt: number | null,
-): SagaIterator<ExpiryDecision> {
-  const at = ctx.env.clock.now()
-  if (lastExpiryRejoinAt !== null && at - lastExpiryRejoinAt < TOKEN_EXPIRY_REJOIN_GAP_MS) {
-    return { failures: (yield call(backOff, ctx, topic, error, failures, true)) as number, lastExpiryRejoinAt }
-  }
-  ctx.logger.info('the access token expired on a joined channel; rejoining at once with a fresh token', { topic })
-  const serialized = serializeRealtimeError(error)
-  yield put(ctx.actions.channelErrored({ topic, error: serialized, retryInMs: 0, tokenExpired: true, at }))
-  return { failures, lastExpiryRejoinAt: at }
-}
-
 /** Creates the channel and starts joining; a throw from the transport becomes a retryable failure. */
 function openChannel(ctx: CoreContext, topic: string, config: ChannelConfig, replay: JoinOptions['replay'] | null) {
   let channel: TransportChannel | null = null
@@ -223,78 +194,4 @@ function* gateUntilJoinable(ctx: CoreContext, topic: string): SagaIterator<void>
 /** Whether a join can go out now: the connection saga has it open, and so does the transport. */
 function joinable({ selectors, transport }: CoreContext): (root: unknown) => boolean {
   return (root) => selectors.selectConnectionState(root) === 'connected' && transport.isConnected()
-}
-
-interface FailureDecision {
-  failures: number
-  refreshToken: boolean
-}
-
-/**
- * Decides what a failure means: a lost socket waits for the connection saga; an auth refusal
- * is retried once with a refreshed token, then on the slow 30–60 s cadence (a private topic's
- * own, or the failed connection's) and on any session change or `recover()`; anything else
- * backs off with full jitter.
- */
-function* handleFailure(
-  ctx: CoreContext,
-  topic: string,
-  config: ChannelConfig,
-  error: RealtimeError,
-  { failures, refusals }: { failures: number; refusals: RefusalStreak },
-  tokenWasRefreshed: boolean,
-): SagaIterator<FailureDecision> {
-  const { actions, env, transport, logger } = ctx
-  const at = env.clock.now()
-  // Before the socket check: the server disconnects the socket after ClientJoinRateLimitReached.
-  if (isRecoverableRefusal(error)) {
-    const recovered = (yield call(waitOutRefusal, ctx, topic, error, refusals)) as boolean
-    return { failures: recovered ? 0 : failures, refreshToken: false }
-  }
-  if (!transport.isConnected()) {
-    yield put(actions.channelClosed({ topic, at }))
-    return { failures, refreshToken: false }
-  }
-  if (error.type === 'AUTHENTICATION_FAILED') {
-    // An Unauthorized from the server is counted with the other refusals (serverRefusals.unauthorized).
-    const counted = error.serverError === 'unauthorized' ? { serverRefusal: error.serverError } : {}
-    if (!tokenWasRefreshed) {
-      yield put(actions.channelErrored({ topic, error: serializeRealtimeError(error), retryInMs: 0, at, ...counted }))
-      return { failures, refreshToken: true }
-    }
-    const refused = new RealtimeError('AUTHENTICATION_FAILED', error.message, {
-      retryable: false,
-      context: error.context,
-      cause: error,
-      ...(error.serverError ? { serverError: error.serverError } : {}),
-    })
-    logger.warn('refused after a token refresh; retrying in 30–60 s, on a new session, or on recover()', { topic })
-    // A refused public channel means the credentials themselves are refused: the connection has
-    // failed, and its own slow retry brings this channel back. A private one retries on its own.
-    const retryInMs = config.private ? authRetryDelay(env.random) : null
-    yield put(actions.channelErrored({ topic, error: serializeRealtimeError(refused), retryInMs, at, ...counted }))
-    if (!config.private) yield put(actions.connectionFailed({ error: serializeRealtimeError(refused), topic, at }))
-    yield call(waitForRefusalRetry, ctx, retryInMs)
-    return { failures: 0, refreshToken: false }
-  }
-  return { failures: (yield call(backOff, ctx, topic, error, failures)) as number, refreshToken: false }
-}
-
-/** Records a retryable failure and waits out the full-jitter backoff (`recover()` cuts it short). Returns the new failure count. */
-function* backOff(
-  ctx: CoreContext,
-  topic: string,
-  error: RealtimeError,
-  failures: number,
-  tokenExpired = false,
-): SagaIterator<number> {
-  const { actions, env, timing, logger } = ctx
-  const delayMs = nextRetryDelay(failures, timing.retry, env.random)
-  logger.info(`channel failed (${error.type}); rejoining in ${delayMs} ms`, { topic, attempt: failures })
-  const payload = { topic, error: serializeRealtimeError(error), retryInMs: delayMs, at: env.clock.now() }
-  yield put(actions.channelErrored(tokenExpired ? { ...payload, tokenExpired } : payload))
-  const waited = (yield race({ slept: call(sleep, env.clock, delayMs), recover: take(actions.recover.type) })) as {
-    recover?: unknown
-  }
-  return waited.recover ? 0 : failures + 1
 }

@@ -3,7 +3,7 @@ import { call, cancel, fork, put, race, take } from 'redux-saga/effects'
 import { fullTagsOf } from '../router/tags'
 import { channelConfigKey, mergeChannelConfig } from '../subscription/channelConfig'
 import type { SerializableSpec } from '../subscription/spec'
-import { releaseSlot } from './capacity'
+import { dropSlots, releaseSlot } from './capacity'
 import { channelWithinCapacity } from './channelCapacity'
 import type { CoreContext } from './context'
 import { sleep } from './effects'
@@ -52,10 +52,9 @@ export function* registrySaga(ctx: CoreContext): SagaIterator<void> {
       else if (next.request) yield* removeSubscriber(ctx, topics, next.request.payload.id)
     }
   } finally {
-    for (const [topic, entry] of topics.byTopic) {
-      yield* stopEntry(entry)
-      releaseSlot(ctx.capacity, topic)
-    }
+    // Every task stops before any slot is freed: a slot granted now would start a join in a topic about to stop.
+    for (const entry of topics.byTopic.values()) yield* stopEntry(entry)
+    dropSlots(ctx.capacity, topics.byTopic.keys())
     topics.timers.close()
   }
 }

@@ -42,6 +42,15 @@ export interface RealtimeSelectors {
   selectChannels(root: unknown): Record<string, ChannelRecord>
   /** @example useSelector(realtime.selectors.selectChannel('project:1')) */
   selectChannel(topic: string): (root: unknown) => ChannelRecord | undefined
+  /**
+   * Counters and latency summaries. The router's counters (events routed, unmatched and
+   * malformed, invalidations, patches, `errorsByType` of bad input) land one microtask after the
+   * action that caused them: the router sends one report per turn of the event loop, so read
+   * them after an `await`.
+   * @example
+   * await Promise.resolve() // the router's report of the last action lands on a microtask
+   * const { eventsRouted, errorsByType } = realtime.selectors.selectMetrics(store.getState())
+   */
   selectMetrics(root: unknown): RealtimeMetrics
   selectPollingInterval(root: unknown): number | null
   selectLastError(root: unknown): ErrorRecord | null

@@ -16,6 +16,20 @@ describe('the plans, as Supabase publishes them', () => {
   })
 })
 
+describe('PLAN_LIMITS', () => {
+  it('is frozen, its plans too: a write cannot change the limits every later instance starts from', () => {
+    expect(Object.isFrozen(PLAN_LIMITS)).toBe(true)
+    for (const plan of ['free', 'pro', 'team'] as const) expect(Object.isFrozen(PLAN_LIMITS[plan])).toBe(true)
+    expect(() => {
+      ;(PLAN_LIMITS.pro as { joinsPerSecond: number }).joinsPerSecond = 1
+    }).toThrow(TypeError)
+    expect(resolvePlanLimits('pro', 'limits')).toEqual({
+      ok: true,
+      limits: expect.objectContaining({ joinsPerSecond: 500 }),
+    })
+  })
+})
+
 describe('resolvePlanLimits', () => {
   it.each([
     ['nothing: the Pro plan', undefined, PLAN_LIMITS.pro],
@@ -29,6 +43,8 @@ describe('resolvePlanLimits', () => {
   it.each([
     ['an unknown plan', 'gold', `limits must be 'free', 'pro' or 'team', got "gold"`],
     ['an unknown plan in an object', { plan: 'gold' }, `limits.plan must be 'free', 'pro' or 'team', got "gold"`],
+    ['a name only the prototype has', 'toString', `limits must be 'free', 'pro' or 'team', got "toString"`],
+    ['such a name in an object', { plan: 'constructor' }, `limits.plan must be 'free', 'pro' or 'team'`],
     ['zero', { messagesPerSecond: 0 }, 'limits.messagesPerSecond must be a positive integer, got 0'],
     ['a fraction', { channelsPerConnection: 2.5 }, 'limits.channelsPerConnection must be a positive integer, got 2.5'],
     ['a string number', { joinsPerSecond: '5' }, 'limits.joinsPerSecond must be a positive integer, got "5"'],

@@ -56,6 +56,23 @@ describe('the capacity guard: never more channels than the plan allows on one co
     expect(harness.state().metrics.channelsOverCapacity).toBe(1)
   })
 
+  it('starts no channel on stop() for the topics waiting for one: the freed slot goes to nobody', async () => {
+    harness = createHarness({ limits: { channelsPerConnection: 1 } })
+    const { realtime, clock, transport } = harness
+    realtime.subscribe(tableSpec('a'))
+    realtime.subscribe(tableSpec('b'))
+    realtime.subscribe(tableSpec('c'))
+    await clock.advance(1_000)
+    expect(transport.channelTopics()).toEqual(['a'])
+    const seen = harness.actions.length
+    harness.stop()
+    await clock.advance(1_000)
+    const topicOf = (action: unknown) => (action as { payload?: { topic?: unknown } }).payload?.topic
+    // A waiting topic granted a slot during shutdown would start its channel saga (and close it again).
+    expect(harness.actions.slice(seen).filter((action) => ['b', 'c'].includes(topicOf(action) as string))).toEqual([])
+    expect(transport.joins('b') + transport.joins('c')).toBe(0)
+  })
+
   it('lets a topic that rebinds keep its slot', async () => {
     harness = createHarness({ limits: { channelsPerConnection: 1 } })
     const { realtime, clock, transport } = harness

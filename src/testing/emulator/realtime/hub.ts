@@ -4,11 +4,12 @@ import { thrownKind } from '../../../env/logger'
 import type { Vsn } from '../protocol'
 import type { MalformedFrameKind, RowChange } from '../types'
 import { CLOSE } from './closeCodes'
+import { channelPayloads } from './bindings'
 import { deliverToChannel } from './deliverChange'
 import { endSession } from './frames'
 import { createIdleTimers, type IdleTimers } from './idleTimers'
 import { receiveFrame } from './incoming'
-import { countMessageDelivered, skipChangeOverLimit } from './limits'
+import { countChangeDelivered, countMessageDelivered, skipChangeOverLimit } from './limits'
 import {
   pushBroadcast,
   removeChannel,
@@ -74,10 +75,14 @@ function openSessions(ctx: ServerContext): Session[] {
 /** @internal A row change to every channel of every session; channels the fault holds also keep it. */
 function deliverNow(ctx: ServerContext, change: RowChange): void {
   if (skipChangeOverLimit(ctx, change)) return
+  const now = ctx.clock.now()
   for (const session of ctx.sessions) {
     for (const channel of session.channels.values()) {
       if (channel.held) channel.held.push(change)
-      deliverToChannel(ctx, session, channel, change)
+      // The payloads are built once per channel: for the message count and for the delivery.
+      const payloads = channelPayloads(channel.bindings, change)
+      if (payloads.length > 0) countChangeDelivered(ctx, now)
+      deliverToChannel(ctx, session, channel, change, payloads)
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   type ServerContext,
   type Session,
 } from './session'
+import { asObject } from './payloadMap'
 
 const TOPIC_PREFIX = 'realtime:'
 
@@ -27,9 +28,6 @@ interface JoinConfig {
   presence?: unknown
   private?: unknown
 }
-
-const asObject = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 
 /** The reason the real server gives when a private channel's policies deny reading. */
 export const unauthorizedTopic = (subTopic: string): string =>

@@ -1,6 +1,5 @@
 import { resolvePlanLimits, type PlanLimits } from '../../../policy/planLimits'
 import type { RowChange } from '../types'
-import { channelPayloads } from './bindings'
 import { createRateCounter, type RateCounter } from './rateCounter'
 import { shutdownChannel, type ServerContext, type Session } from './session'
 
@@ -70,20 +69,20 @@ export function countMessageDelivered(ctx: ServerContext, session: Session, topi
 /**
  * Whether a row change is skipped because the project is over its messages per second: the
  * real server's replication poller then drops the changes it reads, and no error reaches anyone.
- * A change that goes out counts once per channel whose subscriptions it matches.
+ * A change that goes out counts once per channel whose subscriptions it matches
+ * ({@link countChangeDelivered}, where delivery has the channel's payloads at hand).
  */
 export function skipChangeOverLimit(ctx: ServerContext, change: RowChange): boolean {
-  const now = ctx.clock.now()
-  if (ctx.limits.changes.triggered(now)) {
-    ctx.logger.once('limit:changes', 'warn', 'MessagePerSecondRateLimitReached: postgres_changes are dropped', {
-      table: change.table,
-    })
-    return true
-  }
-  for (const session of ctx.sessions)
-    for (const channel of session.channels.values())
-      if (channelPayloads(channel.bindings, change).length > 0) ctx.limits.changes.add(now)
-  return false
+  if (!ctx.limits.changes.triggered(ctx.clock.now())) return false
+  ctx.logger.once('limit:changes', 'warn', 'MessagePerSecondRateLimitReached: postgres_changes are dropped', {
+    table: change.table,
+  })
+  return true
+}
+
+/** A change that matched a channel's subscriptions (it has payloads for it) counts once, at `now`. */
+export function countChangeDelivered(ctx: ServerContext, now: number): void {
+  ctx.limits.changes.add(now)
 }
 
 /**

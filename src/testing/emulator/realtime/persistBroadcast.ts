@@ -1,8 +1,6 @@
 import { thrownKind } from '../../../env/logger'
 import type { ServerContext } from './session'
-
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
+import { isMap } from './payloadMap'
 
 /**
  * Whether a client broadcast asks to be stored: supabase-js 2.119+ sends `persist` (true or

@@ -11,14 +11,12 @@ import {
   type ServerContext,
   type Session,
 } from './session'
+import { isMap } from './payloadMap'
 
 /** The server's client presence rate limit: 5 track/untrack calls per 30 s window per channel. */
 const CLIENT_PRESENCE_LIMIT = { maxCalls: 5, windowMs: 30_000 } as const
 /** `max_payload_size_in_kb` (3000) plus the server's 500 bytes of padding. */
 const MAX_TRACK_BYTES = 3_000 * 1_000 + 500
-
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** Counts one call in the channel's window; false once the window's calls are used up. */
 function withinClientLimit(ctx: ServerContext, channel: JoinedChannel): boolean {
