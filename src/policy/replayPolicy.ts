@@ -32,7 +32,8 @@ export function replayEligible(config: ChannelConfig, replayWanted: boolean): bo
 /**
  * What a rejoin asks the server to replay: everything since the later of the last message seen
  * on the topic and the previous join (what came before either was delivered, replayed or
- * refetched then), minus the margin; null for a first join.
+ * refetched then), minus the margin; null for a first join. The channel saga moves neither
+ * during a replay that is not decided yet (see `replayCatchUp.ts`).
  *
  * @example
  * replaySince({ lastSeenAt: 90_000, lastJoinedAt: 10_000 }) // 60_000

@@ -10,7 +10,11 @@ import type { CoreContext } from './context'
 /** Message ids remembered per topic, to recognise a replayed message already seen live. */
 const SEEN_IDS_KEPT = 200
 
-/** What a topic's channel saga remembers across its joins for replay catch-up. */
+/**
+ * What a topic's channel saga remembers across its joins for replay catch-up. `lastSeenAt` and
+ * `lastJoinedAt` are where the next replay starts: they move only past a gap that is repaired
+ * (a join without replay, a replay decided complete, or a fallback), never during a replay.
+ */
 export interface ReplayMemory {
   lastSeenAt: number | null
   lastJoinedAt: number | null
@@ -32,6 +36,8 @@ export interface ReplayWatch {
   fellBack: boolean
   /** Replayed messages already counted in the slice (by a completion before a late overflow). */
   reported: number
+  /** The join and the latest message of an undecided replay, kept out of the memory until it is decided. */
+  held: { joinedAt: number | null; lastSeenAt: number | null }
 }
 
 export function newReplayMemory(): ReplayMemory {
@@ -55,6 +61,7 @@ export function replayWatchFor(
     decided: false,
     fellBack: false,
     reported: 0,
+    held: { joinedAt: null, lastSeenAt: null },
   }
 }
 
@@ -66,11 +73,31 @@ export function replayRefused(
   return watch.asked !== null && !outcome.joined && outcome.error?.message.includes('UnableToReplayMessages') === true
 }
 
-/** The join was acknowledged: replayed messages are counted from now for the window. */
+const undecided = (watch: ReplayWatch) => watch.asked !== null && !watch.decided
+
+const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
+
+/**
+ * The join was acknowledged: replayed messages are counted from now for the window. A join
+ * whose replay is undecided holds its time back: if the channel ends before the replay is
+ * decided, the next join asks again from the same start.
+ */
 export function replayJoined(watch: ReplayWatch, memory: ReplayMemory, at: number): void {
-  memory.lastJoinedAt = at
   memory.refused = false
-  if (watch.asked && !watch.decided) watch.windowEndsAt = at + REPLAY_WINDOW_MS
+  if (!undecided(watch)) {
+    memory.lastJoinedAt = at
+    return
+  }
+  watch.held.joinedAt = at
+  watch.windowEndsAt = at + REPLAY_WINDOW_MS
+}
+
+/** The replay is decided (complete, or fallen back to the invalidation): the gap is repaired, the start moves on. */
+function replayDecided(watch: ReplayWatch, memory: ReplayMemory): void {
+  watch.decided = true
+  watch.windowEndsAt = null
+  memory.lastJoinedAt = later(memory.lastJoinedAt, watch.held.joinedAt)
+  memory.lastSeenAt = later(memory.lastSeenAt, watch.held.lastSeenAt)
 }
 
 /**
@@ -85,7 +112,8 @@ export function* replayNoted(
   memory: ReplayMemory,
   event: RealtimeEvent,
 ): SagaIterator<boolean> {
-  memory.lastSeenAt = Math.max(memory.lastSeenAt ?? event.receivedAt, event.receivedAt)
+  if (undecided(watch)) watch.held.lastSeenAt = later(watch.held.lastSeenAt, event.receivedAt)
+  else memory.lastSeenAt = later(memory.lastSeenAt, event.receivedAt)
   if (event.replayed === true) watch.replayed += 1
   const id = event.messageId
   const duplicate = id !== undefined && memory.seen.has(id)
@@ -96,9 +124,8 @@ export function* replayNoted(
   if (duplicate && event.replayed === true) watch.duplicates += 1
   // Checked after the window too: a replayed message that arrives late still counts towards the limit.
   if (watch.asked && !watch.fellBack && replayOverflowed(watch.replayed, watch.asked.limit)) {
-    watch.decided = true
+    replayDecided(watch, memory)
     watch.fellBack = true
-    watch.windowEndsAt = null
     ctx.logger.info('the replay reached its limit; refetching the topic instead', { topic })
     const replayed = watch.replayed - watch.reported
     watch.reported = watch.replayed
@@ -108,9 +135,13 @@ export function* replayNoted(
 }
 
 /** The window closed below the limit: the replayed messages were the whole gap. */
-export function* replayCompleted(ctx: CoreContext, topic: string, watch: ReplayWatch): SagaIterator<void> {
-  watch.decided = true
-  watch.windowEndsAt = null
+export function* replayCompleted(
+  ctx: CoreContext,
+  topic: string,
+  watch: ReplayWatch,
+  memory: ReplayMemory,
+): SagaIterator<void> {
+  replayDecided(watch, memory)
   const at = ctx.env.clock.now()
   watch.reported = watch.replayed
   yield put(ctx.actions.catchUpReplayed({ topic, replayed: watch.replayed, duplicates: watch.duplicates, at }))

@@ -76,6 +76,36 @@ describe('replay instead of refetch after a gap', () => {
     expect(joins.map((join) => join.options)).toEqual([{}, { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } }])
   })
 
+  it('asks the next join for the same start when the socket drops before the replay is decided', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    const seenAt = h.clock.now()
+    await h.clock.advance(300_000)
+    await gap(h)
+    await h.clock.advance(REPLAY_WINDOW_MS / 3)
+    h.emit(change(2, 'm-2', true))
+    await gap(h, 3)
+    const joins = h.transport.joinedConfigs.filter((join) => join.topic === TOPIC).map((join) => join.options)
+    expect(joins.slice(1)).toEqual([
+      { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } },
+      { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } },
+    ])
+  })
+
+  it('moves the next start past a replay once it is decided complete', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(300_000)
+    await gap(h)
+    const rejoinedAt = h.clock.now()
+    h.emit(change(1, 'm-1', true))
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('replayed')
+    await gap(h, 3)
+    const third = h.transport.joinedConfigs.filter((join) => join.topic === TOPIC)[2]
+    expect(third?.options.replay?.since).toBeGreaterThanOrEqual(rejoinedAt - REPLAY_MARGIN_MS)
+  })
+
   it('routes the replayed messages like live ones, drops those seen live, and skips the blanket invalidation', async () => {
     const h = await joinedOnce()
     h.emit(change(1, 'm-1'))
