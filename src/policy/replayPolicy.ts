@@ -53,3 +53,16 @@ export function replaySince({
 export function replayOverflowed(replayed: number, limit: number): boolean {
   return replayed >= limit
 }
+
+/**
+ * Whether a replay from `since` covers a message seen live at `seenAt`: a working replay sends
+ * that message again, so one that comes back without it is not the whole gap (a server that
+ * ignores replay, or a database clock more than the margin behind this one). Near the edge the
+ * answer errs towards a refetch.
+ *
+ * @example
+ * replayCovers(60_000, 75_000) // true
+ */
+export function replayCovers(since: number, seenAt: number): boolean {
+  return seenAt >= since
+}

@@ -3,7 +3,14 @@ import { put } from 'redux-saga/effects'
 import type { RealtimeError } from '../errors/realtimeError'
 import type { RealtimeEvent } from '../events/events'
 import type { ChannelConfig } from '../events/port'
-import { REPLAY_LIMIT, REPLAY_WINDOW_MS, replayEligible, replayOverflowed, replaySince } from '../policy/replayPolicy'
+import {
+  REPLAY_LIMIT,
+  REPLAY_WINDOW_MS,
+  replayCovers,
+  replayEligible,
+  replayOverflowed,
+  replaySince,
+} from '../policy/replayPolicy'
 import type { SerializableSpec } from '../subscription/spec'
 import type { CoreContext } from './context'
 
@@ -18,15 +25,25 @@ const SEEN_IDS_KEPT = 200
 export interface ReplayMemory {
   lastSeenAt: number | null
   lastJoinedAt: number | null
+  /** The latest message seen that carried an id: a working replay that covers it sends it again. */
+  lastMessage: SeenMessage | null
   /** Message ids seen, oldest first (a Set keeps insertion order). */
   seen: Set<string>
   /** The server refused the last replay: the next join goes without, and its gap is refetched. */
   refused: boolean
 }
 
+interface SeenMessage {
+  id: string
+  at: number
+}
+
 /** One join's replay: what it asked, and what came back so far. */
 export interface ReplayWatch {
   asked: { since: number; limit: number } | null
+  /** The id of the last message seen, when the replay's range covers it: it must come back again. */
+  expected: string | null
+  expectedBack: boolean
   replayed: number
   duplicates: number
   /** When the replay is called complete (set at SUBSCRIBED); null before, or once decided. */
@@ -37,11 +54,11 @@ export interface ReplayWatch {
   /** Replayed messages already counted in the slice (by a completion before a late overflow). */
   reported: number
   /** The join and the latest message of an undecided replay, kept out of the memory until it is decided. */
-  held: { joinedAt: number | null; lastSeenAt: number | null }
+  held: { joinedAt: number | null; lastSeenAt: number | null; lastMessage: SeenMessage | null }
 }
 
 export function newReplayMemory(): ReplayMemory {
-  return { lastSeenAt: null, lastJoinedAt: null, seen: new Set(), refused: false }
+  return { lastSeenAt: null, lastJoinedAt: null, lastMessage: null, seen: new Set(), refused: false }
 }
 
 /** The replay a join asks for: only on a rejoin of an eligible topic whose last replay was not refused. */
@@ -55,13 +72,15 @@ export function replayWatchFor(
   const ask = !memory.refused && since !== null && replayEligible(config, wanted)
   return {
     asked: ask ? { since, limit: REPLAY_LIMIT } : null,
+    expected: ask && memory.lastMessage && replayCovers(since, memory.lastMessage.at) ? memory.lastMessage.id : null,
+    expectedBack: false,
     replayed: 0,
     duplicates: 0,
     windowEndsAt: null,
     decided: false,
     fellBack: false,
     reported: 0,
-    held: { joinedAt: null, lastSeenAt: null },
+    held: { joinedAt: null, lastSeenAt: null, lastMessage: null },
   }
 }
 
@@ -76,6 +95,8 @@ export function replayRefused(
 const undecided = (watch: ReplayWatch) => watch.asked !== null && !watch.decided
 
 const later = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b))
+
+const latest = (a: SeenMessage | null, b: SeenMessage | null) => (a === null ? b : b === null || a.at > b.at ? a : b)
 
 /**
  * The join was acknowledged: replayed messages are counted from now for the window. A join
@@ -98,6 +119,7 @@ function replayDecided(watch: ReplayWatch, memory: ReplayMemory): void {
   watch.windowEndsAt = null
   memory.lastJoinedAt = later(memory.lastJoinedAt, watch.held.joinedAt)
   memory.lastSeenAt = later(memory.lastSeenAt, watch.held.lastSeenAt)
+  memory.lastMessage = latest(memory.lastMessage, watch.held.lastMessage)
 }
 
 /**
@@ -112,10 +134,14 @@ export function* replayNoted(
   memory: ReplayMemory,
   event: RealtimeEvent,
 ): SagaIterator<boolean> {
-  if (undecided(watch)) watch.held.lastSeenAt = later(watch.held.lastSeenAt, event.receivedAt)
-  else memory.lastSeenAt = later(memory.lastSeenAt, event.receivedAt)
-  if (event.replayed === true) watch.replayed += 1
   const id = event.messageId
+  // A replayed message's own time is unknown (it is sent again now): only a live one marks where the topic was.
+  const message = id === undefined || event.replayed === true ? null : { id, at: event.receivedAt }
+  const into = undecided(watch) ? watch.held : memory
+  into.lastSeenAt = later(into.lastSeenAt, event.receivedAt)
+  into.lastMessage = latest(into.lastMessage, message)
+  if (event.replayed === true) watch.replayed += 1
+  if (event.replayed === true && id !== undefined && id === watch.expected) watch.expectedBack = true
   const duplicate = id !== undefined && memory.seen.has(id)
   if (id !== undefined && !duplicate) {
     memory.seen.add(id)
@@ -134,7 +160,12 @@ export function* replayNoted(
   return !duplicate
 }
 
-/** The window closed below the limit: the replayed messages were the whole gap. */
+/**
+ * The window closed below the limit: the replayed messages were the whole gap, unless the last
+ * message seen, inside the replay's range, did not come back. Then the server ignored the replay
+ * (one too old to know it) or its clock is more than the margin behind this one: the topic falls
+ * back to the invalidation.
+ */
 export function* replayCompleted(
   ctx: CoreContext,
   topic: string,
@@ -143,6 +174,18 @@ export function* replayCompleted(
 ): SagaIterator<void> {
   replayDecided(watch, memory)
   const at = ctx.env.clock.now()
+  const replayed = watch.replayed - watch.reported
   watch.reported = watch.replayed
-  yield put(ctx.actions.catchUpReplayed({ topic, replayed: watch.replayed, duplicates: watch.duplicates, at }))
+  if (watch.expected === null || watch.expectedBack) {
+    yield put(ctx.actions.catchUpReplayed({ topic, replayed, duplicates: watch.duplicates, at }))
+    return
+  }
+  watch.fellBack = true
+  ctx.logger.once(
+    'replay-incomplete',
+    'warn',
+    'the replay did not send back the last message seen (a server without replay, or clocks more than 30 s apart); refetching the topic instead',
+    { topic },
+  )
+  yield put(ctx.actions.catchUpReplayFellBack({ topic, reason: 'incomplete', replayed, at }))
 }

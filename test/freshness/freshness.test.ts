@@ -138,6 +138,7 @@ describe('per-query freshness', () => {
 
   it('is live once a replay after a gap is complete, without waiting for a refetch', async () => {
     const harness = await replayedP1()
+    harness.emit(p1Change(1, 'm-1', true))
     harness.emit(p1Change(2, 'm-2', true))
     await harness.clock.advance(REPLAY_WINDOW_MS)
     expect(harness.state().channels['project:p1']?.catchUp).toBe('replayed')

@@ -149,6 +149,42 @@ describe('replay instead of refetch after a gap', () => {
     expect(h.metrics().messagesReplayed).toBe(25) // each counted once (the 26th, after the fallback, is not)
   })
 
+  it('falls back when a replay comes back without the last message seen (replay ignored, or clocks far apart)', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(16)
+    await gap(h)
+    h.emit(change(2, 'm-2', true)) // newer than since, but m-1 (inside the 30 s margin) is missing
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(catchUpInvalidations(h)).toBe(1)
+    const metrics = h.metrics()
+    expect([metrics.catchUpReplayed, metrics.catchUpInvalidated, metrics.messagesReplayed]).toEqual([0, 1, 1])
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('invalidated')
+  })
+
+  it('falls back when a replay returns nothing although the last message seen is in its range', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(16)
+    await gap(h)
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(catchUpInvalidations(h)).toBe(1)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('invalidated')
+  })
+
+  it('calls an empty replay complete when no message was seen within its range', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(REPLAY_MARGIN_MS + 1_000)
+    await gap(h)
+    h.emit(change(1, 'm-1', true))
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    await gap(h, 3) // since is the second join minus the margin: m-1, seen before it, is out of range
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(h.metrics().catchUpReplayed).toBe(2)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('replayed')
+  })
+
   it('rejoins without replay after the server refuses it, and invalidates that gap', async () => {
     const h = await joinedOnce()
     h.transport.joinReply = (_topic, joinNumber) =>
