@@ -32,7 +32,8 @@ export function replayEligible(config: ChannelConfig, replayWanted: boolean): bo
 /**
  * What a rejoin asks the server to replay: everything since the later of the last message seen
  * on the topic and the previous join (what came before either was delivered, replayed or
- * refetched then), minus the margin; null for a first join.
+ * refetched then), minus the margin; null for a first join. The channel saga moves neither
+ * during a replay that is not decided yet (see `replayCatchUp.ts`).
  *
  * @example
  * replaySince({ lastSeenAt: 90_000, lastJoinedAt: 10_000 }) // 60_000
@@ -51,4 +52,17 @@ export function replaySince({
 /** A message the server could have held back: the replay may have left some out, so it cannot stand in for a refetch. */
 export function replayOverflowed(replayed: number, limit: number): boolean {
   return replayed >= limit
+}
+
+/**
+ * Whether a replay from `since` covers a message seen live at `seenAt`: a working replay sends
+ * that message again, so one that comes back without it is not the whole gap (a server that
+ * ignores replay, or a database clock more than the margin behind this one). Near the edge the
+ * answer errs towards a refetch.
+ *
+ * @example
+ * replayCovers(60_000, 75_000) // true
+ */
+export function replayCovers(since: number, seenAt: number): boolean {
+  return seenAt >= since
 }

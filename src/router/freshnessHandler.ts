@@ -6,7 +6,10 @@ import type { FullTag } from './tags'
 export const CATCH_UP_BOUND_MS = 30_000
 
 interface CatchUp {
+  /** The join it repairs (the channel's `joinedAt`). */
   joinedAt: number
+  /** Reads started from then on refresh an entry: the join, or the fallback of a replay decided complete too early. */
+  from: number
   /** Entries covered by the topic's tags whose data predates the join and that no read since the join refreshed yet. */
   waiting: Set<string>
   cancelBound(): void
@@ -55,7 +58,8 @@ function deferredReports(ctx: RouterContext) {
  * What per-query freshness needs from the router: when each query was last confirmed equal to the
  * server (a fulfilled fetch, or an event routed to its tags), and which topics are catching up
  * after a join (their covered entries that predate the join not yet refetched), on the injected
- * clock. The freshness selectors read the result from the slice.
+ * clock. A join whose replay is decided complete is caught up then (nothing is refetched); a
+ * replay that falls back waits for the refetch, opening the catch-up again if it was settled. The freshness selectors read the result from the slice.
  * @internal
  */
 export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
@@ -80,26 +84,49 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
     reports.settled(topic, catchUp.joinedAt)
   }
 
+  /** Opens a catch-up of `topic`'s join over the covered entries whose data predates `from`, if any. */
+  const begin = (topic: string, from: number, state: unknown) => {
+    const channel = selectors.selectChannel(topic)(state)
+    const waiting = new Set(
+      covered(state, ctx.deps.topicTags(topic)).filter((key) => {
+        const entry = cachedEntry(state, api, key)
+        return entry !== undefined && entry.status !== 'uninitialized'
+      }),
+    )
+    if (!channel || waiting.size === 0) return
+    const joinedAt = channel.joinedAt ?? from
+    const since = joinedAt - (channel.gapMs ?? 0)
+    const timer = env.clock.setTimeout(() => settle(topic, catchUp), CATCH_UP_BOUND_MS)
+    const catchUp: CatchUp = { joinedAt, from, waiting, cancelBound: () => env.clock.clearTimeout(timer) }
+    catchUps.set(topic, catchUp)
+    ctx.dispatch(actions.catchUpStarted({ topic, joinedAt, since }))
+  }
+
   listener.startListening({
     actionCreator: actions.channelSubscribed,
     effect: (action, listenerApi) => {
       const { topic, at } = action.payload
       const previous = catchUps.get(topic)
       if (previous) settle(topic, previous)
-      const state = listenerApi.getState()
-      const channel = selectors.selectChannel(topic)(state)
-      const waiting = new Set(
-        covered(state, ctx.deps.topicTags(topic)).filter((key) => {
-          const entry = cachedEntry(state, api, key)
-          return entry !== undefined && entry.status !== 'uninitialized'
-        }),
-      )
-      if (!channel || waiting.size === 0) return
-      const since = channel.gapMs === null ? at : at - channel.gapMs
-      const timer = env.clock.setTimeout(() => settle(topic, catchUp), CATCH_UP_BOUND_MS)
-      const catchUp: CatchUp = { joinedAt: at, waiting, cancelBound: () => env.clock.clearTimeout(timer) }
-      catchUps.set(topic, catchUp)
-      ctx.dispatch(actions.catchUpStarted({ topic, joinedAt: at, since }))
+      begin(topic, at, listenerApi.getState())
+    },
+  })
+
+  // A replay decided complete repaired the gap itself: nothing is refetched, so nothing is waited on.
+  listener.startListening({
+    actionCreator: actions.catchUpReplayed,
+    effect: (action) => {
+      const catchUp = catchUps.get(action.payload.topic)
+      if (catchUp) settle(action.payload.topic, catchUp)
+    },
+  })
+
+  // A fallback refetches the topic: a catch-up still open waits for that; one a completion settled opens again.
+  listener.startListening({
+    actionCreator: actions.catchUpReplayFellBack,
+    effect: (action, listenerApi) => {
+      const { topic, at } = action.payload
+      if (!catchUps.has(topic)) begin(topic, at, listenerApi.getState())
     },
   })
 
@@ -115,7 +142,7 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
     const entry = cachedEntry(state, api, read.queryCacheKey)
     if (entry?.status === 'fulfilled' && entry.requestId === read.requestId) reports.confirm([read.queryCacheKey])
     for (const [topic, catchUp] of [...catchUps]) {
-      if (read.startedAt >= catchUp.joinedAt) catchUp.waiting.delete(read.queryCacheKey)
+      if (read.startedAt >= catchUp.from) catchUp.waiting.delete(read.queryCacheKey)
       // An entry RTK Query removed meanwhile will not be refetched.
       for (const key of catchUp.waiting) if (cachedEntry(state, api, key) === undefined) catchUp.waiting.delete(key)
       if (catchUp.waiting.size === 0) settle(topic, catchUp)

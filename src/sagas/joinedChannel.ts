@@ -67,7 +67,7 @@ export function* runJoinedChannel(ctx: CoreContext, joined: JoinedChannel): Saga
     if (result.disabled) return { kind: 'disabled', joined: isJoined }
     if (result.connectionLost) return { kind: 'connectionLost', joined: isJoined }
     if (result.replayWindow) {
-      yield* replayCompleted(ctx, topic, joined.replay)
+      yield* replayCompleted(ctx, topic, joined.replay, joined.replayMemory)
       continue
     }
     if (!result.signal) {

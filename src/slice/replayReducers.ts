@@ -17,10 +17,13 @@ export const replayReducers = {
     const channel = state.channels[action.payload.topic]
     if (channel) channel.catchUp = 'replayed'
   },
-  /** The replay reached its limit (some may be missing): the topic's tags are invalidated as after any gap. */
+  /**
+   * The replay reached its limit (`overflow`: some may be missing), or came back without the last
+   * message seen (`incomplete`): the topic's tags are invalidated as after any gap.
+   */
   catchUpReplayFellBack(
     state: RealtimeState,
-    action: PayloadAction<{ topic: string; reason: 'overflow'; replayed: number } & At>,
+    action: PayloadAction<{ topic: string; reason: 'overflow' | 'incomplete'; replayed: number } & At>,
   ) {
     state.metrics.catchUpInvalidated += 1
     state.metrics.messagesReplayed += action.payload.replayed

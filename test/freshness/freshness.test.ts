@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { PostgresChangesEvent } from '../../src/events/events'
+import { REPLAY_WINDOW_MS } from '../../src/policy/replayPolicy'
 import { CATCH_UP_BOUND_MS } from '../../src/router/freshnessHandler'
 import { createRouterHarness, type RouterHarness } from '../support/routerHarness'
 
@@ -22,6 +24,46 @@ async function liveP1() {
 
 const freshnessOf = (harness: RouterHarness, endpoint: string, args: unknown) =>
   harness.realtime.selectors.selectFreshness(endpoint, args)(harness.store.getState())
+
+/** A generations change of p1 as Broadcast from Database delivers it. */
+function p1Change(id: number, messageId: string, replayed = false): Omit<PostgresChangesEvent, 'receivedAt'> {
+  return {
+    kind: 'postgres_changes',
+    topic: 'project:p1',
+    schema: 'public',
+    table: 'generations',
+    eventType: 'INSERT',
+    commitTimestamp: null,
+    new: { id, project_id: 'p1' },
+    old: null,
+    via: 'broadcast',
+    messageId,
+    ...(replayed ? { replayed: true } : {}),
+  }
+}
+
+/** p1's list kept fresh by a private Broadcast from Database topic, rejoined after a gap with a replay under way (fetches held). */
+async function replayedP1() {
+  h = createRouterHarness({}, { seed: 3 })
+  h.transport.signedIn = true
+  h.mount('projectGenerations', 'p1')
+  h.realtime.subscribe({
+    topic: 'project:p1',
+    private: true,
+    changes: { via: 'broadcast', tables: ['generations'] },
+    tags: P1,
+  })
+  await h.clock.advance(2_000)
+  h.emit(p1Change(1, 'm-1'))
+  await h.clock.advance(16)
+  h.backend.hold()
+  h.transport.dropSocket()
+  for (let waited = 0; waited < 60_000 && h.state().channels['project:p1']?.joins !== 2; waited += 10)
+    await h.clock.advance(10)
+  expect(h.state().channels['project:p1']?.catchUp).toBe('replaying')
+  expect(freshnessOf(h, 'projectGenerations', 'p1').mode).toBe('catching-up')
+  return h
+}
 
 describe('per-query freshness', () => {
   it('is live while a subscribed topic covers the query, confirmed by its last fetch', async () => {
@@ -92,6 +134,39 @@ describe('per-query freshness', () => {
     harness.backend.release()
     await harness.clock.advance(10)
     expect(freshnessOf(harness, 'projectGenerations', 'p1')).toMatchObject({ mode: 'live', staleSince: null })
+  })
+
+  it('is live once a replay after a gap is complete, without waiting for a refetch', async () => {
+    const harness = await replayedP1()
+    harness.emit(p1Change(1, 'm-1', true))
+    harness.emit(p1Change(2, 'm-2', true))
+    await harness.clock.advance(REPLAY_WINDOW_MS)
+    expect(harness.state().channels['project:p1']?.catchUp).toBe('replayed')
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('live')
+  })
+
+  it('keeps catching up after a replay that fell back, until the refetch settles', async () => {
+    const harness = await replayedP1()
+    for (let n = 0; n < 25; n++) harness.emit(p1Change(n, `m-${n}`, true))
+    await harness.clock.advance(REPLAY_WINDOW_MS)
+    expect(harness.state().channels['project:p1']?.catchUp).toBe('invalidated')
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('catching-up')
+    harness.backend.release()
+    await harness.clock.advance(10)
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('live')
+  })
+
+  it('catches up again when a replay already called complete reaches its limit late', async () => {
+    const harness = await replayedP1()
+    for (let n = 0; n < 24; n++) harness.emit(p1Change(n, `m-${n}`, true))
+    await harness.clock.advance(REPLAY_WINDOW_MS)
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('live')
+    harness.emit(p1Change(24, 'm-24', true))
+    await harness.clock.advance(10)
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('catching-up')
+    harness.backend.release()
+    await harness.clock.advance(10)
+    expect(freshnessOf(harness, 'projectGenerations', 'p1').mode).toBe('live')
   })
 
   it('ends a catch-up that never settles after its bound', async () => {

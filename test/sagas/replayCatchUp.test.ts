@@ -76,6 +76,36 @@ describe('replay instead of refetch after a gap', () => {
     expect(joins.map((join) => join.options)).toEqual([{}, { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } }])
   })
 
+  it('asks the next join for the same start when the socket drops before the replay is decided', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    const seenAt = h.clock.now()
+    await h.clock.advance(300_000)
+    await gap(h)
+    await h.clock.advance(REPLAY_WINDOW_MS / 3)
+    h.emit(change(2, 'm-2', true))
+    await gap(h, 3)
+    const joins = h.transport.joinedConfigs.filter((join) => join.topic === TOPIC).map((join) => join.options)
+    expect(joins.slice(1)).toEqual([
+      { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } },
+      { replay: { since: seenAt - REPLAY_MARGIN_MS, limit: 25 } },
+    ])
+  })
+
+  it('moves the next start past a replay once it is decided complete', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(300_000)
+    await gap(h)
+    const rejoinedAt = h.clock.now()
+    h.emit(change(1, 'm-1', true))
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('replayed')
+    await gap(h, 3)
+    const third = h.transport.joinedConfigs.filter((join) => join.topic === TOPIC)[2]
+    expect(third?.options.replay?.since).toBeGreaterThanOrEqual(rejoinedAt - REPLAY_MARGIN_MS)
+  })
+
   it('routes the replayed messages like live ones, drops those seen live, and skips the blanket invalidation', async () => {
     const h = await joinedOnce()
     h.emit(change(1, 'm-1'))
@@ -117,6 +147,42 @@ describe('replay instead of refetch after a gap', () => {
     await h.clock.advance(100)
     expect(h.metrics().catchUpInvalidated).toBe(1) // once per join
     expect(h.metrics().messagesReplayed).toBe(25) // each counted once (the 26th, after the fallback, is not)
+  })
+
+  it('falls back when a replay comes back without the last message seen (replay ignored, or clocks far apart)', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(16)
+    await gap(h)
+    h.emit(change(2, 'm-2', true)) // newer than since, but m-1 (inside the 30 s margin) is missing
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(catchUpInvalidations(h)).toBe(1)
+    const metrics = h.metrics()
+    expect([metrics.catchUpReplayed, metrics.catchUpInvalidated, metrics.messagesReplayed]).toEqual([0, 1, 1])
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('invalidated')
+  })
+
+  it('falls back when a replay returns nothing although the last message seen is in its range', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(16)
+    await gap(h)
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(catchUpInvalidations(h)).toBe(1)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('invalidated')
+  })
+
+  it('calls an empty replay complete when no message was seen within its range', async () => {
+    const h = await joinedOnce()
+    h.emit(change(1, 'm-1'))
+    await h.clock.advance(REPLAY_MARGIN_MS + 1_000)
+    await gap(h)
+    h.emit(change(1, 'm-1', true))
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    await gap(h, 3) // since is the second join minus the margin: m-1, seen before it, is out of range
+    await h.clock.advance(REPLAY_WINDOW_MS)
+    expect(h.metrics().catchUpReplayed).toBe(2)
+    expect(h.state().channels[TOPIC]?.catchUp).toBe('replayed')
   })
 
   it('rejoins without replay after the server refuses it, and invalidates that gap', async () => {
