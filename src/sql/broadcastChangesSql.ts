@@ -26,6 +26,17 @@ function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
 }
 
+/**
+ * A dollar-quote tag that occurs nowhere in `body`, so no value placed in the body (a topic, a
+ * prefix, a column name) can end the quoted function body early: `$rtk$`, else `$rtk1$`, `$rtk2$`, ...
+ */
+function dollarTag(body: string): string {
+  for (let n = 0; ; n += 1) {
+    const tag = `$rtk${n === 0 ? '' : n}$`
+    if (!body.includes(tag)) return tag
+  }
+}
+
 /** A single-quoted SQL string literal. */
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
@@ -107,13 +118,7 @@ export function broadcastChangesSql(options: BroadcastChangesSqlOptions): string
   const fn = `${ident(schema)}.${ident(`${name}_broadcast_changes`)}`
   const trigger = ident(`${name}_broadcast_changes`)
   const table = `${ident(schema)}.${ident(name)}`
-  return `-- ${schema}.${name}: row changes by Broadcast from Database (realtime.broadcast_changes)
-create or replace function ${fn}()
-  returns trigger
-  language plpgsql
-  security definer
-  set search_path = ''
-as $$
+  const body = `
 begin
   perform realtime.broadcast_changes(
     ${expression},
@@ -126,7 +131,15 @@ begin
   );
   return null;
 end
-$$;
+`
+  const tag = dollarTag(body)
+  return `-- ${schema}.${name}: row changes by Broadcast from Database (realtime.broadcast_changes)
+create or replace function ${fn}()
+  returns trigger
+  language plpgsql
+  security definer
+  set search_path = ''
+as ${tag}${body}${tag};
 
 drop trigger if exists ${trigger} on ${table};
 create trigger ${trigger}

@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { broadcastChangesSql } from '../../src/sql/broadcastChangesSql'
 import { runBroadcastChangesSqlCli } from '../../src/sql/broadcastChangesCli'
 
+/** The function body as Postgres reads it: from `as $tag$` to the next `$tag$`, and what follows. */
+function dollarQuoted(text: string): { body: string; after: string } {
+  const open = /\bas (\$[A-Za-z0-9_]*\$)/.exec(text)
+  const tag = open?.[1]
+  if (!open || !tag) throw new Error('no dollar-quoted function body')
+  const start = open.index + open[0].length
+  const end = text.indexOf(tag, start)
+  return { body: text.slice(start, end), after: text.slice(end + tag.length) }
+}
+
 describe('broadcastChangesSql', () => {
   it('writes the trigger function, the row trigger and the read policy for a topic taken from a column', () => {
     const text = broadcastChangesSql({ table: 'generations', topic: { prefix: 'project:', column: 'project_id' } })
@@ -20,6 +30,18 @@ describe('broadcastChangesSql', () => {
     expect(text).toContain(`realtime.topic() = 'o''k'`)
     expect(text).toContain('to "members"')
     expect(text).toContain('and (true)')
+  })
+
+  it.each([
+    ['a topic', { table: 't', topic: 'x$$;drop table secrets;--' }],
+    ['a topic prefix', { table: 't', topic: { prefix: 'x$$;drop table secrets;--', column: 'c' } }],
+    ['a topic column', { table: 't', topic: { prefix: 'p:', column: 'x$$;drop table secrets;--' } }],
+    ['a topic holding the first tag', { table: 't', topic: 'x$rtk$;drop table secrets;--' }],
+  ])('keeps %s with dollar signs inside the function body, so it cannot end the body and run', (_, options) => {
+    const { body, after } = dollarQuoted(broadcastChangesSql(options))
+    expect(body).toContain('drop table secrets;--')
+    expect(body.trimEnd().endsWith('end')).toBe(true)
+    expect(after.startsWith(';\n\ndrop trigger if exists "t_broadcast_changes"')).toBe(true)
   })
 
   it('writes no policy when told the project has its own', () => {
