@@ -42,10 +42,19 @@ function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }
 
-function checkName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.includes('\0') || value.length > 63)
-    fail(field, 'must be a non-empty name of at most 63 characters')
+/** C0 and C1 control characters and DEL: a line break would end a `--` comment, NUL ends a string. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
+
+function refuseControlCharacters(value: string, field: string): string {
+  if (CONTROL_CHARACTER.test(value)) fail(field, 'must not contain control characters (line breaks, tabs, NUL)')
   return value
+}
+
+function checkName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 63)
+    fail(field, 'must be a non-empty name of at most 63 characters')
+  return refuseControlCharacters(value, field)
 }
 
 /** `'todos'` is `public.todos`; `'schema.table'` names both. */
@@ -63,11 +72,13 @@ function splitTable(table: unknown): { schema: string; name: string } {
 function topicSql(topic: BroadcastChangesSqlOptions['topic']): { expression: string; match: string } {
   if (typeof topic === 'string') {
     if (topic.trim() === '') fail('topic', 'must be a non-empty topic or { prefix, column }')
+    refuseControlCharacters(topic, 'topic')
     return { expression: literal(topic), match: `realtime.topic() = ${literal(topic)}` }
   }
   if (typeof topic !== 'object' || topic === null) fail('topic', 'must be a non-empty topic or { prefix, column }')
   if (typeof topic.prefix !== 'string' || topic.prefix === '')
     fail('topic.prefix', "must be a non-empty string like 'project:'")
+  refuseControlCharacters(topic.prefix, 'topic.prefix')
   const column = ident(checkName(topic.column, 'topic.column'))
   const row = `coalesce(new.${column}, old.${column})::text`
   return {
@@ -133,7 +144,8 @@ begin
 end
 `
   const tag = dollarTag(body)
-  return `-- ${schema}.${name}: row changes by Broadcast from Database (realtime.broadcast_changes)
+  // No name in the comment: only quoted identifiers and literals carry the caller's text.
+  return `-- Row changes by Broadcast from Database (realtime.broadcast_changes)
 create or replace function ${fn}()
   returns trigger
   language plpgsql

@@ -44,6 +44,12 @@ describe('broadcastChangesSql', () => {
     expect(after.startsWith(';\n\ndrop trigger if exists "t_broadcast_changes"')).toBe(true)
   })
 
+  it('writes no table name into the header comment, only into quoted identifiers', () => {
+    const firstLine = broadcastChangesSql({ table: 'app.secret_table', topic: 't' }).split('\n')[0]
+    expect(firstLine).toMatch(/^-- /)
+    expect(firstLine).not.toContain('secret_table')
+  })
+
   it('writes no policy when told the project has its own', () => {
     expect(broadcastChangesSql({ table: 'todos', topic: 'todos', policy: false })).not.toContain('policy')
   })
@@ -56,7 +62,15 @@ describe('broadcastChangesSql', () => {
     [{ table: 't', topic: { prefix: '', column: 'c' } }, 'broadcastChangesSql(): topic.prefix must be'],
     [{ table: 't', topic: { prefix: 'p:', column: '' } }, 'broadcastChangesSql(): topic.column must be'],
     [{ table: 't', topic: 't', policy: { using: ' ' } }, 'broadcastChangesSql(): policy.using must be'],
-    [{ table: 't', topic: 't', policy: { role: 'a\0b' } }, 'broadcastChangesSql(): policy.role must be'],
+    [{ table: 't', topic: 't', policy: { role: 'a\0b' } }, 'broadcastChangesSql(): policy.role must not contain'],
+    [{ table: 'x\ndrop table secrets; --', topic: 't' }, 'broadcastChangesSql(): table must not contain control'],
+    [{ table: 'a\r.t', topic: 't' }, 'broadcastChangesSql(): table (its schema) must not contain control'],
+    [{ table: 't', topic: 'a\nb' }, 'broadcastChangesSql(): topic must not contain control'],
+    [{ table: 't', topic: { prefix: 'p\t', column: 'c' } }, 'broadcastChangesSql(): topic.prefix must not contain'],
+    [
+      { table: 't', topic: { prefix: 'p:', column: 'c\u0085' } },
+      'broadcastChangesSql(): topic.column must not contain',
+    ],
   ])('refuses %j with a TypeError naming the field', (options, message) => {
     expect(() => broadcastChangesSql(options as never)).toThrow(TypeError)
     expect(() => broadcastChangesSql(options as never)).toThrow(message)
