@@ -4,8 +4,9 @@ export interface BroadcastChangesSqlOptions {
   table: string
   /**
    * The topic each change goes to: a fixed topic (`'todos'`), or a prefix and a column of the
-   * row (`{ prefix: 'project:', column: 'project_id' }` sends to `'project:' || project_id`; a
-   * DELETE uses the old row's value).
+   * row (`{ prefix: 'project:', column: 'project_id' }` sends to `'project:' || project_id` of the
+   * new row, and of the old row when that differs: a DELETE goes to the old row's topic, an UPDATE
+   * that changes the column to both).
    */
   topic: string | { prefix: string; column: string }
   /**
@@ -68,23 +69,46 @@ function splitTable(table: unknown): { schema: string; name: string } {
   }
 }
 
-/** The topic as SQL in the trigger (from NEW, or OLD on DELETE), and as a match on `realtime.topic()` in the policy. */
-function topicSql(topic: BroadcastChangesSqlOptions['topic']): { expression: string; match: string } {
+/** One `realtime.broadcast_changes` call sending the change (NEW and OLD) to `topic`. */
+function sendTo(topic: string, indent: string): string {
+  const args = [topic, 'tg_op', 'tg_op', 'tg_table_name', 'tg_table_schema', 'new', 'old']
+  return `${indent}perform realtime.broadcast_changes(\n${args.map((arg) => `${indent}  ${arg}`).join(',\n')}\n${indent});`
+}
+
+/**
+ * The trigger function's body, and the topic as a match on `realtime.topic()` for the policy. A
+ * topic from a column sends to the new row's topic, and also to the old row's when it differs:
+ * an UPDATE moving a row to another topic reaches both, a DELETE goes to the old row's. A row
+ * whose column is null has no topic and is not sent there.
+ */
+function triggerSql(topic: BroadcastChangesSqlOptions['topic']): { body: string; match: string } {
   if (typeof topic === 'string') {
     if (topic.trim() === '') fail('topic', 'must be a non-empty topic or { prefix, column }')
     refuseControlCharacters(topic, 'topic')
-    return { expression: literal(topic), match: `realtime.topic() = ${literal(topic)}` }
+    const body = `\nbegin\n${sendTo(literal(topic), '  ')}\n  return null;\nend\n`
+    return { body, match: `realtime.topic() = ${literal(topic)}` }
   }
   if (typeof topic !== 'object' || topic === null) fail('topic', 'must be a non-empty topic or { prefix, column }')
   if (typeof topic.prefix !== 'string' || topic.prefix === '')
     fail('topic.prefix', "must be a non-empty string like 'project:'")
   refuseControlCharacters(topic.prefix, 'topic.prefix')
   const column = ident(checkName(topic.column, 'topic.column'))
-  const row = `coalesce(new.${column}, old.${column})::text`
-  return {
-    expression: `${literal(topic.prefix)} || ${row}`,
-    match: `starts_with(realtime.topic(), ${literal(topic.prefix)})`,
-  }
+  const prefix = literal(topic.prefix)
+  const body = `
+declare
+  new_topic text := ${prefix} || new.${column}::text;
+  old_topic text := ${prefix} || old.${column}::text;
+begin
+  if new_topic is not null then
+${sendTo('new_topic', '    ')}
+  end if;
+  if old_topic is not null and old_topic is distinct from new_topic then
+${sendTo('old_topic', '    ')}
+  end if;
+  return null;
+end
+`
+  return { body, match: `starts_with(realtime.topic(), ${prefix})` }
 }
 
 function policySql(options: BroadcastChangesSqlOptions, tableName: string, match: string): string {
@@ -125,24 +149,10 @@ export function broadcastChangesSql(options: BroadcastChangesSqlOptions): string
   const { schema, name } = splitTable(options.table)
   // Postgres cuts names at 63 bytes: `<table>_broadcast_changes` must stay whole to stay unique.
   if (name.length > 45) fail('table', 'must be at most 45 characters (the trigger and function names add 18)')
-  const { expression, match } = topicSql(options.topic)
+  const { body, match } = triggerSql(options.topic)
   const fn = `${ident(schema)}.${ident(`${name}_broadcast_changes`)}`
   const trigger = ident(`${name}_broadcast_changes`)
   const table = `${ident(schema)}.${ident(name)}`
-  const body = `
-begin
-  perform realtime.broadcast_changes(
-    ${expression},
-    tg_op,
-    tg_op,
-    tg_table_name,
-    tg_table_schema,
-    new,
-    old
-  );
-  return null;
-end
-`
   const tag = dollarTag(body)
   // No name in the comment: only quoted identifiers and literals carry the caller's text.
   return `-- Row changes by Broadcast from Database (realtime.broadcast_changes)

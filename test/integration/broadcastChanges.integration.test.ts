@@ -190,6 +190,23 @@ describe('table changes by Broadcast from Database, through the library', () => 
     ])
   })
 
+  it('sends an UPDATE that moves a row to another project to both topics, and a DELETE to the old one', async () => {
+    await sql(emulator, `insert into docs values (30, 1, 'moving')`)
+    await sql(emulator, `update docs set project_id = 2 where id = 30`)
+    await sql(emulator, `delete from docs where id = 30`)
+    const { rows } = await sql(
+      emulator,
+      `select topic, event, payload->'record'->>'project_id' as "new", payload->'old_record'->>'project_id' as "old"
+         from realtime.messages order by inserted_at, topic`,
+    )
+    expect(rows).toEqual([
+      { topic: 'project:1', event: 'INSERT', new: '1', old: null },
+      { topic: 'project:1', event: 'UPDATE', new: '2', old: '1' },
+      { topic: 'project:2', event: 'UPDATE', new: '2', old: '1' },
+      { topic: 'project:2', event: 'DELETE', new: null, old: '2' },
+    ])
+  })
+
   it('patches the cached list from a broadcast_changes trigger, with no refetch', async () => {
     const lib = await joined(PRIVATE_SPEC)
     await sql(emulator, `insert into docs values (1, 1, 'one'), (2, 1, 'two'), (3, 2, 'elsewhere')`)

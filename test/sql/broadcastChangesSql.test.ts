@@ -16,12 +16,22 @@ describe('broadcastChangesSql', () => {
   it('writes the trigger function, the row trigger and the read policy for a topic taken from a column', () => {
     const text = broadcastChangesSql({ table: 'generations', topic: { prefix: 'project:', column: 'project_id' } })
     expect(text).toContain('create or replace function "public"."generations_broadcast_changes"()')
-    expect(text).toContain(`'project:' || coalesce(new."project_id", old."project_id")::text,`)
-    expect(text).toContain('perform realtime.broadcast_changes(')
+    expect(text).toContain(`new_topic text := 'project:' || new."project_id"::text;`)
+    expect(text).toContain('perform realtime.broadcast_changes(\n      new_topic,')
     expect(text).toContain('after insert or update or delete on "public"."generations"')
     expect(text).toContain('for each row execute function "public"."generations_broadcast_changes"();')
     expect(text).toContain('create policy "generations broadcast changes: read" on realtime.messages')
     expect(text).toContain('for select to "authenticated"\n  using (starts_with(realtime.topic(), \'project:\')')
+  })
+
+  it("sends a change to the old row's topic too when the row moved to another one", () => {
+    const { body } = dollarQuoted(
+      broadcastChangesSql({ table: 'generations', topic: { prefix: 'project:', column: 'project_id' } }),
+    )
+    expect(body).toContain(`old_topic text := 'project:' || old."project_id"::text;`)
+    expect(body).toContain(
+      '  if old_topic is not null and old_topic is distinct from new_topic then\n    perform realtime.broadcast_changes(\n      old_topic,',
+    )
   })
 
   it('quotes identifiers and literals, so odd names cannot break out of the statement', () => {
