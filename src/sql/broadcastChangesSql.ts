@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTER, parseTableName, type TableName, utf8Length } from '../subscription/validateChanges'
+
 /** What {@link broadcastChangesSql} writes the SQL for. */
 export interface BroadcastChangesSqlOptions {
   /** The table whose changes are broadcast: `'todos'` (schema `public`) or `'schema.table'`. */
@@ -43,30 +45,51 @@ function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
 }
 
-/** C0 and C1 control characters and DEL: a line break would end a `--` comment, NUL ends a string. */
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/
-
 function refuseControlCharacters(value: string, field: string): string {
   if (CONTROL_CHARACTER.test(value)) fail(field, 'must not contain control characters (line breaks, tabs, NUL)')
   return value
 }
 
 function checkName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 63)
-    fail(field, 'must be a non-empty name of at most 63 characters')
+  if (typeof value !== 'string' || value.trim() === '' || utf8Length(value) > 63)
+    fail(field, 'must be a non-empty name of at most 63 bytes')
   return refuseControlCharacters(value, field)
 }
 
-/** `'todos'` is `public.todos`; `'schema.table'` names both. */
-function splitTable(table: unknown): { schema: string; name: string } {
-  if (typeof table !== 'string') fail('table', "must be a table name like 'todos' or 'schema.table'")
-  const dot = table.indexOf('.')
-  if (dot === -1) return { schema: 'public', name: checkName(table, 'table') }
-  return {
-    schema: checkName(table.slice(0, dot), 'table (its schema)'),
-    name: checkName(table.slice(dot + 1), 'table'),
+function splitTable(value: unknown): TableName {
+  const table = parseTableName(value)
+  if ('problem' in table) fail('table', table.problem)
+  return table
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: a short stable mark telling long names apart. */
+function hash(text: string): string {
+  let h = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0
+  return h.toString(16).padStart(8, '0')
+}
+
+/** The longest start of `text` of at most `bytes` UTF-8 bytes, cut between characters. */
+function cutToBytes(text: string, bytes: number): string {
+  let cut = ''
+  for (const char of text) {
+    if (utf8Length(cut + char) > bytes) break
+    cut += char
   }
+  return cut
+}
+
+const POLICY_SUFFIX = ' broadcast changes: read'
+
+/**
+ * The policy's name, unique among every policy on `realtime.messages`: the schema and the table,
+ * and within Postgres's 63 bytes (a longer one is cut and marked with a hash of the whole).
+ */
+function policyName(schema: string, name: string): string {
+  const qualified = `${schema}.${name}`
+  if (utf8Length(qualified + POLICY_SUFFIX) <= 63) return qualified + POLICY_SUFFIX
+  const room = 63 - utf8Length(POLICY_SUFFIX) - 9
+  return `${cutToBytes(qualified, room)} ${hash(qualified)}${POLICY_SUFFIX}`
 }
 
 /** One `realtime.broadcast_changes` call sending the change (NEW and OLD) to `topic`. */
@@ -111,14 +134,18 @@ end
   return { body, match: `starts_with(realtime.topic(), ${prefix})` }
 }
 
-function policySql(options: BroadcastChangesSqlOptions, tableName: string, match: string): string {
+function policySql(
+  options: BroadcastChangesSqlOptions,
+  table: { schema: string; name: string },
+  match: string,
+): string {
   const policy = options.policy ?? {}
   if (policy === false) return ''
   if (typeof policy !== 'object' || policy === null) fail('policy', 'must be false or { role?, using? }')
   const role = ident(checkName(policy.role ?? 'authenticated', 'policy.role'))
   if (policy.using !== undefined && (typeof policy.using !== 'string' || policy.using.trim() === ''))
     fail('policy.using', 'must be a non-empty SQL condition when given')
-  const name = ident(`${tableName} broadcast changes: read`)
+  const name = ident(policyName(table.schema, table.name))
   const using = [match, "realtime.messages.extension = 'broadcast'", ...(policy.using ? [`(${policy.using})`] : [])]
   return `
 drop policy if exists ${name} on realtime.messages;
@@ -148,7 +175,7 @@ export function broadcastChangesSql(options: BroadcastChangesSqlOptions): string
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object')
   const { schema, name } = splitTable(options.table)
   // Postgres cuts names at 63 bytes: `<table>_broadcast_changes` must stay whole to stay unique.
-  if (name.length > 45) fail('table', 'must be at most 45 characters (the trigger and function names add 18)')
+  if (utf8Length(name) > 45) fail('table', 'must be at most 45 bytes (the trigger and function names add 18)')
   const { body, match } = triggerSql(options.topic)
   const fn = `${ident(schema)}.${ident(`${name}_broadcast_changes`)}`
   const trigger = ident(`${name}_broadcast_changes`)
@@ -167,5 +194,5 @@ drop trigger if exists ${trigger} on ${table};
 create trigger ${trigger}
   after insert or update or delete on ${table}
   for each row execute function ${fn}();
-${policySql(options, name, match)}`
+${policySql(options, { schema, name }, match)}`
 }

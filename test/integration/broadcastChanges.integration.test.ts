@@ -185,8 +185,8 @@ describe('table changes by Broadcast from Database, through the library', () => 
     expect(rows).toEqual([{ topic: 'items', event: 'INSERT', table: 'items' }])
     const policies = await sql(emulator, `select policyname from pg_policies where tablename = 'messages' order by 1`)
     expect(policies.rows.map((row) => row.policyname)).toEqual([
-      'docs broadcast changes: read',
-      'items broadcast changes: read',
+      'app.items broadcast changes: read',
+      'public.docs broadcast changes: read',
     ])
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { broadcastChangesSql } from '../../src/sql/broadcastChangesSql'
 import { runBroadcastChangesSqlCli } from '../../src/sql/broadcastChangesCli'
+import { validateChanges } from '../../src/subscription/validateChanges'
 
 /** The function body as Postgres reads it: from `as $tag$` to the next `$tag$`, and what follows. */
 function dollarQuoted(text: string): { body: string; after: string } {
@@ -20,7 +21,7 @@ describe('broadcastChangesSql', () => {
     expect(text).toContain('perform realtime.broadcast_changes(\n      new_topic,')
     expect(text).toContain('after insert or update or delete on "public"."generations"')
     expect(text).toContain('for each row execute function "public"."generations_broadcast_changes"();')
-    expect(text).toContain('create policy "generations broadcast changes: read" on realtime.messages')
+    expect(text).toContain('create policy "public.generations broadcast changes: read" on realtime.messages')
     expect(text).toContain('for select to "authenticated"\n  using (starts_with(realtime.topic(), \'project:\')')
   })
 
@@ -54,6 +55,47 @@ describe('broadcastChangesSql', () => {
     expect(after.startsWith(';\n\ndrop trigger if exists "t_broadcast_changes"')).toBe(true)
   })
 
+  const policyOf = (table: string) => /create policy "([^"]*)"/.exec(broadcastChangesSql({ table, topic: 't' }))?.[1]
+
+  it('names the policy after the schema and the table, so the same table name in two schemas keeps both', () => {
+    expect(policyOf('a.todos')).toBe('a.todos broadcast changes: read')
+    expect(policyOf('b.todos')).toBe('b.todos broadcast changes: read')
+    expect(policyOf('todos')).toBe('public.todos broadcast changes: read')
+  })
+
+  it('keeps a long policy name within 63 bytes and tells long names apart by a hash of the whole', () => {
+    const schema = 'ü'.repeat(31)
+    const names = [`${schema}.${'x'.repeat(45)}`, `${schema}.${'x'.repeat(44)}y`, `${schema}.é`].map(policyOf)
+    for (const name of names) {
+      expect(new TextEncoder().encode(name).length).toBeLessThanOrEqual(63)
+      expect(name).toMatch(/^ü+ [0-9a-f]{8} broadcast changes: read$/)
+    }
+    expect(new Set(names).size).toBe(3)
+  })
+
+  it('reads a table name exactly as changes.tables does, accepting and refusing the same names', () => {
+    const names = ['todos', 'app.notes', 'a.b.c', ' todos', 'todos ', 'a.', '.t', 'a\nb', 'é'.repeat(64), 'ok_é']
+    for (const table of names) {
+      const sql = (() => {
+        try {
+          return /after insert or update or delete on "([^"]*)"\."([^"]*)"/.exec(
+            broadcastChangesSql({ table, topic: 't' }),
+          )
+        } catch {
+          return null
+        }
+      })()
+      const changes = (() => {
+        try {
+          return validateChanges({ via: 'broadcast', tables: [table] }, true).tables[0]
+        } catch {
+          return null
+        }
+      })()
+      expect(sql && `${sql[1]}.${sql[2]}`, table).toBe(changes)
+    }
+  })
+
   it('writes no table name into the header comment, only into quoted identifiers', () => {
     const firstLine = broadcastChangesSql({ table: 'app.secret_table', topic: 't' }).split('\n')[0]
     expect(firstLine).toMatch(/^-- /)
@@ -65,16 +107,27 @@ describe('broadcastChangesSql', () => {
   })
 
   it.each([
-    [{ table: '', topic: 't' }, 'broadcastChangesSql(): table must be a non-empty name'],
-    [{ table: 'a.', topic: 't' }, 'broadcastChangesSql(): table must be a non-empty name'],
-    [{ table: 'x'.repeat(46), topic: 't' }, 'broadcastChangesSql(): table must be at most 45 characters'],
+    [{ table: '', topic: 't' }, "broadcastChangesSql(): table must be a table name like 'todos'"],
+    [{ table: 'a.', topic: 't' }, "broadcastChangesSql(): table must be a table name like 'todos'"],
+    [{ table: 'a.b.c', topic: 't' }, 'broadcastChangesSql(): table must be a table name like'],
+    [{ table: ' todos', topic: 't' }, 'broadcastChangesSql(): table must not begin or end a name with white space'],
+    [{ table: 'x'.repeat(46), topic: 't' }, 'broadcastChangesSql(): table must be at most 45 bytes'],
+    [{ table: 'é'.repeat(23), topic: 't' }, 'broadcastChangesSql(): table must be at most 45 bytes'],
+    [
+      { table: `${'é'.repeat(32)}.t`, topic: 't' },
+      'broadcastChangesSql(): table must name a schema and a table of at most 63 bytes',
+    ],
+    [
+      { table: 't', topic: { prefix: 'p:', column: 'é'.repeat(32) } },
+      'broadcastChangesSql(): topic.column must be a non-empty name of at most 63 bytes',
+    ],
     [{ table: 't', topic: ' ' }, 'broadcastChangesSql(): topic must be a non-empty topic'],
     [{ table: 't', topic: { prefix: '', column: 'c' } }, 'broadcastChangesSql(): topic.prefix must be'],
     [{ table: 't', topic: { prefix: 'p:', column: '' } }, 'broadcastChangesSql(): topic.column must be'],
     [{ table: 't', topic: 't', policy: { using: ' ' } }, 'broadcastChangesSql(): policy.using must be'],
     [{ table: 't', topic: 't', policy: { role: 'a\0b' } }, 'broadcastChangesSql(): policy.role must not contain'],
     [{ table: 'x\ndrop table secrets; --', topic: 't' }, 'broadcastChangesSql(): table must not contain control'],
-    [{ table: 'a\r.t', topic: 't' }, 'broadcastChangesSql(): table (its schema) must not contain control'],
+    [{ table: 'a\r.t', topic: 't' }, 'broadcastChangesSql(): table must not contain control'],
     [{ table: 't', topic: 'a\nb' }, 'broadcastChangesSql(): topic must not contain control'],
     [{ table: 't', topic: { prefix: 'p\t', column: 'c' } }, 'broadcastChangesSql(): topic.prefix must not contain'],
     [
@@ -107,7 +160,7 @@ describe('the broadcast-changes-sql command', () => {
     [['--table', 't'], 'give either --topic, or --topic-prefix with --topic-column'],
     [['--table', 't', '--topic-prefix', 'p:'], '--topic-prefix and --topic-column go together'],
     [['--table', 't', '--topic', 'a', '--topic-prefix', 'p:'], 'give either --topic'],
-    [['--table', '', '--topic', 'a'], 'table must be a non-empty name'],
+    [['--table', '', '--topic', 'a'], 'table must be a table name'],
     [['--tabel', 't'], "Unknown option '--tabel'"],
   ])('exits 2 for %j, saying why and how it is used', (argv, reason) => {
     const result = run(argv)
