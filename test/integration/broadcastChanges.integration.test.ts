@@ -185,8 +185,25 @@ describe('table changes by Broadcast from Database, through the library', () => 
     expect(rows).toEqual([{ topic: 'items', event: 'INSERT', table: 'items' }])
     const policies = await sql(emulator, `select policyname from pg_policies where tablename = 'messages' order by 1`)
     expect(policies.rows.map((row) => row.policyname)).toEqual([
-      'docs broadcast changes: read',
-      'items broadcast changes: read',
+      'app.items broadcast changes: read',
+      'public.docs broadcast changes: read',
+    ])
+  })
+
+  it('sends an UPDATE that moves a row to another project to both topics, and a DELETE to the old one', async () => {
+    await sql(emulator, `insert into docs values (30, 1, 'moving')`)
+    await sql(emulator, `update docs set project_id = 2 where id = 30`)
+    await sql(emulator, `delete from docs where id = 30`)
+    const { rows } = await sql(
+      emulator,
+      `select topic, event, payload->'record'->>'project_id' as "new", payload->'old_record'->>'project_id' as "old"
+         from realtime.messages order by inserted_at, topic`,
+    )
+    expect(rows).toEqual([
+      { topic: 'project:1', event: 'INSERT', new: '1', old: null },
+      { topic: 'project:1', event: 'UPDATE', new: '2', old: '1' },
+      { topic: 'project:2', event: 'UPDATE', new: '2', old: '1' },
+      { topic: 'project:2', event: 'DELETE', new: null, old: '2' },
     ])
   })
 

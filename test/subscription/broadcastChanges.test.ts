@@ -41,6 +41,9 @@ describe('a spec whose table changes come by Broadcast from Database', () => {
       { via: 'broadcast', tables: ['app.'] },
       'subscribe(): changes.tables[0] must be a table name',
     ],
+    ['a table with two dots', { via: 'broadcast', tables: ['a.b.c'] }, 'with one dot at most (got "a.b.c")'],
+    ['a table with a leading space', { via: 'broadcast', tables: [' todos'] }, 'must not begin or end a name with'],
+    ['a table with a line break', { via: 'broadcast', tables: ['to\ndos'] }, 'must not contain control characters'],
     ['empty events', { via: 'broadcast', tables: ['t'], events: [] }, 'subscribe(): changes.events must be'],
     ['a non-boolean replay', { via: 'broadcast', tables: ['t'], replay: 'yes' }, 'subscribe(): changes.replay must'],
   ])('refuses %s with a TypeError naming the field', (_name, changes, message) => {
