@@ -174,7 +174,7 @@ export function createRealtime<Api, ReducerPath extends string = 'realtime'>(
     },
     options: resolved,
     env,
-    start: createStart({ binding, sagaMiddleware, runner, routing, selectors }),
+    start: createStart({ binding, sagaMiddleware, runner, routing, selectors, actions, clock: env.clock }),
     subscribe: createSubscribe(registry, actions, binding),
     broadcast: createBroadcast(registry, actions, binding, { env, logger }),
     whenVisible: (whenVisibleOptions) => {

@@ -19,16 +19,29 @@ function endpointNames(api: unknown): ReadonlySet<string> | undefined {
   return typeof endpoints === 'object' && endpoints !== null ? new Set(Object.keys(endpoints)) : undefined
 }
 
-/** The tags of the subscriptions listening to `table` (by a postgres binding); every active tag if none does. */
+/** `'todos'` means `public.todos`; `'schema.table'` names both (as `changes.tables` and the routes do). */
+function qualified(table: string): string {
+  return table.includes('.') ? table : `public.${table}`
+}
+
+/**
+ * The tags of the subscriptions listening to `table`, by a postgres binding or by Broadcast from
+ * Database (`changes.tables`); every active tag if none does.
+ */
 function tableTags(registry: SagaRegistry, table: string) {
+  const name = qualified(table)
   const specs = [...registry.requests.values()]
-  const listening = specs.filter((spec) => spec.postgres?.some((binding) => binding.table === table))
+  const listening = specs.filter(
+    (spec) =>
+      spec.postgres?.some((binding) => binding.table === table || `${binding.schema}.${binding.table}` === name) ||
+      spec.changes?.tables.includes(name),
+  )
   return unionOfTags(listening.length > 0 ? listening : specs)
 }
 
-/** The key and version fields of the first patch route of `public.<table>`. */
+/** The key and version fields of the first patch route of `table` (`public.` unless it names its schema). */
 function patchFields(routes: CompiledRoutes, table: string) {
-  const patch = routes.byTable.get(`public.${table}`)?.find((route) => route.patch)?.patch
+  const patch = routes.byTable.get(qualified(table))?.find((route) => route.patch)?.patch
   return patch ? { key: patch.key, version: patch.version } : undefined
 }
 

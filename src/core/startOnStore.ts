@@ -1,5 +1,7 @@
 import type { UnknownAction } from '@reduxjs/toolkit'
 import type { SagaMiddleware, Task } from 'redux-saga'
+import type { Clock } from '../env/clock'
+import type { RealtimeActions } from '../slice/realtimeSlice'
 import type { RealtimeSelectors } from '../slice/selectors'
 import type { createSagaRunner } from './sagaRunner'
 import type { StoreBinding } from './storeBinding'
@@ -18,6 +20,8 @@ export interface StartParts {
   runner: ReturnType<typeof createSagaRunner>
   routing: ReturnType<typeof wireRouting>
   selectors: RealtimeSelectors
+  actions: Pick<RealtimeActions, 'realtimeStopped'>
+  clock: Clock
 }
 
 /**
@@ -25,7 +29,8 @@ export interface StartParts {
  * saga, starts polling and cross-tab, and returns `stop()`.
  * @internal
  */
-export function createStart({ binding, sagaMiddleware, runner, routing, selectors }: StartParts) {
+export function createStart(parts: StartParts) {
+  const { binding, sagaMiddleware, runner, routing, selectors, actions, clock } = parts
   return (store: RealtimeStore): (() => void) => {
     if (!binding.dispatch) {
       throw new Error('[RealtimeCore] start(store): realtime.middleware is not in this store; add it in configureStore')
@@ -42,6 +47,8 @@ export function createStart({ binding, sagaMiddleware, runner, routing, selector
       // The saga first: its batch's last flush must go through a router that still routes (and
       // whose stop then clears what that flush scheduled), never one already stopped.
       if (task.isRunning()) task.cancel()
+      // Nothing runs any more: the slice says so (idle, channels closed), so nothing reads as live.
+      store.dispatch(actions.realtimeStopped({ at: clock.now() }))
       routing.router?.stop()
       routing.crossTab.stop()
     }

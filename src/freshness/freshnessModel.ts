@@ -1,7 +1,7 @@
 import type { FullTag } from '../rtkq/rtkqApi'
 import { isTagSilent, topicsNotLive } from '../router/topicLiveness'
 import { silentSourceKey } from '../slice/silenceReducers'
-import { tagKey } from '../router/tags'
+import { sameTagId, tagKey } from '../router/tags'
 import type { CoveredTag, PendingWrite } from '../slice/freshnessState'
 import type { RealtimeState } from '../slice/state'
 
@@ -49,7 +49,7 @@ export interface FreshnessInputs {
 /** Whether invalidating `covering` (a subscription's tag) would refetch a query providing `provided` (RTK Query's rule). */
 function covers(covering: Pick<CoveredTag, 'type' | 'id'>, provided: FullTag): boolean {
   if (covering.type !== provided.type) return false
-  return covering.id === undefined || (provided.id !== undefined && String(covering.id) === String(provided.id))
+  return covering.id === undefined || (provided.id !== undefined && sameTagId(covering.id, provided.id))
 }
 
 /** Whether any of `covering` covers any of `provided`. @internal */

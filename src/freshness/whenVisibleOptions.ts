@@ -2,7 +2,7 @@ import type { TagDescription } from '../subscription/spec'
 
 /** What {@link WhenVisible} waits for, and how long. */
 export interface WhenVisibleOptions {
-  /** The table written (postgres_changes, or Broadcast from Database, of `public.<table>`). */
+  /** The table written (postgres_changes, or Broadcast from Database): `'todos'` (schema `public`) or `'schema.table'`. */
   table: string
   /** The written row's key (its `keyField`). */
   key: string | number
@@ -14,7 +14,7 @@ export interface WhenVisibleOptions {
   versionField?: string
   /** After this long (injected clock) the covering tags are invalidated and the wait ends `'timed-out'`. Default 10000. */
   timeoutMs?: number
-  /** The tags whose queries may hold the row. Default: the tags of the subscriptions listening to `table` (all of them if none does). */
+  /** The tags whose queries may hold the row. Default: the tags of the subscriptions listening to `table`, by a postgres binding or `changes.tables` (all of them if none does). */
   tags?: TagDescription[]
   /** Aborting rejects the wait with the signal's reason. */
   signal?: AbortSignal

@@ -11,6 +11,11 @@ export interface PlaceholderMatch {
   requestIdKey: string | undefined
   /** Set by a confirm under `versionKey`: only a row with at least this version in `field` counts. */
   minVersion?: { field: string; value: unknown }
+  /**
+   * Set by a confirm under `versionKey`: the confirmed row's own id (a server-assigned one may
+   * differ from `id`, which keeps finding the placeholder in the list).
+   */
+  rowId?: string | number
 }
 
 /**
@@ -43,6 +48,7 @@ export function realRowPresent(list: readonly unknown[], match: PlaceholderMatch
     if (!isRecord(item) || isPending(item)) return false
     const same =
       sameKey(item[match.key], match.id) ||
+      (match.rowId !== undefined && sameKey(item[match.key], match.rowId)) ||
       (match.requestIdKey !== undefined && sameKey(item[match.requestIdKey], match.id))
     return same && recentEnough(item, match)
   })

@@ -59,9 +59,9 @@ export function confirmPlaceholder(state: TrackerState, token: string, row: Reco
   if (placeholder.versionKey !== undefined && row[placeholder.versionKey] != null) {
     // Read-your-writes: stays pending until the list holds the row at that version (realtime or a refetch).
     placeholder.minVersion = { field: placeholder.versionKey, value: row[placeholder.versionKey] }
+    // The row's id (server-assigned, perhaps) finds the row; the placeholder keeps its own id in the list.
     const id = row[placeholder.key]
-    if (placeholder.requestIdKey === undefined && (typeof id === 'string' || typeof id === 'number'))
-      placeholder.id = id
+    if (typeof id === 'string' || typeof id === 'number') placeholder.rowId = id
     reconcilePlaceholder(state, placeholder, false)
     return
   }

@@ -13,6 +13,8 @@ export interface Tracked extends PlaceholderRecord {
   timer: TimerHandle
   /** Set by a confirm under `versionKey`: the version the real row must reach. */
   minVersion?: { field: string; value: unknown }
+  /** Set by a confirm under `versionKey`: the confirmed row's id (the placeholder keeps its own `id`). */
+  rowId?: string | number
 }
 
 /** The store the tracker's middleware was added to. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../env/clock'
+import { isPending } from '../optimistic/placeholderList'
 import type { QueryThunkAction, RtkqMatchers } from '../rtkq/rtkqActions'
 import { tagKey, type FullTag } from './tags'
 
@@ -41,6 +42,15 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
     if (excess-- <= 0) break
     map.delete(oldest)
   }
+}
+
+/**
+ * Whether replaced data is a list holding an optimistic placeholder: the server's list never has
+ * it, so the refetch always looks changed; such a refetch gives no verdict. Scanned only when the
+ * references differ (a change, or a placeholder), never on the unchanged path.
+ */
+function holdsPlaceholder(previous: unknown): boolean {
+  return Array.isArray(previous) && previous.some(isPending)
 }
 
 /**
@@ -150,7 +160,7 @@ export class SilenceTracker {
     this.polled.delete(requestId)
     if (!this.matchers.isQueryFulfilled(action) || startedAt === undefined) return []
     remember(this.fetchedSince, key, startedAt)
-    if (!polled || entryData(key) === polled.previous) return []
+    if (!polled || entryData(key) === polled.previous || holdsPlaceholder(polled.previous)) return []
     return polled.covers
       .filter((cover) => this.lastHeard(cover.tag) < polled.since)
       .map((cover) => ({ ...cover, since: polled.since }))

@@ -7,7 +7,7 @@ import type { SerializableSpec } from '../subscription/spec'
 import type { RoutedBatch } from './routeEvents'
 import type { BuildRouterHandler, RouterContext } from './routerContext'
 import type { Cover, Miss } from './silenceTracker'
-import { fullTagsOf, tagKey, type FullTag } from './tags'
+import { fullTagsOf, sameTagId, tagKey, type FullTag } from './tags'
 import { isTopicLive } from './topicLiveness'
 
 /** The bindings of a spec as sources name them: `schema.table` (`schema.*`) or `broadcast:EVENT`. */
@@ -53,7 +53,7 @@ export function expectPolledRefetches(ctx: RouterContext, tags: readonly FullTag
 
 /** Whether an event tag invalidates what a subscription tag covers. */
 function matches(heard: FullTag, tag: FullTag): boolean {
-  return heard.type === tag.type && (tag.id === undefined || heard.id === undefined || heard.id === tag.id)
+  return heard.type === tag.type && (tag.id === undefined || heard.id === undefined || sameTagId(heard.id, tag.id))
 }
 
 /**

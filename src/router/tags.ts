@@ -3,9 +3,17 @@ import type { TagDescription } from '../subscription/spec'
 
 export type { FullTag }
 
-/** A stable key per tag (`Type` or `Type|id`), for throttling and de-duplication. */
+/**
+ * A stable key per tag (`Type` or `Type|id`), for throttling and de-duplication. Ids compare as
+ * strings, as RTK Query does: `7` and `'7'` are one tag.
+ */
 export function tagKey(tag: FullTag): string {
-  return tag.id === undefined ? tag.type : `${tag.type}|${typeof tag.id}:${tag.id}`
+  return tag.id === undefined ? tag.type : `${tag.type}|${String(tag.id)}`
+}
+
+/** Whether two tag ids are the same for RTK Query (`7` and `'7'` are). */
+export function sameTagId(a: string | number, b: string | number): boolean {
+  return String(a) === String(b)
 }
 
 /**

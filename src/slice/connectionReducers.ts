@@ -1,7 +1,7 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
 import type { SerializedRealtimeError } from '../errors/realtimeError'
 import type { RealtimeState } from './state'
-import { applyConnection, recordError, type At } from './stateUpdates'
+import { applyConnection, closeAllChannels, recordError, type At } from './stateUpdates'
 
 /**
  * The connection part of the slice: what the connection, auth and token-refresh sagas report,
@@ -67,6 +67,21 @@ export const connectionReducers = {
     state.metrics.disconnectedAt = null
     state.attempt = 0
     state.nextRetryAt = null
+  },
+  /**
+   * `stop()` ended the sagas: no socket, no channel, no catch-up. The connection is idle (a
+   * `failed` one stays failed: its cause still holds), every channel closed, and no topic covers a
+   * tag any more (the registry reports the coverage again on the next start).
+   */
+  realtimeStopped(state: RealtimeState, action: PayloadAction<At>) {
+    const { at } = action.payload
+    applyConnection(state, { type: 'wentIdle' }, at)
+    state.metrics.disconnectedAt = null
+    state.attempt = 0
+    state.nextRetryAt = null
+    closeAllChannels(state, at)
+    state.freshness.coverage = {}
+    state.freshness.catchUps = {}
   },
   sessionChanged(state: RealtimeState, action: PayloadAction<At>) {
     applyConnection(state, { type: 'sessionChanged' }, action.payload.at)

@@ -50,8 +50,9 @@ export function initialFreshness(): FreshnessState {
   return { coverage: {}, catchUps: {}, confirmedAt: {}, confirmedCount: 0, writes: {} }
 }
 
+/** As the router's tag keys: ids compare as strings (RTK Query's rule), so `7` and `'7'` are one tag. */
 function keyOf(tag: FullTag): string {
-  return tag.id === undefined ? tag.type : `${tag.type}|${typeof tag.id}:${tag.id}`
+  return tag.id === undefined ? tag.type : `${tag.type}|${String(tag.id)}`
 }
 
 /** A subscription of `topic` keeps `tags` fresh (from `subscriberAdded`). */

@@ -22,3 +22,29 @@ describe('stop()', () => {
     expect(harness.actions.length).toBe(reportsAfterStop)
   })
 })
+
+describe('stop() and the state it leaves', () => {
+  it('leaves the connection idle, every channel closed and no query live, and start() again makes them live', async () => {
+    const harness = await oneTopicTwoTables()
+    const { clock, realtime, store } = harness
+    await clock.advance(31_000) // the first join's catch-up settles
+    const freshnessOfA = () => realtime.selectors.selectFreshness('a', undefined)(store.getState())
+    expect(freshnessOfA().mode).toBe('live')
+    harness.stop()
+    await flushMicrotasks()
+    const stopped = realtime.selectors.selectRealtimeState(store.getState())
+    expect(stopped.connection).toBe('idle')
+    expect(stopped.channels['project:1']?.state).toBe('closed')
+    expect(stopped.freshness.coverage).toEqual({})
+    expect(stopped.freshness.catchUps).toEqual({})
+    expect(freshnessOfA().mode).not.toBe('live')
+    const stopAgain = realtime.start(store)
+    await clock.advance(100)
+    const restarted = realtime.selectors.selectRealtimeState(store.getState())
+    expect(restarted.connection).toBe('connected')
+    expect(restarted.channels['project:1']?.state).toBe('subscribed')
+    await clock.advance(31_000)
+    expect(freshnessOfA().mode).toBe('live')
+    stopAgain()
+  })
+})

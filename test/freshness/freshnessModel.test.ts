@@ -46,7 +46,7 @@ describe('the freshness of one query', () => {
   it('calls a live topic polling for a query whose covering tag was found silent, and only that query', () => {
     const state = stateWith({ a: 'subscribed' })
     addCoverage(state.freshness, 'a', [{ type: 'Notes', id: 1 }])
-    state.sources[silentSourceKey('a', 'Todos|number:1')] = {
+    state.sources[silentSourceKey('a', 'Todos|1')] = {
       topic: 'a',
       tag: { type: 'Todos', id: 1 },
       bindings: ['public.todos'],
@@ -58,7 +58,7 @@ describe('the freshness of one query', () => {
     expect(modeOf(state)).toMatchObject({ mode: 'polling', staleSince: 600, pollIntervalMs: 7_000 })
     const notes = computeFreshness({ realtime: state, providedTags: [{ type: 'Notes', id: 1 }], confirmedAt: 900 })
     expect(notes.mode).toBe('live')
-    state.sources[silentSourceKey('a', 'Todos|number:1')]!.silent = false
+    state.sources[silentSourceKey('a', 'Todos|1')]!.silent = false
     expect(modeOf(state).mode).toBe('live')
   })
 

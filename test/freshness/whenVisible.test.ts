@@ -124,3 +124,35 @@ describe('whenVisible (read-your-writes)', () => {
     expect(() => whenVisible({ table: 'generations', key: 'a', signal: {} })).toThrow(/options\.signal/)
   })
 })
+
+describe('whenVisible default tags with Broadcast from Database', () => {
+  it('waits on the tags of the subscription whose changes.tables carry the table, not on every active tag', async () => {
+    const harness = (h = createListHarness())
+    harness.backend.put(generation('a', 1))
+    harness.realtime.subscribe({
+      topic: 'project:p1',
+      private: true,
+      changes: { via: 'broadcast', tables: ['generations'] },
+      tags: P1,
+    })
+    const P2 = [{ type: 'Generations', id: 'p2' }]
+    harness.realtime.subscribe({
+      topic: 'project:p2',
+      postgres: [{ event: '*', schema: 'public', table: 'shots' }],
+      tags: P2,
+    })
+    await harness.mount('p1')
+    await harness.mount('p2')
+    await harness.clock.advance(2_000)
+    const pendingOf = (projectId: string) =>
+      harness.realtime.selectors.selectFreshness('generations', { projectId })(harness.store.getState()).pendingWrites
+    const wait = harness.realtime.whenVisible({ table: 'generations', key: 'b' })
+    expect(await outcome(wait)).toBe('pending')
+    expect([pendingOf('p1'), pendingOf('p2')]).toEqual([1, 0])
+    const before = harness.invalidations().length
+    await harness.clock.advance(DEFAULT_WHEN_VISIBLE_TIMEOUT_MS)
+    expect(await outcome(wait)).toBe('timed-out')
+    expect(harness.invalidations().slice(before)).toContainEqual(P1)
+    expect(harness.invalidations().slice(before)).not.toContainEqual(P2)
+  })
+})

@@ -63,3 +63,26 @@ describe('addPlaceholder with versionKey: confirmed only when the list holds the
     ).toThrow(/options\.versionKey/)
   })
 })
+
+describe('addPlaceholder with versionKey and a server-assigned id', () => {
+  it('keeps the placeholder (one, pending) after confirm(row) until the row with the new id arrives, then drops it', async () => {
+    const harness = await cachedList()
+    const handle = harness.store.dispatch(
+      addPlaceholder(harness.api, 'generations', { projectId: 'p1' }, generation('tmp-1', 0), {
+        id: 'tmp-1',
+        versionKey: 'updated_at',
+        ttlMs: 10 * 60_000,
+      }),
+    )
+    handle.confirm(generation('g-9', 5))
+    expect(pendingIds(harness)).toEqual(['tmp-1'])
+
+    await refetch(harness)
+    expect(pendingIds(harness)).toEqual(['tmp-1'])
+
+    harness.backend.put(generation('g-9', 5))
+    await refetch(harness)
+    expect(pendingIds(harness)).toEqual([])
+    expect(harness.ids()).toEqual(['a', 'b', 'g-9'])
+  })
+})

@@ -80,8 +80,8 @@ describe('routeEvents on the canonical invalidation map', () => {
       pg('tasks', 'INSERT', { new: { project_id: 'p1' } }, 200),
     ])
     expect(tags.size).toBe(4)
-    expect(tags.get('UnifiedGenerations|string:project:p1')?.eventAt).toBe(100)
-    expect(tags.get('TaskStatusCounts|string:p1')?.eventAt).toBe(200)
+    expect(tags.get('UnifiedGenerations|project:p1')?.eventAt).toBe(100)
+    expect(tags.get('TaskStatusCounts|p1')?.eventAt).toBe(200)
   })
 })
 
