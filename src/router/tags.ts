@@ -1,15 +1,9 @@
-import type { FullTag } from '../rtkq/rtkqApi'
+import { tagKey, type FullTag } from '../rtkq/rtkqApi'
 import type { TagDescription } from '../subscription/spec'
 
 export type { FullTag }
-
-/**
- * A stable key per tag (`Type` or `Type|id`), for throttling and de-duplication. Ids compare as
- * strings, as RTK Query does: `7` and `'7'` are one tag.
- */
-export function tagKey(tag: FullTag): string {
-  return tag.id === undefined ? tag.type : `${tag.type}|${String(tag.id)}`
-}
+// One key for the router and the slice (the slice may not import the router).
+export { tagKey }
 
 /** Whether two tag ids are the same for RTK Query (`7` and `'7'` are). */
 export function sameTagId(a: string | number, b: string | number): boolean {

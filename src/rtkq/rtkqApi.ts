@@ -6,6 +6,15 @@ export interface FullTag {
   id?: string | number
 }
 
+/**
+ * A stable key per tag (`Type` or `Type|id`), for throttling, de-duplication and the slice's
+ * records. Ids compare as strings, as RTK Query does: `7` and `'7'` are one tag.
+ * @internal
+ */
+export function tagKey(tag: FullTag): string {
+  return tag.id === undefined ? tag.type : `${tag.type}|${String(tag.id)}`
+}
+
 /** What one query endpoint of an api offers the library. */
 export interface RtkqEndpoint {
   select?(arg: unknown): (state: never) => { status?: string; requestId?: string; data?: unknown }

@@ -1,5 +1,5 @@
 import { prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit'
-import type { FullTag } from '../rtkq/rtkqApi'
+import { tagKey, type FullTag } from '../rtkq/rtkqApi'
 import type { RealtimeState } from './state'
 import type { At } from './stateUpdates'
 
@@ -50,16 +50,11 @@ export function initialFreshness(): FreshnessState {
   return { coverage: {}, catchUps: {}, confirmedAt: {}, confirmedCount: 0, writes: {} }
 }
 
-/** As the router's tag keys: ids compare as strings (RTK Query's rule), so `7` and `'7'` are one tag. */
-function keyOf(tag: FullTag): string {
-  return tag.id === undefined ? tag.type : `${tag.type}|${String(tag.id)}`
-}
-
 /** A subscription of `topic` keeps `tags` fresh (from `subscriberAdded`). */
 export function addCoverage(freshness: FreshnessState, topic: string, tags: readonly FullTag[] = []): void {
   const topicTags = (freshness.coverage[topic] ??= {})
   for (const tag of tags) {
-    const key = keyOf(tag)
+    const key = tagKey(tag)
     const covered = (topicTags[key] ??= { ...tag, count: 0 })
     covered.count += 1
   }
@@ -70,7 +65,7 @@ export function removeCoverage(freshness: FreshnessState, topic: string, tags: r
   const topicTags = freshness.coverage[topic]
   if (!topicTags) return
   for (const tag of tags) {
-    const key = keyOf(tag)
+    const key = tagKey(tag)
     const covered = topicTags[key]
     if (!covered) continue
     covered.count -= 1
