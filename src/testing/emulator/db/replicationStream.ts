@@ -7,6 +7,12 @@ import type { TransactionCollector } from './transactions'
 
 const RECONNECT_MIN_MS = 100
 const RECONNECT_MAX_MS = 5_000
+/**
+ * A status update to the server at least this often while idle. Each one makes the walsender look
+ * for new WAL again, so a commit whose wake-up it missed (seen under load, after a CREATE TABLE)
+ * is still sent within about a second, not on the next write.
+ */
+const STATUS_INTERVAL_SECONDS = 1
 /** How long stopping waits for the stream (and the deliveries behind it) before giving up. @internal */
 export const STOP_STREAM_MS = 5_000
 
@@ -64,7 +70,7 @@ export function startReplicationStream(options: ReplicationStreamOptions): Repli
     const plugin = rawTextPlugin(replication, name)
     const current = new replication.LogicalReplicationService(
       { connectionString: databaseUrl, options: sessionOptions },
-      { acknowledge: { auto: true, timeoutSeconds: 10 } },
+      { acknowledge: { auto: true, timeoutSeconds: STATUS_INTERVAL_SECONDS } },
     )
     service = current
     current.on('data', transactions.onMessage)
