@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { broadcastChangesSql } from '../../src/sql/broadcastChangesSql.ts'
+import type { CliEnvironment } from '../../src/testing/index.ts'
 
 /**
  * The gallery's table arrives by Broadcast from Database: every change of a generation goes to
@@ -19,4 +20,16 @@ export const PUBLISHED_TABLES = ['projects', 'shots', 'shot_generations', 'tasks
 export async function demoSetupSql(): Promise<string> {
   const schema = await readFile(new URL('../schema.sql', import.meta.url), 'utf8')
   return `${schema}\n${broadcastChangesSql(GALLERY_BROADCAST)}`
+}
+
+/**
+ * The emulator command's environment with the demo's database under it (`npm run emulator`): every
+ * start runs `demoSql` first, then the SQL of `--setup-sql` if one was given.
+ */
+export function withDemoDatabase(env: CliEnvironment, demoSql: string): CliEnvironment {
+  return {
+    ...env,
+    start: (options) =>
+      env.start({ ...options, setupSql: options.setupSql === undefined ? demoSql : `${demoSql}\n${options.setupSql}` }),
+  }
 }

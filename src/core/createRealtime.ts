@@ -20,13 +20,8 @@ import { realtimeMiddleware, type StoreBinding } from './storeBinding'
 import { createStart, type RealtimeStore } from './startOnStore'
 import { createSubscribe } from './subscribe'
 import { wireRouting } from './wireRouting'
-import {
-  assertSupabaseClient,
-  resolveOptions,
-  type RealtimeOptionFields,
-  type RealtimeOptions,
-  type ResolvedOptions,
-} from './options'
+import { assertSupabaseClient } from './clientOption'
+import { resolveOptions, type RealtimeOptionFields, type RealtimeOptions, type ResolvedOptions } from './options'
 
 /** An action creator of a command; its action carries the injected clock's time in `meta.at`. */
 export type RealtimeCommand<Args extends unknown[], Payload> = ActionCreatorWithPreparedPayload<

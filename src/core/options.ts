@@ -1,14 +1,20 @@
 import type { SupabaseClient } from '@supabase/supabase-js'
 import type { RealtimeEnvironment } from '../env/environment'
 import type { RealtimeFlags } from '../env/flags'
-import { DEFAULT_RETRY, type RetryOptions } from '../policy/backoff'
-import { DEFAULT_POLLING, type PollingOptions } from '../policy/pollingPolicy'
-import { DEFAULT_READS, type ReadsOptions } from '../policy/readsPolicy'
-import { isRtkqApi } from '../rtkq/rtkqApi'
+import type { RetryOptions } from '../policy/backoff'
+import type { PollingOptions } from '../policy/pollingPolicy'
+import type { ReadsOptions } from '../policy/readsPolicy'
 import type { CoreTiming } from '../policy/timing'
 import type { CapacityLimits, LimitsOption } from '../policy/capacity'
-import { resolveLimits } from './limitsOption'
 import type { RealtimeTransport } from '../events/port'
+import { assertApiOption } from './clientOption'
+import { resolveCrossTab } from './crossTabOption'
+import { resolveLimits } from './limitsOption'
+import { resolveLiveness } from './livenessOption'
+import { fail, MAX_TIMER_MS, number, object } from './optionChecks'
+import { resolvePolling } from './pollingOption'
+import { resolveReads } from './readsOption'
+import { assertRetryBounds, resolveRetry } from './retryOption'
 
 /**
  * The options of `createRealtime`. Every number is in milliseconds unless named otherwise.
@@ -139,88 +145,10 @@ export interface ResolvedOptions {
   silentAfterMisses: number
 }
 
-/** Longest channel name accepted. */
-const MAX_CHANNEL_NAME_LENGTH = 256
-
-function resolveCrossTab(value: unknown, reducerPath: string): ResolvedOptions['crossTab'] {
-  const input = object('crossTab', value)
-  if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
-    fail('crossTab.enabled', 'must be a boolean', input.enabled)
-  const channelName = input.channelName ?? `rtk-supabase-realtime:${reducerPath}`
-  if (typeof channelName !== 'string' || channelName === '' || channelName.length > MAX_CHANNEL_NAME_LENGTH) {
-    fail(
-      'crossTab.channelName',
-      `must be a non-empty string of at most ${MAX_CHANNEL_NAME_LENGTH} characters`,
-      channelName,
-    )
-  }
-  return { enabled: input.enabled ?? true, channelName }
-}
-
-function fail(name: string, problem: string, value: unknown): never {
-  let shown: string
-  try {
-    shown = JSON.stringify(value) ?? String(value)
-  } catch {
-    shown = String(value)
-  }
-  throw new TypeError(`createRealtime(): ${name} ${problem}, got ${shown}`)
-}
-
-function number(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min = 0, integer = false, max = Number.MAX_SAFE_INTEGER } = {},
-): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'must be a finite number', value)
-  if (integer && !Number.isInteger(value)) fail(name, 'must be an integer', value)
-  if (value < min) fail(name, `must be at least ${min}`, value)
-  if (value > max) fail(name, `must be at most ${max}`, value)
-  return value
-}
-
-function object(name: string, value: unknown): Record<string, unknown> {
-  if (value === undefined) return {}
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'must be an object', value)
-  return value as Record<string, unknown>
-}
-
-/** Longest timer a host accepts. */
-const MAX_TIMER_MS = 2_147_483_647
-
-/** Liveness defaults: 2.5 s + 3 s ≤ 6 s visible; 20 s + 3 s ≤ 30 s hidden, on timers a throttled tab still fires (≥ 1 s). */
-const DEFAULT_LIVENESS: Readonly<CoreTiming['liveness']> = Object.freeze({
-  intervalMs: 2_500,
-  timeoutMs: 3_000,
-  hiddenIntervalMs: 20_000,
-})
-
-function resolveLiveness(input: Record<string, unknown>): CoreTiming['liveness'] {
-  const intervalMs = number('liveness.intervalMs', input.intervalMs, DEFAULT_LIVENESS.intervalMs, {
-    min: 1,
-    max: MAX_TIMER_MS,
-  })
-  const timeoutMs = number('liveness.timeoutMs', input.timeoutMs, DEFAULT_LIVENESS.timeoutMs, {
-    min: 1,
-    max: MAX_TIMER_MS,
-  })
-  // A hidden tab never probes more often than a visible one.
-  const hiddenIntervalMs = number(
-    'liveness.hiddenIntervalMs',
-    input.hiddenIntervalMs,
-    Math.max(DEFAULT_LIVENESS.hiddenIntervalMs, intervalMs),
-    { min: 1, max: MAX_TIMER_MS },
-  )
-  if (hiddenIntervalMs < intervalMs)
-    fail('liveness.hiddenIntervalMs', `must be at least liveness.intervalMs (${intervalMs})`, hiddenIntervalMs)
-  return { intervalMs, timeoutMs, hiddenIntervalMs }
-}
-
 /**
  * Validates the options and fills in defaults. A wrong type or out-of-range value throws
- * a TypeError whose message names the option.
+ * a TypeError whose message names the option. Each group is validated in its own file
+ * (`retryOption.ts`, `livenessOption.ts`, `pollingOption.ts`, …).
  */
 export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFlags): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
@@ -230,29 +158,12 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
     fail('reducerPath', 'must be a non-empty string', reducerPath)
   if (options.enabled !== undefined && typeof options.enabled !== 'boolean')
     fail('enabled', 'must be a boolean', options.enabled)
-  const retryIn = object('retry', options.retry)
-  const retry: RetryOptions = {
-    maxRetries: number('retry.maxRetries', retryIn.maxRetries, DEFAULT_RETRY.maxRetries, { integer: true }),
-    baseDelay: number('retry.baseDelay', retryIn.baseDelay, DEFAULT_RETRY.baseDelay, { max: MAX_TIMER_MS }),
-    maxDelay: number('retry.maxDelay', retryIn.maxDelay, DEFAULT_RETRY.maxDelay, { max: MAX_TIMER_MS }),
-    backoffMultiplier: number('retry.backoffMultiplier', retryIn.backoffMultiplier, DEFAULT_RETRY.backoffMultiplier, {
-      min: 1,
-    }),
-    suspendedRetryMs: number('retry.suspendedRetryMs', retryIn.suspendedRetryMs, DEFAULT_RETRY.suspendedRetryMs, {
-      min: 1,
-      max: MAX_TIMER_MS / 1.5,
-    }),
-  }
-  if (options.routes !== undefined && options.api === undefined) {
-    throw new TypeError('createRealtime(): routes need api (the RTK Query api whose tags they name)')
-  }
-  if (options.api !== undefined) assertRtkQueryApi(options.api)
-  if (retry.maxDelay < retry.baseDelay)
-    fail('retry.maxDelay', `must be at least retry.baseDelay (${retry.baseDelay})`, retry.maxDelay)
+  const retry = resolveRetry(object('retry', options.retry))
+  assertApiOption(options)
+  assertRetryBounds(retry)
   const livenessIn = object('liveness', options.liveness)
   const readsIn = object('reads', options.reads)
   const pollingIn = object('polling', options.polling)
-  const forceMs = pollingIn.forceMs ?? flags.forcePollingMs
   return {
     reducerPath,
     enabled: options.enabled ?? flags.realtimeEnabled ?? true,
@@ -265,48 +176,10 @@ export function resolveOptions(options: RealtimeOptionFields, flags: RealtimeFla
       teardownGraceMs: number('teardownGraceMs', options.teardownGraceMs, 1_000, { max: MAX_TIMER_MS }),
     },
     throttleMs: number('throttleMs', options.throttleMs, 500, { max: 60_000 }),
-    polling: {
-      forceMs: forceMs === undefined ? null : number('polling.forceMs', forceMs, 0, { min: 1, max: MAX_TIMER_MS }),
-      healthyMs: number('polling.healthyMs', pollingIn.healthyMs, DEFAULT_POLLING.healthyMs, { max: MAX_TIMER_MS }),
-      visibleBaseMs: number('polling.visibleBaseMs', pollingIn.visibleBaseMs, DEFAULT_POLLING.visibleBaseMs, {
-        min: 5_000,
-        max: 10_000,
-      }),
-      hiddenBaseMs: number('polling.hiddenBaseMs', pollingIn.hiddenBaseMs, DEFAULT_POLLING.hiddenBaseMs, {
-        min: 15_000,
-        max: 30_000,
-      }),
-    },
+    polling: resolvePolling(pollingIn, flags.forcePollingMs),
     crossTab: resolveCrossTab(options.crossTab, reducerPath),
-    reads: {
-      timeoutMs: number('reads.timeoutMs', readsIn.timeoutMs, DEFAULT_READS.timeoutMs, { max: MAX_TIMER_MS }),
-      maxHoldMs: number('reads.maxHoldMs', readsIn.maxHoldMs, DEFAULT_READS.maxHoldMs, { max: 60_000 }),
-    },
+    reads: resolveReads(readsIn),
     limits: resolveLimits(options.limits),
     silentAfterMisses: number('silentAfterMisses', options.silentAfterMisses, 1, { integer: true, max: 1_000 }),
   }
-}
-
-/** Checks that `client` looks like a supabase-js client, naming what is missing. */
-export function assertSupabaseClient(client: unknown): asserts client is SupabaseClient {
-  const candidate = client as { realtime?: unknown; channel?: unknown; removeChannel?: unknown } | null
-  if (typeof candidate !== 'object' || candidate === null)
-    fail('client', 'must be a Supabase client from createClient()', client === undefined ? 'undefined' : typeof client)
-  if (
-    typeof candidate.channel !== 'function' ||
-    typeof candidate.removeChannel !== 'function' ||
-    typeof candidate.realtime !== 'object'
-  ) {
-    throw new TypeError(
-      'createRealtime(): client must be a Supabase client from createClient() (it has no realtime, channel or removeChannel)',
-    )
-  }
-}
-
-/** Checks that `api` is an RTK Query api (createApi), naming what is missing. */
-function assertRtkQueryApi(api: unknown): void {
-  if (!isRtkqApi(api))
-    throw new TypeError(
-      'createRealtime(): api must be an RTK Query api from createApi() (it has no reducerPath or util.invalidateTags)',
-    )
 }

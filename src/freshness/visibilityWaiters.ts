@@ -2,6 +2,7 @@ import type { Middleware, UnknownAction } from '@reduxjs/toolkit'
 import type { RealtimeEnvironment } from '../env/environment'
 import type { Logger } from '../env/logger'
 import type { FullTag, RtkqApi } from '../rtkq/rtkqApi'
+import { coveredEntries } from '../rtkq/coveredEntries'
 import { apiSliceChanged, cachedEntry } from '../rtkq/rtkqCache'
 import { fullTagsOf } from '../router/tags'
 import type { RealtimeActions } from '../slice/realtimeSlice'
@@ -52,12 +53,8 @@ function targetOf(options: WhenVisibleOptions, deps: WaitersDeps): RowTarget {
 
 /** Whether the row is in one of the entries the waiter's tags cover (only entries whose data changed are searched). */
 function found({ api, logger }: WaitersDeps, state: unknown, waiter: Waiter): boolean {
-  let keys: string[]
-  try {
-    keys = api.util.selectInvalidatedBy(state as never, waiter.tags).map((entry) => entry.queryCacheKey)
-  } catch {
-    return false
-  }
+  // A cache RTK Query cannot look up has no entry to search: the wait goes on (its timeout bounds it).
+  const keys = coveredEntries(api, state, waiter.tags, () => {})
   for (const key of keys) {
     const data = cachedEntry(state, api, key)?.data
     if (waiter.seen.has(key) && waiter.seen.get(key) === data) continue

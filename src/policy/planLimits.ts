@@ -14,7 +14,15 @@ export interface PlanLimits {
   messagesPerSecond: number
 }
 
-/** The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per second); frozen. */
+/**
+ * The published quotas of each plan (Free 100/100, Pro 500/500, Team 2500/2500 joins/messages per
+ * second); frozen. The `limits` option of `createRealtime` starts from one of them.
+ *
+ * @example
+ * // At most 5 joins per second from each client of a Free project: a share of the project's 100.
+ * const joinShare = 5 / PLAN_LIMITS.free.joinsPerSecond // 0.05
+ * createRealtime({ client, api, routes, limits: { plan: 'free', joinShare } })
+ */
 export const PLAN_LIMITS: Readonly<Record<PlanName, Readonly<PlanLimits>>> = Object.freeze({
   // Frozen, entries too: a caller's write must not change every later createRealtime's limits.
   free: Object.freeze({ channelsPerConnection: 100, joinsPerSecond: 100, messagesPerSecond: 100 }),

@@ -1,3 +1,4 @@
+import { coveredEntries } from '../rtkq/coveredEntries'
 import { cachedEntry } from '../rtkq/rtkqCache'
 import type { BuildRouterHandler, RouterContext } from './routerContext'
 import type { FullTag } from './tags'
@@ -67,16 +68,12 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
   const catchUps = new Map<string, CatchUp>()
   const reports = deferredReports(ctx)
 
-  const covered = (state: unknown, tags: FullTag[]): string[] => {
-    try {
-      return api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
-    } catch (error) {
+  const covered = (state: unknown, tags: FullTag[]): string[] =>
+    coveredEntries(api, state, tags, (error) =>
       logger.once('freshness-select-failed', 'warn', 'could not look up the queries behind a freshness change', {
         error: String(error),
-      })
-      return []
-    }
-  }
+      }),
+    )
 
   const settle = (topic: string, catchUp: CatchUp) => {
     catchUp.cancelBound()

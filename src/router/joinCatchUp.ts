@@ -1,3 +1,4 @@
+import { coveredEntries } from '../rtkq/coveredEntries'
 import type { FullTag } from './tags'
 import type { BuildRouterHandler } from './routerContext'
 
@@ -24,16 +25,12 @@ export const buildJoinCatchUpHandler: BuildRouterHandler = (listener, ctx) => {
   /** requestId of a fetch in flight at a first join → the tags of that join. */
   const watched = new Map<string, FullTag[]>()
 
-  const covered = (state: unknown, tags: FullTag[]): string[] => {
-    try {
-      return api.util.selectInvalidatedBy(state as never, tags).map((entry) => entry.queryCacheKey)
-    } catch (error) {
+  const covered = (state: unknown, tags: FullTag[]): string[] =>
+    coveredEntries(api, state, tags, (error) =>
       logger.once('select-invalidated-failed', 'warn', 'could not look up the queries behind a catch-up', {
         error: String(error),
-      })
-      return []
-    }
-  }
+      }),
+    )
 
   listener.startListening({
     actionCreator: actions.channelSubscribed,

@@ -31,7 +31,12 @@ Options:
   --verbose              log what the emulator does
   -h, --help             show this help`
 
-const processEnvironment: CliEnvironment = {
+/**
+ * The command's environment in a Node process: stdout, stderr, SIGINT and SIGTERM, and the
+ * emulator itself (the repository's `npm run emulator` wraps its `start`).
+ * @internal
+ */
+export const processEnvironment: CliEnvironment = {
   out: (line) => void process.stdout.write(`${line}\n`),
   err: (line) => void process.stderr.write(`${line}\n`),
   onStopSignal(handler) {

@@ -1,34 +1,30 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { WebSocketServer } from 'ws'
 import { systemClock, type Clock } from '../../env/clock'
-import { thrownKind, type Logger } from '../../env/logger'
-import { createFaults, type FaultActions, type FaultState } from './faults'
-import { createTokenAuthority, type TokenAuthority } from './realtime/auth'
-import { CLOSE } from './realtime/closeCodes'
-import { createHub, type Hub } from './realtime/hub'
-import { createServerLimits } from './realtime/limits'
+import type { Logger } from '../../env/logger'
 import type { PlanLimitsOption } from '../../policy/planLimits'
-import { closeListener, closeSockets, emulatorLogger, listen, loadWs, rejectUpgrade } from './realtime/lifecycle'
-import { toDatabaseBroadcast } from './realtime/databaseBroadcast'
-import { handleRestBroadcast, json, type RestBroadcastDeps } from './realtime/rest'
 import type { MessagePolicies } from './db/messagePolicies'
 import type { MessageReplay } from './db/messageReplay'
 import type { RowVisibility } from './db/rowVisibility'
+import { createFaults, type FaultState } from './faults'
+import { createTokenAuthority, signerFor, type TokenAuthority } from './realtime/auth'
 import type { SubscriptionCatalog } from './realtime/catalog'
-import { upgradeRefusal } from './realtime/upgrade'
+import { subscribeSources } from './realtime/changeSources'
+import { CLOSE } from './realtime/closeCodes'
+import { faultEffects } from './realtime/faultEffects'
+import { createHub } from './realtime/hub'
+import { answerOrFail, type Routes } from './realtime/httpRoutes'
+import { closeListener, closeSockets, emulatorLogger, listen } from './realtime/lifecycle'
+import { createServerLimits } from './realtime/limits'
 import type { AuthorizePrivate, ServerContext } from './realtime/session'
-import { signJwt } from './jwt'
-import { paceSocket } from './slowLink'
+import { acceptUpgrade, createSocketServer } from './realtime/upgrade'
 import { createTokenSource, type TokenSourceOptions } from './tokenSource'
-import type { ChangeSource, EmulatorFaults, JwtClaims, RowChange } from './types'
+import type { ChangeSource, EmulatorFaults } from './types'
 
 /** Default largest WebSocket frame, the real server's `max_frame_size` (bigger ones close the socket with 1009). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 5_000_000
 /** Phoenix's websocket `timeout`: a socket that sends nothing for this long is closed (1000). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
-
-const WEBSOCKET_PATH = '/realtime/v1/websocket'
 
 /** Options of {@link startRealtimeServer}: only `jwtSecret` is required. */
 export interface RealtimeServerOptions {
@@ -108,157 +104,6 @@ function idleTimeoutOf(options: RealtimeServerOptions): number {
   return idleTimeoutMs
 }
 
-/** @internal The WebSocket server the upgrades are handed to (no listener of its own). */
-async function createSocketServer(maxPayloadBytes: number | undefined): Promise<WebSocketServer> {
-  const ws = await loadWs()
-  // The real server skips UTF-8 validation: a bad text frame fails JSON decoding and is logged.
-  return new ws.WebSocketServer({
-    noServer: true,
-    maxPayload: maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
-    skipUTF8Validation: true,
-  })
-}
-
-/**
- * The faults that act on the hub and the token authority, each logged; the hub is read when a
- * fault fires (it is created after the faults it consults).
- *
- * @internal
- */
-function faultEffects(
-  hub: () => Hub,
-  auth: TokenAuthority,
-  logger: Logger,
-  restartServer: () => Promise<void>,
-): FaultActions {
-  return {
-    dropAllSockets: () => logger.info('dropping every socket (fault)', { sockets: hub().dropAll() }),
-    channelError: (topic) => logger.info('phx_error (fault)', { channels: hub().channelError(topic) }),
-    expireTokens: () => {
-      auth.expireAll()
-      logger.info('tokens expired (fault)', { channels: hub().shutDownExpired() })
-    },
-    clearExpiredTokens: () => auth.clearExpired(),
-    sendMalformedFrame: (kind) =>
-      logger.info('malformed frame sent (fault)', { kind, sockets: hub().sendMalformed(kind) }),
-    restartServer,
-  }
-}
-
-/** Where {@link answerRequest} sends what is not a preflight. */
-interface Routes {
-  restDeps: RestBroadcastDeps
-  httpHandler: RealtimeServerOptions['httpHandler']
-}
-
-/**
- * Answers an HTTP request: CORS preflight, then the REST broadcast endpoints, then `httpHandler`,
- * else 404.
- *
- * @internal
- */
-async function answerRequest(req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, {
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'GET, HEAD, POST, PATCH, PUT, DELETE, OPTIONS',
-      'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? '*',
-      'Access-Control-Max-Age': '600',
-    })
-    return void res.end()
-  }
-  res.setHeader('Access-Control-Allow-Origin', '*')
-  if (await handleRestBroadcast(req, res, routes.restDeps)) return
-  if (routes.httpHandler && (await routes.httpHandler(req, res))) return
-  json(res, 404, {
-    message: `no route for ${req.method ?? 'GET'} ${new URL(req.url ?? '/', 'http://127.0.0.1').pathname}`,
-  })
-}
-
-/** @internal Answers a request; an answer that fails is logged and becomes a 500 (or a reset once answering). */
-function answerOrFail(req: IncomingMessage, res: ServerResponse, routes: Routes, logger: Logger): void {
-  answerRequest(req, res, routes).catch((error: unknown) => {
-    logger.error('request failed', { error: thrownKind(error) })
-    if (!res.headersSent) json(res, 500, { message: 'emulator error' })
-    else res.destroy()
-  })
-}
-
-/** What {@link acceptUpgrade} needs of the running server. */
-interface UpgradeDeps {
-  accepting: () => boolean
-  state: FaultState
-  auth: TokenAuthority
-  hub: Hub
-  wss: WebSocketServer
-  clock: Clock
-  logger: Logger
-}
-
-/**
- * Upgrades a request to `/realtime/v1/websocket` unless the server is not accepting, the path is
- * wrong, a fault refuses it or its `vsn` or token does not pass; the socket is paced by the
- * slow-link fault, then handed to the hub.
- *
- * @internal
- */
-function acceptUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, deps: UpgradeDeps): void {
-  const { state, auth, hub, wss, clock, logger } = deps
-  socket.on('error', () => undefined)
-  if (!deps.accepting()) return void socket.destroy()
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-  if (url.pathname.replace(/\/$/, '') !== WEBSOCKET_PATH)
-    return rejectUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}`)
-  if (state.refuseUpgrade()) {
-    logger.debug('upgrade refused (fault)')
-    return rejectUpgrade(socket, 503, 'connection refused (fault)')
-  }
-  const refusal = upgradeRefusal(req, url, auth)
-  if (!refusal.ok) {
-    logger.info('upgrade refused', { status: refusal.status })
-    return rejectUpgrade(socket, refusal.status, refusal.error)
-  }
-  const { vsn, apikey } = refusal
-  paceSocket(socket, () => state.slowLinkRate(), clock)
-  wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, vsn, apikey))
-}
-
-/**
- * Feeds row changes to the hub as postgres_changes and inserts into `realtime.messages` as
- * Broadcast from Database; returns the unsubscription of both.
- *
- * @internal
- */
-function subscribeSources(options: RealtimeServerOptions, hub: Hub, logger: Logger): () => void {
-  const onChange = (change: RowChange): void => {
-    try {
-      hub.deliverChange(change)
-    } catch (error) {
-      logger.error('delivering a row change failed', { table: change.table, error: thrownKind(error) })
-    }
-  }
-  const unsubscribeChanges = options.changeSource?.onChange(onChange) ?? (() => undefined)
-  const unsubscribeBroadcasts =
-    options.broadcastSource?.onChange((change) => {
-      const message = toDatabaseBroadcast(change)
-      if (message)
-        logger.debug('broadcast from database', { topic: message.topic, channels: hub.broadcastFromDatabase(message) })
-    }) ?? (() => undefined)
-  return () => {
-    unsubscribeChanges()
-    unsubscribeBroadcasts()
-  }
-}
-
-/** @internal Signs user tokens with the server's secret and records each, so `faults.expireTokens()` covers them. */
-function signerFor(jwtSecret: string, auth: TokenAuthority): (claims: JwtClaims) => string {
-  return (claims) => {
-    const token = signJwt(claims, jwtSecret)
-    auth.issued(token)
-    return token
-  }
-}
-
 /**
  * Starts the realtime half of the emulator: a node:http server on 127.0.0.1 that upgrades
  * `/realtime/v1/websocket` (checking `apikey` and `vsn`), serves the REST broadcast endpoints and
@@ -273,7 +118,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? emulatorLogger(false)
   const auth = createTokenAuthority({ secret: options.jwtSecret, clock, apiKeys: options.apiKeys ?? [] })
-  const wss = await createSocketServer(options.maxPayloadBytes)
+  const wss = await createSocketServer(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES)
   let accepting = true
   let stopped = false
   let restarting: Promise<void> | null = null
@@ -306,7 +151,7 @@ export async function startRealtimeServer(options: RealtimeServerOptions): Promi
   )
   const ctx = createServerContext(options, { clock, logger, auth, faults: state })
   const hub = createHub(ctx, { idleTimeoutMs: idleTimeoutOf(options) })
-  const routes = { restDeps: { hub, auth, ctx }, httpHandler: options.httpHandler }
+  const routes: Routes = { restDeps: { hub, auth, ctx }, httpHandler: options.httpHandler }
 
   const server = createServer((req, res) => answerOrFail(req, res, routes, logger))
   const upgradeDeps = { accepting: () => accepting, state, auth, hub, wss, clock, logger }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../env/clock'
-import { verifyJwt } from '../jwt'
+import { signJwt, verifyJwt } from '../jwt'
 import type { JwtClaims } from '../types'
 
 /** A token the server accepts, or the texts the real server uses to refuse it. */
@@ -100,5 +100,14 @@ export function createTokenAuthority({ secret, clock, apiKeys = [] }: TokenAutho
     },
     isExpired: (token) => expiredTokens.has(token),
     clearExpired: () => expiredTokens.clear(),
+  }
+}
+
+/** @internal Signs user tokens with the server's secret and records each, so `faults.expireTokens()` covers them. */
+export function signerFor(jwtSecret: string, auth: TokenAuthority): (claims: JwtClaims) => string {
+  return (claims) => {
+    const token = signJwt(claims, jwtSecret)
+    auth.issued(token)
+    return token
   }
 }
