@@ -7,8 +7,7 @@ import type { CoreContext } from './context'
 import { settle, sleep, waitForState } from './effects'
 import { waitWhileFailed } from './failedRetry'
 import { monitorLiveness, reportMalformedFrame, type ConnectionEnd } from './livenessMonitor'
-import type { ReadRetryThrottle } from './readSucceeded'
-import { waitBeforeRetry } from './retryWait'
+import { waitBeforeRetry, type RetryHints } from './retryWait'
 import { socketSignals } from './socketSignals'
 
 /**
@@ -21,7 +20,7 @@ import { socketSignals } from './socketSignals'
 export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, selectors, transport } = ctx
   let attempt = 0
-  const reads: ReadRetryThrottle = { lastAt: null }
+  const hints: RetryHints = { reads: { lastAt: null }, peers: { lastAt: null } }
   try {
     for (;;) {
       const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
@@ -35,7 +34,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (state.connection === 'failed') {
         yield call(settle, () => transport.disconnect())
-        yield call(waitWhileFailed, ctx, reads)
+        yield call(waitWhileFailed, ctx, hints.reads)
         attempt = 0
         continue
       }
@@ -56,7 +55,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (end.kind === 'idle') continue
       if (end.wasConnected) attempt = 0
-      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error, reads)) as number
+      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error, hints)) as number
     }
   } finally {
     yield call(settle, () => transport.disconnect())

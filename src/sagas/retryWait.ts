@@ -4,13 +4,21 @@ import { serializeRealtimeError, type RealtimeError } from '../errors/realtimeEr
 import { nextRetryDelay } from '../policy/backoff'
 import type { CoreContext } from './context'
 import { settle, sleep } from './effects'
+import { peerWakesRetry, type PeerRetryThrottle } from './peerReconnected'
 import { readSucceeded, takeReadRetry, type ReadRetryThrottle } from './readSucceeded'
+
+/** What may cut retry waits short without a command: reads of the app's api, other tabs' reconnects. @internal */
+export interface RetryHints {
+  reads: ReadRetryThrottle
+  peers: PeerRetryThrottle
+}
 
 /**
  * Records the scheduled retry at once (so that state and polling react without waiting for
  * the socket to finish closing), closes what is left of the socket cleanly, and waits until
- * the retry is due. `recover()`, the kill switch, coming back online, the tab becoming visible, and
- * a successful read of the app's api (the network is back; at most once per 5 s) cut the wait short.
+ * the retry is due. `recover()`, the kill switch, coming back online, the tab becoming visible,
+ * a successful read of the app's api (the network is back; at most once per 5 s), and another
+ * tab reporting its connection back (the server is back; at most once per 5 s) cut the wait short.
  * Returns the next attempt number.
  *
  * @internal
@@ -19,7 +27,7 @@ export function* waitBeforeRetry(
   ctx: CoreContext,
   attempt: number,
   error: RealtimeError,
-  reads: ReadRetryThrottle,
+  hints: RetryHints,
 ): SagaIterator<number> {
   const { actions, transport, env, timing, logger } = ctx
   const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
@@ -51,19 +59,22 @@ export function* waitBeforeRetry(
     online?: unknown
     visible?: unknown
     read?: unknown
+    peer?: { payload: { from: string } }
   }
   let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
   while (result.done) {
     result = (yield race({
       done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())),
       read: take(readSucceeded(ctx)),
+      peer: take(actions.crossTabPeerConnected.type),
       ...interruptions,
     })) as Waited
-    if (!result.read) break
-    if (takeReadRetry(reads, env.clock.now())) {
+    if (result.read && takeReadRetry(hints.reads, env.clock.now())) {
       logger.info('a read of the api succeeded: the network is back, retrying now')
       break
     }
+    if (result.peer && ((yield call(peerWakesRetry, ctx, hints.peers, result.peer)) as boolean)) break
+    if (!result.read && !result.peer) break
     result = { done: true }
   }
   if (result.recover || result.disabled) return 0
