@@ -164,6 +164,25 @@ describe('a tab waiting to retry when another tab reconnects', () => {
     expect(wakeLogs(b)).toHaveLength(1)
   })
 
+  it('keeps no report that arrives during an attempt: the wait after it is the normal backoff', async () => {
+    const { b } = await leaderAndFollower(SUSPENDED)
+    const attempts = b.transport.connectAttempts
+    const rogue = world!.browser.openTab('rogue').broadcastChannel(CHANNEL)
+    b.transport.connectBehavior = 'hang'
+    rogue.post({ v: 1, kind: 'connected', from: 'r1' })
+    await world!.clock.advance(0)
+    expect(b.transport.connectAttempts).toBe(attempts + 1)
+
+    // The attempt hangs until the 10 s open timeout; a report past the 5 s gap arrives meanwhile.
+    await world!.clock.advance(PEER_RETRY_GAP_MS + 1_000)
+    rogue.post({ v: 1, kind: 'connected', from: 'r2' })
+    await world!.clock.advance(5_000)
+
+    expectWaiting(b, 'suspended', 10_000)
+    expect(b.transport.connectAttempts).toBe(attempts + 1)
+    expect(wakeups(b)).toBe(1)
+  })
+
   it('drops and counts a malformed report, and ignores one claiming to come from this tab', async () => {
     const { b } = await leaderAndFollower(SUSPENDED)
     expectWaiting(b, 'suspended', 10_000)
