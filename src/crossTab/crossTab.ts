@@ -4,6 +4,7 @@ import type { PollReason } from '../router/pollingScheduler'
 import type { FullTag } from '../router/tags'
 import type { CrossTabDeps, CrossTabManager } from './crossTabManager'
 import { createMutationTags } from './mutationTags'
+import { announceReconnected, mayReconnect } from './reconnectReports'
 import { relayTags } from './relayHandling'
 import { startSession, stopSession } from './sessionWiring'
 
@@ -44,16 +45,21 @@ export function createCrossTab(deps: CrossTabDeps) {
   }
 }
 
-/** Follows the visibility commands into the election and relays the tags of local mutations. */
+/**
+ * Follows the visibility commands into the election, relays the tags of local mutations, and tells
+ * the other tabs when this tab's connection comes back.
+ */
 function crossTabMiddleware(manager: CrossTabManager): Middleware {
   const { actions } = manager.deps
   const tagsOf = manager.deps.api ? createMutationTags(manager.deps.api, manager.deps.logger) : null
   return (api) => {
     manager.store = api
     return (next) => (action) => {
+      const reconnecting = manager.session !== null && mayReconnect(manager, action as UnknownAction)
       const result = next(action)
       const current = manager.session
       if (current) {
+        if (reconnecting) announceReconnected(manager, current)
         // Visibility changes only through setVisibility (the environment saga puts it too).
         if (actions.setVisibility.match(action) && action.payload !== current.visible) {
           current.visible = action.payload

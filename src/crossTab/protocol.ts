@@ -45,7 +45,22 @@ export interface InvalidateMessage {
   cause?: RelayCause
 }
 
-export type CrossTabMessage = HeartbeatMessage | ByeMessage | InvalidateMessage
+/**
+ * "My connection is back": sent once when the sender's connection becomes `connected` after not
+ * being connected (never per probe). Every tab has its own socket to the same server, so another
+ * tab waiting out a backoff retries at once. A tab of an older version drops it as an unknown kind
+ * (counted there, as any unknown kind).
+ */
+export interface ConnectedMessage {
+  v: 1
+  kind: 'connected'
+  from: string
+}
+
+export type CrossTabMessage = HeartbeatMessage | ByeMessage | InvalidateMessage | ConnectedMessage
+
+const KINDS: ReadonlySet<unknown> = new Set<CrossTabMessage['kind']>(['heartbeat', 'bye', 'invalidate', 'connected'])
+const isKind = (kind: unknown): kind is CrossTabMessage['kind'] => KINDS.has(kind)
 
 /** Why a message was dropped: counted in `crossTab.relaysDropped`, logged once per reason. */
 export type DropReason =
@@ -87,9 +102,9 @@ export function parseMessage(data: unknown): ParseResult {
   const record = data as Record<string, unknown>
   if (record.v !== CROSS_TAB_PROTOCOL_VERSION) return drop('UNSUPPORTED_VERSION')
   const { kind, from } = record
-  if (kind !== 'heartbeat' && kind !== 'bye' && kind !== 'invalidate') return drop('UNKNOWN_KIND')
+  if (!isKind(kind)) return drop('UNKNOWN_KIND')
   if (typeof from !== 'string' || from === '' || from.length > MAX_TAB_ID_LENGTH) return drop('BAD_SENDER')
-  if (kind === 'bye') return { ok: true, message: { v: 1, kind, from } }
+  if (kind === 'bye' || kind === 'connected') return { ok: true, message: { v: 1, kind, from } }
   if (kind === 'heartbeat') return parseHeartbeat(record, from)
   const { tags, cause } = record
   if (!Array.isArray(tags) || tags.length === 0) return drop('BAD_TAGS')

@@ -8,6 +8,7 @@ import {
   type InvalidateMessage,
   type RelayCause,
 } from './protocol'
+import { peerReconnected } from './reconnectReports'
 import { relayedInvalidation } from './relay'
 
 /**
@@ -49,7 +50,10 @@ export function receiveMessage(manager: CrossTabManager, data: unknown): void {
   }
 }
 
-/** Heartbeats and byes feed the election and poll sharing; relays invalidate the tags this tab's cache provides. */
+/**
+ * Heartbeats and byes feed the election and poll sharing; relays invalidate the tags this tab's
+ * cache provides; a `connected` report from any tab (leader or not) may end this tab's retry wait.
+ */
 function applyMessage(manager: CrossTabManager, message: CrossTabMessage, current: Session): void {
   if (message.from === current.tabId) return
   if (message.kind === 'heartbeat') {
@@ -60,6 +64,8 @@ function applyMessage(manager: CrossTabManager, message: CrossTabMessage, curren
     current.sharing.forget(message.from)
     current.elector.bye(message)
     refreshCoverage(manager, current)
+  } else if (message.kind === 'connected') {
+    peerReconnected(manager, message)
   } else {
     applyRelay(manager, message, current)
   }

@@ -1,14 +1,13 @@
 import type { EventChannel, SagaIterator } from 'redux-saga'
 import { call, put, race, select, take } from 'redux-saga/effects'
-import { RealtimeError, serializeRealtimeError } from '../errors/realtimeError'
-import { nextRetryDelay } from '../policy/backoff'
+import { RealtimeError } from '../errors/realtimeError'
 import type { RealtimeState } from '../slice/state'
 import type { SocketSignal } from '../events/port'
 import type { CoreContext } from './context'
 import { settle, sleep, waitForState } from './effects'
 import { waitWhileFailed } from './failedRetry'
 import { monitorLiveness, reportMalformedFrame, type ConnectionEnd } from './livenessMonitor'
-import { readSucceeded, takeReadRetry, type ReadRetryThrottle } from './readSucceeded'
+import { waitBeforeRetry, type RetryHints } from './retryWait'
 import { socketSignals } from './socketSignals'
 
 /**
@@ -21,7 +20,7 @@ import { socketSignals } from './socketSignals'
 export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
   const { actions, selectors, transport } = ctx
   let attempt = 0
-  const reads: ReadRetryThrottle = { lastAt: null }
+  const hints: RetryHints = { reads: { lastAt: null }, peers: { lastAt: null } }
   try {
     for (;;) {
       const state = (yield select(selectors.selectRealtimeState)) as RealtimeState
@@ -35,7 +34,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (state.connection === 'failed') {
         yield call(settle, () => transport.disconnect())
-        yield call(waitWhileFailed, ctx, reads)
+        yield call(waitWhileFailed, ctx, hints.reads)
         attempt = 0
         continue
       }
@@ -56,7 +55,7 @@ export function* connectionSaga(ctx: CoreContext): SagaIterator<void> {
       }
       if (end.kind === 'idle') continue
       if (end.wasConnected) attempt = 0
-      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error, reads)) as number
+      attempt = (yield call(waitBeforeRetry, ctx, attempt, end.error, hints)) as number
     }
   } finally {
     yield call(settle, () => transport.disconnect())
@@ -151,80 +150,5 @@ function* awaitSocket(
         wasConnected: false,
       }
     }
-  }
-}
-
-/**
- * Records the scheduled retry at once (so that state and polling react without waiting for
- * the socket to finish closing), closes what is left of the socket cleanly, and waits until
- * the retry is due. `recover()`, the kill switch, coming back online, the tab becoming visible, and a successful read of
- * the app's api (the network is back; at most once per 5 s) cut the wait short.
- * Returns the next attempt number.
- */
-function* waitBeforeRetry(
-  ctx: CoreContext,
-  attempt: number,
-  error: RealtimeError,
-  reads: ReadRetryThrottle,
-): SagaIterator<number> {
-  const { actions, transport, env, timing, logger } = ctx
-  const delayMs = nextRetryDelay(attempt, timing.retry, env.random)
-  const dueAt = env.clock.now() + delayMs
-  logger.info(`connection lost (${error.type}); retry ${attempt + 1} in ${delayMs} ms`)
-  yield put(
-    actions.reconnectScheduled({
-      attempt,
-      maxRetries: timing.retry.maxRetries,
-      delayMs,
-      error: serializeRealtimeError(error),
-      at: env.clock.now(),
-    }),
-  )
-  const interruptions = {
-    recover: take(actions.recover.type),
-    disabled: take(actions.disable.type),
-    online: take(
-      (action: { type: string; payload?: unknown }) =>
-        action.type === actions.setOnline.type && action.payload === true,
-    ),
-    // A tab the user comes back to: retry now rather than leave them waiting out a suspended delay.
-    visible: call(becameVisible, ctx),
-  }
-  type Waited = {
-    done?: unknown
-    recover?: unknown
-    disabled?: unknown
-    online?: unknown
-    visible?: unknown
-    read?: unknown
-  }
-  let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
-  while (result.done) {
-    result = (yield race({
-      done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())),
-      read: take(readSucceeded(ctx)),
-      ...interruptions,
-    })) as Waited
-    if (!result.read) break
-    if (takeReadRetry(reads, env.clock.now())) {
-      logger.info('a read of the api succeeded: the network is back, retrying now')
-      break
-    }
-    result = { done: true }
-  }
-  if (result.recover || result.disabled) return 0
-  return attempt + 1
-}
-
-/**
- * Returns when the page goes from hidden to visible: a `setVisibility(true)` while already
- * visible (React Native's AppState reports `active` again and again) is no return of the user.
- */
-function* becameVisible({ actions, selectors }: CoreContext): SagaIterator<void> {
-  let visible = ((yield select(selectors.selectRealtimeState)) as { visible: boolean }).visible
-  for (;;) {
-    const action = (yield take(actions.setVisibility.type)) as { payload: boolean }
-    if (action.payload && !visible) return
-    visible = action.payload
   }
 }

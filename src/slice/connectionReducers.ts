@@ -41,6 +41,11 @@ export const connectionReducers = {
     state.attempt = attempt
     state.nextRetryAt = at + delayMs
   },
+  /** Another tab reported its connection back (`from`, its tab id): this tab's retry wait ended early. */
+  retryWokenByPeer(state: RealtimeState, action: PayloadAction<{ from: string } & At>) {
+    state.metrics.peerReconnectWakeups += 1
+    void action
+  },
   connectionFailed(
     state: RealtimeState,
     action: PayloadAction<{ error: SerializedRealtimeError; topic?: string } & At>,

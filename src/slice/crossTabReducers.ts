@@ -46,6 +46,11 @@ export const crossTabReducers = {
     state.crossTab.relaysReceived += 1
     if (action.payload.applied) state.crossTab.relaysApplied += 1
   },
+  /**
+   * Another tab's connection became `connected` after not being connected. A fact for the
+   * connection saga (a retry wait may end early, see `retryWokenByPeer`); the slice keeps nothing.
+   */
+  crossTabPeerConnected(_state: RealtimeState, _action: PayloadAction<{ from: string; at: number }>) {},
   /** A malformed or unsupported message: counted, logged once per reason by the manager, skipped. */
   crossTabMessageDropped(state: RealtimeState, action: PayloadAction<{ reason: string }>) {
     void action

@@ -49,6 +49,8 @@ export interface MetricsState {
   disconnectedAt: number | null
   reconnections: number
   reconnectTimeTotalMs: number
+  /** Retry waits (backoff or `suspended`) cut short because another tab reported its connection back. */
+  peerReconnectWakeups: number
   totalSubscriptions: number
   messagesReceived: number
   messagesSent: number
@@ -175,6 +177,7 @@ export function initialMetrics(): MetricsState {
     disconnectedAt: null,
     reconnections: 0,
     reconnectTimeTotalMs: 0,
+    peerReconnectWakeups: 0,
     totalSubscriptions: 0,
     messagesReceived: 0,
     messagesSent: 0,

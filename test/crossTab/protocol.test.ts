@@ -8,7 +8,7 @@ import {
 } from '../../src/crossTab/protocol'
 
 describe('cross-tab protocol', () => {
-  it('accepts the three message kinds of version 1, keeping only their known fields', () => {
+  it('accepts the four message kinds of version 1, keeping only their known fields', () => {
     expect(parseMessage({ v: 1, kind: 'heartbeat', from: 'a', leader: true, visible: false, extra: 'x' })).toEqual({
       ok: true,
       message: { v: 1, kind: 'heartbeat', from: 'a', leader: true, visible: false },
@@ -16,6 +16,10 @@ describe('cross-tab protocol', () => {
     expect(parseMessage({ v: 1, kind: 'bye', from: 'a' })).toEqual({
       ok: true,
       message: { v: 1, kind: 'bye', from: 'a' },
+    })
+    expect(parseMessage({ v: 1, kind: 'connected', from: 'a', leader: true })).toEqual({
+      ok: true,
+      message: { v: 1, kind: 'connected', from: 'a' },
     })
     expect(
       parseMessage({
@@ -40,6 +44,9 @@ describe('cross-tab protocol', () => {
     [{ v: 1, kind: 'hello', from: 'a' }, 'UNKNOWN_KIND'],
     [{ v: 1, kind: 'bye' }, 'BAD_SENDER'],
     [{ v: 1, kind: 'bye', from: 7 }, 'BAD_SENDER'],
+    [{ v: 2, kind: 'connected', from: 'a' }, 'UNSUPPORTED_VERSION'],
+    [{ v: 1, kind: 'connected' }, 'BAD_SENDER'],
+    [{ v: 1, kind: 'connected', from: '' }, 'BAD_SENDER'],
     [{ v: 1, kind: 'heartbeat', from: 'a', leader: true }, 'BAD_FIELDS'],
     [{ v: 1, kind: 'invalidate', from: 'a' }, 'BAD_TAGS'],
     [{ v: 1, kind: 'invalidate', from: 'a', tags: [] }, 'BAD_TAGS'],

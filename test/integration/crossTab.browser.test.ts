@@ -31,6 +31,12 @@ interface Fixture {
   fetches(projectId: string): number
   pollingInterval(): number | null
   addTodo(projectId: string): Promise<void>
+  /** `?realtime=switchable` pages: the connection, its next retry, early retries, and the switch. */
+  connection(): string
+  nextRetryAt(): number | null
+  peerReconnectWakeups(): number
+  serverUp(): void
+  recover(): void
 }
 
 declare global {
@@ -162,6 +168,43 @@ describe('cross-tab poll sharing in Chromium', () => {
       expect(await leader.evaluate((project) => window.crossTabFixture!.fetches(project), followerOnly)).toBe(0)
       expect((await crossTabOf(leader)).relaysSent).toBeGreaterThanOrEqual(1)
       expect(await leader.evaluate(() => window.crossTabFixture!.pollingInterval())).toBeLessThanOrEqual(6_000)
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+describe('cross-tab reconnect in Chromium', () => {
+  it('a suspended page retries at once when the other page reports that its connection came back', async () => {
+    const context = await browser.newContext()
+    try {
+      const first = await openPage(context, '?realtime=switchable')
+      const second = await openPage(context, '?realtime=switchable')
+      await untilSettled(first)
+      await untilSettled(second)
+      for (const page of [first, second]) {
+        await page.waitForFunction(() => window.crossTabFixture!.connection() === 'suspended', undefined, {
+          timeout: WITHIN_MS,
+          polling: 100,
+        })
+      }
+      // The second page's own retry is 30–90 s away: within WITHIN_MS only the first page's report can bring it back.
+      const dueIn = await second.evaluate(() => window.crossTabFixture!.nextRetryAt()! - Date.now())
+      expect(dueIn).toBeGreaterThan(WITHIN_MS)
+
+      await second.evaluate(() => window.crossTabFixture!.serverUp())
+      await first.evaluate(() => {
+        window.crossTabFixture!.serverUp()
+        window.crossTabFixture!.recover()
+      })
+
+      await second.waitForFunction(() => window.crossTabFixture!.connection() === 'connected', undefined, {
+        timeout: WITHIN_MS,
+        polling: 50,
+      })
+      expect(await second.evaluate(() => window.crossTabFixture!.peerReconnectWakeups())).toBe(1)
+      expect(await first.evaluate(() => window.crossTabFixture!.connection())).toBe('connected')
+      expect(await first.evaluate(() => window.crossTabFixture!.peerReconnectWakeups())).toBe(0)
     } finally {
       await context.close()
     }

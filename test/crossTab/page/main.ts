@@ -6,6 +6,7 @@
 import { configureStore, type Middleware, type Reducer } from '@reduxjs/toolkit'
 import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
 import { createRealtime, type RealtimeTransport } from '../../../src/index'
+import { switchableTransport } from './switchableTransport'
 
 const fetches: Record<string, number> = {}
 
@@ -44,10 +45,13 @@ const silentTransport: RealtimeTransport = {
 }
 
 const params = new URLSearchParams(window.location.search)
+// `?realtime=switchable`: the server refuses until `serverUp()`; retries are slow (suspended at once, 30–90 s apart).
+const switchable = params.get('realtime') === 'switchable' ? switchableTransport() : null
 const realtime = createRealtime({
   api,
-  transport: silentTransport,
+  transport: switchable?.transport ?? silentTransport,
   env: params.get('locks') === 'off' ? { locks: null } : {},
+  ...(switchable ? { retry: { maxRetries: 0, suspendedRetryMs: 60_000 } } : {}),
 })
 
 const reducer: Record<string, Reducer> = { [api.reducerPath]: api.reducer, [realtime.reducerPath]: realtime.reducer }
@@ -68,6 +72,15 @@ if (shown) {
   void store.dispatch(api.endpoints.todos.initiate(shown))
 }
 
+if (switchable) {
+  // A topic whose tags no query provides: its polls refetch nothing, so no read cuts a retry wait short.
+  realtime.subscribe({
+    topic: 'project:none',
+    postgres: [{ event: '*', schema: 'public', table: 'todos' }],
+    tags: [{ type: 'Todos', id: 'none' }],
+  })
+}
+
 Object.assign(window, {
   crossTabFixture: {
     crossTab: () => realtime.selectors.selectCrossTab(store.getState()),
@@ -76,5 +89,10 @@ Object.assign(window, {
     addTodo: async (projectId: string) => {
       await store.dispatch(api.endpoints.addTodo.initiate(projectId))
     },
+    connection: () => realtime.selectors.selectConnectionState(store.getState()),
+    nextRetryAt: () => realtime.selectors.selectRealtimeState(store.getState()).nextRetryAt,
+    peerReconnectWakeups: () => realtime.selectors.selectMetrics(store.getState()).peerReconnectWakeups,
+    serverUp: () => switchable?.serverUp(),
+    recover: () => store.dispatch(realtime.actions.recover()),
   },
 })
