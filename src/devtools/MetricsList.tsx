@@ -27,7 +27,10 @@ export function MetricsList({ realtime, now, headingId }: { realtime: Realtime; 
   )
   const rows: Array<[string, string]> = [
     ['Uptime', formatDuration(connectionUptimeMs(metrics, now))],
-    ['Reconnects', `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)})`],
+    [
+      'Reconnects',
+      `${metrics.reconnections} (avg ${formatDuration(metrics.averageReconnectMs)}), ${metrics.peerReconnectWakeups} started early by another tab`,
+    ],
     [
       'Channels',
       `${metrics.activeChannels} joined, ${subscribers} subscribers (${metrics.totalSubscriptions} subscriptions since start)`,

@@ -158,6 +158,7 @@ describe('RealtimeDebugPanel', () => {
     await expect.element(panel).toHaveTextContent(/Silent\s*0 dead sockets found, 1 events missed, 1 sources silenced/)
     await expect.element(panel).toHaveTextContent(/Tokens\s*0 expired, 0 refreshed ahead, 0 source failures/)
     await expect.element(panel).toHaveTextContent(/Frames malformed\s*0/)
+    await expect.element(panel).toHaveTextContent(/Reconnects\s*0 \(avg [^)]*\), 0 started early by another tab/)
 
     // An event of the silent table clears it: the alert goes, and the topic is drawn live again.
     announce(h, 'b')
