@@ -7,98 +7,22 @@
  * Memory per mounted query is reported beside it (RTK Query's cache entry plus the library's share).
  */
 import { configureStore } from '@reduxjs/toolkit'
-import { createApi, fakeBaseQuery } from '@reduxjs/toolkit/query'
-import { createRealtime, defineRoutes, type RealtimeEvent } from '../src/index'
+import { createRealtime } from '../src/index'
 import { FakeTransport } from '../test/support/fakeTransport'
 import type { Figure } from './report'
+import { measureHandRolled } from './scaleBaseline'
+import {
+  BATCH,
+  DISTINCT_TAGS,
+  LISTS,
+  ROWS_PER_LIST,
+  createScaleApi,
+  fillCache,
+  mixedStream,
+  scaleRoutes,
+  type SizeResult,
+} from './scaleFixture'
 import { benchEnv, now, round, sleep, tick } from './support'
-
-const DISTINCT_TAGS = 100_000
-const LISTS = 10
-const ROWS_PER_LIST = 20
-const BATCH = 100
-/** Queries with a subscriber (the events' hits); the others of a size are cached entries without one. */
-const SUBSCRIBED = 100
-
-interface ListRow {
-  id: number
-  group: string
-  v: number
-}
-
-function createScaleApi() {
-  return createApi({
-    reducerPath: 'scaleApi',
-    baseQuery: fakeBaseQuery<{ message: string }>(),
-    tagTypes: ['Item', 'List'],
-    endpoints: (build) => ({
-      item: build.query<number, number>({
-        queryFn: (id) => ({ data: id }),
-        providesTags: (_r, _e, id) => [{ type: 'Item', id }],
-      }),
-      list: build.query<ListRow[], string>({
-        queryFn: (group) => ({
-          data: Array.from({ length: ROWS_PER_LIST }, (_, index) => ({ id: listRowId(group, index), group, v: 0 })),
-        }),
-        providesTags: (_r, _e, group) => [{ type: 'List', id: group }],
-      }),
-    }),
-  })
-}
-type ScaleApi = ReturnType<typeof createScaleApi>
-
-const listRowId = (group: string, index: number) => Number(group.slice(1)) * 1_000 + index
-
-function scaleRoutes() {
-  return defineRoutes<ScaleApi>()([
-    { on: { table: 'items' }, tags: (e) => [{ type: 'Item', id: Number((e.new ?? e.old)?.id) }] },
-    {
-      on: { table: 'rows' },
-      patch: {
-        endpoint: 'list',
-        args: (e) => (e.new?.group as string | undefined) ?? undefined,
-        key: 'id',
-        version: 'v',
-      },
-      fallbackTags: (e) => [{ type: 'List', id: String((e.new ?? e.old)?.group) }],
-    },
-  ])
-}
-
-/** The same deterministic stream at every size. */
-function mixedStream(count: number, at: number, withPatches: boolean): RealtimeEvent[] {
-  const events: RealtimeEvent[] = []
-  const change = (
-    table: string,
-    eventType: 'INSERT' | 'UPDATE' | 'DELETE',
-    row: Record<string, unknown>,
-    seq: number,
-  ): RealtimeEvent => ({
-    kind: 'postgres_changes',
-    topic: 'scale',
-    receivedAt: at,
-    schema: 'public',
-    table,
-    eventType,
-    commitTimestamp: new Date(1_700_000_000_000 + seq).toISOString(),
-    new: eventType === 'DELETE' ? null : row,
-    old: eventType === 'DELETE' ? { id: row.id } : null,
-  })
-  for (let i = 0; i < count; i += 1) {
-    if (withPatches && i % 10 === 9) {
-      const group = `g${i % LISTS}`
-      const kind = i % 30 === 29 ? 'DELETE' : i % 30 === 19 ? 'INSERT' : 'UPDATE'
-      const id = kind === 'INSERT' ? 1_000_000 + i : listRowId(group, i % ROWS_PER_LIST)
-      events.push(change('rows', kind, { id, group, v: i }, i))
-    } else if (i % 100 === 0) {
-      events.push(change('items', 'UPDATE', { id: i % 100 }, i))
-    } else {
-      // Ids beyond every mounted query: throttle windows for 100,000 distinct tags, no refetch.
-      events.push(change('items', 'UPDATE', { id: 10_000 + ((i * 7_919) % DISTINCT_TAGS) }, i))
-    }
-  }
-  return events
-}
 
 function scaleStore() {
   const api = createScaleApi()
@@ -117,28 +41,10 @@ const heapUsed = () => {
   return process.memoryUsage().heapUsed
 }
 
-interface SizeResult {
-  queries: number
-  events: number
-  nsPerEvent: number
-  bytesPerQuery: number
-}
-
 async function measureSize(queries: number, events: number, withPatches = true): Promise<SizeResult> {
   const lib = scaleStore()
   const before = heapUsed()
-  // The first 100 (the ones events hit) are subscribed; the rest enter the cache in one action, since
-  // RTK Query's own cost of mounting 10,000 queries one by one grows quadratically (its state copies).
-  const subscriptions: Array<{ unsubscribe(): void }> = []
-  for (let id = 0; id < SUBSCRIBED; id += 1) subscriptions.push(lib.store.dispatch(lib.api.endpoints.item.initiate(id)))
-  const cachedOnly = Array.from({ length: Math.max(0, queries - SUBSCRIBED) }, (_, index) => ({
-    endpointName: 'item' as const,
-    arg: SUBSCRIBED + index,
-    value: SUBSCRIBED + index,
-  }))
-  if (cachedOnly.length > 0) lib.store.dispatch(lib.api.util.upsertQueryEntries(cachedOnly))
-  for (let list = 0; list < LISTS; list += 1)
-    subscriptions.push(lib.store.dispatch(lib.api.endpoints.list.initiate(`g${list}`)))
+  const subscriptions = fillCache(lib.store, lib.api, queries)
   await sleep(20)
   const bytesPerQuery = Math.round((heapUsed() - before) / (queries + LISTS))
   const actions = []
@@ -159,12 +65,15 @@ async function measureSize(queries: number, events: number, withPatches = true):
   return { queries, events, nsPerEvent: Math.round((ms * 1e6) / events), bytesPerQuery }
 }
 
-/** Median of three runs per size, after a warm-up, so one GC pause does not decide the ratio. */
-async function measure(queries: number, events: number, withPatches: boolean): Promise<SizeResult> {
+/** Median of three runs, after a warm-up, so one GC pause does not decide the ratio. */
+async function medianOf3(run: () => Promise<SizeResult>): Promise<SizeResult> {
   const runs: SizeResult[] = []
-  for (let run = 0; run < 3; run += 1) runs.push(await measureSize(queries, events, withPatches))
+  for (let index = 0; index < 3; index += 1) runs.push(await run())
   return runs.sort((a, b) => a.nsPerEvent - b.nsPerEvent)[1] as SizeResult
 }
+
+const measure = (queries: number, events: number, withPatches: boolean) =>
+  medianOf3(() => measureSize(queries, events, withPatches))
 
 export async function runScaleBench({ quick }: { quick: boolean }): Promise<{ figures: Figure[]; details: unknown }> {
   const events = quick ? 5_000 : 20_000
@@ -172,22 +81,29 @@ export async function runScaleBench({ quick }: { quick: boolean }): Promise<{ fi
   await measureSize(1_000, events)
   const results: SizeResult[] = []
   for (const queries of sizes) results.push(await measure(queries, events, true))
+  // The same stream by hand: one updateQueryData or invalidateTags per event, without the library.
+  await measureHandRolled(1_000, events)
+  const byHand: SizeResult[] = []
+  for (const queries of sizes) byHand.push(await medianOf3(() => measureHandRolled(queries, events)))
   // The same stream without patch events: no cache writes but the refetches of the 1 % hits, so
   // what grows with the cache here is the router's own work, not RTK Query's state copies.
   const tagsOnly: SizeResult[] = []
   for (const queries of [100, 10_000]) tagsOnly.push(await measure(queries, events, false))
   const [small, , large] = results as [SizeResult, SizeResult, SizeResult]
-  const figures: Figure[] = results.map((result) => ({
+  const [handSmall, , handLarge] = byHand as [SizeResult, SizeResult, SizeResult]
+  const figures: Figure[] = results.map((result, index) => ({
     section: 'scale' as const,
     name: `router cost per event, ${result.queries.toLocaleString('en')} cached queries`,
     value: result.nsPerEvent,
     unit: 'ns/event',
+    baseline: { label: 'hand-rolled, one write per event', value: (byHand[index] as SizeResult).nsPerEvent },
   }))
   figures.push({
     section: 'scale',
     name: 'cost per event at 10,000 queries ÷ at 100',
     value: round(large.nsPerEvent / small.nsPerEvent, 2),
     unit: '×',
+    baseline: { label: 'hand-rolled', value: round(handLarge.nsPerEvent / handSmall.nsPerEvent, 2) },
     target: { op: '<=', value: 2 },
   })
   const [tagsSmall, tagsLarge] = tagsOnly as [SizeResult, SizeResult]
@@ -214,6 +130,7 @@ export async function runScaleBench({ quick }: { quick: boolean }): Promise<{ fi
       rowsPerList: ROWS_PER_LIST,
       results,
       tagsOnly,
+      byHand,
     },
   }
 }
