@@ -3,7 +3,7 @@ import { call, put, race, select, take } from 'redux-saga/effects'
 import { serializeRealtimeError, type RealtimeError } from '../errors/realtimeError'
 import { nextRetryDelay } from '../policy/backoff'
 import type { CoreContext } from './context'
-import { settle, sleep } from './effects'
+import { sleep } from './effects'
 import { peerWakesRetry, type PeerRetryThrottle } from './peerReconnected'
 import { readSucceeded, takeReadRetry, type ReadRetryThrottle } from './readSucceeded'
 
@@ -53,7 +53,8 @@ export function* waitBeforeRetry(
     visible: call(becameVisible, ctx),
   }
   type Waited = {
-    done?: unknown
+    closed?: unknown
+    due?: unknown
     recover?: unknown
     disabled?: unknown
     online?: unknown
@@ -61,23 +62,36 @@ export function* waitBeforeRetry(
     read?: unknown
     peer?: { payload: { from: string } }
   }
-  let result = (yield race({ done: call(settle, () => transport.disconnect()), ...interruptions })) as Waited
-  while (result.done) {
-    result = (yield race({
-      done: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())),
+  // One close for the whole wait; reads and reports are heard while it runs too (a peer may be
+  // back before this tab's dying socket has finished closing).
+  const closing = Promise.resolve()
+    .then(() => transport.disconnect())
+    .then(
+      () => true as const,
+      () => true as const, // a failed close leaves nothing to wait for
+    )
+  let closed = false
+  for (;;) {
+    const result = (yield race({
+      ...(closed
+        ? { due: call(sleep, env.clock, Math.max(0, dueAt - env.clock.now())) }
+        : { closed: call(() => closing) }),
       read: take(readSucceeded(ctx)),
       peer: take(actions.crossTabPeerConnected.type),
       ...interruptions,
     })) as Waited
-    if (result.read && takeReadRetry(hints.reads, env.clock.now())) {
+    if (result.closed === true) closed = true
+    else if (result.read) {
+      if (!takeReadRetry(hints.reads, env.clock.now())) continue
       logger.info('a read of the api succeeded: the network is back, retrying now')
       break
+    } else if (result.peer) {
+      if ((yield call(peerWakesRetry, ctx, hints.peers, result.peer)) as boolean) break
+    } else {
+      if (result.recover || result.disabled) return 0
+      break // due, online, visible
     }
-    if (result.peer && ((yield call(peerWakesRetry, ctx, hints.peers, result.peer)) as boolean)) break
-    if (!result.read && !result.peer) break
-    result = { done: true }
   }
-  if (result.recover || result.disabled) return 0
   return attempt + 1
 }
 

@@ -164,6 +164,28 @@ describe('a tab waiting to retry when another tab reconnects', () => {
     expect(wakeLogs(b)).toHaveLength(1)
   })
 
+  it('hears a report while its own dying socket is still closing, and retries at once', async () => {
+    const { a, b } = await leaderAndFollower(SUSPENDED, true)
+    expect(state(b).connection).toBe('connected')
+    let closeDone = () => undefined as void
+    b.transport.disconnectGate = new Promise<void>((resolve) => (closeDone = resolve))
+    b.transport.connectBehavior = 'refuse'
+    b.transport.dropSocket()
+    await world!.clock.advance(0)
+    expectWaiting(b, 'suspended', 10_000)
+    const attempts = b.transport.connectAttempts
+    b.transport.connectBehavior = 'open'
+
+    await reconnectNow(a) // b's close is still pending
+
+    expect(b.transport.connectAttempts).toBe(attempts + 1)
+    expect(state(b).connection).toBe('connected')
+    expect(wakeups(b)).toBe(1)
+    closeDone()
+    await world!.clock.advance(1_000)
+    expect(state(b).connection).toBe('connected')
+  })
+
   it('keeps no report that arrives during an attempt: the wait after it is the normal backoff', async () => {
     const { b } = await leaderAndFollower(SUSPENDED)
     const attempts = b.transport.connectAttempts
