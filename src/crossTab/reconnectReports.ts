@@ -17,6 +17,15 @@ export function mayReconnect(manager: CrossTabManager, action: UnknownAction): b
   return manager.deps.actions.connectionOpened.match(action) && !isConnected(manager)
 }
 
+/** A port that throws (an app's own `env.broadcastChannel`) is a failed post, never an error in the dispatch. */
+function postQuietly(current: Session, message: ConnectedMessage): boolean {
+  try {
+    return current.port.post(message)
+  } catch {
+    return false
+  }
+}
+
 /**
  * After an action that {@link mayReconnect}: if the connection is `connected` now, tells the other
  * tabs once (`{ v: 1, kind: 'connected', from }`). Probes never come here: only the transition does.
@@ -25,7 +34,7 @@ export function mayReconnect(manager: CrossTabManager, action: UnknownAction): b
 export function announceReconnected(manager: CrossTabManager, current: Session): void {
   if (!isConnected(manager)) return
   const message: ConnectedMessage = { v: 1, kind: 'connected', from: current.tabId }
-  if (!current.port.post(message)) {
+  if (!postQuietly(current, message)) {
     const { logger } = manager.deps
     logger.once('cross-tab-connected-post-failed', 'warn', 'could not tell the other tabs that the connection is back')
   }

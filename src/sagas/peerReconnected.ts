@@ -3,9 +3,9 @@ import { put } from 'redux-saga/effects'
 import type { CoreContext } from './context'
 
 /**
- * Another tab's reconnect ends a retry wait at most this often: a burst of reports (several tabs
- * coming back together, or a tab gone rogue) costs one immediate retry, and a retry that fails
- * waits out its normal backoff.
+ * Another tab's reconnect ends a retry wait at most this often, counted from the last early retry:
+ * a burst of reports (several tabs coming back together) costs one immediate retry, a retry that
+ * fails waits out its normal backoff, and a tab gone rogue can force at most one retry per gap.
  */
 export const PEER_RETRY_GAP_MS = 5_000
 
