@@ -24,12 +24,18 @@ export async function demoSetupSql(): Promise<string> {
 
 /**
  * The emulator command's environment with the demo's database under it (`npm run emulator`): every
- * start runs `demoSql` first, then the SQL of `--setup-sql` if one was given.
+ * start runs `demoSql` first, then the SQL of `--setup-sql` if one was given, and publishes the
+ * demo's {@link PUBLISHED_TABLES} unless told otherwise.
  */
 export function withDemoDatabase(env: CliEnvironment, demoSql: string): CliEnvironment {
   return {
     ...env,
     start: (options) =>
-      env.start({ ...options, setupSql: options.setupSql === undefined ? demoSql : `${demoSql}\n${options.setupSql}` }),
+      env.start({
+        ...options,
+        // As `npm start` does: generations reach apps by Broadcast from Database only.
+        tables: options.tables ?? PUBLISHED_TABLES,
+        setupSql: options.setupSql === undefined ? demoSql : `${demoSql}\n${options.setupSql}`,
+      }),
   }
 }

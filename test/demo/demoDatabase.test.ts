@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { demoSetupSql, withDemoDatabase } from '../../demo/server/demoDatabase'
+import { PUBLISHED_TABLES, demoSetupSql, withDemoDatabase } from '../../demo/server/demoDatabase'
 import type { CliEnvironment } from '../../src/testing/emulator/cli'
 import type { RealtimeEmulator, StartRealtimeEmulatorOptions } from '../../src/testing/emulator/types'
 
@@ -29,14 +29,15 @@ describe("the demo's database", () => {
     expect(rest).toContain('public.generations broadcast changes: read')
   })
 
-  it('is what the emulator command starts on, before the SQL of --setup-sql', async () => {
+  it('is what the emulator command starts on, before the SQL of --setup-sql, publishing what the demo publishes', async () => {
     const { env, started } = recordingEnvironment()
     const demo = withDemoDatabase(env, 'create table demo ();')
     await demo.start({ port: 54321 })
-    await demo.start({ port: 0, setupSql: 'insert into demo default values;' })
+    await demo.start({ port: 0, setupSql: 'insert into demo default values;', tables: ['demo'] })
     expect(started).toEqual([
-      { port: 54321, setupSql: 'create table demo ();' },
-      { port: 0, setupSql: 'create table demo ();\ninsert into demo default values;' },
+      { port: 54321, tables: PUBLISHED_TABLES, setupSql: 'create table demo ();' },
+      { port: 0, tables: ['demo'], setupSql: 'create table demo ();\ninsert into demo default values;' },
     ])
+    expect(PUBLISHED_TABLES).not.toContain('generations') // generations come by Broadcast from Database only
   })
 })
