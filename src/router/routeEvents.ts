@@ -4,9 +4,16 @@ import type { CompiledPostgresRoute, CompiledRoutes } from './compileRoutes'
 import type { CompiledPatch } from './patchTypes'
 import { tagKey, toFullTag, type FullTag } from './tags'
 
+/** One tag a batch routed to, by its key, with the receive time of its earliest event (what the throttle is offered). */
+export interface RoutedTag {
+  key: string
+  tag: FullTag
+  eventAt: number
+}
+
 /** What routing one batch produced: each tag once, with the receive time of its earliest event. */
 export interface RoutedBatch {
-  tags: Map<string, { tag: FullTag; eventAt: number }>
+  tags: Map<string, RoutedTag>
   routed: number
   unmatched: number
   malformed: number
@@ -140,7 +147,7 @@ function addTags(
     const key = tagKey(tag)
     heard.push(tag)
     const known = batch.tags.get(key)
-    if (!known || eventAt < known.eventAt) batch.tags.set(key, { tag, eventAt })
+    if (!known || eventAt < known.eventAt) batch.tags.set(key, { key, tag, eventAt })
   }
 }
 
