@@ -616,6 +616,21 @@ describe('realtime slice: traffic', () => {
     expect([after, after.channels, channel('a'), after.metrics].every(Object.isFrozen)).toBe(true)
   })
 
+  it('changes nothing but the counters and lastMessageAt (what the router lets skip its listeners)', () => {
+    const { actions, dispatch, selectors, root } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 1 }))
+    const before = selectors.selectRealtimeState(root())
+    dispatch(actions.eventsReceived({ events: [broadcast('a', T0 + 5), change('ghost', T0 + 6)], at: T0 + 7 }))
+    const after = selectors.selectRealtimeState(root())
+    expect(after).toEqual({
+      ...before,
+      channels: { a: { ...before.channels.a, lastMessageAt: T0 + 5 } },
+      metrics: { ...before.metrics, messagesReceived: before.metrics.messagesReceived + 2, lastEventAt: T0 + 7 },
+    })
+    expect(after.sources).toBe(before.sources)
+  })
+
   it('answers a batch that is not a list by changing nothing', () => {
     const { actions, dispatch, selectors, root } = setup()
     const before = selectors.selectRealtimeState(root())
