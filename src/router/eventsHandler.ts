@@ -4,7 +4,7 @@ import type { RouterReport } from '../slice/realtimeSlice'
 import { emptyReport } from './reportBuffer'
 import { PatchApplier } from './patchApplier'
 import { patchCounts } from './patchTally'
-import { addRouteTags, routeEvents } from './routeEvents'
+import { addRouteTags, routeEvents, type RoutedBatch } from './routeEvents'
 import type { BuildRouterHandler } from './routerContext'
 import { hearBatch } from './silentDetector'
 
@@ -17,6 +17,14 @@ function topicsOf(events: unknown): string[] {
     if (typeof topic === 'string') topics.add(topic)
   }
   return [...topics]
+}
+
+/** Adds a routed batch's counts to the turn's report. */
+function countInto(report: RouterReport, batch: RoutedBatch): void {
+  report.routed += batch.routed
+  report.unmatched += batch.unmatched
+  report.malformed += batch.malformed
+  for (const [kind, count] of Object.entries(batch.errors)) report.errors[kind] = (report.errors[kind] ?? 0) + count
 }
 
 /**
@@ -35,19 +43,13 @@ export const buildEventsHandler: BuildRouterHandler = (_listener, ctx) => {
     const patched = batch.patches.length > 0 ? patcher.apply(batch.patches, store, batch.errors) : null
     for (const job of patched?.fallbacks ?? [])
       addRouteTags(batch, job.fallbackTags, job.event, deps.logger, job.routeName)
-    const report: RouterReport = patched ? { ...emptyReport(), ...patchCounts(patched) } : emptyReport()
-    report.routed = batch.routed
-    report.unmatched = batch.unmatched
-    report.malformed = batch.malformed
-    report.errors = batch.errors
-    const offered = [...batch.tags].map(([key, { tag, eventAt }]) => ({ key, tag, eventAt }))
-    issuer.offer(offered, report)
-    issuer.flush(report)
+    if (patched) issuer.flush({ ...emptyReport(), ...patchCounts(patched) })
+    // Counted straight into the turn's report: nothing is allocated per pass for it.
+    const report = issuer.report()
+    countInto(report, batch)
+    issuer.offer(batch.tags.values(), report)
     hearBatch(ctx, batch)
-    if (ctx.routed.size > 0) {
-      const tags = offered.map((entry) => entry.tag)
-      for (const routed of ctx.routed) routed(tags)
-    }
+    for (const routed of ctx.routed) routed(batch.tags)
   }
   /**
    * A batch whose routing threw is counted (ROUTE_BATCH_THREW), and the subscription tags of its

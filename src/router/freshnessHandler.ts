@@ -1,6 +1,8 @@
 import { coveredEntries } from '../rtkq/coveredEntries'
 import { cachedEntry } from '../rtkq/rtkqCache'
 import type { BuildRouterHandler, RouterContext } from './routerContext'
+import { createRoutedConfirmations } from './routedConfirmations'
+import type { RoutedTag } from './routeEvents'
 import type { FullTag } from './tags'
 
 /** A catch-up ends at the latest this long after its join, settled or not (an entry RTK Query dropped never settles). */
@@ -21,15 +23,14 @@ interface CatchUp {
  * confirmation): a report dispatched inside RTK Query's fulfilled action would notify subscribers
  * before the placeholder tracker puts its placeholders back into the refetched list.
  */
-function deferredReports(ctx: RouterContext) {
-  const { actions, env } = ctx.deps
-  const confirmed = new Set<string>()
+function deferredReports(ctx: RouterContext, covered: (state: unknown, tags: FullTag[]) => string[]) {
+  const { actions, env, api } = ctx.deps
+  const confirmations = createRoutedConfirmations(api, covered)
   const settled: Array<{ topic: string; joinedAt: number }> = []
   let scheduled = false
   const flush = () => {
     scheduled = false
-    const keys = [...confirmed]
-    confirmed.clear()
+    const keys = confirmations.take()
     if (keys.length > 0) ctx.dispatch(actions.queriesConfirmed({ queryCacheKeys: keys, at: env.clock.now() }))
     for (const payload of settled.splice(0)) ctx.dispatch(actions.catchUpSettled(payload))
   }
@@ -41,15 +42,20 @@ function deferredReports(ctx: RouterContext) {
   return {
     /** These queries' data is known equal to the server now. */
     confirm(keys: readonly string[]): void {
-      for (const key of keys) confirmed.add(key)
+      confirmations.confirm(keys)
       if (keys.length > 0) later()
+    },
+    /** Events were routed to these tags in `state`: the queries they cover are confirmed. */
+    routed(state: unknown, tags: ReadonlyMap<string, RoutedTag>): void {
+      confirmations.add(state, tags)
+      if (tags.size > 0) later()
     },
     settled(topic: string, joinedAt: number): void {
       settled.push({ topic, joinedAt })
       later()
     },
     clear(): void {
-      confirmed.clear()
+      confirmations.clear()
       settled.length = 0
     },
   }
@@ -66,14 +72,14 @@ function deferredReports(ctx: RouterContext) {
 export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
   const { api, actions, selectors, env, logger } = ctx.deps
   const catchUps = new Map<string, CatchUp>()
-  const reports = deferredReports(ctx)
-
   const covered = (state: unknown, tags: FullTag[]): string[] =>
     coveredEntries(api, state, tags, (error) =>
       logger.once('freshness-select-failed', 'warn', 'could not look up the queries behind a freshness change', {
         error: String(error),
       }),
     )
+
+  const reports = deferredReports(ctx, covered)
 
   const settle = (topic: string, catchUp: CatchUp) => {
     catchUp.cancelBound()
@@ -127,11 +133,10 @@ export const buildFreshnessHandler: BuildRouterHandler = (listener, ctx) => {
     },
   })
 
-  // Routed events confirm the queries their tags cover.
+  // Routed events confirm the queries their tags cover (looked up once per run of events over the same cache).
   ctx.routed.add((tags) => {
     const state = ctx.getState()
-    if (state === undefined || tags.length === 0) return
-    reports.confirm(covered(state, tags))
+    if (state !== undefined) reports.routed(state, tags)
   })
 
   // For the router's whole life, as its listeners are: a stop() and start() again keep it.

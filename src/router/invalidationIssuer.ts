@@ -82,7 +82,7 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
   })
 
   /** Offers tags to the throttle and issues what is due now; counts go into `report`. */
-  const offer = (entries: ThrottledTag[], report: RouterReport): void => {
+  const offer = (entries: Iterable<ThrottledTag>, report: RouterReport): void => {
     const offered = throttle.offer(entries)
     report.coalesced += offered.coalesced
     issue(offered.now, report)
@@ -99,6 +99,8 @@ export function createInvalidationIssuer(deps: IssuerDeps) {
     },
     /** Adds a pass's report to the one the slice gets on the next microtask (unless it stays empty). */
     flush,
+    /** The report the slice gets on the next microtask, to count into in place. */
+    report: reports.current,
     clear(): void {
       reports.flush()
       throttle.clear()

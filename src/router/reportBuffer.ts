@@ -64,15 +64,17 @@ export function createReportBuffer(send: (report: RouterReport) => void) {
     pending = null
     if (report && !isEmpty(report)) send(report)
   }
+  /** The report of this turn, to add counts to in place (one allocation per turn, not per pass). */
+  const current = (): RouterReport => {
+    if (pending) return pending
+    pending = emptyReport()
+    queueMicrotask(flush)
+    return pending
+  }
   return {
+    current,
     add(report: RouterReport): void {
-      if (pending) {
-        merge(pending, report)
-        return
-      }
-      pending = emptyReport()
-      merge(pending, report)
-      queueMicrotask(flush)
+      merge(current(), report)
     },
     flush,
   }

@@ -4,9 +4,16 @@ import type { CompiledPostgresRoute, CompiledRoutes } from './compileRoutes'
 import type { CompiledPatch } from './patchTypes'
 import { tagKey, toFullTag, type FullTag } from './tags'
 
+/** One tag a batch routed to, by its key, with the receive time of its earliest event (what the throttle is offered). */
+export interface RoutedTag {
+  key: string
+  tag: FullTag
+  eventAt: number
+}
+
 /** What routing one batch produced: each tag once, with the receive time of its earliest event. */
 export interface RoutedBatch {
-  tags: Map<string, { tag: FullTag; eventAt: number }>
+  tags: Map<string, RoutedTag>
   routed: number
   unmatched: number
   malformed: number
@@ -140,7 +147,7 @@ function addTags(
     const key = tagKey(tag)
     heard.push(tag)
     const known = batch.tags.get(key)
-    if (!known || eventAt < known.eventAt) batch.tags.set(key, { tag, eventAt })
+    if (!known || eventAt < known.eventAt) batch.tags.set(key, { key, tag, eventAt })
   }
 }
 
@@ -189,23 +196,17 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
       logger.once(event, 'warn', REJECTION_LOG[event])
       continue
     }
-    const candidates =
-      event.kind === 'broadcast'
-        ? routes.byBroadcast.get(event.event)
-        : routes.byTable.get(`${event.schema}.${event.table}`)
+    const broadcast = event.kind === 'broadcast'
+    // The index key and the route's name in logs, built once per event (not once per route).
+    const name = broadcast ? event.event : `${event.schema}.${event.table}`
+    const candidates = broadcast ? routes.byBroadcast.get(name) : routes.byTable.get(name)
+    const routeName = broadcast ? `broadcast:${name}` : name
     let matched = false
     for (const route of candidates ?? []) {
-      if (
-        'event' in route &&
-        route.event !== '*' &&
-        event.kind === 'postgres_changes' &&
-        route.event !== event.eventType
-      )
-        continue
+      if ('event' in route && route.event !== '*' && !broadcast && route.event !== event.eventType) continue
       matched = true
-      const routeName = event.kind === 'broadcast' ? `broadcast:${event.event}` : `${event.schema}.${event.table}`
       if (route.tags) addRouteTags(batch, route.tags, event, logger, routeName)
-      if ('patch' in route && route.patch && route.fallbackTags && event.kind === 'postgres_changes') {
+      if ('patch' in route && route.patch && route.fallbackTags && !broadcast) {
         batch.patches.push({ event, patch: route.patch, fallbackTags: route.fallbackTags, routeName })
         heardOf(batch, event) // a patched event refreshes the cache without tags: its source was still heard
       }
@@ -213,11 +214,7 @@ export function routeEvents(events: readonly unknown[], routes: CompiledRoutes, 
     if (matched) batch.routed += 1
     else {
       batch.unmatched += 1
-      logger.once(
-        `unmatched:${event.kind === 'broadcast' ? event.event : `${event.schema}.${event.table}`}`,
-        'debug',
-        'an event matched no route',
-      )
+      logger.once(`unmatched:${name}`, 'debug', 'an event matched no route')
     }
   }
   return batch

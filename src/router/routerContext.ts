@@ -14,6 +14,7 @@ import type { PollReason } from './pollingScheduler'
 import type { RefetchTracker } from './refetchTracker'
 import type { SilenceTracker } from './silenceTracker'
 import type { SerializableSpec } from '../subscription/spec'
+import type { RoutedTag } from './routeEvents'
 import type { FullTag } from './tags'
 
 /** What the router is built from (createRouter wires it to the instance). @internal */
@@ -61,8 +62,8 @@ export interface RouterContext {
   latency: RefetchTracker
   /** What the silent detector knows of events, polled refetches and cached data. */
   silence: SilenceTracker
-  /** Called with the tags of every routed batch of events (freshness: those queries are confirmed). */
-  routed: Set<(tags: FullTag[]) => void>
+  /** Called with the tags of every routed batch of events, by key (freshness: those queries are confirmed). */
+  routed: Set<(tags: ReadonlyMap<string, RoutedTag>) => void>
 }
 
 /** What a handler may need at start and stop. @internal */

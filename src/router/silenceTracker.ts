@@ -85,6 +85,14 @@ export class SilenceTracker {
 
   /** Events for the tags of `batch` (tag key → tag and receive time) arrived. */
   heard(batch: ReadonlyMap<string, { tag: FullTag; eventAt: number }>): void {
+    if (batch.size === 1) {
+      // One tag (one event per action is common): no per-type tally to build.
+      for (const [key, { tag, eventAt }] of batch) {
+        remember(this.heardExact, key, eventAt)
+        remember(this.heardType, tag.type, eventAt)
+      }
+      return
+    }
     const types = new Map<string, number>()
     for (const [key, { tag, eventAt }] of batch) {
       remember(this.heardExact, key, eventAt)

@@ -51,6 +51,11 @@ export function expectPolledRefetches(ctx: RouterContext, tags: readonly FullTag
   if (covers.size > 0) ctx.silence.expect(covers)
 }
 
+function isEmpty(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false
+  return true
+}
+
 /** Whether an event tag invalidates what a subscription tag covers. */
 function matches(heard: FullTag, tag: FullTag): boolean {
   return heard.type === tag.type && (tag.id === undefined || heard.id === undefined || sameTagId(heard.id, tag.id))
@@ -65,10 +70,11 @@ export function hearBatch(ctx: RouterContext, batch: RoutedBatch): void {
   ctx.silence.heard(batch.tags)
   for (const [source, tags] of batch.heard) ctx.silence.learn(source, tags)
   const root = ctx.getState()
-  if (root === undefined) return
+  if (root === undefined || batch.heard.size === 0) return
   const state = ctx.deps.selectors.selectRealtimeState(root)
+  // No source caught missing changes (the usual case): nothing to clear, and nothing listed per event.
+  if (isEmpty(state.sources)) return
   const keys = Object.keys(state.sources)
-  if (keys.length === 0 || batch.heard.size === 0) return
   const byTopic = new Map<string, FullTag[]>()
   for (const [source, tags] of batch.heard) {
     const topic = source.slice(0, source.lastIndexOf('\n'))

@@ -11,6 +11,7 @@ import { replayReducers } from './replayReducers'
 import { historyReducers } from './historyReducers'
 import { silenceReducers } from './silenceReducers'
 import { initialRealtimeState } from './state'
+import { withPlainEventsReceived } from './receiveEvents'
 import { trafficReducers } from './trafficReducers'
 
 export type { RouterReport } from './routerReducers'
@@ -21,7 +22,7 @@ export type { RouterReport } from './routerReducers'
  * sagas report is a past-tense event stamped with the injected clock's time.
  */
 export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock: Clock) {
-  return createSlice({
+  const slice = createSlice({
     name: reducerPath,
     initialState: () => initialRealtimeState(enabled),
     reducers: {
@@ -58,6 +59,11 @@ export function createRealtimeSlice(reducerPath: string, enabled: boolean, clock
       ...freshnessReducers,
     },
   })
+  // `eventsReceived` (often one event per action) is reduced without Immer.
+  return {
+    ...slice,
+    reducer: withPlainEventsReceived(slice.reducer, slice.actions.eventsReceived.type, slice.getInitialState),
+  }
 }
 
 export type RealtimeSlice = ReturnType<typeof createRealtimeSlice>

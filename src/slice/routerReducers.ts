@@ -1,5 +1,5 @@
 import type { PayloadAction } from '@reduxjs/toolkit'
-import { recordSample } from './histogram'
+import { recordSample, recordSamples } from './histogram'
 import { recordLatency } from './historyReducers'
 import { addPatchCounts, type PatchCounts } from './patchMetrics'
 import type { RealtimeState } from './state'
@@ -44,8 +44,8 @@ export const routerReducers = {
     metrics.invalidationsCoalesced += report.coalesced
     for (const [kind, count] of Object.entries(report.errors))
       metrics.errorsByType[kind] = (metrics.errorsByType[kind] ?? 0) + count
-    for (const ms of report.eventToInvalidationMs) recordSample(metrics.eventToInvalidationMs, ms)
-    for (const ms of report.eventToRefetchMs) recordSample(metrics.eventToRefetchMs, ms)
+    recordSamples(metrics.eventToInvalidationMs, report.eventToInvalidationMs)
+    recordSamples(metrics.eventToRefetchMs, report.eventToRefetchMs)
     if (report.at !== undefined) recordLatency(state.history, report.at, report.eventToRefetchMs)
     addPatchCounts(metrics, report)
   },

@@ -8,19 +8,12 @@ import type { At } from './stateUpdates'
  * be understood, and broadcasts sent. Reducers never read a clock.
  */
 export const trafficReducers = {
-  /** One action per batch window (~16 ms) with every event received in it. */
-  eventsReceived(state: RealtimeState, action: PayloadAction<{ events: RealtimeEvent[] } & At>) {
-    const { events, at } = action.payload
-    if (events.length === 0) return
-    state.metrics.messagesReceived += events.length
-    state.metrics.lastEventAt = at
-    for (const event of events) {
-      // Anyone can dispatch this action: a malformed entry must not break the reducer.
-      if (typeof event !== 'object' || event === null || typeof event.topic !== 'string') continue
-      const channel = Object.hasOwn(state.channels, event.topic) ? state.channels[event.topic] : undefined
-      if (channel && typeof event.receivedAt === 'number') channel.lastMessageAt = event.receivedAt
-    }
-  },
+  /**
+   * One action per batch window (~16 ms) with every event received in it. Reduced by
+   * `receiveEvents` (receiveEvents.ts), outside Immer: the slice's reducer takes this action before
+   * createSlice's case reducers see it, so this one only gives the action its type.
+   */
+  eventsReceived(_state: RealtimeState, _action: PayloadAction<{ events: RealtimeEvent[] } & At>) {},
   /** A message from the transport that could not be understood: counted and skipped. */
   malformedMessageSkipped(state: RealtimeState, action: PayloadAction<{ topic: string; reason: string } & At>) {
     state.metrics.eventsMalformed += 1

@@ -1,3 +1,4 @@
+import { createNextState } from '@reduxjs/toolkit'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -5,6 +6,7 @@ import {
   HISTOGRAM_BOUNDS,
   histogramQuantile,
   recordSample,
+  recordSamples,
   type Histogram,
 } from '../../src/slice/histogram'
 
@@ -172,5 +174,32 @@ describe('recordSample', () => {
   it('stays plain data that survives a JSON round trip', () => {
     const histogram = histogramOf(oneToThousand)
     expect(JSON.parse(JSON.stringify(histogram))).toEqual(histogram)
+  })
+})
+
+describe('recordSamples', () => {
+  const samples = fc.array(fc.oneof(fc.double({ min: -10, max: 2_000_000 }), fc.constant(Number.NaN)), {
+    maxLength: 40,
+  })
+
+  it('records a run of samples exactly as recording them one by one does', () => {
+    fc.assert(
+      fc.property(samples, samples, (before, run) => {
+        const bulk = histogramOf(before)
+        recordSamples(bulk, run)
+        expect(bulk).toEqual(histogramOf([...before, ...run]))
+      }),
+    )
+  })
+
+  it('records a run of samples into an Immer draft as one by one does', () => {
+    fc.assert(
+      fc.property(samples, samples, (before, run) => {
+        const base = histogramOf(before)
+        const next = createNextState(base, (draft) => recordSamples(draft, run))
+        expect(next).toEqual(histogramOf([...before, ...run]))
+        expect(base).toEqual(histogramOf(before))
+      }),
+    )
   })
 })

@@ -603,6 +603,42 @@ describe('realtime slice: traffic', () => {
     expect(channel('ghost')).toBeUndefined()
   })
 
+  it('copies only the channels a batch stamps, and keeps the state frozen', () => {
+    const { actions, dispatch, selectors, root, channel } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.subscriberAdded({ topic: 'b', private: false, at: T0 }))
+    const before = selectors.selectRealtimeState(root())
+    dispatch(actions.eventsReceived({ events: [broadcast('a', T0 + 1)], at: T0 + 2 }))
+    const after = selectors.selectRealtimeState(root())
+    expect(channel('b')).toBe(before.channels.b)
+    expect(after.history).toBe(before.history)
+    expect(after.metrics.eventToRefetchMs).toBe(before.metrics.eventToRefetchMs)
+    expect([after, after.channels, channel('a'), after.metrics].every(Object.isFrozen)).toBe(true)
+  })
+
+  it('changes nothing but the counters and lastMessageAt (what the router lets skip its listeners)', () => {
+    const { actions, dispatch, selectors, root } = setup()
+    dispatch(actions.subscriberAdded({ topic: 'a', private: false, at: T0 }))
+    dispatch(actions.channelSubscribed({ topic: 'a', at: T0 + 1 }))
+    const before = selectors.selectRealtimeState(root())
+    dispatch(actions.eventsReceived({ events: [broadcast('a', T0 + 5), change('ghost', T0 + 6)], at: T0 + 7 }))
+    const after = selectors.selectRealtimeState(root())
+    expect(after).toEqual({
+      ...before,
+      channels: { a: { ...before.channels.a, lastMessageAt: T0 + 5 } },
+      metrics: { ...before.metrics, messagesReceived: before.metrics.messagesReceived + 2, lastEventAt: T0 + 7 },
+    })
+    expect(after.sources).toBe(before.sources)
+  })
+
+  it('answers a batch that is not a list by changing nothing', () => {
+    const { actions, dispatch, selectors, root } = setup()
+    const before = selectors.selectRealtimeState(root())
+    const events = 'not a list' as unknown as BroadcastEvent[]
+    expect(() => dispatch(actions.eventsReceived({ events, at: T0 + 6 }))).not.toThrow()
+    expect(selectors.selectRealtimeState(root())).toBe(before)
+  })
+
   it('adds up received events over batches', () => {
     const { actions, dispatch, selectors, root } = setup()
     dispatch(actions.eventsReceived({ events: [broadcast('a', T0)], at: T0 + 16 }))
