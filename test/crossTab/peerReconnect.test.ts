@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RealtimeOptions } from '../../src/core/options'
+import type { BroadcastChannelFactory } from '../../src/env/broadcast'
 import { PEER_RETRY_GAP_MS } from '../../src/sagas/peerReconnected'
 import { RealtimeError } from '../../src/errors/realtimeError'
 import { createTabs, type Tab } from './support/tabsHarness'
@@ -203,6 +204,33 @@ describe('a tab waiting to retry when another tab reconnects', () => {
     expectWaiting(b, 'suspended', 10_000)
     expect(b.transport.connectAttempts).toBe(attempts + 1)
     expect(wakeups(b)).toBe(1)
+  })
+
+  it('takes a port that throws on the report as a failed post: the tab stays connected, warned once', async () => {
+    world = createTabs()
+    const inner = world.browser.openTab('a-port').broadcastChannel
+    const broadcastChannel: BroadcastChannelFactory = (name) => {
+      const port = inner(name)
+      return {
+        ...port,
+        post: (message) => {
+          if ((message as { kind?: string }).kind === 'connected') throw new Error('the port broke')
+          return port.post(message)
+        },
+      }
+    }
+    const a = world.open('a', { ...SUSPENDED, env: { broadcastChannel } })
+    subscribe(a)
+    await world.clock.advance(3_000)
+
+    await reconnectNow(a)
+    a.transport.dropSocket()
+    await world.clock.advance(0)
+    await reconnectNow(a)
+
+    expect(state(a).channels['project:p1']?.state).toBe('subscribed')
+    const warnings = a.logs.filter((log) => log.line.includes('could not tell the other tabs'))
+    expect(warnings.map((log) => log.level)).toEqual(['warn'])
   })
 
   it('drops and counts a malformed report, and ignores one claiming to come from this tab', async () => {
