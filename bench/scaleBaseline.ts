@@ -14,7 +14,7 @@ type Row = Record<string, unknown> | null
 function groupOf(row: Row, old: Row): string {
   if (typeof row?.group === 'string') return row.group
   const id = Number(old?.id)
-  return `g${Math.floor(id / 1_000) % 1_000}`
+  return `g${Math.floor(id / 1_000)}`
 }
 
 function writeRow(draft: ListRow[], eventType: string, row: Row, old: Row): void {
